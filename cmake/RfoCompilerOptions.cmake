@@ -1,0 +1,10 @@
+add_library(rfo-warnings INTERFACE)
+target_compile_options(rfo-warnings INTERFACE -Wall -Wextra -Wvla -Wformat=2 -Wno-unused-parameter
+                                              $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes -Wmissing-prototypes>)
+if(RFO_WERROR)
+  target_compile_options(rfo-warnings INTERFACE -Werror)
+endif()
+if(RFO_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -1,0 +1,1 @@
+#include "rfo-vendor.h"
