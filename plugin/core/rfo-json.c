@@ -1,0 +1,262 @@
+#include "rfo-json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <util/bmem.h>
+
+void rfo_json_fail(struct rfo_error *err, const char *what)
+{
+	rfo_error_set(err, RFO_ERR_PARSE, "Restream sent an unexpected reply to %s",
+		      what && *what ? what : "a request");
+}
+
+json_t *rfo_json_load(const char *json, size_t len, const char *what, struct rfo_error *err)
+{
+	if (!json || !len) {
+		rfo_json_fail(err, what);
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *root = json_loadb(json, len, JSON_DECODE_ANY, &jerr);
+	if (!root) {
+		rfo_json_fail(err, what);
+		return NULL;
+	}
+	return root;
+}
+
+static json_t *load_typed(const char *json, size_t len, const char *what, struct rfo_error *err, json_type type)
+{
+	json_t *root = rfo_json_load(json, len, what, err);
+	if (root && json_typeof(root) != type) {
+		json_decref(root);
+		rfo_json_fail(err, what);
+		return NULL;
+	}
+	return root;
+}
+
+json_t *rfo_json_load_object(const char *json, size_t len, const char *what, struct rfo_error *err)
+{
+	return load_typed(json, len, what, err, JSON_OBJECT);
+}
+
+json_t *rfo_json_load_array(const char *json, size_t len, const char *what, struct rfo_error *err)
+{
+	return load_typed(json, len, what, err, JSON_ARRAY);
+}
+
+const char *rfo_json_as_str(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static bool parse_int_text(const char *s, int64_t *out)
+{
+	if (!s)
+		return false;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	const char *p = s;
+	if (*p == '-' || *p == '+')
+		p++;
+	if (*p < '0' || *p > '9')
+		return false;
+	errno = 0;
+	char *end = NULL;
+	long long v = strtoll(s, &end, 10);
+	if (errno == ERANGE || end == s)
+		return false;
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
+bool rfo_json_as_int(const json_t *v, int64_t *out)
+{
+	if (!v || !out)
+		return false;
+	if (json_is_integer(v)) {
+		*out = (int64_t)json_integer_value(v);
+		return true;
+	}
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		/* 9223372036854775808.0 is 2^63, the first value out of range */
+		if (!isfinite(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0)
+			return false;
+		*out = (int64_t)d;
+		return true;
+	}
+	if (json_is_string(v))
+		return parse_int_text(json_string_value(v), out);
+	return false;
+}
+
+bool rfo_json_as_double(const json_t *v, double *out)
+{
+	if (!v || !out)
+		return false;
+	if (json_is_number(v)) {
+		*out = json_number_value(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	const char *s = json_string_value(v);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return false;
+	char *end = NULL;
+	errno = 0;
+	double d = strtod(s, &end);
+	if (end == s || errno == ERANGE || !isfinite(d))
+		return false;
+	while (*end == ' ' || *end == '\t')
+		end++;
+	if (*end)
+		return false;
+	*out = d;
+	return true;
+}
+
+bool rfo_json_as_bool(const json_t *v, bool *out)
+{
+	if (!v || !out)
+		return false;
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return true;
+	}
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i != 0 && i != 1)
+			return false;
+		*out = i == 1;
+		return true;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+char *rfo_json_as_id_dup(const json_t *v)
+{
+	if (json_is_string(v))
+		return bstrdup(json_string_value(v));
+	if (json_is_integer(v)) {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "%" PRId64, (int64_t)json_integer_value(v));
+		return bstrdup(buf);
+	}
+	return NULL;
+}
+
+json_t *rfo_json_get(const json_t *obj, const char *key)
+{
+	if (!json_is_object(obj) || !key)
+		return NULL;
+	json_t *v = json_object_get(obj, key);
+	return json_is_null(v) ? NULL : v;
+}
+
+json_t *rfo_json_get2(const json_t *obj, const char *key1, const char *key2)
+{
+	json_t *v = rfo_json_get(obj, key1);
+	return v ? v : rfo_json_get(obj, key2);
+}
+
+json_t *rfo_json_object(const json_t *obj, const char *key)
+{
+	json_t *v = rfo_json_get(obj, key);
+	return json_is_object(v) ? v : NULL;
+}
+
+json_t *rfo_json_array(const json_t *obj, const char *key)
+{
+	json_t *v = rfo_json_get(obj, key);
+	return json_is_array(v) ? v : NULL;
+}
+
+const char *rfo_json_str(const json_t *obj, const char *key)
+{
+	return rfo_json_as_str(rfo_json_get(obj, key));
+}
+
+const char *rfo_json_str2(const json_t *obj, const char *key1, const char *key2)
+{
+	const char *s = rfo_json_str(obj, key1);
+	return s ? s : rfo_json_str(obj, key2);
+}
+
+char *rfo_json_str_dup(const json_t *obj, const char *key)
+{
+	const char *s = rfo_json_str(obj, key);
+	return s ? bstrdup(s) : NULL;
+}
+
+char *rfo_json_str2_dup(const json_t *obj, const char *key1, const char *key2)
+{
+	const char *s = rfo_json_str2(obj, key1, key2);
+	return s ? bstrdup(s) : NULL;
+}
+
+bool rfo_json_int(const json_t *obj, const char *key, int64_t *out)
+{
+	return rfo_json_as_int(rfo_json_get(obj, key), out);
+}
+
+bool rfo_json_int2(const json_t *obj, const char *key1, const char *key2, int64_t *out)
+{
+	return rfo_json_int(obj, key1, out) || rfo_json_int(obj, key2, out);
+}
+
+int64_t rfo_json_int_or(const json_t *obj, const char *key, int64_t def)
+{
+	int64_t v;
+	return rfo_json_int(obj, key, &v) ? v : def;
+}
+
+bool rfo_json_double(const json_t *obj, const char *key, double *out)
+{
+	return rfo_json_as_double(rfo_json_get(obj, key), out);
+}
+
+bool rfo_json_bool(const json_t *obj, const char *key, bool *out)
+{
+	return rfo_json_as_bool(rfo_json_get(obj, key), out);
+}
+
+bool rfo_json_bool2(const json_t *obj, const char *key1, const char *key2, bool *out)
+{
+	return rfo_json_bool(obj, key1, out) || rfo_json_bool(obj, key2, out);
+}
+
+bool rfo_json_bool_or(const json_t *obj, const char *key, bool def)
+{
+	bool v;
+	return rfo_json_bool(obj, key, &v) ? v : def;
+}
+
+char *rfo_json_id_dup(const json_t *obj, const char *key)
+{
+	return rfo_json_as_id_dup(rfo_json_get(obj, key));
+}
