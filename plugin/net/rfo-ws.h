@@ -1,0 +1,89 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reconnecting WebSocket client (libwebsockets). Each rfo_ws owns one named thread ("rfo-ws-<name>")
+ * and one lws context created and destroyed on it. Receive-only: Restream's chat and streaming
+ * sockets ignore client messages, so there is no send API (protocol pings are sent when asked).
+ *
+ * Policy: wss:// with full certificate checks against the system CA store; ws:// only for loopback
+ * hosts (rfo_url_check). URLs are never logged with their query (it carries the access token).
+ *
+ * All callbacks run ON THE WS THREAD; hand data to the UI with rfo_dispatch(). Callbacks must not
+ * call rfo_ws_stop()/rfo_ws_destroy() on their own ws (rfo_ws_reconnect() is fine). */
+
+enum rfo_ws_state {
+	RFO_WS_DISCONNECTED = 0,
+	RFO_WS_CONNECTING,
+	RFO_WS_CONNECTED,
+};
+
+/* "disconnected" / "connecting" / "connected" (the vendor API's spelling). */
+const char *rfo_ws_state_name(enum rfo_ws_state state);
+
+struct rfo_ws_config {
+	/* "chat" / "streaming": thread name "rfo-ws-<name>" and log prefix "[restream-for-obs/<name>]".
+	 * Copied. */
+	const char *name;
+	/* Called on the ws thread before each connect attempt. Returns a bstrdup'd URL (the ws bfree's
+	 * it) with the current token, or NULL = not signed in: the ws then stays DISCONNECTED and waits
+	 * until rfo_ws_reconnect() is called (no polling). */
+	char *(*get_url)(void *param);
+	/* State changes. http_status: the HTTP status when the upgrade was refused (e.g. 401), else 0.
+	 * reason: short text for people/logs (never a URL or token), NULL for CONNECTING/CONNECTED.
+	 * DISCONNECTED is reported once per lost/failed connection, and once more from
+	 * rfo_ws_stop() when a connection was up or being made (reason "stopped"). */
+	void (*on_state)(void *param, enum rfo_ws_state state, int http_status, const char *reason);
+	/* One whole, reassembled text message (fragments joined). `text` is NUL-terminated and valid
+	 * only during the call. Binary messages are ignored. */
+	void (*on_message)(void *param, const char *text, size_t len);
+	void *param;
+
+	int ping_interval_s;  /* send a protocol PING every N s while connected; 0 = never (streaming: 30) */
+	int max_missed_pongs; /* reconnect when this many PINGs in a row got no PONG (streaming: 2);
+	                       * 0 with pings on = 2 */
+	int idle_timeout_s;   /* reconnect when no message (nor pong) arrived for N s; 0 = never
+	                       * (chat: 60, the server's heartbeat is every 45 s) */
+	/* Reconnect delays in ms, used in order, the last repeated; up to +20% jitter is added.
+	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets after a
+	 * connection stayed up for 30 s, and rfo_ws_reconnect() skips the wait. */
+	const uint32_t *backoff_ms;
+	size_t backoff_count;
+	/* Messages bigger than this are dropped (logged once per connection); 0 = 1 MiB. */
+	size_t max_message_bytes;
+	/* Connect (TCP+TLS+upgrade) timeout in s; 0 = 10. */
+	int connect_timeout_s;
+};
+
+struct rfo_ws;
+
+/* Copies the config; does not start anything. NULL when name or get_url is missing. */
+struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config);
+
+/* Starts the thread, which calls get_url() and connects. Idempotent; may be called again after
+ * rfo_ws_stop(). Returns false if the thread could not be started. Never blocks. */
+bool rfo_ws_start(struct rfo_ws *ws);
+
+/* Thread-safe, never blocks: close the current connection (if any) and connect again now with a
+ * fresh get_url() (e.g. the token changed or the user signed in). No-op when not started. */
+void rfo_ws_reconnect(struct rfo_ws *ws);
+
+/* Closes the connection and joins the thread, within ~200 ms even during a connect attempt
+ * (exception: a hung system DNS lookup, which lws 4.1 does synchronously). Idempotent. */
+void rfo_ws_stop(struct rfo_ws *ws);
+
+/* rfo_ws_stop() then frees. NULL is fine. */
+void rfo_ws_destroy(struct rfo_ws *ws);
+
+/* Current state; thread-safe. RFO_WS_DISCONNECTED for NULL. */
+enum rfo_ws_state rfo_ws_state_get(const struct rfo_ws *ws);
+
+#ifdef __cplusplus
+}
+#endif
