@@ -1,0 +1,121 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfo-error.h"
+#include "rfo-listener.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The session's sign-in and token lifecycle. Owns one thread ("rfo-auth") that does every
+ * network and disk step: code exchange, profile fetch, persisting, refresh, revoke, restore.
+ * Every public function is thread-safe and none of them blocks on network or disk except
+ * rfo_auth_wait_token (meant for worker threads) and rfo_auth_destroy (joins within ~200 ms,
+ * also mid-request).
+ *
+ * Token rules (restream-api.md §1.4, §7):
+ *  - refreshes are single-flight: never two at once; callers waiting get notified;
+ *  - a rotated pair is persisted (token store) BEFORE it is handed out;
+ *  - refresh ~60 s before expiry, and once when a holder reports a 401;
+ *  - invalid_grant / any 4xx from the token endpoint -> RFO_AUTH_RECONNECT_NEEDED with an
+ *    actionable last_error; 5xx / network failures -> retry with backoff (5, 10, 30, 60 s…)
+ *    and stay signed in. */
+
+enum rfo_auth_state {
+	RFO_AUTH_SIGNED_OUT,
+	RFO_AUTH_SIGNING_IN,
+	RFO_AUTH_SIGNED_IN,
+	RFO_AUTH_RECONNECT_NEEDED,
+};
+
+struct rfo_auth_user {
+	int64_t id;
+	char *username;     /* bstrdup'd, may be NULL */
+	char *display_name; /* bstrdup'd; falls back to username */
+};
+void rfo_auth_user_free(struct rfo_auth_user *user);
+
+/* Both callbacks run on the auth thread (hand over to the UI with rfo_dispatch). They may call
+ * any rfo_auth_* getter but not rfo_auth_destroy. */
+typedef void (*rfo_auth_state_cb)(void *param, enum rfo_auth_state state);
+/* A new access token is in effect (sign-in or refresh): reconnect sockets with
+ * rfo_auth_get_token. Not called on sign-out (the state callback covers that). */
+typedef void (*rfo_auth_token_cb)(void *param);
+
+struct rfo_auth_config {
+	const char *api_url;             /* required, e.g. "https://api.restream.io" (no trailing slash needed) */
+	const char *token_url;           /* NULL/"" = <api_url>/oauth/token (HTTP Basic client auth);
+	                            * non-empty = a token broker (RESTREAM_TOKEN_URL): the client
+	                            * secret is never sent to it, only client_id in the form */
+	const char *revoke_url;          /* NULL/"" = <api_url>/oauth/revoke */
+	const char *client_id;           /* required */
+	const char *client_secret;       /* may be NULL/"" with a broker */
+	uint16_t redirect_port;          /* 0 = ephemeral */
+	struct rfo_token_store *store;   /* borrowed, must outlive the auth; NULL = keep in memory only */
+	struct rfo_listener_pages pages; /* redirect page texts (copied) */
+	rfo_auth_state_cb on_state;
+	rfo_auth_token_cb on_token;
+	void *param;
+
+	/* Tuning, 0 = defaults (tests shorten them). */
+	uint32_t refresh_margin_s;   /* refresh this long before expiry (60; capped at half the lifetime) */
+	uint32_t retry_base_ms;      /* first backoff step (5000); steps scale 1,2,6,12,… x base/5 s */
+	uint32_t http_timeout_ms;    /* per request (15000) */
+	uint32_t sign_in_timeout_ms; /* redirect wait (5 minutes) */
+};
+
+/* Copies cfg, starts the thread. NULL (err set) if api_url/client_id are missing or a URL is
+ * refused by rfo_url_check (plain http only for loopback). Does not touch the network. */
+struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_error *err);
+/* Stops and joins (within ~200 ms even mid-request); stops a running listener. NULL ok. */
+void rfo_auth_destroy(struct rfo_auth *auth);
+
+/* Startup: load the stored pair on the auth thread (returns at once); if found -> signed_in
+ * (refreshing first if it is expired), else stays signed_out. */
+void rfo_auth_restore(struct rfo_auth *auth);
+
+/* Starts the loopback listener and returns the authorize URL to open in the browser
+ * (`<api>/login?response_type=code&client_id=…&redirect_uri=http://localhost:<port>/callback&state=…`,
+ * caller bfrees; it carries no secret). State becomes signing_in; the redirect is handled on the
+ * auth thread (validate state, exchange the code, fetch /v2/user/profile, persist, signed_in).
+ * A second call restarts the flow with a fresh state. Fast (binds a socket); UI-thread safe. */
+bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, struct rfo_error *err);
+/* Abandons a pending sign-in (back to the state before it). */
+void rfo_auth_cancel_sign_in(struct rfo_auth *auth);
+/* State -> signed_out at once; the auth thread then clears the store and POSTs the revoke
+ * (token=<refresh>&token_type_hint=refresh_token). */
+void rfo_auth_sign_out(struct rfo_auth *auth);
+
+/* Copy of the current access token (caller bfrees; a secret: never log it). false when not
+ * signed in or the token has expired and a refresh is under way (wait for on_token). */
+bool rfo_auth_get_token(struct rfo_auth *auth, char **token_out);
+/* Worker threads only: like get_token but waits up to timeout_ms for a refresh in flight. */
+bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **token_out);
+/* A request with the current token got HTTP 401: refresh once (single-flight; reports within
+ * 10 s of the last successful refresh are ignored). */
+void rfo_auth_report_unauthorized(struct rfo_auth *auth);
+
+enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth);
+/* false if no user is known (signed out); else fills *user (free with rfo_auth_user_free). */
+bool rfo_auth_get_user(struct rfo_auth *auth, struct rfo_auth_user *user);
+/* The last error as a sentence a person can act on (caller bfrees), or NULL. Cleared on
+ * successful sign-in. */
+char *rfo_auth_last_error(struct rfo_auth *auth);
+
+/* Test/diagnostic counters (never secrets). */
+struct rfo_auth_stats {
+	uint32_t refreshes;        /* successful refreshes */
+	uint32_t refresh_failures; /* transient failures */
+	int64_t expires_at;        /* unix seconds of the current access token, 0 if none */
+};
+void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats);
+
+const char *rfo_auth_state_name(enum rfo_auth_state state); /* "signed_out", … */
+
+#ifdef __cplusplus
+}
+#endif
