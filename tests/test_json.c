@@ -169,6 +169,41 @@ static void test_ids(void)
 	json_decref(j);
 }
 
+static void test_times(void)
+{
+	int64_t t = 0;
+	check(rfo_json_parse_iso8601("2018-03-05T20:01:07.215Z", &t) && t == 1520280067);
+	check(rfo_json_parse_iso8601("2018-03-05T20:01:07Z", &t) && t == 1520280067);
+	check(rfo_json_parse_iso8601("2018-03-05T21:01:07+01:00", &t) && t == 1520280067);
+	check(rfo_json_parse_iso8601("2018-03-05T19:31:07-0030", &t) && t == 1520280067);
+	check(rfo_json_parse_iso8601("2018-03-05 20:01:07", &t) && t == 1520280067);
+	check(rfo_json_parse_iso8601("1970-01-01T00:00:00Z", &t) && t == 0);
+	check(rfo_json_parse_iso8601("2024-02-29T00:00:00Z", &t) && t == 1709164800);
+	check(!rfo_json_parse_iso8601("2023-02-29T00:00:00Z", &t));
+	check(!rfo_json_parse_iso8601("2018-13-05T20:01:07Z", &t));
+	check(!rfo_json_parse_iso8601("2018-03-05", &t));
+	check(!rfo_json_parse_iso8601("2018-03-05T20:01:07Zjunk", &t));
+	check(!rfo_json_parse_iso8601("2018-03-05T20:01:07.Z", &t));
+	check(!rfo_json_parse_iso8601("", &t));
+	check(!rfo_json_parse_iso8601(NULL, &t));
+
+	json_t *j = load("{\"s\":1599983310,\"ms\":1599983310123,\"str\":\"1599983310\",\"iso\":"
+			 "\"2020-09-13T07:48:30Z\",\"n\":null,\"bad\":\"soon\",\"b\":true}");
+	check(rfo_json_time(j, "s", &t) && t == 1599983310);
+	check(rfo_json_time(j, "ms", &t) && t == 1599983310);
+	check(rfo_json_time(j, "str", &t) && t == 1599983310);
+	check(rfo_json_time(j, "iso", &t) && t == 1599983310);
+	t = 5;
+	check(!rfo_json_time(j, "n", &t) && t == 5);
+	check(!rfo_json_time(j, "bad", &t) && t == 5);
+	check(!rfo_json_time(j, "b", &t) && t == 5);
+	char *d = rfo_json_dump(rfo_json_get(j, "s"));
+	check_str(d, "1599983310");
+	bfree(d);
+	check(rfo_json_dump(NULL) == NULL);
+	json_decref(j);
+}
+
 static void test_huge(void)
 {
 	/* deep nesting must be refused (jansson's depth limit), not crash */
@@ -201,6 +236,7 @@ int main(void)
 	test_ints();
 	test_bools();
 	test_ids();
+	test_times();
 	test_huge();
 	return rfo_test_end();
 }

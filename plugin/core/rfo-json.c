@@ -260,3 +260,115 @@ char *rfo_json_id_dup(const json_t *obj, const char *key)
 {
 	return rfo_json_as_id_dup(rfo_json_get(obj, key));
 }
+
+/* days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's days_from_civil) */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool read_digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+bool rfo_json_parse_iso8601(const char *s, int64_t *out)
+{
+	if (!s || !out)
+		return false;
+	const char *p = s;
+	int y, mo, d, h, mi, sec = 0;
+	if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) || *p++ != '-' ||
+	    !read_digits(&p, 2, &d))
+		return false;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return false;
+	p++;
+	if (!read_digits(&p, 2, &h) || *p++ != ':' || !read_digits(&p, 2, &mi))
+		return false;
+	if (*p == ':') {
+		p++;
+		if (!read_digits(&p, 2, &sec))
+			return false;
+		if (*p == '.' || *p == ',') {
+			p++;
+			if (*p < '0' || *p > '9')
+				return false;
+			while (*p >= '0' && *p <= '9')
+				p++;
+		}
+	}
+	int offset = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '-' ? -1 : 1;
+		int oh, om = 0;
+		if (!read_digits(&p, 2, &oh))
+			return false;
+		if (*p == ':')
+			p++;
+		if (*p && !read_digits(&p, 2, &om))
+			return false;
+		if (oh > 23 || om > 59)
+			return false;
+		offset = sign * (oh * 3600 + om * 60);
+	}
+	if (*p)
+		return false;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 60)
+		return false;
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo == 2 && d == 29 && !leap)
+		return false;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+	return true;
+}
+
+bool rfo_json_as_time(const json_t *v, int64_t *out)
+{
+	if (!v || !out)
+		return false;
+	int64_t t;
+	if (rfo_json_as_int(v, &t)) {
+		if (t > 100000000000LL || t < -100000000000LL)
+			t /= 1000;
+		*out = t;
+		return true;
+	}
+	if (json_is_string(v))
+		return rfo_json_parse_iso8601(json_string_value(v), out);
+	return false;
+}
+
+bool rfo_json_time(const json_t *obj, const char *key, int64_t *out)
+{
+	return rfo_json_as_time(rfo_json_get(obj, key), out);
+}
+
+char *rfo_json_dump(const json_t *v)
+{
+	if (!v)
+		return NULL;
+	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!s)
+		return NULL;
+	char *copy = bstrdup(s);
+	free(s);
+	return copy;
+}

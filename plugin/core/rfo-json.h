@@ -73,6 +73,17 @@ static inline bool rfo_json_id(const json_t *obj, const char *key, int64_t *out)
 /* bfree() the result; NULL when absent. Integers are printed in decimal. */
 char *rfo_json_id_dup(const json_t *obj, const char *key);
 
+/* A timestamp as Unix seconds: a number or numeric string (values above 1e11 are taken as
+ * milliseconds and divided by 1000) or an ISO-8601 UTC string ("2018-03-05T20:01:07.215Z",
+ * "…+01:00" offsets honoured). false for null/absent/unparseable. */
+bool rfo_json_as_time(const json_t *v, int64_t *out);
+bool rfo_json_time(const json_t *obj, const char *key, int64_t *out);
+/* Parse ISO-8601 "YYYY-MM-DD[T ]hh:mm:ss[.frac](Z|±hh:mm|±hhmm)?" (no zone = UTC). */
+bool rfo_json_parse_iso8601(const char *s, int64_t *out);
+
+/* Compact serialization of v as a bstrdup'd string (caller bfree()s), NULL on failure. */
+char *rfo_json_dump(const json_t *v);
+
 #ifdef __cplusplus
 }
 #endif
