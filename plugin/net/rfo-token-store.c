@@ -1,0 +1,439 @@
+#include "rfo-token-store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <util/bmem.h>
+#include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
+
+#include "rfo-log.h"
+
+#ifdef RFO_HAVE_LIBSECRET
+#include <libsecret/secret.h>
+#endif
+
+#define TOKEN_FILE "tokens.json"
+#define RECORD_MAX (64 * 1024)
+#define KEYRING_ACCOUNT "default"
+
+enum backend { BACKEND_UNRESOLVED, BACKEND_KEYRING, BACKEND_FILE };
+
+struct rfo_token_store {
+	pthread_mutex_t mutex;
+	enum rfo_token_store_pref pref;
+	atomic_int backend;
+	char *dir;
+	char *path;
+};
+
+static const char *backend_str(int b)
+{
+	return b == BACKEND_KEYRING ? "keyring" : "file";
+}
+
+/* ---- keyring ---------------------------------------------------------------------------- */
+
+#ifdef RFO_HAVE_LIBSECRET
+static const SecretSchema schema = {
+	.name = "io.restream.obs-plugin",
+	.flags = SECRET_SCHEMA_NONE,
+	.attributes =
+		{
+			{"account", SECRET_SCHEMA_ATTRIBUTE_STRING},
+			{NULL, 0},
+		},
+};
+
+static void set_gerror(struct rfo_error *err, GError *e, const char *what)
+{
+	rfo_log_sub(LOG_WARNING, "auth", "keyring %s failed: %s", what, e ? e->message : "unknown error");
+	rfo_error_set(err, RFO_ERR_STATE, "The system keyring could not %s the Restream sign-in (%s).", what,
+		      e ? e->message : "unknown error");
+	if (e)
+		g_error_free(e);
+}
+
+/* A Secret Service is running on the session bus and its default collection is unlocked (so
+ * nothing would prompt or hang). Never autolaunches a bus. */
+static bool keyring_usable(void)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	if (!addr || !*addr) {
+		const char *rt = getenv("XDG_RUNTIME_DIR");
+		struct dstr p = {0};
+		dstr_printf(&p, "%s/bus", rt ? rt : "/nonexistent");
+		bool exists = rt && os_file_exists(p.array);
+		dstr_free(&p);
+		if (!exists)
+			return false;
+	}
+	GError *e = NULL;
+	GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &e);
+	if (!bus) {
+		g_clear_error(&e);
+		return false;
+	}
+	GVariant *r = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+						  "org.freedesktop.DBus", "NameHasOwner",
+						  g_variant_new("(s)", "org.freedesktop.secrets"),
+						  G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, NULL, &e);
+	g_object_unref(bus);
+	gboolean owned = FALSE;
+	if (r) {
+		g_variant_get(r, "(b)", &owned);
+		g_variant_unref(r);
+	}
+	g_clear_error(&e);
+	if (!owned)
+		return false;
+
+	SecretService *svc = secret_service_get_sync(SECRET_SERVICE_NONE, NULL, &e);
+	if (!svc) {
+		g_clear_error(&e);
+		return false;
+	}
+	SecretCollection *col =
+		secret_collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL, &e);
+	g_clear_error(&e);
+	bool ok = col && !secret_collection_get_locked(col);
+	if (col)
+		g_object_unref(col);
+	g_object_unref(svc);
+	return ok;
+}
+
+static bool keyring_load(char **out, struct rfo_error *err)
+{
+	GError *e = NULL;
+	gchar *pw = secret_password_lookup_sync(&schema, NULL, &e, "account", KEYRING_ACCOUNT, NULL);
+	if (e) {
+		set_gerror(err, e, "read");
+		return false;
+	}
+	*out = pw ? bstrdup(pw) : NULL;
+	if (pw)
+		secret_password_free(pw);
+	return true;
+}
+
+static bool keyring_save(const char *record, struct rfo_error *err)
+{
+	GError *e = NULL;
+	if (!secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT, "Restream for OBS sign-in", record, NULL,
+					&e, "account", KEYRING_ACCOUNT, NULL) ||
+	    e) {
+		set_gerror(err, e, "save");
+		return false;
+	}
+	return true;
+}
+
+static bool keyring_clear(struct rfo_error *err)
+{
+	GError *e = NULL;
+	secret_password_clear_sync(&schema, NULL, &e, "account", KEYRING_ACCOUNT, NULL);
+	if (e) {
+		set_gerror(err, e, "remove");
+		return false;
+	}
+	return true;
+}
+#else
+static bool keyring_usable(void)
+{
+	return false;
+}
+static bool keyring_load(char **out, struct rfo_error *err)
+{
+	*out = NULL;
+	rfo_error_set(err, RFO_ERR_STATE, "This build has no system keyring support.");
+	return false;
+}
+static bool keyring_save(const char *record, struct rfo_error *err)
+{
+	rfo_error_set(err, RFO_ERR_STATE, "This build has no system keyring support.");
+	return false;
+}
+static bool keyring_clear(struct rfo_error *err)
+{
+	return true;
+}
+#endif
+
+/* ---- file ------------------------------------------------------------------------------- */
+
+static bool file_error(struct rfo_error *err, const char *what, const char *path)
+{
+	int e = errno;
+	rfo_log_sub(LOG_WARNING, "auth", "token file: %s %s failed: %s", what, path, strerror(e));
+	rfo_error_set(err, RFO_ERR_STATE, "Could not %s the Restream sign-in file %s (%s).", what, path, strerror(e));
+	return false;
+}
+
+/* mkdir -p with 0700 for every directory created; the last one is tightened to 0700. */
+static bool ensure_dir(const char *dir, struct rfo_error *err)
+{
+	char *p = bstrdup(dir);
+	size_t len = strlen(p);
+	while (len > 1 && p[len - 1] == '/')
+		p[--len] = 0;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			file_error(err, "create the folder of", p);
+			bfree(p);
+			return false;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+		file_error(err, "create the folder of", p);
+		bfree(p);
+		return false;
+	}
+	struct stat st;
+	if (stat(p, &st) == 0 && (st.st_mode & 077) && st.st_uid == geteuid())
+		chmod(p, 0700);
+	bfree(p);
+	return true;
+}
+
+static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *err)
+{
+	*out = NULL;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? true : file_error(err, "read", s->path);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
+		rfo_log_sub(LOG_WARNING, "auth", "token file was readable by others; tightened to 0600");
+		if (fchmod(fd, 0600) < 0)
+			rfo_log_sub(LOG_WARNING, "auth", "could not chmod the token file: %s", strerror(errno));
+	}
+	struct dstr buf = {0};
+	char chunk[4096];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			file_error(err, "read", s->path);
+			close(fd);
+			dstr_free(&buf);
+			return false;
+		}
+		if (n == 0)
+			break;
+		dstr_ncat(&buf, chunk, (size_t)n);
+		if (buf.len > RECORD_MAX) {
+			close(fd);
+			dstr_free(&buf);
+			rfo_error_set(err, RFO_ERR_PARSE, "The Restream sign-in file %s is too large.", s->path);
+			return false;
+		}
+	}
+	close(fd);
+	*out = buf.len ? buf.array : NULL;
+	if (!buf.len)
+		dstr_free(&buf);
+	return true;
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool file_save(struct rfo_token_store *s, const char *record, struct rfo_error *err)
+{
+	if (!ensure_dir(s->dir, err))
+		return false;
+	static atomic_uint counter;
+	struct dstr tmp = {0};
+	int fd = -1;
+	for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
+		dstr_printf(&tmp, "%s/.tokens.json.%d.%u.%llx", s->dir, (int)getpid(), atomic_fetch_add(&counter, 1),
+			    (unsigned long long)(os_gettime_ns() & 0xffffff));
+		fd = open(tmp.array, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		file_error(err, "write", s->path);
+		dstr_free(&tmp);
+		return false;
+	}
+	bool ok = fchmod(fd, 0600) == 0 && write_all(fd, record, strlen(record)) && fsync(fd) == 0;
+	if (close(fd) < 0)
+		ok = false;
+	if (ok && rename(tmp.array, s->path) < 0)
+		ok = false;
+	if (!ok) {
+		file_error(err, "write", s->path);
+		unlink(tmp.array);
+		dstr_free(&tmp);
+		return false;
+	}
+	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	dstr_free(&tmp);
+	return true;
+}
+
+static bool file_clear(struct rfo_token_store *s, struct rfo_error *err)
+{
+	if (unlink(s->path) < 0 && errno != ENOENT)
+		return file_error(err, "remove", s->path);
+	return true;
+}
+
+/* ---- public ------------------------------------------------------------------------------ */
+
+struct rfo_token_store *rfo_token_store_create(const char *config_dir, enum rfo_token_store_pref pref)
+{
+	const char *env = getenv("RFO_TOKEN_STORE");
+	if (env && strcmp(env, "file") == 0)
+		pref = RFO_TOKEN_STORE_FILE;
+	else if (env && strcmp(env, "keyring") == 0)
+		pref = RFO_TOKEN_STORE_KEYRING;
+
+	if ((!config_dir || !*config_dir) && pref != RFO_TOKEN_STORE_KEYRING)
+		return NULL;
+
+	struct rfo_token_store *s = bzalloc(sizeof(*s));
+	pthread_mutex_init(&s->mutex, NULL);
+	s->pref = pref;
+	s->dir = bstrdup(config_dir && *config_dir ? config_dir : ".");
+	size_t len = strlen(s->dir);
+	while (len > 1 && s->dir[len - 1] == '/')
+		s->dir[--len] = 0;
+	struct dstr p = {0};
+	dstr_printf(&p, "%s/%s", s->dir, TOKEN_FILE);
+	s->path = p.array;
+	atomic_init(&s->backend, pref == RFO_TOKEN_STORE_FILE      ? BACKEND_FILE
+				 : pref == RFO_TOKEN_STORE_KEYRING ? BACKEND_KEYRING
+								   : BACKEND_UNRESOLVED);
+	return s;
+}
+
+void rfo_token_store_destroy(struct rfo_token_store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_destroy(&s->mutex);
+	bfree(s->dir);
+	bfree(s->path);
+	bfree(s);
+}
+
+/* Called with the mutex held. */
+static int resolve(struct rfo_token_store *s)
+{
+	int b = atomic_load(&s->backend);
+	if (b != BACKEND_UNRESOLVED)
+		return b;
+	b = keyring_usable() ? BACKEND_KEYRING : BACKEND_FILE;
+	rfo_log_sub(LOG_INFO, "auth", "sign-in is stored in the %s",
+		    b == BACKEND_KEYRING ? "system keyring" : "config folder");
+	atomic_store(&s->backend, b);
+	return b;
+}
+
+bool rfo_token_store_load(struct rfo_token_store *s, char **record_out, struct rfo_error *err)
+{
+	*record_out = NULL;
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->mutex);
+	bool ok;
+	if (resolve(s) == BACKEND_FILE) {
+		ok = file_load(s, record_out, err);
+	} else {
+		ok = keyring_load(record_out, err);
+		if (ok && !*record_out && s->pref == RFO_TOKEN_STORE_AUTO) {
+			/* migrate a record written while the keyring was unavailable */
+			char *rec = NULL;
+			if (file_load(s, &rec, NULL) && rec) {
+				if (keyring_save(rec, NULL))
+					file_clear(s, NULL);
+				*record_out = rec;
+			}
+		}
+	}
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
+}
+
+bool rfo_token_store_save(struct rfo_token_store *s, const char *record, struct rfo_error *err)
+{
+	if (!s || !record)
+		return s != NULL;
+	pthread_mutex_lock(&s->mutex);
+	bool ok;
+	if (resolve(s) == BACKEND_KEYRING) {
+		ok = keyring_save(record, err);
+		if (ok) {
+			file_clear(s, NULL); /* no stale copy on disk */
+		} else if (s->pref == RFO_TOKEN_STORE_AUTO) {
+			rfo_log_sub(LOG_WARNING, "auth", "falling back to the config folder for the sign-in");
+			atomic_store(&s->backend, BACKEND_FILE);
+			rfo_error_clear(err);
+			ok = file_save(s, record, err);
+		}
+	} else {
+		ok = file_save(s, record, err);
+	}
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
+}
+
+bool rfo_token_store_clear(struct rfo_token_store *s, struct rfo_error *err)
+{
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->mutex);
+	int b = resolve(s);
+	bool ok = file_clear(s, err);
+	if (b == BACKEND_KEYRING || (s->pref == RFO_TOKEN_STORE_AUTO && keyring_usable()))
+		ok = keyring_clear(err) && ok;
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
+}
+
+const char *rfo_token_store_backend_name(const struct rfo_token_store *s)
+{
+	if (!s)
+		return "file";
+	int b = atomic_load(&((struct rfo_token_store *)s)->backend);
+#ifdef RFO_HAVE_LIBSECRET
+	if (b == BACKEND_UNRESOLVED)
+		return "keyring";
+#endif
+	return backend_str(b == BACKEND_KEYRING ? BACKEND_KEYRING : BACKEND_FILE);
+}
+
+const char *rfo_token_store_file_path(const struct rfo_token_store *s)
+{
+	return s ? s->path : NULL;
+}
