@@ -1,11 +1,59 @@
+/* Wiring only: module entry points, the UI dispatch seam, frontend events. */
 #include <obs-module.h>
+#include <obs-frontend-api.h>
+
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
 #include "rfo-log.h"
+#include "rfo-requests.h"
+#include "rfo-ui.h"
+#include "rfo-vendor.h"
 
 OBS_DECLARE_MODULE()
 OBS_MODULE_USE_DEFAULT_LOCALE("restream-for-obs", "en-US")
 
+MODULE_EXPORT const char *obs_module_description(void)
+{
+	return obs_module_text("Module.Description");
+}
+
+static void queue_on_ui(rfo_task_fn task, void *param)
+{
+	obs_queue_task(OBS_TASK_UI, task, param, false);
+}
+
+static void on_frontend_event(enum obs_frontend_event event, void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (event == OBS_FRONTEND_EVENT_FINISHED_LOADING) {
+		rfo_controller_frontend_loaded();
+	} else if (event == OBS_FRONTEND_EVENT_EXIT) {
+		rfo_controller_stop();
+		rfo_ui_destroy();
+	}
+}
+
 bool obs_module_load(void)
 {
-	rfo_log(LOG_INFO, "loaded (version %s)", "0.1.0");
+	rfo_dispatch_set(queue_on_ui);
+	if (!rfo_controller_create())
+		return false;
+	rfo_ui_create(rfo_controller_ui_actions());
+	rfo_controller_ui_ready();
+	obs_frontend_add_event_callback(on_frontend_event, NULL);
+	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);
 	return true;
+}
+
+void obs_module_post_load(void)
+{
+	rfo_requests_register();
+}
+
+void obs_module_unload(void)
+{
+	obs_frontend_remove_event_callback(on_frontend_event, NULL);
+	rfo_vendor_forget();
+	rfo_controller_destroy();
+	rfo_dispatch_set(NULL);
 }

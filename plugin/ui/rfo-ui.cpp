@@ -1,1 +1,100 @@
-// dock
+#include "rfo-ui.h"
+#include "rfo-dock.hpp"
+#include "rfo-settings-dialog.hpp"
+#include "rfo-ui-text.hpp"
+#include "rfo-log.h"
+
+#include <obs-frontend-api.h>
+#include <obs.h>
+
+#include <QDesktopServices>
+#include <QDockWidget>
+#include <QMainWindow>
+#include <QPointer>
+#include <QUrl>
+
+#define RFO_DOCK_ID "RestreamDock"
+
+static rfo_ui_actions ui_actions;
+static QPointer<RfoDock> dock;
+static QPointer<RfoSettingsDialog> settings_dialog;
+
+static void open_settings(void *)
+{
+	if (settings_dialog) {
+		settings_dialog->raise();
+		settings_dialog->activateWindow();
+		return;
+	}
+	auto *main = static_cast<QWidget *>(obs_frontend_get_main_window());
+	settings_dialog = new RfoSettingsDialog(ui_actions, main);
+	settings_dialog->show();
+}
+
+static void add_dock(QMainWindow *main)
+{
+	dock = new RfoDock(ui_actions);
+#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
+	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
+		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);
+		delete dock;
+		return;
+	}
+#else
+	auto *frame = new QDockWidget(main);
+	frame->setObjectName(RFO_DOCK_ID);
+	frame->setWindowTitle(QTStr("Dock.Title"));
+	frame->setWidget(dock);
+	frame->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+			   QDockWidget::DockWidgetFloatable);
+	obs_frontend_add_dock(frame);
+#endif
+	/* Prove the dock exists where OBS keeps docks: the end-to-end tests read this line. */
+	if (main->findChild<QDockWidget *>(RFO_DOCK_ID))
+		rfo_log(LOG_INFO, "dock added to main window: %s", RFO_DOCK_ID);
+	else
+		rfo_log(LOG_WARNING, "dock '%s' is missing from the main window", RFO_DOCK_ID);
+}
+
+void rfo_ui_create(const struct rfo_ui_actions *actions)
+{
+	ui_actions = *actions;
+	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
+	if (!main) {
+		rfo_log(LOG_WARNING, "no OBS main window; the Restream dock is not available");
+		return;
+	}
+	add_dock(main);
+	obs_frontend_add_tools_menu_item(obs_module_text("Tools.Settings"), open_settings, nullptr);
+}
+
+void rfo_ui_destroy(void)
+{
+	if (settings_dialog)
+		settings_dialog->close();
+	ui_actions = {};
+}
+
+void rfo_ui_reveal_dock(void)
+{
+	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
+	auto *frame = main ? main->findChild<QDockWidget *>(RFO_DOCK_ID) : nullptr;
+	if (!frame)
+		return;
+	if (frame->isFloating() || main->dockWidgetArea(frame) == Qt::NoDockWidgetArea)
+		main->addDockWidget(Qt::RightDockWidgetArea, frame);
+	frame->setFloating(false);
+	frame->show();
+	frame->raise();
+}
+
+void rfo_ui_set_account(const struct rfo_ui_account *account)
+{
+	if (dock)
+		dock->setAccount(*account);
+}
+
+bool rfo_ui_open_url(const char *url)
+{
+	return QDesktopServices::openUrl(QUrl(QString::fromUtf8(url), QUrl::StrictMode));
+}

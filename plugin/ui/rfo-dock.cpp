@@ -1,0 +1,120 @@
+#include "rfo-dock.hpp"
+#include "rfo-ui-text.hpp"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+RfoDock::RfoDock(const rfo_ui_actions &actions_, QWidget *parent) : QWidget(parent), actions(actions_)
+{
+	setObjectName("RestreamDockContent");
+	pages = new QStackedWidget(this);
+	pages->addWidget(buildSignedOutPage());
+	pages->addWidget(buildAccountPage());
+
+	auto *layout = new QVBoxLayout(this);
+	layout->setContentsMargins(4, 4, 4, 4);
+	layout->addWidget(pages);
+}
+
+QWidget *RfoDock::buildSignedOutPage()
+{
+	auto *page = new QWidget;
+	auto *layout = new QVBoxLayout(page);
+
+	intro = new QLabel(QTStr("Dock.SignedOut.Explanation"));
+	intro->setWordWrap(true);
+	intro->setTextFormat(Qt::PlainText);
+
+	signInButton = new QPushButton(QTStr("Dock.SignIn"));
+	signInButton->setObjectName("RestreamSignInButton");
+	connect(signInButton, &QPushButton::clicked, this, [this]() {
+		if (actions.sign_in)
+			actions.sign_in();
+	});
+
+	message = new QLabel;
+	message->setWordWrap(true);
+	message->setTextFormat(Qt::PlainText);
+	message->setVisible(false);
+
+	/* Shown while signing in, for machines where no browser opens. */
+	linkRow = new QWidget;
+	auto *linkLayout = new QHBoxLayout(linkRow);
+	linkLayout->setContentsMargins(0, 0, 0, 0);
+	linkEdit = new QLineEdit;
+	linkEdit->setReadOnly(true);
+	auto *copy = new QPushButton(QTStr("Dock.CopyLink"));
+	connect(copy, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(linkEdit->text()); });
+	linkLayout->addWidget(linkEdit, 1);
+	linkLayout->addWidget(copy);
+	linkRow->setVisible(false);
+
+	layout->addWidget(intro);
+	layout->addWidget(signInButton);
+	layout->addWidget(message);
+	layout->addWidget(linkRow);
+	layout->addStretch(1);
+	return page;
+}
+
+QWidget *RfoDock::buildAccountPage()
+{
+	auto *page = new QWidget;
+	auto *layout = new QVBoxLayout(page);
+
+	accountName = new QLabel;
+	accountName->setTextFormat(Qt::PlainText);
+	QFont bold = accountName->font();
+	bold.setBold(true);
+	accountName->setFont(bold);
+	accountUser = new QLabel;
+	accountUser->setTextFormat(Qt::PlainText);
+
+	auto *signOut = new QPushButton(QTStr("Dock.SignOut"));
+	connect(signOut, &QPushButton::clicked, this, [this]() {
+		if (actions.sign_out)
+			actions.sign_out();
+	});
+
+	auto *header = new QHBoxLayout;
+	auto *names = new QVBoxLayout;
+	names->addWidget(accountName);
+	names->addWidget(accountUser);
+	header->addLayout(names, 1);
+	header->addWidget(signOut);
+
+	layout->addLayout(header);
+	layout->addStretch(1);
+	return page;
+}
+
+void RfoDock::setAccount(const rfo_ui_account &account)
+{
+	const bool signedIn = account.state == RFO_UI_SIGNED_IN;
+	pages->setCurrentIndex(signedIn ? 1 : 0);
+
+	if (signedIn) {
+		accountName->setText(QString::fromUtf8(account.display_name ? account.display_name : ""));
+		accountUser->setText(QString::fromUtf8(account.username ? account.username : ""));
+		return;
+	}
+
+	const bool signingIn = account.state == RFO_UI_SIGNING_IN;
+	signInButton->setText(QTStr(account.state == RFO_UI_RECONNECT ? "Dock.Reconnect" : "Dock.SignIn"));
+	signInButton->setEnabled(!signingIn);
+
+	QString text = account.message ? QString::fromUtf8(account.message) : QString();
+	if (signingIn && text.isEmpty())
+		text = QTStr("Dock.SigningIn");
+	message->setText(text);
+	message->setVisible(!text.isEmpty());
+
+	linkEdit->setText(account.authorize_url ? QString::fromUtf8(account.authorize_url) : QString());
+	linkRow->setVisible(signingIn && account.authorize_url && *account.authorize_url);
+}

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "rfo-ui.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QStackedWidget;
+
+/* The "Restream" dock's content: a signed-out page and an account page. */
+class RfoDock : public QWidget {
+	Q_OBJECT
+
+public:
+	explicit RfoDock(const rfo_ui_actions &actions, QWidget *parent = nullptr);
+	void setAccount(const rfo_ui_account &account);
+
+private:
+	QWidget *buildSignedOutPage();
+	QWidget *buildAccountPage();
+
+	rfo_ui_actions actions;
+	QStackedWidget *pages = nullptr;
+	QLabel *intro = nullptr;
+	QLabel *message = nullptr;
+	QPushButton *signInButton = nullptr;
+	QWidget *linkRow = nullptr;
+	QLineEdit *linkEdit = nullptr;
+	QLabel *accountName = nullptr;
+	QLabel *accountUser = nullptr;
+};

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The C face of the Qt layer. Every function here runs on OBS's UI thread only (plugin/obs
+ * marshals through rfo_dispatch). Strings are borrowed for the duration of the call. */
+
+enum rfo_ui_auth_state {
+	RFO_UI_SIGNED_OUT,
+	RFO_UI_SIGNING_IN,
+	RFO_UI_SIGNED_IN,
+	RFO_UI_RECONNECT, /* Restream ended the session; one click signs in again */
+};
+
+struct rfo_ui_account {
+	enum rfo_ui_auth_state state;
+	const char *display_name;
+	const char *username;
+	const char *message;       /* a sentence for the user, or NULL */
+	const char *authorize_url; /* while signing in: the link to copy when no browser opens */
+};
+
+struct rfo_ui_app_settings {
+	char client_id[256];
+	char client_secret[256];
+	char redirect_uri[128]; /* read-only: what to register in the Restream app */
+};
+
+/* What the UI asks of the plugin; all called on the UI thread, none may block. */
+struct rfo_ui_actions {
+	void (*sign_in)(void);
+	void (*sign_out)(void);
+	void (*load_app_settings)(struct rfo_ui_app_settings *out);
+	void (*save_app_settings)(const struct rfo_ui_app_settings *in);
+};
+
+/* Creates the "Restream" dock and the Tools menu entry. */
+void rfo_ui_create(const struct rfo_ui_actions *actions);
+/* Closes the settings dialog and forgets the actions; the dock itself belongs to OBS's main window. */
+void rfo_ui_destroy(void);
+/* Docks the Restream dock on the right and shows it (first run: OBS hides new docks). */
+void rfo_ui_reveal_dock(void);
+void rfo_ui_set_account(const struct rfo_ui_account *account);
+/* Opens `url` in the system browser (honours BROWSER on Linux). */
+bool rfo_ui_open_url(const char *url);
+
+#ifdef __cplusplus
+}
+#endif
