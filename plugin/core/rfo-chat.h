@@ -61,7 +61,7 @@ struct rfo_chat_emote {
 /* One normalised chat message. All strings are owned by the message; fields documented as
  * "never NULL" are at least "". */
 struct rfo_chat_message {
-	long refs; /* internal: use rfo_chat_message_addref()/_release() */
+	volatile long refs; /* internal: use rfo_chat_message_addref()/_release() */
 
 	/* Stable identity for de-duplication: "<connectionIdentifier>|<eventIdentifier>|<timestamp>"
 	 * (a re-send of the same event after a reconnect gives the same id). Never NULL. */

@@ -36,6 +36,11 @@ char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes);
 /* Same as rfo_text_sanitize(s, strlen(s), max_bytes); s may be NULL. */
 char *rfo_text_sanitize_str(const char *s, size_t max_bytes);
 
+/* Returns a NEW copy of s[0..len) (bfree it, never NULL, NUL-terminated, *out_len set if out_len is not
+ * NULL) in which only ill-formed UTF-8 sequences are replaced by U+FFFD; every other byte is kept. Used
+ * to rescue a JSON frame whose strings carry invalid UTF-8 (jansson refuses such input). */
+char *rfo_text_utf8_repair(const char *s, size_t len, size_t *out_len);
+
 /* Length of the longest prefix of the VALID UTF-8 string s[0..len) that fits in max_bytes bytes and
  * ends on a code-point boundary (returns len when len <= max_bytes). */
 size_t rfo_text_utf8_prefix(const char *s, size_t len, size_t max_bytes);
