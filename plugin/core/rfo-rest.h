@@ -21,9 +21,9 @@ extern "C" {
 /* GET /user/profile */
 struct rfo_profile {
 	int64_t id;
-	char *username;
+	char *username;     /* "" when missing (needs id or username to succeed) */
 	char *email;        /* may be NULL */
-	char *display_name; /* displayName, else username; never NULL after success */
+	char *display_name; /* displayName, else username, else email, else ""; never NULL */
 };
 bool rfo_rest_parse_profile(const char *json, size_t len, struct rfo_profile *out, struct rfo_error *err);
 void rfo_profile_free(struct rfo_profile *p);
@@ -92,6 +92,7 @@ struct rfo_channel_list {
 	struct rfo_channel *items;
 	size_t count;
 };
+/* Accepts a bare array (or {"items":[…]}). */
 bool rfo_rest_parse_channels(const char *json, size_t len, struct rfo_channel_list *out, struct rfo_error *err);
 bool rfo_rest_parse_channel(const char *json, size_t len, struct rfo_channel *out, struct rfo_error *err);
 void rfo_channel_free(struct rfo_channel *c);
@@ -155,7 +156,8 @@ bool rfo_rest_parse_error(const char *json, size_t len, long http_status, struct
 
 /* Request bodies (compact JSON, bfree() the result). */
 char *rfo_rest_channel_patch_body(bool active); /* {"active":true} */
-/* {"title":…,"description":…}; description omitted when NULL; NULL when title is NULL. */
+/* {"title":…,"description":…}; description omitted when NULL; NULL when title is NULL or either
+ * string is not valid UTF-8. */
 char *rfo_rest_meta_patch_body(const char *title, const char *description);
 
 #ifdef __cplusplus

@@ -1,0 +1,630 @@
+#include "rfo-rest.h"
+#include "rfo-json.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <util/bmem.h>
+#include <util/dstr.h>
+
+static char *dup_or(const char *s, const char *fallback)
+{
+	if (s)
+		return bstrdup(s);
+	return fallback ? bstrdup(fallback) : NULL;
+}
+
+/* Allocates room for every element of arr; the caller fills the first *count ones. */
+static void *alloc_items(const json_t *arr, size_t item_size)
+{
+	size_t n = json_array_size(arr);
+	return n ? bzalloc(n * item_size) : NULL;
+}
+
+/* ---- profile ---- */
+
+bool rfo_rest_parse_profile(const char *json, size_t len, struct rfo_profile *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/profile";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	bool has_id = rfo_json_int(root, "id", &out->id);
+	const char *username = rfo_json_str2(root, "username", "userName");
+	if (!has_id && !username) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return false;
+	}
+	out->username = dup_or(username, "");
+	out->email = dup_or(rfo_json_str(root, "email"), NULL);
+	const char *display = rfo_json_str2(root, "displayName", "display_name");
+	if (!display || !*display)
+		display = username && *username ? username : rfo_json_str(root, "email");
+	out->display_name = dup_or(display, "");
+	json_decref(root);
+	return true;
+}
+
+void rfo_profile_free(struct rfo_profile *p)
+{
+	if (!p)
+		return;
+	bfree(p->username);
+	bfree(p->email);
+	bfree(p->display_name);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---- platforms ---- */
+
+static void image_pair(const json_t *obj, const char *key, char **png, char **svg)
+{
+	json_t *img = rfo_json_object(obj, key);
+	*png = dup_or(rfo_json_str(img, "png"), NULL);
+	*svg = dup_or(rfo_json_str(img, "svg"), NULL);
+}
+
+bool rfo_rest_parse_platforms(const char *json, size_t len, struct rfo_platform_list *out, struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_array(json, len, "/v2/platform/all", err);
+	if (!root)
+		return false;
+	out->items = alloc_items(root, sizeof(*out->items));
+	size_t i;
+	json_t *v;
+	json_array_foreach (root, i, v) {
+		struct rfo_platform *p = &out->items[out->count];
+		if (!rfo_json_int(v, "id", &p->id))
+			continue;
+		const char *name = rfo_json_str(v, "name");
+		if (name) {
+			p->name = bstrdup(name);
+		} else {
+			char buf[48];
+			snprintf(buf, sizeof(buf), "Platform %lld", (long long)p->id);
+			p->name = bstrdup(buf);
+		}
+		p->url = dup_or(rfo_json_str(v, "url"), NULL);
+		image_pair(v, "image", &p->image_png, &p->image_svg);
+		image_pair(v, "altImage", &p->alt_image_png, &p->alt_image_svg);
+		out->count++;
+	}
+	json_decref(root);
+	return true;
+}
+
+void rfo_platform_list_free(struct rfo_platform_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		struct rfo_platform *p = &list->items[i];
+		bfree(p->name);
+		bfree(p->url);
+		bfree(p->image_png);
+		bfree(p->image_svg);
+		bfree(p->alt_image_png);
+		bfree(p->alt_image_svg);
+	}
+	bfree(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+const struct rfo_platform *rfo_platform_list_find(const struct rfo_platform_list *list, int64_t id)
+{
+	for (size_t i = 0; list && i < list->count; i++)
+		if (list->items[i].id == id)
+			return &list->items[i];
+	return NULL;
+}
+
+/* ---- servers ---- */
+
+bool rfo_rest_parse_servers(const char *json, size_t len, struct rfo_server_list *out, struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_array(json, len, "/v2/server/all", err);
+	if (!root)
+		return false;
+	out->items = alloc_items(root, sizeof(*out->items));
+	size_t i;
+	json_t *v;
+	json_array_foreach (root, i, v) {
+		struct rfo_server *s = &out->items[out->count];
+		const char *rtmp = rfo_json_str2(v, "rtmpUrl", "rtmp_url");
+		if (!rfo_json_int(v, "id", &s->id) || !rtmp || !*rtmp)
+			continue;
+		s->rtmp_url = bstrdup(rtmp);
+		s->url = dup_or(rfo_json_str(v, "url"), NULL);
+		s->name = dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
+		s->has_location =
+			rfo_json_double(v, "latitude", &s->latitude) && rfo_json_double(v, "longitude", &s->longitude);
+		if (!s->has_location)
+			s->latitude = s->longitude = 0.0;
+		out->count++;
+	}
+	json_decref(root);
+	return true;
+}
+
+void rfo_server_list_free(struct rfo_server_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++) {
+		bfree(list->items[i].name);
+		bfree(list->items[i].url);
+		bfree(list->items[i].rtmp_url);
+	}
+	bfree(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+const struct rfo_server *rfo_server_list_find(const struct rfo_server_list *list, int64_t id)
+{
+	for (size_t i = 0; list && i < list->count; i++)
+		if (list->items[i].id == id)
+			return &list->items[i];
+	return NULL;
+}
+
+/* ---- ingest, stream keys ---- */
+
+bool rfo_rest_parse_ingest(const char *json, size_t len, int64_t *ingest_id, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/ingest";
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	int64_t id;
+	bool ok = root && rfo_json_int2(root, "ingestId", "ingest_id", &id);
+	if (ok && ingest_id)
+		*ingest_id = id;
+	else if (root && !ok)
+		rfo_json_fail(err, what);
+	json_decref(root);
+	return ok;
+}
+
+bool rfo_rest_parse_stream_key(const char *json, size_t len, struct rfo_stream_key *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/streamKey";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	const char *key = rfo_json_str2(root, "streamKey", "stream_key");
+	if (!key || !*key) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return false;
+	}
+	out->stream_key = bstrdup(key);
+	const char *srt = rfo_json_str2(root, "srtUrl", "srt_url");
+	out->srt_url = srt && *srt ? bstrdup(srt) : NULL;
+	json_decref(root);
+	return true;
+}
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		bfree(s);
+	}
+}
+
+void rfo_stream_key_free(struct rfo_stream_key *k)
+{
+	if (!k)
+		return;
+	wipe_free(k->stream_key);
+	wipe_free(k->srt_url);
+	memset(k, 0, sizeof(*k));
+}
+
+bool rfo_rest_parse_srt_key(const char *json, size_t len, struct rfo_srt_key *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/events/…/srt/streamKey";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	const char *id = rfo_json_str2(root, "streamId", "stream_id");
+	const char *pass = rfo_json_str2(root, "passPhrase", "passphrase");
+	const char *url = rfo_json_str2(root, "url", "srtUrl");
+	if ((!id || !*id || !pass || !*pass) && (!url || !*url)) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return false;
+	}
+	out->stream_id = id && *id ? bstrdup(id) : NULL;
+	out->passphrase = pass && *pass ? bstrdup(pass) : NULL;
+	out->url = url && *url ? bstrdup(url) : NULL;
+	json_decref(root);
+	return true;
+}
+
+void rfo_srt_key_free(struct rfo_srt_key *k)
+{
+	if (!k)
+		return;
+	wipe_free(k->stream_id);
+	wipe_free(k->passphrase);
+	wipe_free(k->url);
+	memset(k, 0, sizeof(*k));
+}
+
+/* ---- channels ---- */
+
+/* Either shape: camelCase (docs) or snake_case (S20). false when there is no usable id. */
+static bool channel_from(const json_t *v, struct rfo_channel *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!rfo_json_int(v, "id", &c->id))
+		return false;
+	if (!rfo_json_int2(v, "streamingPlatformId", "platformId", &c->platform_id))
+		rfo_json_int2(v, "service_id", "streaming_platform_id", &c->platform_id);
+	c->embed_url = dup_or(rfo_json_str2(v, "embedUrl", "embed"), NULL);
+	const char *url = rfo_json_str2(v, "url", "channelUrl");
+	c->url = dup_or(url ? url : rfo_json_str(v, "channel_url"), NULL);
+	c->identifier = dup_or(rfo_json_str2(v, "identifier", "channel_identifier"), NULL);
+	const char *name = rfo_json_str2(v, "displayName", "display_name");
+	c->display_name = dup_or(name && *name ? name : c->identifier, "");
+	if (!rfo_json_bool2(v, "enabled", "active", &c->enabled))
+		c->enabled = false;
+	return true;
+}
+
+bool rfo_rest_parse_channels(const char *json, size_t len, struct rfo_channel_list *out, struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load(json, len, "/v2/user/channel/all", err);
+	if (!root)
+		return false;
+	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
+	if (!arr) {
+		rfo_json_fail(err, "/v2/user/channel/all");
+		json_decref(root);
+		return false;
+	}
+	out->items = alloc_items(arr, sizeof(*out->items));
+	size_t i;
+	json_t *v;
+	json_array_foreach (arr, i, v) {
+		if (channel_from(v, &out->items[out->count]))
+			out->count++;
+	}
+	json_decref(root);
+	return true;
+}
+
+bool rfo_rest_parse_channel(const char *json, size_t len, struct rfo_channel *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/channel/…";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	bool ok = channel_from(root, out);
+	if (!ok)
+		rfo_json_fail(err, what);
+	json_decref(root);
+	return ok;
+}
+
+void rfo_channel_free(struct rfo_channel *c)
+{
+	if (!c)
+		return;
+	bfree(c->embed_url);
+	bfree(c->url);
+	bfree(c->identifier);
+	bfree(c->display_name);
+	memset(c, 0, sizeof(*c));
+}
+
+void rfo_channel_list_free(struct rfo_channel_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		rfo_channel_free(&list->items[i]);
+	bfree(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+struct rfo_channel *rfo_channel_list_find(const struct rfo_channel_list *list, int64_t id)
+{
+	for (size_t i = 0; list && i < list->count; i++)
+		if (list->items[i].id == id)
+			return &list->items[i];
+	return NULL;
+}
+
+bool rfo_rest_parse_channel_meta(const char *json, size_t len, struct rfo_channel_meta *out, struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, "/v2/user/channel-meta/…", err);
+	if (!root)
+		return false;
+	out->title = dup_or(rfo_json_str(root, "title"), "");
+	out->description = dup_or(rfo_json_str(root, "description"), NULL);
+	json_decref(root);
+	return true;
+}
+
+void rfo_channel_meta_free(struct rfo_channel_meta *m)
+{
+	if (!m)
+		return;
+	bfree(m->title);
+	bfree(m->description);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- events ---- */
+
+enum rfo_event_status rfo_event_status_from_string(const char *s)
+{
+	if (!s)
+		return RFO_EVENT_UNKNOWN;
+	static const struct {
+		const char *name;
+		enum rfo_event_status st;
+	} map[] = {
+		{"upcoming", RFO_EVENT_UPCOMING},       {"scheduled", RFO_EVENT_UPCOMING},
+		{"in-progress", RFO_EVENT_IN_PROGRESS}, {"in_progress", RFO_EVENT_IN_PROGRESS},
+		{"inProgress", RFO_EVENT_IN_PROGRESS},  {"live", RFO_EVENT_IN_PROGRESS},
+		{"finished", RFO_EVENT_FINISHED},       {"completed", RFO_EVENT_FINISHED},
+		{"missed", RFO_EVENT_MISSED},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s, map[i].name) == 0)
+			return map[i].st;
+	return RFO_EVENT_UNKNOWN;
+}
+
+static bool event_from(const json_t *v, struct rfo_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = rfo_json_id_dup(v, "id");
+	if (!e->id || !*e->id) {
+		bfree(e->id);
+		e->id = NULL;
+		return false;
+	}
+	const char *status = rfo_json_str(v, "status");
+	e->status = dup_or(status, "");
+	e->status_kind = rfo_event_status_from_string(status);
+	e->title = dup_or(rfo_json_str(v, "title"), "");
+	e->description = dup_or(rfo_json_str(v, "description"), NULL);
+	e->cover_url = dup_or(rfo_json_str2(v, "coverUrl", "cover_url"), NULL);
+	e->show_id = rfo_json_id_dup(v, "showId");
+	e->is_record_only = rfo_json_bool_or(v, "isRecordOnly", false);
+	e->is_instant = rfo_json_bool_or(v, "isInstant", false);
+	rfo_json_time(v, "scheduledFor", &e->scheduled_for);
+	rfo_json_time(v, "startedAt", &e->started_at);
+	if (!rfo_json_time(v, "finishedAt", &e->finished_at))
+		rfo_json_time(v, "endedAt", &e->finished_at);
+
+	json_t *dests = rfo_json_array(v, "destinations");
+	if (dests) {
+		e->destinations = alloc_items(dests, sizeof(*e->destinations));
+		size_t i;
+		json_t *d;
+		json_array_foreach (dests, i, d) {
+			if (!json_is_object(d))
+				continue;
+			struct rfo_event_destination *dst = &e->destinations[e->destination_count++];
+			rfo_json_int2(d, "channelId", "channel_id", &dst->channel_id);
+			rfo_json_int2(d, "streamingPlatformId", "platformId", &dst->platform_id);
+			dst->external_url = dup_or(rfo_json_str2(d, "externalUrl", "external_url"), NULL);
+		}
+	}
+	return true;
+}
+
+void rfo_event_free(struct rfo_event *e)
+{
+	if (!e)
+		return;
+	bfree(e->id);
+	bfree(e->status);
+	bfree(e->title);
+	bfree(e->description);
+	bfree(e->cover_url);
+	bfree(e->show_id);
+	for (size_t i = 0; i < e->destination_count; i++)
+		bfree(e->destinations[i].external_url);
+	bfree(e->destinations);
+	memset(e, 0, sizeof(*e));
+}
+
+void rfo_event_list_free(struct rfo_event_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		rfo_event_free(&list->items[i]);
+	bfree(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+bool rfo_rest_parse_events(const char *json, size_t len, const char *what, struct rfo_event_list *out,
+			   struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	if (!what)
+		what = "/v2/user/events";
+	json_t *root = rfo_json_load(json, len, what, err);
+	if (!root)
+		return false;
+	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
+	if (!arr) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return false;
+	}
+	json_t *pg = rfo_json_object(root, "pagination");
+	rfo_json_int(pg, "page", &out->page);
+	rfo_json_int2(pg, "pages_total", "pagesTotal", &out->pages_total);
+	rfo_json_int(pg, "limit", &out->limit);
+
+	out->items = alloc_items(arr, sizeof(*out->items));
+	size_t i;
+	json_t *v;
+	json_array_foreach (arr, i, v) {
+		if (json_is_object(v) && event_from(v, &out->items[out->count]))
+			out->count++;
+	}
+	json_decref(root);
+	return true;
+}
+
+bool rfo_rest_parse_event(const char *json, size_t len, struct rfo_event *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/events/…";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	bool ok = event_from(root, out);
+	if (!ok)
+		rfo_json_fail(err, what);
+	json_decref(root);
+	return ok;
+}
+
+/* ---- errors ---- */
+
+/* "TitleTooLong" / "title_too_long" -> "Title Too Long" / "Title too long" */
+static void humanize(struct dstr *out, const char *name)
+{
+	bool prev_lower = false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		unsigned char c = *p;
+		if (c == '_' || c == '-' || c < 0x20 || c == 0x7f) {
+			if (out->len && out->array[out->len - 1] != ' ')
+				dstr_cat_ch(out, ' ');
+			prev_lower = false;
+			continue;
+		}
+		if (isupper(c) && prev_lower)
+			dstr_cat_ch(out, ' ');
+		if (!out->len)
+			c = (unsigned char)toupper(c);
+		dstr_cat_ch(out, (char)c);
+		prev_lower = islower(c) || isdigit(c);
+	}
+	while (out->len && out->array[out->len - 1] == ' ')
+		dstr_resize(out, out->len - 1);
+}
+
+static void set_clean(struct rfo_error *err, int code, const char *text)
+{
+	char buf[sizeof(err->message)];
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p && n + 1 < sizeof(buf); p++)
+		buf[n++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+	buf[n] = 0;
+	rfo_error_set(err, code, "%s", buf);
+}
+
+bool rfo_rest_parse_error(const char *json, size_t len, long http_status, struct rfo_error *err)
+{
+	json_t *root = rfo_json_load_object(json, len, NULL, NULL);
+	json_t *e = rfo_json_get(root, "error");
+	const char *message = NULL, *name = NULL;
+	int64_t status = 0;
+	bool known = false;
+	if (json_is_object(e)) {
+		known = true;
+		message = rfo_json_str(e, "message");
+		name = rfo_json_str(e, "name");
+		if (!rfo_json_int(e, "statusCode", &status) && !rfo_json_int(e, "status", &status))
+			rfo_json_int(e, "code", &status);
+		if (!name)
+			name = rfo_json_str(e, "code");
+	} else if (json_is_string(e)) {
+		known = true;
+		name = json_string_value(e);
+		message = rfo_json_str2(root, "error_description", "message");
+	} else if (rfo_json_str(root, "message")) {
+		known = true;
+		message = rfo_json_str(root, "message");
+		name = rfo_json_str(root, "name");
+		rfo_json_int2(root, "statusCode", "status", &status);
+	}
+	int code = http_status ? (int)http_status : (status > 0 && status < 1000 ? (int)status : RFO_ERR_PARSE);
+	if (message && *message) {
+		set_clean(err, code, message);
+	} else if (name && *name) {
+		struct dstr h = {0};
+		humanize(&h, name);
+		if (h.len)
+			set_clean(err, code, h.array);
+		else
+			rfo_error_set(err, code, "Restream sent an unexpected reply");
+		dstr_free(&h);
+	} else if (code > 0) {
+		rfo_error_set(err, code, "Restream answered with HTTP %d", code);
+	} else {
+		rfo_error_set(err, code, "Restream sent an unexpected reply");
+	}
+	json_decref(root);
+	return known;
+}
+
+/* ---- bodies ---- */
+
+char *rfo_rest_channel_patch_body(bool active)
+{
+	return bstrdup(active ? "{\"active\":true}" : "{\"active\":false}");
+}
+
+char *rfo_rest_meta_patch_body(const char *title, const char *description)
+{
+	if (!title)
+		return NULL;
+	json_t *root = json_object();
+	json_t *t = json_string(title);
+	if (!t) { /* not valid UTF-8 */
+		json_decref(root);
+		return NULL;
+	}
+	json_object_set_new(root, "title", t);
+	if (description) {
+		json_t *d = json_string(description);
+		if (!d) {
+			json_decref(root);
+			return NULL;
+		}
+		json_object_set_new(root, "description", d);
+	}
+	char *s = rfo_json_dump(root);
+	json_decref(root);
+	return s;
+}
