@@ -2,6 +2,7 @@
 #include <obs-module.h>
 #include <obs-frontend-api.h>
 
+#include "rfo-account.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
@@ -39,7 +40,7 @@ bool obs_module_load(void)
 	if (!rfo_controller_create())
 		return false;
 	rfo_ui_create(rfo_controller_ui_actions());
-	rfo_controller_ui_ready();
+	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);
 	return true;

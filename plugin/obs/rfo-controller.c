@@ -1,35 +1,43 @@
 #include "rfo-controller.h"
-#include "rfo-config.h"
+#include "rfo-account.h"
+#include "rfo-auth.h"
+#include "rfo-http.h"
 #include "rfo-log.h"
+#include "rfo-token-store.h"
 #include "rfo-ui.h"
 
 #include <obs-module.h>
 #include <util/bmem.h>
+#include <util/darray.h>
 #include <util/platform.h>
 #include <util/threading.h>
 
 #define RFO_REDIRECT_HINT "http://localhost:<port>/callback"
+#define MAX_SUBSCRIBERS 8
+
+struct subscriber {
+	rfo_session_cb cb;
+	void *param;
+};
 
 struct controller {
 	bool created;
-	bool stopped;
+	volatile bool running;
 	char *settings_path;
+	char *config_dir;
 	struct rfo_config config;
+	struct rfo_token_store *store;
+	struct rfo_auth *auth;
+	struct rfo_http *http;
+
 	pthread_mutex_t mutex;
-	char last_error[256];
+	struct subscriber subscribers[MAX_SUBSCRIBERS];
+	size_t subscriber_count;
+	const char *links[2];
+	bool service_active;
 };
 
 static struct controller ctl;
-
-static void ui_sign_in(void)
-{
-	/* Sign-in is wired in by the auth feature; until then say so instead of pretending. */
-	struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, obs_module_text("Dock.SignInUnavailable"),
-					 NULL};
-	rfo_ui_set_account(&account);
-}
-
-static void ui_sign_out(void) {}
 
 static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 {
@@ -48,36 +56,91 @@ static void ui_save_app_settings(const struct rfo_ui_app_settings *in)
 }
 
 static const struct rfo_ui_actions ui_actions = {
-	.sign_in = ui_sign_in,
-	.sign_out = ui_sign_out,
+	.sign_in = rfo_account_sign_in,
+	.sign_out = rfo_account_sign_out,
 	.load_app_settings = ui_load_app_settings,
 	.save_app_settings = ui_save_app_settings,
 };
-
-bool rfo_controller_create(void)
-{
-	if (ctl.created)
-		return true;
-	pthread_mutex_init(&ctl.mutex, NULL);
-	ctl.settings_path = obs_module_config_path("settings.json");
-	char *dir = obs_module_config_path("");
-	if (dir && os_mkdirs(dir) == MKDIR_ERROR)
-		rfo_log(LOG_WARNING, "could not create the plugin's config folder");
-	bfree(dir);
-	rfo_config_load(&ctl.config, ctl.settings_path);
-	ctl.created = true;
-	return true;
-}
 
 const struct rfo_ui_actions *rfo_controller_ui_actions(void)
 {
 	return &ui_actions;
 }
 
-void rfo_controller_ui_ready(void)
+static void notify_session(void)
 {
-	struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, NULL, NULL};
-	rfo_ui_set_account(&account);
+	struct subscriber copy[MAX_SUBSCRIBERS];
+	pthread_mutex_lock(&ctl.mutex);
+	size_t n = ctl.subscriber_count;
+	memcpy(copy, ctl.subscribers, sizeof(copy));
+	pthread_mutex_unlock(&ctl.mutex);
+	for (size_t i = 0; i < n; i++)
+		copy[i].cb(copy[i].param);
+}
+
+static void on_auth_state(void *param, enum rfo_auth_state state)
+{
+	rfo_account_on_state(param, state);
+	notify_session();
+}
+
+static void on_auth_token(void *param)
+{
+	UNUSED_PARAMETER(param);
+	notify_session();
+}
+
+static void create_auth(void)
+{
+	const struct rfo_config *cfg = &ctl.config;
+	if (!*cfg->client_id) {
+		rfo_log(LOG_WARNING, "no Restream client id is configured (Tools → Restream settings); sign-in is off");
+		return;
+	}
+	ctl.store = rfo_token_store_create(ctl.config_dir, RFO_TOKEN_STORE_AUTO);
+	struct rfo_auth_config ac = {
+		.api_url = cfg->api_url,
+		.token_url = cfg->token_broker ? cfg->token_url : NULL,
+		.revoke_url = cfg->revoke_url,
+		.client_id = cfg->client_id,
+		.client_secret = cfg->client_secret,
+		.store = ctl.store,
+		.pages =
+			{
+				.title = obs_module_text("Redirect.Title"),
+				.success = obs_module_text("Redirect.Success"),
+				.denied = obs_module_text("Redirect.Denied"),
+				.error = obs_module_text("Redirect.Error"),
+				.rejected = obs_module_text("Redirect.Rejected"),
+			},
+		.on_state = on_auth_state,
+		.on_token = on_auth_token,
+	};
+	struct rfo_error err = {0};
+	ctl.auth = rfo_auth_create(&ac, &err);
+	if (!ctl.auth)
+		rfo_log(LOG_WARNING, "sign-in is unavailable: %s", err.message);
+}
+
+bool rfo_controller_create(void)
+{
+	if (ctl.created)
+		return true;
+	pthread_mutex_init(&ctl.mutex, NULL);
+	ctl.links[RFO_LINK_CHAT] = ctl.links[RFO_LINK_STREAMING] = "disconnected";
+	ctl.settings_path = obs_module_config_path("settings.json");
+	ctl.config_dir = obs_module_config_path("");
+	if (ctl.config_dir && os_mkdirs(ctl.config_dir) == MKDIR_ERROR)
+		rfo_log(LOG_WARNING, "could not create the plugin's config folder");
+	rfo_config_load(&ctl.config, ctl.settings_path);
+
+	ctl.http = rfo_http_create("rfo-http");
+	create_auth();
+	ctl.running = true;
+	ctl.created = true;
+	if (ctl.auth)
+		rfo_auth_restore(ctl.auth);
+	return true;
 }
 
 void rfo_controller_frontend_loaded(void)
@@ -86,11 +149,75 @@ void rfo_controller_frontend_loaded(void)
 		rfo_ui_reveal_dock();
 }
 
+bool rfo_controller_running(void)
+{
+	return ctl.running;
+}
+
+const struct rfo_config *rfo_controller_config(void)
+{
+	return &ctl.config;
+}
+
+struct rfo_auth *rfo_controller_auth(void)
+{
+	return ctl.running ? ctl.auth : NULL;
+}
+
+struct rfo_http *rfo_controller_http(void)
+{
+	return ctl.running ? ctl.http : NULL;
+}
+
+const char *rfo_controller_settings_path(void)
+{
+	return ctl.settings_path;
+}
+
+void rfo_controller_on_session(rfo_session_cb cb, void *param)
+{
+	pthread_mutex_lock(&ctl.mutex);
+	if (ctl.subscriber_count < MAX_SUBSCRIBERS)
+		ctl.subscribers[ctl.subscriber_count++] = (struct subscriber){cb, param};
+	pthread_mutex_unlock(&ctl.mutex);
+}
+
+void rfo_controller_set_link(enum rfo_link link, const char *state)
+{
+	pthread_mutex_lock(&ctl.mutex);
+	ctl.links[link] = state;
+	pthread_mutex_unlock(&ctl.mutex);
+}
+
+void rfo_controller_set_service_active(bool active)
+{
+	pthread_mutex_lock(&ctl.mutex);
+	ctl.service_active = active;
+	pthread_mutex_unlock(&ctl.mutex);
+}
+
+void rfo_controller_fill_links(obs_data_t *out)
+{
+	pthread_mutex_lock(&ctl.mutex);
+	obs_data_set_string(out, "chat", ctl.links[RFO_LINK_CHAT] ? ctl.links[RFO_LINK_CHAT] : "disconnected");
+	obs_data_set_string(out, "streaming",
+			    ctl.links[RFO_LINK_STREAMING] ? ctl.links[RFO_LINK_STREAMING] : "disconnected");
+	obs_data_set_bool(out, "serviceActive", ctl.service_active);
+	pthread_mutex_unlock(&ctl.mutex);
+}
+
 void rfo_controller_stop(void)
 {
-	if (!ctl.created || ctl.stopped)
+	if (!ctl.created || !ctl.running)
 		return;
-	ctl.stopped = true;
+	ctl.running = false;
+	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
+	rfo_auth_destroy(ctl.auth);
+	ctl.auth = NULL;
+	rfo_http_destroy(ctl.http);
+	ctl.http = NULL;
+	rfo_token_store_destroy(ctl.store);
+	ctl.store = NULL;
 }
 
 void rfo_controller_destroy(void)
@@ -98,20 +225,10 @@ void rfo_controller_destroy(void)
 	if (!ctl.created)
 		return;
 	rfo_controller_stop();
+	rfo_account_free();
 	rfo_config_free(&ctl.config);
 	bfree(ctl.settings_path);
+	bfree(ctl.config_dir);
 	pthread_mutex_destroy(&ctl.mutex);
 	memset(&ctl, 0, sizeof(ctl));
-}
-
-void rfo_controller_status(obs_data_t *out)
-{
-	pthread_mutex_lock(&ctl.mutex);
-	obs_data_set_bool(out, "signedIn", false);
-	/* obs_data has no JSON null: `user` is left out while signed out (reads as null in clients). */
-	obs_data_set_string(out, "chat", "disconnected");
-	obs_data_set_string(out, "streaming", "disconnected");
-	obs_data_set_bool(out, "serviceActive", false);
-	obs_data_set_string(out, "lastError", ctl.last_error);
-	pthread_mutex_unlock(&ctl.mutex);
 }

@@ -3,23 +3,41 @@
 #include <obs-data.h>
 #include <stdbool.h>
 
-/* The plugin's running state: configuration, the account, and (as features land) the transports.
- * Created in obs_module_load, stopped on OBS_FRONTEND_EVENT_EXIT, destroyed in obs_module_unload.
- * Readers (vendor requests on obs-websocket's thread, the UI thread) take snapshots. */
+#include "rfo-config.h"
+
+/* The plugin's running state: configuration and the shared transports (HTTP worker, auth
+ * session, token store). Created in obs_module_load, stopped on OBS_FRONTEND_EVENT_EXIT,
+ * destroyed in obs_module_unload. Features (account, stream setup, channels, chat, stats) take
+ * what they need through the getters and subscribe to token changes. */
 
 bool rfo_controller_create(void);
-/* The UI exists: show the current state. UI thread. */
-void rfo_controller_ui_ready(void);
 /* OBS finished loading (its layout is restored). UI thread. */
 void rfo_controller_frontend_loaded(void);
 /* Stops and joins every thread, drops queued work. Idempotent. */
 void rfo_controller_stop(void);
 /* Frees everything. Idempotent. */
 void rfo_controller_destroy(void);
+/* True between create and stop. */
+bool rfo_controller_running(void);
+
+const struct rfo_config *rfo_controller_config(void);
+struct rfo_auth *rfo_controller_auth(void);
+struct rfo_http *rfo_controller_http(void);
+const char *rfo_controller_settings_path(void);
+
+/* Called (on the auth thread) whenever the access token changes or the account state changes. */
+typedef void (*rfo_session_cb)(void *param);
+void rfo_controller_on_session(rfo_session_cb cb, void *param);
+
+/* Connection states reported in GetStatus ("disconnected"/"connecting"/"connected"), set by the
+ * chat and stats features from their socket threads. */
+enum rfo_link { RFO_LINK_CHAT, RFO_LINK_STREAMING };
+void rfo_controller_set_link(enum rfo_link link, const char *state);
+/* Adds `chat`, `streaming` and `serviceActive` to a GetStatus response. Any thread. */
+void rfo_controller_fill_links(obs_data_t *out);
+/* Whether OBS's current streaming service is ours (set by the stream-setup feature). */
+void rfo_controller_set_service_active(bool active);
 
 struct rfo_ui_actions;
 /* What the dock's buttons do. */
 const struct rfo_ui_actions *rfo_controller_ui_actions(void);
-
-/* Fills a GetStatus response (without `ok`). Any thread. */
-void rfo_controller_status(obs_data_t *out);

@@ -1,19 +1,11 @@
 #include "rfo-requests.h"
-#include "rfo-controller.h"
+#include "rfo-account.h"
 #include "rfo-vendor.h"
 
-#include <util/base.h>
-
-static void get_status(obs_data_t *request, obs_data_t *response, void *param)
-{
-	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
-	rfo_controller_status(response);
-	rfo_vendor_ok(response);
-}
-
 static const struct rfo_vendor_request requests[] = {
-	{"GetStatus", get_status},
+	{"GetStatus", rfo_account_get_status},
+	{"BeginSignIn", rfo_account_begin_sign_in},
+	{"SignOut", rfo_account_sign_out_request},
 };
 
 void rfo_requests_register(void)

@@ -1,0 +1,191 @@
+#include "rfo-account.h"
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
+#include "rfo-log.h"
+#include "rfo-ui.h"
+#include "rfo-vendor.h"
+
+#include <obs-module.h>
+#include <util/bmem.h>
+#include <util/threading.h>
+
+/* The authorize link of the sign-in in progress, shown in the dock for copying. UI thread only. */
+static char *pending_url;
+
+static void set_pending_url(char *url_take)
+{
+	bfree(pending_url);
+	pending_url = url_take;
+}
+
+void rfo_account_refresh_ui(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, NULL, NULL};
+	struct rfo_auth_user user = {0};
+	char *error = NULL;
+
+	enum rfo_auth_state state = auth ? rfo_auth_get_state(auth) : RFO_AUTH_SIGNED_OUT;
+	switch (state) {
+	case RFO_AUTH_SIGNED_IN:
+		account.state = RFO_UI_SIGNED_IN;
+		if (rfo_auth_get_user(auth, &user)) {
+			account.display_name = user.display_name;
+			account.username = user.username;
+		}
+		set_pending_url(NULL);
+		break;
+	case RFO_AUTH_SIGNING_IN:
+		account.state = RFO_UI_SIGNING_IN;
+		account.authorize_url = pending_url;
+		break;
+	case RFO_AUTH_RECONNECT_NEEDED:
+		account.state = RFO_UI_RECONNECT;
+		break;
+	case RFO_AUTH_SIGNED_OUT:
+		set_pending_url(NULL);
+		break;
+	}
+	if (state != RFO_AUTH_SIGNED_IN && auth)
+		error = rfo_auth_last_error(auth);
+	if (!auth)
+		account.message = obs_module_text("Dock.NoClientId");
+	else if (error)
+		account.message = error;
+
+	rfo_ui_set_account(&account);
+	rfo_auth_user_free(&user);
+	bfree(error);
+}
+
+static void refresh_ui_task(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (rfo_controller_running())
+		rfo_account_refresh_ui();
+}
+
+static void fill_user(obs_data_t *out, const struct rfo_auth_user *user)
+{
+	obs_data_t *u = obs_data_create();
+	char id[32];
+	snprintf(id, sizeof(id), "%lld", (long long)user->id);
+	obs_data_set_string(u, "id", id);
+	obs_data_set_string(u, "username", user->username ? user->username : "");
+	obs_data_set_string(u, "displayName", user->display_name ? user->display_name : "");
+	obs_data_set_obj(out, "user", u);
+	obs_data_release(u);
+}
+
+/* signedIn, user (left out while signed out: obs_data has no JSON null), state, lastError. */
+static void fill_account(obs_data_t *out)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	enum rfo_auth_state state = auth ? rfo_auth_get_state(auth) : RFO_AUTH_SIGNED_OUT;
+	struct rfo_auth_user user = {0};
+
+	obs_data_set_bool(out, "signedIn", state == RFO_AUTH_SIGNED_IN);
+	obs_data_set_string(out, "authState", rfo_auth_state_name(state));
+	if (state == RFO_AUTH_SIGNED_IN && rfo_auth_get_user(auth, &user))
+		fill_user(out, &user);
+	rfo_auth_user_free(&user);
+
+	char *error = auth ? rfo_auth_last_error(auth) : NULL;
+	obs_data_set_string(out, "lastError", error ? error : (auth ? "" : obs_module_text("Dock.NoClientId")));
+	bfree(error);
+}
+
+void rfo_account_on_state(void *param, enum rfo_auth_state state)
+{
+	UNUSED_PARAMETER(param);
+	rfo_log(LOG_INFO, "account: %s", rfo_auth_state_name(state));
+	obs_data_t *event = obs_data_create();
+	fill_account(event);
+	rfo_vendor_emit("AuthChanged", event);
+	obs_data_release(event);
+	rfo_dispatch(refresh_ui_task, NULL);
+}
+
+static void open_browser_task(void *param)
+{
+	char *url = param;
+	if (!rfo_controller_running()) {
+		bfree(url);
+		return;
+	}
+	if (!rfo_ui_open_url(url))
+		rfo_log(LOG_WARNING, "no browser could be opened; the dock shows the sign-in link to copy");
+	set_pending_url(url);
+	rfo_account_refresh_ui();
+}
+
+/* Any thread. On success the browser opens (UI thread) and *url_out, if given, gets a copy. */
+static bool begin_sign_in(char **url_out, struct rfo_error *err)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	if (!auth) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("Dock.NoClientId"));
+		return false;
+	}
+	char *url = NULL;
+	if (!rfo_auth_begin_sign_in(auth, &url, err))
+		return false;
+	if (url_out)
+		*url_out = bstrdup(url);
+	rfo_dispatch(open_browser_task, url);
+	return true;
+}
+
+void rfo_account_sign_in(void)
+{
+	struct rfo_error err = {0};
+	if (!begin_sign_in(NULL, &err)) {
+		rfo_log(LOG_WARNING, "sign-in could not start: %s", err.message);
+		struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, err.message, NULL};
+		rfo_ui_set_account(&account);
+	}
+}
+
+void rfo_account_sign_out(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	if (auth)
+		rfo_auth_sign_out(auth);
+}
+
+void rfo_account_get_status(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(param);
+	fill_account(response);
+	rfo_controller_fill_links(response);
+	rfo_vendor_ok(response);
+}
+
+void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(param);
+	struct rfo_error err = {0};
+	char *url = NULL;
+	if (!begin_sign_in(&url, &err)) {
+		rfo_vendor_fail(response, err.message);
+		return;
+	}
+	obs_data_set_string(response, "authorizeUrl", url);
+	bfree(url);
+	rfo_vendor_ok(response);
+}
+
+void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(param);
+	rfo_account_sign_out();
+	rfo_vendor_ok(response);
+}
+
+void rfo_account_free(void)
+{
+	set_pending_url(NULL);
+}

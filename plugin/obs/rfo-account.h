@@ -1,0 +1,23 @@
+#pragma once
+
+#include <obs-data.h>
+
+#include "rfo-auth.h"
+
+/* Sign-in, sign-out and the account shown in the dock and in GetStatus. */
+
+/* Auth callbacks (auth thread): update the dock and emit AuthChanged. */
+void rfo_account_on_state(void *param, enum rfo_auth_state state);
+/* Dock button / Tools: start signing in and open the browser. UI thread. */
+void rfo_account_sign_in(void);
+void rfo_account_sign_out(void);
+/* Shows the current account in the dock. UI thread. */
+void rfo_account_refresh_ui(void);
+
+/* Frees what the account keeps for the dock. UI thread, at unload. */
+void rfo_account_free(void);
+
+/* Vendor requests. */
+void rfo_account_get_status(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, void *param);
