@@ -1,0 +1,664 @@
+#include "rfo-ws.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+#include <util/bmem.h>
+#include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
+
+#include "rfo-error.h"
+#include "rfo-log.h"
+#include "rfo-url.h"
+
+/* The name is only known at run time, so the sub-prefix is a format argument here. */
+#define ws_log(ws, level, format, ...) blog(level, "[restream-for-obs/%s] " format, (ws)->name, ##__VA_ARGS__)
+
+#define NS_PER_MS 1000000ULL
+#define NS_PER_S 1000000000ULL
+#define STABLE_NS (30 * NS_PER_S) /* a connection up this long resets the backoff position */
+#define DEFAULT_MAX_MESSAGE (1024 * 1024)
+#define DEFAULT_CONNECT_TIMEOUT_S 10
+#define JITTER_PERCENT 20
+
+static const uint32_t default_backoff[] = {1000, 2000, 5000, 10000, 30000, 60000};
+
+enum phase {
+	PHASE_WAIT_URL,   /* no URL (signed out) or URL refused: wait for rfo_ws_reconnect() */
+	PHASE_BACKOFF,    /* next attempt at next_attempt_ns */
+	PHASE_CONNECTING, /* wsi being connected */
+	PHASE_CONNECTED,
+};
+
+struct rfo_ws {
+	/* config (copied, immutable while running) */
+	char *name;
+	char *thread_name;
+	char *(*get_url)(void *param);
+	void (*on_state)(void *param, enum rfo_ws_state state, int http_status, const char *reason);
+	void (*on_message)(void *param, const char *text, size_t len);
+	void *param;
+	uint64_t ping_interval_ns;
+	int max_missed_pongs;
+	uint64_t idle_timeout_ns;
+	uint32_t *backoff;
+	size_t backoff_count;
+	size_t max_message;
+	int connect_timeout_s;
+
+	/* cross-thread */
+	pthread_mutex_t mutex; /* guards ctx (for lws_cancel_service), thread_active */
+	bool mutex_ok;
+	struct lws_context *ctx;
+	pthread_t thread;
+	bool thread_active;
+	volatile bool stop_req;
+	volatile bool reconnect_req;
+	volatile long state;
+
+	/* ws thread only */
+	enum phase phase;
+	struct lws *wsi;         /* current connection, NULL when none */
+	struct lws *closing_wsi; /* being closed politely (close frame on next writeable) */
+	uintptr_t gen;           /* connection generation, in the wsi's opaque user data */
+	size_t backoff_pos;
+	uint64_t next_attempt_ns;
+	uint64_t connect_deadline_ns;
+	uint64_t connected_ns;
+	uint64_t last_rx_ns;
+	uint64_t next_ping_ns;
+	bool awaiting_pong;
+	bool ping_due;
+	int missed_pongs;
+	uint16_t peer_close_code;
+	char *msg;
+	size_t msg_len;
+	size_t msg_cap;
+	bool msg_dropping;
+	bool msg_drop_logged;
+	lws_sorted_usec_list_t sul;
+};
+
+const char *rfo_ws_state_name(enum rfo_ws_state state)
+{
+	switch (state) {
+	case RFO_WS_CONNECTING:
+		return "connecting";
+	case RFO_WS_CONNECTED:
+		return "connected";
+	case RFO_WS_DISCONNECTED:
+		break;
+	}
+	return "disconnected";
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* lws logs -> rfo_log, with every URL query removed (lws may print the path with accessToken) */
+
+static void strip_queries(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+	while (*in && o + 4 < size) {
+		char c = *in++;
+		if (c == '\n' || c == '\r')
+			continue;
+		if (c == '?' && *in && *in != ' ') {
+			memcpy(out + o, "?...", 4);
+			o += 4;
+			while (*in && *in != ' ' && *in != '\'' && *in != '"' && *in != '>' && *in != ')')
+				in++;
+			continue;
+		}
+		out[o++] = c;
+	}
+	out[o] = 0;
+}
+
+static void lws_log_emit(int level, const char *line)
+{
+	char buf[512];
+	strip_queries(buf, sizeof(buf), line);
+	if (astrstri(buf, "token") || astrstri(buf, "authorization"))
+		return; /* never risk a credential in the log */
+	blog((level & LLL_ERR) ? LOG_WARNING : LOG_DEBUG, "[restream-for-obs/lws] %s", buf);
+}
+
+static pthread_once_t lws_log_once = PTHREAD_ONCE_INIT;
+
+static void lws_log_init(void)
+{
+	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, lws_log_emit);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static void set_state(struct rfo_ws *ws, enum rfo_ws_state state, int http_status, const char *reason)
+{
+	long old = os_atomic_set_long(&ws->state, (long)state);
+	if (old == (long)state)
+		return;
+	if (ws->on_state)
+		ws->on_state(ws->param, state, http_status, reason);
+}
+
+static bool is_current(struct rfo_ws *ws, struct lws *wsi)
+{
+	return wsi && wsi == ws->wsi && (uintptr_t)lws_get_opaque_user_data(wsi) == ws->gen;
+}
+
+static void msg_reset(struct rfo_ws *ws)
+{
+	ws->msg_len = 0;
+	ws->msg_dropping = false;
+}
+
+/* Closes the current connection without reporting anything. */
+static void drop_connection(struct rfo_ws *ws)
+{
+	struct lws *wsi = ws->wsi;
+	ws->wsi = NULL;
+	ws->gen++;
+	msg_reset(ws);
+	if (!wsi)
+		return;
+	if (ws->phase == PHASE_CONNECTED && !ws->closing_wsi) {
+		/* polite close: a close frame on the next writeable, killed anyway after 2 s */
+		ws->closing_wsi = wsi;
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, 2);
+		lws_callback_on_writable(wsi);
+	} else {
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
+}
+
+static uint64_t backoff_delay_ns(struct rfo_ws *ws)
+{
+	size_t i = ws->backoff_pos < ws->backoff_count ? ws->backoff_pos : ws->backoff_count - 1;
+	uint64_t ms = ws->backoff[i];
+	if (ws->backoff_pos < ws->backoff_count)
+		ws->backoff_pos++;
+	ms += ms * (uint64_t)(rand() % (JITTER_PERCENT + 1)) / 100;
+	return ms * NS_PER_MS;
+}
+
+/* The connection failed or was lost: report it and schedule the next attempt. */
+static void connection_lost(struct rfo_ws *ws, int http_status, const char *reason)
+{
+	uint64_t now = os_gettime_ns();
+	if (ws->phase == PHASE_CONNECTED && now - ws->connected_ns >= STABLE_NS)
+		ws->backoff_pos = 0;
+	drop_connection(ws);
+	uint64_t delay = backoff_delay_ns(ws);
+	ws->phase = PHASE_BACKOFF;
+	ws->next_attempt_ns = now + delay;
+	ws_log(ws, LOG_INFO, "disconnected: %s; reconnecting in %.1f s", reason, (double)delay / 1e9);
+	set_state(ws, RFO_WS_DISCONNECTED, http_status, reason);
+}
+
+static void start_connect(struct rfo_ws *ws)
+{
+	struct rfo_error err;
+	rfo_error_clear(&err);
+
+	char *url = ws->get_url(ws->param);
+	if (!url) {
+		ws->phase = PHASE_WAIT_URL;
+		set_state(ws, RFO_WS_DISCONNECTED, 0, "not signed in");
+		return;
+	}
+	if (!rfo_url_check(url, &err)) {
+		ws_log(ws, LOG_WARNING, "WebSocket URL refused: %s", err.message);
+		bfree(url);
+		ws->phase = PHASE_WAIT_URL;
+		set_state(ws, RFO_WS_DISCONNECTED, 0, err.message[0] ? err.message : "URL refused");
+		return;
+	}
+
+	const char *scheme = NULL, *address = NULL, *path = NULL;
+	int port = 0;
+	char *parse = bstrdup(url);
+	struct dstr full_path = {0}, host = {0};
+	bool ok = lws_parse_uri(parse, &scheme, &address, &port, &path) == 0 && address && *address &&
+		  (astrcmpi(scheme, "ws") == 0 || astrcmpi(scheme, "wss") == 0);
+	struct lws *wsi = NULL;
+	if (ok) {
+		bool tls = astrcmpi(scheme, "wss") == 0;
+		dstr_printf(&full_path, "/%s", path ? path : "");
+		if ((tls && port == 443) || (!tls && port == 80))
+			dstr_copy(&host, address);
+		else
+			dstr_printf(&host, "%s:%d", address, port);
+
+		struct lws_client_connect_info info = {0};
+		info.context = ws->ctx;
+		info.address = address;
+		info.port = port;
+		/* full certificate and host name checks: never ALLOW_SELFSIGNED / SKIP_..._CHECK */
+		info.ssl_connection = (tls ? LCCSCF_USE_SSL : 0) | LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+		info.path = full_path.array;
+		info.host = host.array;
+		info.origin = host.array;
+		info.ietf_version_or_minus_one = -1;
+		info.local_protocol_name = "rfo-ws";
+		info.opaque_user_data = (void *)++ws->gen;
+		info.pwsi = &ws->wsi;
+
+		ws->phase = PHASE_CONNECTING;
+		ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
+		msg_reset(ws);
+		set_state(ws, RFO_WS_CONNECTING, 0, NULL);
+		wsi = lws_client_connect_via_info(&info);
+	}
+	memset(url, 0, strlen(url));
+	bfree(url);
+	bfree(parse);
+	dstr_free(&full_path);
+	dstr_free(&host);
+
+	if (!ok) {
+		ws_log(ws, LOG_WARNING, "WebSocket URL is malformed");
+		ws->phase = PHASE_WAIT_URL;
+		set_state(ws, RFO_WS_DISCONNECTED, 0, "malformed WebSocket URL");
+	} else if (!wsi && ws->phase == PHASE_CONNECTING) {
+		ws->wsi = NULL;
+		connection_lost(ws, 0, "could not start the connection");
+	}
+}
+
+/* Runs on the ws thread after every service round: requests, deadlines, pings. */
+static void housekeeping(struct rfo_ws *ws)
+{
+	uint64_t now = os_gettime_ns();
+
+	if (os_atomic_set_bool(&ws->reconnect_req, false)) {
+		if (ws->phase == PHASE_CONNECTED || ws->phase == PHASE_CONNECTING) {
+			drop_connection(ws);
+			ws_log(ws, LOG_INFO, "reconnecting now");
+			set_state(ws, RFO_WS_DISCONNECTED, 0, "reconnecting");
+		}
+		ws->phase = PHASE_BACKOFF;
+		ws->next_attempt_ns = now;
+	}
+
+	switch (ws->phase) {
+	case PHASE_WAIT_URL:
+		break;
+	case PHASE_BACKOFF:
+		if (now >= ws->next_attempt_ns)
+			start_connect(ws);
+		break;
+	case PHASE_CONNECTING:
+		if (now >= ws->connect_deadline_ns)
+			connection_lost(ws, 0, "connect timed out");
+		break;
+	case PHASE_CONNECTED:
+		if (ws->idle_timeout_ns && now - ws->last_rx_ns >= ws->idle_timeout_ns) {
+			connection_lost(ws, 0, "no message from the server in time");
+			break;
+		}
+		if (ws->ping_interval_ns && now >= ws->next_ping_ns) {
+			if (ws->awaiting_pong && ++ws->missed_pongs >= ws->max_missed_pongs) {
+				connection_lost(ws, 0, "server stopped answering pings");
+				break;
+			}
+			ws->awaiting_pong = true;
+			ws->ping_due = true;
+			ws->next_ping_ns = now + ws->ping_interval_ns;
+			lws_callback_on_writable(ws->wsi);
+		}
+		break;
+	}
+}
+
+static uint64_t next_deadline(struct rfo_ws *ws)
+{
+	uint64_t d = UINT64_MAX;
+	switch (ws->phase) {
+	case PHASE_WAIT_URL:
+		break;
+	case PHASE_BACKOFF:
+		d = ws->next_attempt_ns;
+		break;
+	case PHASE_CONNECTING:
+		d = ws->connect_deadline_ns;
+		break;
+	case PHASE_CONNECTED:
+		if (ws->idle_timeout_ns)
+			d = ws->last_rx_ns + ws->idle_timeout_ns;
+		if (ws->ping_interval_ns && ws->next_ping_ns < d)
+			d = ws->next_ping_ns;
+		break;
+	}
+	return d;
+}
+
+static void sul_wake(lws_sorted_usec_list_t *sul)
+{
+	(void)sul; /* only ends the poll; housekeeping() runs after lws_service() returns */
+}
+
+static void on_receive(struct rfo_ws *ws, struct lws *wsi, const char *in, size_t len)
+{
+	ws->last_rx_ns = os_gettime_ns();
+	if (lws_is_first_fragment(wsi))
+		msg_reset(ws);
+	if (!ws->msg_dropping && ws->msg_len + len > ws->max_message) {
+		ws->msg_dropping = true;
+		if (!ws->msg_drop_logged)
+			ws_log(ws, LOG_WARNING, "dropped a message larger than %zu bytes", ws->max_message);
+		ws->msg_drop_logged = true;
+	}
+	if (!ws->msg_dropping && len > 0) {
+		if (ws->msg_len + len + 1 > ws->msg_cap) {
+			size_t cap = ws->msg_cap ? ws->msg_cap : 4096;
+			while (cap < ws->msg_len + len + 1)
+				cap *= 2;
+			ws->msg = brealloc(ws->msg, cap);
+			ws->msg_cap = cap;
+		}
+		memcpy(ws->msg + ws->msg_len, in, len);
+		ws->msg_len += len;
+	}
+	if (!lws_is_final_fragment(wsi))
+		return;
+	bool binary = lws_frame_is_binary(wsi) != 0;
+	if (!ws->msg_dropping && !binary && ws->on_message) {
+		if (!ws->msg) {
+			ws->msg = bzalloc(16);
+			ws->msg_cap = 16;
+		}
+		ws->msg[ws->msg_len] = 0;
+		ws->on_message(ws->param, ws->msg, ws->msg_len);
+	}
+	msg_reset(ws);
+	/* give back a big buffer after a big message */
+	if (ws->msg_cap > 256 * 1024) {
+		bfree(ws->msg);
+		ws->msg = NULL;
+		ws->msg_cap = 0;
+	}
+}
+
+static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct rfo_ws *ws = lws_context_user(lws_get_context(wsi));
+	(void)user;
+	if (!ws)
+		return 0;
+
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
+		unsigned char **p = in, *end = *p + len;
+		static const char ua[] = "restream-for-obs";
+		if (lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_USER_AGENT, (const unsigned char *)ua,
+						 (int)sizeof(ua) - 1, p, end))
+			return -1;
+		break;
+	}
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (is_current(ws, wsi)) {
+			int status = (int)lws_http_client_http_response(wsi);
+			char reason_buf[200];
+			if (status > 0 && status != 101)
+				snprintf(reason_buf, sizeof(reason_buf), "upgrade refused (HTTP %d)", status);
+			else
+				strip_queries(reason_buf, sizeof(reason_buf),
+					      in && len ? (const char *)in : "could not connect");
+			ws->wsi = NULL;
+			connection_lost(ws, status != 101 ? status : 0, reason_buf);
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (is_current(ws, wsi)) {
+			uint64_t now = os_gettime_ns();
+			ws->phase = PHASE_CONNECTED;
+			ws->connected_ns = now;
+			ws->last_rx_ns = now;
+			ws->next_ping_ns = now + ws->ping_interval_ns;
+			ws->awaiting_pong = false;
+			ws->ping_due = false;
+			ws->missed_pongs = 0;
+			ws->peer_close_code = 0;
+			ws->msg_drop_logged = false;
+			msg_reset(ws);
+			ws_log(ws, LOG_INFO, "connected");
+			set_state(ws, RFO_WS_CONNECTED, 0, NULL);
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (is_current(ws, wsi))
+			on_receive(ws, wsi, in, len);
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
+		if (is_current(ws, wsi)) {
+			ws->awaiting_pong = false;
+			ws->missed_pongs = 0;
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (wsi == ws->closing_wsi) {
+			ws->closing_wsi = NULL;
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, NULL, 0);
+			return -1;
+		}
+		if (is_current(ws, wsi) && ws->ping_due) {
+			unsigned char buf[LWS_PRE + 4];
+			ws->ping_due = false;
+			if (lws_write(wsi, buf + LWS_PRE, 0, LWS_WRITE_PING) < 0)
+				return -1;
+		}
+		break;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (is_current(ws, wsi) && in && len >= 2) {
+			const unsigned char *b = in;
+			ws->peer_close_code = (uint16_t)((b[0] << 8) | b[1]);
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (is_current(ws, wsi)) {
+			char reason_buf[64];
+			if (ws->peer_close_code)
+				snprintf(reason_buf, sizeof(reason_buf), "closed by the server (code %u)",
+					 (unsigned)ws->peer_close_code);
+			else
+				snprintf(reason_buf, sizeof(reason_buf), "connection closed");
+			ws->wsi = NULL;
+			connection_lost(ws, 0, reason_buf);
+		}
+		break;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (wsi == ws->closing_wsi)
+			ws->closing_wsi = NULL;
+		if (wsi == ws->wsi) {
+			ws->wsi = NULL;
+			if (ws->phase == PHASE_CONNECTING || ws->phase == PHASE_CONNECTED)
+				connection_lost(ws, 0, "connection closed");
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols protocols[] = {
+	{"rfo-ws", ws_callback, 0, 0, 0, NULL, 0},
+	{NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void *ws_thread(void *param)
+{
+	struct rfo_ws *ws = param;
+	os_set_thread_name(ws->thread_name);
+
+	struct lws_context_creation_info info = {0};
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.gid = -1;
+	info.uid = -1;
+	info.user = ws;
+	info.fd_limit_per_thread = 16;
+	info.timeout_secs = (unsigned int)ws->connect_timeout_s;
+	info.connect_timeout_secs = (unsigned int)ws->connect_timeout_s;
+
+	struct lws_context *ctx = lws_create_context(&info);
+	if (!ctx) {
+		ws_log(ws, LOG_ERROR, "could not create the libwebsockets context");
+		set_state(ws, RFO_WS_DISCONNECTED, 0, "internal error");
+		return NULL;
+	}
+	pthread_mutex_lock(&ws->mutex);
+	ws->ctx = ctx;
+	pthread_mutex_unlock(&ws->mutex);
+
+	ws->phase = PHASE_BACKOFF;
+	ws->next_attempt_ns = 0;
+	ws->backoff_pos = 0;
+
+	while (!os_atomic_load_bool(&ws->stop_req)) {
+		housekeeping(ws);
+		if (os_atomic_load_bool(&ws->stop_req))
+			break;
+		uint64_t d = next_deadline(ws);
+		if (d != UINT64_MAX) {
+			uint64_t now = os_gettime_ns();
+			lws_usec_t us = d > now ? (lws_usec_t)((d - now) / 1000) + 1 : 1;
+			lws_sul_schedule(ctx, 0, &ws->sul, sul_wake, us);
+		} else {
+			lws_sul_schedule(ctx, 0, &ws->sul, sul_wake, LWS_SET_TIMER_USEC_CANCEL);
+		}
+		lws_service(ctx, 0);
+	}
+
+	/* callbacks fired while the context goes away must not report anything */
+	lws_sul_schedule(ctx, 0, &ws->sul, sul_wake, LWS_SET_TIMER_USEC_CANCEL);
+	ws->wsi = NULL;
+	ws->closing_wsi = NULL;
+	ws->gen++;
+	pthread_mutex_lock(&ws->mutex);
+	ws->ctx = NULL;
+	pthread_mutex_unlock(&ws->mutex);
+	lws_context_destroy(ctx);
+
+	if (os_atomic_load_long(&ws->state) != RFO_WS_DISCONNECTED)
+		ws_log(ws, LOG_INFO, "stopped");
+	set_state(ws, RFO_WS_DISCONNECTED, 0, "stopped");
+	bfree(ws->msg);
+	ws->msg = NULL;
+	ws->msg_cap = 0;
+	ws->msg_len = 0;
+	return NULL;
+}
+
+struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config)
+{
+	if (!config || !config->name || !*config->name || !config->get_url)
+		return NULL;
+	pthread_once(&lws_log_once, lws_log_init);
+
+	struct rfo_ws *ws = bzalloc(sizeof(*ws));
+	ws->name = bstrdup(config->name);
+	struct dstr tn = {0};
+	dstr_printf(&tn, "rfo-ws-%s", config->name);
+	ws->thread_name = tn.array;
+	ws->get_url = config->get_url;
+	ws->on_state = config->on_state;
+	ws->on_message = config->on_message;
+	ws->param = config->param;
+	ws->ping_interval_ns = config->ping_interval_s > 0 ? (uint64_t)config->ping_interval_s * NS_PER_S : 0;
+	ws->max_missed_pongs = config->max_missed_pongs > 0 ? config->max_missed_pongs : 2;
+	ws->idle_timeout_ns = config->idle_timeout_s > 0 ? (uint64_t)config->idle_timeout_s * NS_PER_S : 0;
+	const uint32_t *table = config->backoff_ms && config->backoff_count ? config->backoff_ms : default_backoff;
+	ws->backoff_count = config->backoff_ms && config->backoff_count
+				    ? config->backoff_count
+				    : sizeof(default_backoff) / sizeof(default_backoff[0]);
+	ws->backoff = bmemdup(table, ws->backoff_count * sizeof(uint32_t));
+	ws->max_message = config->max_message_bytes ? config->max_message_bytes : DEFAULT_MAX_MESSAGE;
+	ws->connect_timeout_s = config->connect_timeout_s > 0 ? config->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S;
+	ws->state = RFO_WS_DISCONNECTED;
+	if (pthread_mutex_init(&ws->mutex, NULL) != 0) {
+		rfo_ws_destroy(ws);
+		return NULL;
+	}
+	ws->mutex_ok = true;
+	return ws;
+}
+
+bool rfo_ws_start(struct rfo_ws *ws)
+{
+	if (!ws)
+		return false;
+	pthread_mutex_lock(&ws->mutex);
+	bool ok = true;
+	if (!ws->thread_active) {
+		os_atomic_set_bool(&ws->stop_req, false);
+		os_atomic_set_bool(&ws->reconnect_req, false);
+		ok = pthread_create(&ws->thread, NULL, ws_thread, ws) == 0;
+		ws->thread_active = ok;
+		if (!ok)
+			ws_log(ws, LOG_ERROR, "could not start the WebSocket thread");
+	}
+	pthread_mutex_unlock(&ws->mutex);
+	return ok;
+}
+
+void rfo_ws_reconnect(struct rfo_ws *ws)
+{
+	if (!ws)
+		return;
+	pthread_mutex_lock(&ws->mutex);
+	if (ws->thread_active) {
+		os_atomic_set_bool(&ws->reconnect_req, true);
+		if (ws->ctx)
+			lws_cancel_service(ws->ctx);
+	}
+	pthread_mutex_unlock(&ws->mutex);
+}
+
+void rfo_ws_stop(struct rfo_ws *ws)
+{
+	if (!ws || !ws->mutex_ok)
+		return;
+	pthread_mutex_lock(&ws->mutex);
+	bool join = ws->thread_active;
+	ws->thread_active = false;
+	if (join) {
+		os_atomic_set_bool(&ws->stop_req, true);
+		if (ws->ctx)
+			lws_cancel_service(ws->ctx);
+	}
+	pthread_mutex_unlock(&ws->mutex);
+	if (!join)
+		return;
+	if (pthread_equal(pthread_self(), ws->thread)) {
+		ws_log(ws, LOG_ERROR, "rfo_ws_stop called from its own thread");
+		pthread_detach(ws->thread);
+		return;
+	}
+	pthread_join(ws->thread, NULL);
+}
+
+void rfo_ws_destroy(struct rfo_ws *ws)
+{
+	if (!ws)
+		return;
+	rfo_ws_stop(ws);
+	if (ws->mutex_ok)
+		pthread_mutex_destroy(&ws->mutex);
+	bfree(ws->backoff);
+	bfree(ws->thread_name);
+	bfree(ws->name);
+	bfree(ws);
+}
+
+enum rfo_ws_state rfo_ws_state_get(const struct rfo_ws *ws)
+{
+	if (!ws)
+		return RFO_WS_DISCONNECTED;
+	return (enum rfo_ws_state)os_atomic_load_long((volatile long *)&ws->state);
+}
