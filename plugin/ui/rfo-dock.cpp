@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QVBoxLayout>
 
 RfoDock::RfoDock(const rfo_ui_actions &actions_, QWidget *parent) : QWidget(parent), actions(actions_)
@@ -89,9 +90,18 @@ QWidget *RfoDock::buildAccountPage()
 	header->addLayout(names, 1);
 	header->addWidget(signOut);
 
+	tabs = new QTabWidget;
+	tabs->setObjectName("RestreamDockTabs");
+	tabs->setDocumentMode(true);
+
 	layout->addLayout(header);
-	layout->addStretch(1);
+	layout->addWidget(tabs, 1);
 	return page;
+}
+
+void RfoDock::addTab(QWidget *view, const QString &title)
+{
+	tabs->addTab(view, title);
 }
 
 void RfoDock::setAccount(const rfo_ui_account &account)

@@ -8,6 +8,7 @@ class QLabel;
 class QLineEdit;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 
 /* The "Restream" dock's content: a signed-out page and an account page. */
 class RfoDock : public QWidget {
@@ -16,6 +17,8 @@ class RfoDock : public QWidget {
 public:
 	explicit RfoDock(const rfo_ui_actions &actions, QWidget *parent = nullptr);
 	void setAccount(const rfo_ui_account &account);
+	/* Each feature (go live, channels, chat, stats) adds its view as a tab of the signed-in page. */
+	void addTab(QWidget *view, const QString &title);
 
 private:
 	QWidget *buildSignedOutPage();
@@ -30,4 +33,5 @@ private:
 	QLineEdit *linkEdit = nullptr;
 	QLabel *accountName = nullptr;
 	QLabel *accountUser = nullptr;
+	QTabWidget *tabs = nullptr;
 };
