@@ -1,0 +1,488 @@
+# shellcheck shell=bash
+# lib.sh — helpers for the end-to-end tests: real OBS under Xvfb, the plugin installed by `cmake --install`
+# into a throw-away HOME, the project's Restream emulator, and real RTMP (nginx) / SRT (srt-live-transmit)
+# receivers on loopback. Source it, then call e2e_init; see tests/e2e/README.md for an example.
+#
+# Inputs (ctest sets them): RFO_BUILD_DIR, RFO_SOURCE_DIR, optionally RFO_TEST_NAME.
+# Every process a test starts is recorded by pid and ended by the EXIT trap; nothing is killed by name.
+
+E2E_VENDOR=restream-for-obs
+E2E_PIDS=()  # every background pid this test started (ended by e2e_cleanup)
+E2E_PORTS=() # ports handed out by free_port in this test
+E2E_STATUS=1 # set to 0 by e2e_pass
+OBS_PREFIX=() # command words put before xvfb-run by obs_start (e.g. an unshare wrapper)
+
+e2e_log() { printf '[e2e %s] %s\n' "${E2E_NAME:-?}" "$*" >&2; }
+
+# e2e_fail MESSAGE: print what failed (and the tail of the OBS log, if any) and end the test.
+e2e_fail() {
+	printf '[e2e %s] FAIL: %s\n' "${E2E_NAME:-?}" "$*" >&2
+	local log
+	log=$(obs_log_path 2>/dev/null) && [ -n "$log" ] && {
+		printf -- '--- last lines of the OBS log (%s) ---\n' "$log" >&2
+		tail -n 25 "$log" >&2
+	}
+	exit 1
+}
+
+# e2e_on_err: the ERR trap. In a $(...) subshell only say what failed; the caller's trap ends the test.
+e2e_on_err() {
+	if ((BASH_SUBSHELL > 0)); then
+		printf '[e2e %s] command failed (status %s): %s\n' "${E2E_NAME:-?}" "$1" "$3" >&2
+		exit "$1"
+	fi
+	e2e_fail "command failed (status $1) at ${BASH_SOURCE[1]:-?}:$2: $3"
+}
+
+# e2e_init [NAME]: strict mode, throw-away HOME under the build dir, artifacts dir, traps.
+e2e_init() {
+	set -Eeuo pipefail
+	: "${RFO_BUILD_DIR:?RFO_BUILD_DIR must name the CMake build directory}"
+	: "${RFO_SOURCE_DIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+	RFO_BUILD_DIR=$(cd "$RFO_BUILD_DIR" && pwd)
+	E2E_NAME=${1:-${RFO_TEST_NAME:-$(basename "$0" .sh)}}
+	E2E_ART="$RFO_BUILD_DIR/artifacts/$E2E_NAME"
+	rm -rf "$E2E_ART"
+	mkdir -p "$E2E_ART"
+	E2E_TMP=$(mktemp -d "$RFO_BUILD_DIR/e2e-tmp.XXXXXX")
+	chmod 755 "$E2E_TMP"
+	OBSWS="$RFO_BUILD_DIR/tests/e2e/obsws"
+	[ -x "$OBSWS" ] || e2e_fail "$OBSWS not built (cmake --build $RFO_BUILD_DIR --target obsws)"
+	[ -f "$RFO_BUILD_DIR/plugin/restream-for-obs.so" ] || e2e_fail "the module is not built in $RFO_BUILD_DIR"
+
+	export HOME="$E2E_TMP/home"
+	export XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache" XDG_DATA_HOME="$HOME/.local/share"
+	export XDG_RUNTIME_DIR="$E2E_TMP/run" LIBGL_ALWAYS_SOFTWARE=1
+	unset DISPLAY WAYLAND_DISPLAY XAUTHORITY DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER OBSWS_PORT
+	mkdir -p "$HOME/.config/obs-studio" "$XDG_RUNTIME_DIR"
+	chmod 700 "$XDG_RUNTIME_DIR"
+	OBS_PID='' OBS_RUN_PID='' OBS_PORT=''
+	trap e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'e2e_on_err $? $LINENO "$BASH_COMMAND"' ERR
+	e2e_log "HOME=$HOME artifacts=$E2E_ART"
+}
+
+# e2e_pass: mark the test passed (call it last).
+e2e_pass() {
+	E2E_STATUS=0
+	e2e_log PASS
+}
+
+# e2e_track_pid PID: end this pid (TERM, then KILL) when the test exits.
+e2e_track_pid() { E2E_PIDS+=("$1"); }
+
+# stop_pid PID [SIGNAL] [WAIT_S]: signal one pid and wait for it to go (KILL after WAIT_S, default 5).
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} wait_s=${3:-5} i
+	kill -0 "$pid" 2>/dev/null || {
+		wait "$pid" 2>/dev/null || true
+		return 0
+	}
+	kill "-$sig" "$pid" 2>/dev/null || true
+	for ((i = 0; i < wait_s * 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+# e2e_cleanup: the EXIT trap — end every recorded process, keep logs in the artifacts dir.
+e2e_cleanup() {
+	local rc=$? pid
+	trap - ERR
+	set +e
+	[ "$rc" != 0 ] && E2E_STATUS=$rc
+	if [ -n "${OBS_PID:-}" ] && kill -0 "$OBS_PID" 2>/dev/null; then
+		e2e_log "OBS still running at exit: killing pid $OBS_PID"
+		kill -KILL "$OBS_PID" 2>/dev/null
+		# xvfb-run then ends Xvfb itself
+		wait_until 5 eval '! kill -0 "$OBS_RUN_PID" 2>/dev/null'
+	fi
+	for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
+		stop_pid "${E2E_PIDS[i]}" TERM 3
+	done
+	if [ -d "$HOME/.config/obs-studio/logs" ]; then
+		mkdir -p "$E2E_ART/obs-logs"
+		cp -p "$HOME/.config/obs-studio/logs/"* "$E2E_ART/obs-logs/" 2>/dev/null
+		pid=$(obs_log_path) && cp "$pid" "$E2E_ART/obs.log"
+	fi
+	[ -d "$HOME/.config/obs-studio/crashes" ] && cp -r "$HOME/.config/obs-studio/crashes" "$E2E_ART/"
+	if [ "${RFO_E2E_KEEP:-0}" = 1 ]; then
+		e2e_log "kept $E2E_TMP"
+	else
+		rm -rf "$E2E_TMP"
+	fi
+	[ "$E2E_STATUS" = 0 ] || e2e_log "FAILED (status $E2E_STATUS); artifacts in $E2E_ART"
+	exit "$E2E_STATUS"
+}
+
+# wait_until TIMEOUT_S COMMAND...: run COMMAND every 50 ms until it succeeds (0) or time runs out (1).
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < deadline)) || return 1
+		sleep 0.05
+	done
+}
+
+# now_ms: monotonic-enough wall clock in milliseconds.
+now_ms() {
+	local t=${EPOCHREALTIME//[!0-9]/}
+	echo $((t / 1000))
+}
+
+# port_in_use PORT: true when a TCP or UDP socket (v4 or v6) is bound to PORT on this machine.
+port_in_use() {
+	local hex
+	hex=$(printf ':%04X ' "$1")
+	grep -qs -- "$hex" /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6
+}
+
+# free_port: print a port free for both TCP and UDP on loopback, distinct from others in this test.
+free_port() {
+	local p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		[[ " ${E2E_PORTS[*]} " == *" $p "* ]] && continue
+		port_in_use "$p" && continue
+		E2E_PORTS+=("$p")
+		echo "$p"
+		return 0
+	done
+	e2e_fail "no free port found"
+}
+
+# ---------------------------------------------------------------- OBS
+
+# obs_write_global_ini [--ws-disabled]: global.ini that skips the first-run wizard, with obs-websocket on
+# loopback port $OBS_PORT (picked here when unset) and no authentication.
+obs_write_global_ini() {
+	local enabled=true
+	[ "${1:-}" = --ws-disabled ] && enabled=false
+	: "${OBS_PORT:=$(free_port)}"
+	cat >"$HOME/.config/obs-studio/global.ini" <<-EOF
+		[General]
+		Pre19Defaults=false
+		Pre21Defaults=false
+		Pre23Defaults=false
+		Pre24.1Defaults=false
+		FirstRun=true
+
+		[Basic]
+		Profile=Untitled
+		ProfileDir=Untitled
+		SceneCollection=Untitled
+		SceneCollectionFile=Untitled
+
+		[OBSWebSocket]
+		FirstLoad=false
+		ServerEnabled=$enabled
+		ServerPort=$OBS_PORT
+		AlertsEnabled=false
+		AuthRequired=false
+	EOF
+	export OBSWS_PORT=$OBS_PORT
+}
+
+# obs_install_plugin: `cmake --install` the build into $HOME/.config/obs-studio/plugins (output in artifacts).
+obs_install_plugin() {
+	cmake --install "$RFO_BUILD_DIR" --prefix "$HOME/.config/obs-studio/plugins" >"$E2E_ART/install.log" 2>&1 ||
+		e2e_fail "cmake --install failed: $(tail -n 5 "$E2E_ART/install.log")"
+	[ -f "$HOME/.config/obs-studio/plugins/restream-for-obs/bin/64bit/restream-for-obs.so" ] ||
+		e2e_fail "cmake --install did not install restream-for-obs/bin/64bit/restream-for-obs.so"
+}
+
+# obs_start [OBS ARGS...]: start OBS under xvfb-run (own X server number, -a) with the current
+# environment. Sets OBS_PID (obs itself), OBS_RUN_PID (xvfb-run), OBS_XVFB_PID, OBS_DISPLAY, OBS_XAUTHORITY,
+# OBS_START_MS. Prefix command in the array OBS_PREFIX (e.g. unshare ...) when set.
+obs_start() {
+	local info="$E2E_TMP/obs-start.info" attempt
+	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
+	for attempt in 1 2 3; do
+		rm -f "$info"
+		OBS_START_MS=$(now_ms)
+		"${OBS_PREFIX[@]}" xvfb-run -a -e "$E2E_ART/xvfb.err" -s "-screen 0 1600x1000x24 -nolisten tcp" \
+			bash -c 'echo "$$ $DISPLAY $XAUTHORITY" >"$0.tmp" && mv "$0.tmp" "$0" && exec "$@"' "$info" \
+			obs --disable-shutdown-check --multi "$@" >>"$E2E_ART/obs.stdout" 2>&1 </dev/null &
+		OBS_RUN_PID=$!
+		e2e_track_pid "$OBS_RUN_PID"
+		if wait_until 20 test -s "$info" -o ! -d "/proc/$OBS_RUN_PID"; then
+			if [ -s "$info" ]; then
+				read -r OBS_PID OBS_DISPLAY OBS_XAUTHORITY <"$info"
+				# Xvfb itself, so that it is ended even when xvfb-run is not left to clean up
+				OBS_XVFB_PID=$(tr -dc 0-9 <"/tmp/.X${OBS_DISPLAY#:}-lock" 2>/dev/null || true)
+				[ -n "$OBS_XVFB_PID" ] && e2e_track_pid "$OBS_XVFB_PID"
+				e2e_log "OBS pid $OBS_PID on display $OBS_DISPLAY (websocket port ${OBS_PORT:-none})"
+				return 0
+			fi
+		fi
+		stop_pid "$OBS_RUN_PID" TERM 2
+		e2e_log "xvfb-run did not start (attempt $attempt): $(tail -n 2 "$E2E_ART/xvfb.err" 2>/dev/null)"
+	done
+	e2e_fail "could not start OBS under xvfb-run"
+}
+
+# obs_wait_ready [TIMEOUT_S]: wait until obs-websocket answers GetVersion (default 30 s); sets OBS_READY_MS
+# (ms from obs_start). Fails when OBS exits first.
+obs_wait_ready() {
+	local timeout=${1:-30} deadline
+	deadline=$((SECONDS + timeout))
+	until "$OBSWS" --port "$OBS_PORT" --timeout 1 wait-ready 2>/dev/null; do
+		kill -0 "$OBS_PID" 2>/dev/null || e2e_fail "OBS exited before obs-websocket answered"
+		((SECONDS < deadline)) || e2e_fail "obs-websocket did not answer on port $OBS_PORT within ${timeout}s"
+	done
+	OBS_READY_MS=$(($(now_ms) - OBS_START_MS))
+	e2e_log "OBS ready after ${OBS_READY_MS} ms"
+}
+
+# obs_stop [MAX_MS]: SIGINT (OBS's graceful shutdown), print obs_exit_ms=N, fail if OBS takes longer
+# than MAX_MS (default 1000) or exits non-zero; KILL after 10 s. Sets OBS_EXIT_MS.
+obs_stop() {
+	local max=${1:-1000} t0 rc=0
+	[ -n "$OBS_PID" ] || e2e_fail "obs_stop: OBS was not started"
+	kill -0 "$OBS_PID" 2>/dev/null || e2e_fail "obs_stop: OBS (pid $OBS_PID) is not running any more"
+	t0=$(now_ms)
+	kill -INT "$OBS_PID"
+	while kill -0 "$OBS_PID" 2>/dev/null; do
+		if (($(now_ms) - t0 > 10000)); then
+			kill -KILL "$OBS_PID" 2>/dev/null
+			e2e_fail "OBS did not exit within 10 s of SIGINT (killed)"
+		fi
+		sleep 0.005
+	done
+	OBS_EXIT_MS=$(($(now_ms) - t0))
+	echo "obs_exit_ms=$OBS_EXIT_MS"
+	wait "$OBS_RUN_PID" || rc=$?
+	OBS_PID=''
+	((OBS_EXIT_MS <= max)) || e2e_fail "OBS took ${OBS_EXIT_MS} ms to exit after SIGINT (limit ${max} ms)"
+	[ "$rc" = 0 ] || e2e_fail "OBS exited with status $rc"
+}
+
+# obs_log_path: print the newest OBS log file (fails when there is none).
+obs_log_path() {
+	local f
+	f=$(ls -1t "$HOME/.config/obs-studio/logs/"*.txt 2>/dev/null | head -n 1)
+	[ -n "$f" ] && echo "$f"
+}
+
+# obs_log_wait PATTERN [TIMEOUT_S]: wait until the OBS log has a line matching the extended regex.
+obs_log_wait() {
+	wait_until "${2:-10}" obs_log_has "$1" || e2e_fail "no line matching /$1/ in the OBS log within ${2:-10}s"
+}
+obs_log_has() {
+	local log
+	log=$(obs_log_path) && grep -Eq -- "$1" "$log"
+}
+
+# obs_screenshot NAME: PNG of the whole Xvfb screen into the artifacts dir.
+obs_screenshot() {
+	local out="$E2E_ART/$1.png"
+	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY import -window root "$out" 2>>"$E2E_ART/screenshot.err" ||
+		DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xwd -root -silent | convert xwd:- "$out"
+	[ -s "$out" ] || e2e_fail "screenshot $out is empty"
+	e2e_log "screenshot $out"
+}
+
+# obsws ARGS...: the obs-websocket client bound to this test's OBS (see obsws --help).
+obsws() { "$OBSWS" --port "$OBS_PORT" "$@"; }
+
+# obs_vendor REQUEST [JSON]: call the plugin's vendor request; print its response data (compact JSON).
+obs_vendor() { "$OBSWS" --port "$OBS_PORT" vendor "$E2E_VENDOR" "$@"; }
+
+# obs_events_start OUTFILE [obsws events ARGS...]: subscribe in the background (returns once subscribed);
+# sets EVENTS_PID. Example: obs_events_start "$E2E_TMP/ev" --vendor-event ChatMessage --count 3 --timeout 20
+obs_events_start() {
+	local out=$1 ready="$E2E_TMP/events.$RANDOM.ready"
+	shift
+	"$OBSWS" --port "$OBS_PORT" events --ready-file "$ready" "$@" >"$out" &
+	EVENTS_PID=$!
+	e2e_track_pid "$EVENTS_PID"
+	wait_until 10 test -e "$ready" || e2e_fail "event subscription did not come up"
+}
+
+# obs_events_wait: wait for the obsws started by obs_events_start; fails when it did not get its --count.
+obs_events_wait() { wait "$EVENTS_PID" || e2e_fail "events: did not receive the expected events"; }
+
+# ---------------------------------------------------------------- Restream emulator
+
+# emu_start [ARGS...]: start tests/emulator/restream-emulator, wait for READY, export its KEY=VALUE lines
+# (RESTREAM_API_URL etc.) so OBS started afterwards uses it. Sets EMU_PID.
+emu_start() {
+	local bin="$RFO_BUILD_DIR/tests/emulator/restream-emulator" out="$E2E_TMP/emulator.out" line
+	[ -x "$bin" ] || e2e_fail "$bin not built"
+	"$bin" "$@" >"$out" 2>>"$E2E_ART/emulator.log" </dev/null &
+	EMU_PID=$!
+	e2e_track_pid "$EMU_PID"
+	wait_until 15 grep -qx READY "$out" || {
+		kill -0 "$EMU_PID" 2>/dev/null || e2e_fail "emulator exited: $(tail -n 5 "$E2E_ART/emulator.log")"
+		e2e_fail "emulator did not print READY within 15 s"
+	}
+	while IFS= read -r line; do
+		[ "$line" = READY ] && break
+		[[ "$line" =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] && export "${line?}"
+	done <"$out"
+	e2e_log "emulator pid $EMU_PID ready${RESTREAM_API_URL:+ at $RESTREAM_API_URL}"
+}
+
+# emu_stop: end the emulator (TERM) and wait for it.
+emu_stop() { [ -n "${EMU_PID:-}" ] && stop_pid "$EMU_PID" TERM 5; }
+
+# ---------------------------------------------------------------- ingest receivers
+
+# rtmp_start: nginx with libnginx-mod-rtmp on a free loopback port, `record all` into a temp dir.
+# Sets RTMP_PORT, RTMP_URL (rtmp://127.0.0.1:PORT/live), RTMP_DIR, RTMP_PID.
+rtmp_start() {
+	RTMP_PORT=$(free_port)
+	RTMP_DIR="$E2E_TMP/rtmp"
+	RTMP_URL="rtmp://127.0.0.1:$RTMP_PORT/live"
+	mkdir -p "$RTMP_DIR/rec"
+	chmod 777 "$RTMP_DIR/rec"
+	local user=''
+	[ "$(id -u)" = 0 ] && user="user root;"
+	cat >"$RTMP_DIR/nginx.conf" <<-EOF
+		load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+		$user
+		daemon off;
+		worker_processes 1;
+		pid $RTMP_DIR/nginx.pid;
+		error_log $RTMP_DIR/error.log info;
+		events { worker_connections 64; }
+		rtmp {
+			server {
+				listen 127.0.0.1:$RTMP_PORT;
+				application live {
+					live on;
+					record all;
+					record_path $RTMP_DIR/rec;
+				}
+			}
+		}
+	EOF
+	nginx -p "$RTMP_DIR" -c "$RTMP_DIR/nginx.conf" -e "$RTMP_DIR/error.log" >"$RTMP_DIR/stdout" 2>&1 &
+	RTMP_PID=$!
+	e2e_track_pid "$RTMP_PID"
+	wait_until 10 port_in_use "$RTMP_PORT" || e2e_fail "nginx-rtmp did not listen: $(tail -n 5 "$RTMP_DIR/error.log")"
+	e2e_log "RTMP receiver at $RTMP_URL"
+}
+
+# rtmp_stop: stop nginx (QUIT: finish recordings) and copy its error log to the artifacts.
+rtmp_stop() {
+	[ -n "${RTMP_PID:-}" ] && stop_pid "$RTMP_PID" QUIT 5
+	cp "$RTMP_DIR/error.log" "$E2E_ART/nginx-error.log" 2>/dev/null || true
+}
+
+# rtmp_recording: print the newest file nginx recorded (fails when none).
+rtmp_recording() {
+	local f
+	f=$(ls -1t "$RTMP_DIR/rec/"*.flv 2>/dev/null | head -n 1)
+	[ -n "$f" ] && echo "$f"
+}
+
+# srt_start [PASSPHRASE] [STREAMID]: srt-live-transmit listening on a free loopback UDP port, writing what it
+# receives to a .ts file. Sets SRT_PORT, SRT_PASSPHRASE, SRT_STREAMID, SRT_URL (the caller URL), SRT_OUT, SRT_PID.
+srt_start() {
+	SRT_PORT=$(free_port)
+	SRT_PASSPHRASE=${1:-e2e-passphrase-$RANDOM$RANDOM}
+	SRT_STREAMID=${2:-e2e-stream}
+	SRT_OUT="$E2E_TMP/srt-received.ts"
+	SRT_URL="srt://127.0.0.1:$SRT_PORT?passphrase=$SRT_PASSPHRASE&streamid=$SRT_STREAMID"
+	rm -f "$SRT_OUT"
+	srt-live-transmit -a no -q \
+		"srt://127.0.0.1:$SRT_PORT?mode=listener&passphrase=$SRT_PASSPHRASE&streamid=$SRT_STREAMID" \
+		"file://con" >"$SRT_OUT" 2>"$E2E_TMP/srt.log" </dev/null &
+	SRT_PID=$!
+	e2e_track_pid "$SRT_PID"
+	wait_until 10 port_in_use "$SRT_PORT" || e2e_fail "srt-live-transmit did not listen: $(cat "$E2E_TMP/srt.log")"
+	e2e_log "SRT listener on udp 127.0.0.1:$SRT_PORT"
+}
+
+# srt_stop: end the SRT listener.
+srt_stop() { [ -n "${SRT_PID:-}" ] && stop_pid "$SRT_PID" INT 3; }
+
+# media_streams FILE: print the codec types ffprobe finds in FILE, one a line (e.g. "video", "audio").
+media_streams() {
+	ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$1" 2>>"$E2E_ART/ffprobe.err"
+}
+
+# assert_media_av FILE: FILE exists, is not empty and has both a video and an audio stream.
+assert_media_av() {
+	[ -s "$1" ] || e2e_fail "received file $1 is missing or empty"
+	local s
+	s=$(media_streams "$1" | sort -u | tr '\n' ' ')
+	[[ "$s" == *audio* && "$s" == *video* ]] || e2e_fail "ffprobe $1: streams '$s', expected audio and video"
+	e2e_log "$(basename "$1"): $(stat -c %s "$1") bytes, streams: $s"
+}
+
+# ---------------------------------------------------------------- session bus, keyring, browser
+
+# session_bus_start: a private D-Bus session bus with an unlocked gnome-keyring login collection (for
+# libsecret). Exports DBUS_SESSION_BUS_ADDRESS; both daemons are ended with the test.
+session_bus_start() {
+	local out="$E2E_TMP/dbus"
+	dbus-daemon --session --fork --nopidfile --print-address=3 --print-pid=4 3>"$out.addr" 4>"$out.pid" ||
+		e2e_fail "dbus-daemon did not start"
+	e2e_track_pid "$(head -n 1 "$out.pid")"
+	export DBUS_SESSION_BUS_ADDRESS
+	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$out.addr")
+	printf 'e2e-keyring' | gnome-keyring-daemon --foreground --unlock --components=secrets \
+		>"$E2E_ART/keyring.log" 2>&1 &
+	e2e_track_pid $!
+	wait_until 10 secrets_service_up || e2e_fail "gnome-keyring did not take org.freedesktop.secrets"
+	e2e_log "session bus $DBUS_SESSION_BUS_ADDRESS with gnome-keyring"
+}
+secrets_service_up() {
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+		org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'
+}
+
+# fake_browser: export BROWSER as a script that follows the URL it is given with curl (like a user who
+# clicks "Allow"); each URL and curl's result are logged to $E2E_ART/browser.log.
+fake_browser() {
+	cat >"$E2E_TMP/browser.sh" <<-EOF
+		#!/bin/sh
+		echo "open: \$1" >>"$E2E_ART/browser.log"
+		curl -fsSL --max-time 15 -o /dev/null -w '%{http_code} %{url_effective}\n' "\$1" >>"$E2E_ART/browser.log" 2>&1 &
+	EOF
+	chmod +x "$E2E_TMP/browser.sh"
+	export BROWSER="$E2E_TMP/browser.sh"
+}
+
+# ---------------------------------------------------------------- assertions (each prints what failed)
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() { [ "$1" == "$2" ] || e2e_fail "${3:-value}: got '$1', expected '$2'"; }
+
+# assert_json_eq JSON JQ_PATH EXPECTED: jq's compact output of PATH (strings without quotes) equals EXPECTED.
+assert_json_eq() {
+	local got
+	got=$(jq -c -r "$2" <<<"$1" 2>&1) || e2e_fail "jq '$2' failed on: $1"
+	[ "$got" == "$3" ] || e2e_fail "$2: got '$got', expected '$3' in: $1"
+}
+
+# assert_json JSON JQ_FILTER [WHAT]: the jq filter evaluates to true (e.g. '.channels | length > 0').
+assert_json() {
+	jq -e "$2" <<<"$1" >/dev/null 2>&1 || e2e_fail "${3:-$2} is not true in: $1"
+}
+
+# assert_contains HAYSTACK NEEDLE [WHAT] / assert_not_contains HAYSTACK NEEDLE [WHAT]
+assert_contains() { [[ "$1" == *"$2"* ]] || e2e_fail "${3:-text} does not contain '$2': $1"; }
+assert_not_contains() { [[ "$1" != *"$2"* ]] || e2e_fail "${3:-text} contains '$2': $1"; }
+
+# assert_le A B [WHAT]: integer A <= B.
+assert_le() { (($1 <= $2)) || e2e_fail "${3:-value} $1 is over the limit $2"; }
+
+# assert_file_contains FILE ERE [WHAT] / assert_file_lacks FILE ERE [WHAT]
+assert_file_contains() { grep -Eq -- "$2" "$1" || e2e_fail "${3:-$1} has no line matching /$2/"; }
+assert_file_lacks() {
+	local hit
+	hit=$(grep -En -m 3 -- "$2" "$1") && e2e_fail "${3:-$1} has lines matching /$2/: $hit"
+	return 0
+}
+
+# assert_log_contains ERE [WHAT] / assert_log_lacks ERE [WHAT]: the same on the newest OBS log.
+assert_log_contains() { assert_file_contains "$(obs_log_path)" "$1" "${2:-OBS log}"; }
+assert_log_lacks() { assert_file_lacks "$(obs_log_path)" "$1" "${2:-OBS log}"; }
