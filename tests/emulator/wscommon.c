@@ -1,0 +1,169 @@
+/* restream-emulator: WebSocket plumbing shared by the chat and streaming sockets
+ * (upgrade auth, per-connection send queues, drop, silence, refuse). */
+#include "emu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMU_MAX_QUEUE 20000
+
+struct emu_wsmsg {
+	struct emu_wsmsg *next;
+	size_t len;
+	unsigned char data[];
+};
+
+const char *emu_kind_name(int kind)
+{
+	return kind == EMU_KIND_CHAT ? "chat" : "streaming";
+}
+
+int emu_kind_parse(const char *name)
+{
+	if (!name || strcmp(name, "all") == 0)
+		return -1;
+	if (strcmp(name, "chat") == 0)
+		return EMU_KIND_CHAT;
+	if (strcmp(name, "streaming") == 0 || strcmp(name, "stream") == 0)
+		return EMU_KIND_STREAMING;
+	return -2;
+}
+
+static int refuse(struct lws *wsi, struct emu_sock_kind *k, unsigned int status)
+{
+	k->refused_total++;
+	lws_return_http_status(wsi, status, status == 401 ? "Unauthorized" : NULL);
+	return -1;
+}
+
+/* LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: nonzero refuses the upgrade */
+int emu_ws_filter_upgrade(struct lws *wsi, int kind)
+{
+	struct emu_sock_kind *k = &emu.kinds[kind];
+	char path[128] = "", tok[128] = "";
+	lws_hdr_copy(wsi, path, sizeof(path), WSI_TOKEN_GET_URI);
+	if (strcmp(path, "/ws") != 0)
+		return refuse(wsi, k, 404);
+	if (k->refuse_status && k->refuse_count != 0) {
+		if (k->refuse_count > 0)
+			k->refuse_count--;
+		return refuse(wsi, k, (unsigned int)k->refuse_status);
+	}
+	const char *v = lws_get_urlarg_by_name(wsi, "accessToken=", tok, sizeof(tok));
+	if (!v || !emu_token_valid(v))
+		return refuse(wsi, k, 401);
+	return 0;
+}
+
+void emu_ws_attach(struct emu_ws_sess *s, struct lws *wsi, int kind)
+{
+	struct emu_sock_kind *k = &emu.kinds[kind];
+	memset(s, 0, sizeof(*s));
+	s->wsi = wsi;
+	s->kind = kind;
+	s->connected_ms = emu_now_ms();
+	s->next = k->sessions;
+	k->sessions = s;
+	k->connections++;
+	k->connects_total++;
+	if (k->silence_pings)
+		lws_rx_flow_control(wsi, 0);
+}
+
+void emu_ws_detach(struct emu_ws_sess *s)
+{
+	struct emu_sock_kind *k = &emu.kinds[s->kind];
+	for (struct emu_ws_sess **pp = &k->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			k->connections--;
+			break;
+		}
+	}
+	lws_sul_cancel(&s->hb_sul);
+	while (s->head) {
+		struct emu_wsmsg *m = s->head;
+		s->head = m->next;
+		free(m);
+	}
+	s->tail = NULL;
+	s->wsi = NULL;
+}
+
+void emu_ws_send(struct emu_ws_sess *s, const char *text, size_t len)
+{
+	if (!s->wsi || emu.kinds[s->kind].silence_sends || s->queued >= EMU_MAX_QUEUE)
+		return;
+	struct emu_wsmsg *m = malloc(sizeof(*m) + LWS_PRE + len + 1);
+	if (!m)
+		abort();
+	m->next = NULL;
+	m->len = len;
+	memcpy(m->data + LWS_PRE, text, len);
+	if (s->tail)
+		s->tail->next = m;
+	else
+		s->head = m;
+	s->tail = m;
+	s->queued++;
+	lws_callback_on_writable(s->wsi);
+}
+
+void emu_ws_broadcast(int kind, const char *text)
+{
+	size_t len = strlen(text);
+	for (struct emu_ws_sess *s = emu.kinds[kind].sessions; s; s = s->next)
+		emu_ws_send(s, text, len);
+}
+
+int emu_ws_writeable(struct emu_ws_sess *s)
+{
+	if (s->close_pending) {
+		static const char why[] = "emulator drop";
+		lws_close_reason(s->wsi, (enum lws_close_status)s->close_code, (unsigned char *)why, sizeof(why) - 1);
+		return -1;
+	}
+	struct emu_wsmsg *m = s->head;
+	if (!m)
+		return 0;
+	int n = lws_write(s->wsi, m->data + LWS_PRE, m->len, LWS_WRITE_TEXT);
+	if (n < (int)m->len)
+		return -1;
+	s->head = m->next;
+	if (!s->head)
+		s->tail = NULL;
+	s->queued--;
+	free(m);
+	if (s->head)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+int emu_ws_drop(int kind, int code)
+{
+	int n = 0;
+	for (int k = 0; k < EMU_KIND_COUNT; k++) {
+		if (kind >= 0 && k != kind)
+			continue;
+		for (struct emu_ws_sess *s = emu.kinds[k].sessions; s; s = s->next) {
+			n++;
+			if (code > 0) {
+				s->close_pending = true;
+				s->close_code = code;
+				lws_callback_on_writable(s->wsi);
+			} else {
+				s->kill_pending = true;
+				lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			}
+		}
+	}
+	return n;
+}
+
+void emu_ws_apply_silence(int kind)
+{
+	struct emu_sock_kind *k = &emu.kinds[kind];
+	for (struct emu_ws_sess *s = k->sessions; s; s = s->next)
+		lws_rx_flow_control(s->wsi, k->silence_pings ? 0 : 1);
+}
