@@ -355,6 +355,10 @@ static struct rfo_chat_message *parse_event(const json_t *p, int64_t timestamp)
 		     ti && ti->platform ? ti->platform : NULL);
 
 	build_text(m, t, tlen, rfo_json_get(ep, "replaces"));
+	if (!*m->text && kind == RFO_CHAT_KIND_TEXT && !donation && !link) {
+		rfo_chat_message_release(m); /* a text event without text */
+		return NULL;
+	}
 	if (!*m->text && ti && ti->fallback) {
 		bfree(m->text);
 		m->text = bstrdup(ti->fallback);
