@@ -311,8 +311,10 @@ bool rfo_chat_store_set_connection(struct rfo_chat_store *s, const struct rfo_ch
 		rfo_chat_connection_free(&s->conns.array[i]);
 		rfo_chat_connection_copy(&s->conns.array[i], conn);
 	} else if (s->conns.num < MAX_CONNECTIONS) {
-		struct rfo_chat_connection *c = da_insert_new(s->conns, i);
-		rfo_chat_connection_copy(c, conn);
+		/* not da_insert_new: libobs 29's version keeps a pointer across its realloc */
+		da_push_back_new(s->conns);
+		memmove(&s->conns.array[i + 1], &s->conns.array[i], sizeof(*s->conns.array) * (s->conns.num - 1 - i));
+		rfo_chat_connection_copy(&s->conns.array[i], conn);
 	}
 	pthread_mutex_unlock(&s->mutex);
 	return true;
