@@ -93,7 +93,7 @@ static void test_bound_order_dedup(void)
 
 	/* shrink drops the oldest, grow keeps all */
 	rfo_chat_store_set_capacity(s, 2);
-	arr[0] = (rfo_chat_messages_release(arr, n = 3), NULL);
+	rfo_chat_messages_release(arr, 3);
 	arr = rfo_chat_store_copy_recent(s, 0, 0, &n);
 	check(n == 2);
 	check_str(arr[0]->text, "text 19");

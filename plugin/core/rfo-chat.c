@@ -274,7 +274,12 @@ static void build_text(struct rfo_chat_message *m, const char *t, size_t tlen, c
 		bfree(m->emotes);
 		m->emotes = NULL;
 	}
-	m->text = out.array ? out.array : bstrdup("");
+	if (out.len) {
+		m->text = out.array;
+	} else { /* dstr_reserve leaves an empty buffer unterminated */
+		dstr_free(&out);
+		m->text = bstrdup("");
+	}
 }
 
 /* ---- event ------------------------------------------------------------------------------------- */
