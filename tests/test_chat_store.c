@@ -235,7 +235,10 @@ static void test_replies_and_events(void)
 struct thread_ctx {
 	struct rfo_chat_store *s;
 	volatile bool done;
-	bool ok;
+};
+struct reader_ctx {
+	struct thread_ctx *t;
+	bool ok; /* written by one reader only */
 };
 
 static void *pusher(void *p)
@@ -249,14 +252,15 @@ static void *pusher(void *p)
 
 static void *reader(void *p)
 {
-	struct thread_ctx *t = p;
-	t->ok = true;
+	struct reader_ctx *r = p;
+	struct thread_ctx *t = r->t;
+	r->ok = true;
 	while (!os_atomic_load_bool((volatile bool *)&t->done)) {
 		size_t n;
 		struct rfo_chat_message **arr = rfo_chat_store_copy_recent(t->s, 50, 0, &n);
 		for (size_t i = 1; i < n; i++) {
 			if (arr[i]->seq != arr[i - 1]->seq + 1)
-				t->ok = false;
+				r->ok = false;
 		}
 		rfo_chat_messages_release(arr, n);
 	}
@@ -266,14 +270,15 @@ static void *reader(void *p)
 static void test_threads(void)
 {
 	struct thread_ctx t = {.s = rfo_chat_store_create(100)};
+	struct reader_ctx r1 = {.t = &t}, r2 = {.t = &t};
 	pthread_t a, b, c;
-	check(pthread_create(&b, NULL, reader, &t) == 0);
-	check(pthread_create(&c, NULL, reader, &t) == 0);
+	check(pthread_create(&b, NULL, reader, &r1) == 0);
+	check(pthread_create(&c, NULL, reader, &r2) == 0);
 	check(pthread_create(&a, NULL, pusher, &t) == 0);
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
 	pthread_join(c, NULL);
-	check(t.ok);
+	check(r1.ok && r2.ok);
 	check(rfo_chat_store_last_seq(t.s) == 10000);
 	check(rfo_chat_store_count(t.s) == 100);
 	rfo_chat_store_destroy(t.s);
