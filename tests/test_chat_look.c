@@ -1,0 +1,107 @@
+/* rfo-chat-look: highlight rules, list settings, accents, readable colours. */
+#include "rfo-test.h"
+
+#include "rfo-chat-look.h"
+
+static void test_highlight(void)
+{
+	struct rfo_chat_highlight h;
+	rfo_chat_highlight_init(&h, " giveaway ,\nPRIZE,,  , giveaway, café", "Emu Streamer", "@emu_streamer");
+	check(h.num_words == 3);
+	check(h.num_names == 2);
+	check_str(h.words[0], "giveaway");
+	check_str(h.words[1], "prize");
+	check_str(h.names[0], "emu streamer");
+
+	check(rfo_chat_highlight_match(&h, "Is there a GIVEAWAY today?"));
+	check(rfo_chat_highlight_match(&h, "top prizes"));              /* keywords match inside words */
+	check(rfo_chat_highlight_match(&h, "un café s'il vous plaît")); /* non-ASCII exact */
+	check(!rfo_chat_highlight_match(&h, "un CAFÉ"));                /* only ASCII folds */
+	check(rfo_chat_highlight_match(&h, "@Emu Streamer hello from Discord"));
+	check(rfo_chat_highlight_match(&h, "hi emu_streamer!"));
+	check(!rfo_chat_highlight_match(&h, "hi emu_streamers")); /* names only as a whole word */
+	check(!rfo_chat_highlight_match(&h, "xemu_streamer"));
+	check(!rfo_chat_highlight_match(&h, "nothing to see"));
+	check(!rfo_chat_highlight_match(&h, ""));
+	check(!rfo_chat_highlight_match(NULL, "giveaway"));
+
+	/* bounded: at most RFO_CHAT_MAX_KEYWORDS, long ones cut on a code-point boundary */
+	char many[4096] = "";
+	for (int i = 0; i < 50; i++) {
+		char w[16];
+		snprintf(w, sizeof(w), "w%d,", i);
+		strcat(many, w);
+	}
+	strcat(many, "ééééééééééééééééééééééééééééééééééééééééééé");
+	rfo_chat_highlight_init(&h, many, NULL, "");
+	check(h.num_words == RFO_CHAT_MAX_KEYWORDS);
+	check(h.num_names == 0);
+	rfo_chat_highlight_init(&h, "ééééééééééééééééééééééééééééééééééééééééééé", NULL, NULL);
+	check(h.num_words == 1);
+	check(strlen(h.words[0]) == 62); /* 31 two-byte characters in 63 bytes */
+
+	char *norm = rfo_chat_keywords_normalize(" a ,b\n\nA, c ,b");
+	check_str(norm, "a, b, c");
+	bfree(norm);
+	norm = rfo_chat_keywords_normalize(NULL);
+	check_str(norm, "");
+	bfree(norm);
+}
+
+static void test_lists(void)
+{
+	check(rfo_chat_list_has("Twitch, YouTube", "YouTube"));
+	check(!rfo_chat_list_has("Twitch,YouTube", "You"));
+	check(!rfo_chat_list_has(NULL, "x"));
+	char *l = rfo_chat_list_set("Twitch", "YouTube", true);
+	check_str(l, "Twitch,YouTube");
+	char *l2 = rfo_chat_list_set(l, "Twitch", false);
+	check_str(l2, "YouTube");
+	char *l3 = rfo_chat_list_set(l2, "YouTube", true);
+	check_str(l3, "YouTube"); /* no duplicates */
+	char *l4 = rfo_chat_list_set(NULL, "Platform 99", true);
+	check_str(l4, "Platform 99");
+	bfree(l);
+	bfree(l2);
+	bfree(l3);
+	bfree(l4);
+}
+
+static void test_colors(void)
+{
+	uint32_t rgb = 0;
+	check(rfo_chat_color_parse("#1E90FF", &rgb) && rgb == 0x1E90FF);
+	check(rfo_chat_color_parse("#ff5555", &rgb) && rgb == 0xFF5555);
+	check(rfo_chat_color_parse("#F05", &rgb) && rgb == 0xFF0055);
+	check(!rfo_chat_color_parse("1E90FF", &rgb));
+	check(!rfo_chat_color_parse("#1E90FG", &rgb));
+	check(!rfo_chat_color_parse("#1E90FF00", &rgb));
+	check(!rfo_chat_color_parse("red", &rgb));
+	check(!rfo_chat_color_parse(NULL, &rgb));
+
+	check(rfo_chat_color_contrast(0xFFFFFF, 0x000000) > 15.0);
+	check(rfo_chat_color_contrast(0x777777, 0x777777) < 1.01);
+
+	/* dark theme: a dark blue author colour is lightened; already readable colours stay */
+	uint32_t dark_bg = 0x1F1E1F, light_bg = 0xFFFFFF;
+	uint32_t c = rfo_chat_color_readable(0x000080, dark_bg, 3.0);
+	check(c != 0x000080);
+	check(rfo_chat_color_contrast(c, dark_bg) >= 3.0);
+	check(rfo_chat_color_readable(0xFFD300, dark_bg, 3.0) == 0xFFD300);
+	/* light theme: yellow is darkened */
+	c = rfo_chat_color_readable(0xFFFF00, light_bg, 3.0);
+	check(rfo_chat_color_contrast(c, light_bg) >= 3.0);
+	check(((c >> 16) & 0xFF) >= ((c >> 8) & 0xFF) - 1); /* still a yellow-ish hue: red ~ green */
+
+	check(rfo_chat_platform_accent("Twitch") == 0x9146FF);
+	check(rfo_chat_platform_accent("YouTube") == 0xFF0000);
+	check(rfo_chat_platform_accent("Platform 99") == rfo_chat_platform_accent(NULL));
+}
+
+int main(void)
+{
+	test_highlight();
+	test_lists();
+	test_colors();
+	return rfo_test_end();
+}
