@@ -81,10 +81,18 @@ bool emu_fault_add(json_t *spec, char *err, size_t errlen)
 		snprintf(f->body_mode, sizeof(f->body_mode), "custom");
 		f->custom_body = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
 	}
-	/* append so earlier faults match first */
+	/* drop used-up faults, then append so earlier faults match first */
 	struct emu_fault **pp = &emu.faults;
-	while (*pp)
-		pp = &(*pp)->next;
+	while (*pp) {
+		if ((*pp)->count == 0) {
+			struct emu_fault *dead = *pp;
+			*pp = dead->next;
+			free(dead->custom_body);
+			free(dead);
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
 	*pp = f;
 	return true;
 }
