@@ -331,6 +331,15 @@ void rfo_oauth_redirect_free(struct rfo_oauth_redirect *r)
 
 #define MAX_TARGET 8192
 
+/* Copy of exactly n bytes (libobs' bstrdup_n reads n + 1, past the end of a non-terminated buffer). */
+static char *dup_n(const char *s, size_t n)
+{
+	char *out = bmalloc(n + 1);
+	memcpy(out, s, n);
+	out[n] = 0;
+	return out;
+}
+
 /* Extracts the request target out of a request line, a bare target or an absolute URL. */
 static char *extract_target(const char *req, size_t len)
 {
@@ -368,15 +377,13 @@ static char *extract_target(const char *req, size_t len)
 		}
 	}
 	if (scheme_end) {
-		const char *auth = scheme_end + 3;
-		size_t alen = strcspn(auth, "/?#");
-		if (auth + alen > end)
-			alen = (size_t)(end - auth);
-		s = auth + alen;
+		s = scheme_end + 3;
+		while (s < end && *s != '/' && *s != '?' && *s != '#')
+			s++;
 		if (s == end)
 			return bstrdup("/");
 	}
-	return bstrdup_n(s, (size_t)(end - s));
+	return dup_n(s, (size_t)(end - s));
 }
 
 bool rfo_oauth_parse_redirect(const char *request, size_t len, const char *expected_path,

@@ -1,0 +1,155 @@
+/* Event parsers of rfo-rest.h: GET /user/events/upcoming|in-progress|history|{id}. */
+#include "rfo-rest.h"
+#include "rfo-json.h"
+
+#include <string.h>
+
+#include <util/bmem.h>
+
+static char *dup_or(const char *s, const char *fallback)
+{
+	if (s)
+		return bstrdup(s);
+	return fallback ? bstrdup(fallback) : NULL;
+}
+
+static void *alloc_items(const json_t *arr, size_t item_size)
+{
+	size_t n = json_array_size(arr);
+	return n ? bzalloc(n * item_size) : NULL;
+}
+
+enum rfo_event_status rfo_event_status_from_string(const char *s)
+{
+	if (!s)
+		return RFO_EVENT_UNKNOWN;
+	static const struct {
+		const char *name;
+		enum rfo_event_status st;
+	} map[] = {
+		{"upcoming", RFO_EVENT_UPCOMING},       {"scheduled", RFO_EVENT_UPCOMING},
+		{"in-progress", RFO_EVENT_IN_PROGRESS}, {"in_progress", RFO_EVENT_IN_PROGRESS},
+		{"inProgress", RFO_EVENT_IN_PROGRESS},  {"live", RFO_EVENT_IN_PROGRESS},
+		{"finished", RFO_EVENT_FINISHED},       {"completed", RFO_EVENT_FINISHED},
+		{"missed", RFO_EVENT_MISSED},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(s, map[i].name) == 0)
+			return map[i].st;
+	return RFO_EVENT_UNKNOWN;
+}
+
+static bool event_from(const json_t *v, struct rfo_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = rfo_json_id_dup(v, "id");
+	if (!e->id || !*e->id) {
+		bfree(e->id);
+		e->id = NULL;
+		return false;
+	}
+	const char *status = rfo_json_str(v, "status");
+	e->status = dup_or(status, "");
+	e->status_kind = rfo_event_status_from_string(status);
+	e->title = dup_or(rfo_json_str(v, "title"), "");
+	e->description = dup_or(rfo_json_str(v, "description"), NULL);
+	e->cover_url = dup_or(rfo_json_str2(v, "coverUrl", "cover_url"), NULL);
+	e->show_id = rfo_json_id_dup(v, "showId");
+	e->is_record_only = rfo_json_bool_or(v, "isRecordOnly", false);
+	e->is_instant = rfo_json_bool_or(v, "isInstant", false);
+	rfo_json_time(v, "scheduledFor", &e->scheduled_for);
+	rfo_json_time(v, "startedAt", &e->started_at);
+	if (!rfo_json_time(v, "finishedAt", &e->finished_at))
+		rfo_json_time(v, "endedAt", &e->finished_at);
+
+	json_t *dests = rfo_json_array(v, "destinations");
+	if (dests) {
+		e->destinations = alloc_items(dests, sizeof(*e->destinations));
+		size_t i;
+		json_t *d;
+		json_array_foreach (dests, i, d) {
+			if (!json_is_object(d))
+				continue;
+			struct rfo_event_destination *dst = &e->destinations[e->destination_count++];
+			rfo_json_int2(d, "channelId", "channel_id", &dst->channel_id);
+			rfo_json_int2(d, "streamingPlatformId", "platformId", &dst->platform_id);
+			dst->external_url = dup_or(rfo_json_str2(d, "externalUrl", "external_url"), NULL);
+		}
+	}
+	return true;
+}
+
+void rfo_event_free(struct rfo_event *e)
+{
+	if (!e)
+		return;
+	bfree(e->id);
+	bfree(e->status);
+	bfree(e->title);
+	bfree(e->description);
+	bfree(e->cover_url);
+	bfree(e->show_id);
+	for (size_t i = 0; i < e->destination_count; i++)
+		bfree(e->destinations[i].external_url);
+	bfree(e->destinations);
+	memset(e, 0, sizeof(*e));
+}
+
+void rfo_event_list_free(struct rfo_event_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		rfo_event_free(&list->items[i]);
+	bfree(list->items);
+	memset(list, 0, sizeof(*list));
+}
+
+bool rfo_rest_parse_events(const char *json, size_t len, const char *what, struct rfo_event_list *out,
+			   struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	if (!what)
+		what = "/v2/user/events";
+	json_t *root = rfo_json_load(json, len, what, err);
+	if (!root)
+		return false;
+	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
+	if (!arr) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return false;
+	}
+	json_t *pg = rfo_json_object(root, "pagination");
+	rfo_json_int(pg, "page", &out->page);
+	rfo_json_int2(pg, "pages_total", "pagesTotal", &out->pages_total);
+	rfo_json_int(pg, "limit", &out->limit);
+
+	out->items = alloc_items(arr, sizeof(*out->items));
+	size_t i;
+	json_t *v;
+	json_array_foreach (arr, i, v) {
+		if (json_is_object(v) && event_from(v, &out->items[out->count]))
+			out->count++;
+	}
+	json_decref(root);
+	return true;
+}
+
+bool rfo_rest_parse_event(const char *json, size_t len, struct rfo_event *out, struct rfo_error *err)
+{
+	static const char what[] = "/v2/user/events/…";
+	if (!out)
+		return false;
+	memset(out, 0, sizeof(*out));
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	bool ok = event_from(root, out);
+	if (!ok)
+		rfo_json_fail(err, what);
+	json_decref(root);
+	return ok;
+}
