@@ -275,10 +275,11 @@ static void housekeeping(struct rfo_ws *ws)
 	uint64_t now = os_gettime_ns();
 
 	if (os_atomic_set_bool(&ws->reconnect_req, false)) {
+		/* no DISCONNECTED in between: CONNECTED -> CONNECTING (or DISCONNECTED with the reason
+		 * when there is no usable URL any more) */
 		if (ws->phase == PHASE_CONNECTED || ws->phase == PHASE_CONNECTING) {
 			drop_connection(ws);
 			ws_log(ws, LOG_INFO, "reconnecting now");
-			set_state(ws, RFO_WS_DISCONNECTED, 0, "reconnecting");
 		}
 		ws->phase = PHASE_BACKOFF;
 		ws->next_attempt_ns = now;
@@ -336,9 +337,14 @@ static uint64_t next_deadline(struct rfo_ws *ws)
 	return d;
 }
 
+/* lws runs ripe timers at the start of lws_service() and then polls until the next one, so a timer
+ * that only "woke" the loop would let the poll sleep past our deadline. Interrupt the poll instead;
+ * housekeeping() runs after lws_service() returns. */
 static void sul_wake(lws_sorted_usec_list_t *sul)
 {
-	(void)sul; /* only ends the poll; housekeeping() runs after lws_service() returns */
+	struct rfo_ws *ws = lws_container_of(sul, struct rfo_ws, sul);
+	if (ws->ctx)
+		lws_cancel_service(ws->ctx);
 }
 
 static void on_receive(struct rfo_ws *ws, struct lws *wsi, const char *in, size_t len)

@@ -48,7 +48,7 @@ struct rfo_ws_config {
 	int ping_interval_s;  /* send a protocol PING every N s while connected; 0 = never (streaming: 30) */
 	int max_missed_pongs; /* reconnect when this many PINGs in a row got no PONG (streaming: 2);
 	                       * 0 with pings on = 2 */
-	int idle_timeout_s;   /* reconnect when no message (nor pong) arrived for N s; 0 = never
+	int idle_timeout_s;   /* reconnect when no data message arrived (pongs do not count) for N s; 0 = never
 	                       * (chat: 60, the server's heartbeat is every 45 s) */
 	/* Reconnect delays in ms, used in order, the last repeated; up to +20% jitter is added.
 	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets after a
@@ -71,7 +71,9 @@ struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config);
 bool rfo_ws_start(struct rfo_ws *ws);
 
 /* Thread-safe, never blocks: close the current connection (if any) and connect again now with a
- * fresh get_url() (e.g. the token changed or the user signed in). No-op when not started. */
+ * fresh get_url() (e.g. the token changed or the user signed in). No-op when not started.
+ * States go CONNECTED -> CONNECTING -> CONNECTED (no DISCONNECTED in between), or to
+ * DISCONNECTED with a reason when get_url() returns NULL or the URL is refused. */
 void rfo_ws_reconnect(struct rfo_ws *ws);
 
 /* Closes the connection and joins the thread, within ~200 ms even during a connect attempt
