@@ -294,6 +294,21 @@ static void test_redirect(void)
 	check_str(r.code, "abc");
 	rfo_oauth_redirect_free(&r);
 
+	/* exact-size buffers without a terminator (ASan builds catch any over-read) */
+	const char *exact_src[] = {"GET http://localhost:1/callback?code=q HTTP/1.1", "http://localhost:1",
+				   "/callback?code=q", "GET /callback?code=q"};
+	for (size_t i = 0; i < sizeof(exact_src) / sizeof(exact_src[0]); i++) {
+		size_t len = strlen(exact_src[i]);
+		char *exact = bmalloc(len);
+		memcpy(exact, exact_src[i], len);
+		bool ok = rfo_oauth_parse_redirect(exact, len, "/callback", &r);
+		check(ok == (i == 0 || i == 2));
+		if (ok)
+			check_str(r.code, "q");
+		rfo_oauth_redirect_free(&r);
+		bfree(exact);
+	}
+
 	/* a huge target is refused */
 	size_t n = 100000;
 	char *big = bmalloc(n + 32);
