@@ -1,14 +1,19 @@
+/* rfo-auth against the project's Restream emulator (tests/emulator): sign-in through /login and the
+ * loopback listener, code exchange, single-flight refresh with 3-s tokens, 503 retries,
+ * invalid_grant, revoke on sign-out, restore, shutdown mid-request; and a token broker (a small
+ * forwarder in this file that adds the client secret, as OBS's auth.obsproject.com does). */
 #define _GNU_SOURCE
-/* rfo-auth state machine against a minimal in-process token endpoint (a socket thread speaking the
- * documented /oauth/token, /oauth/revoke and /v2/user/profile JSON). The full sign-in against the
- * project's Restream emulator inside OBS is the end-to-end test's job. */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <util/bmem.h>
@@ -21,242 +26,250 @@
 #include "rfo-token-store.h"
 #include "rfo-url.h"
 
-/* ---- fake endpoint (plain malloc/strdup: it is test scaffolding, not plugin code) ---------- */
+#ifndef RFO_EMULATOR_PATH
+#define RFO_EMULATOR_PATH "restream-emulator"
+#endif
 
-struct fake {
+static char api_url[512];
+static char client_id[512], client_secret[512];
+static char store_dir[128];
+static pid_t emu_pid;
+
+/* ---- the emulator process and its /_emu/ control API ------------------------------------------ */
+
+static void emulator_start(const char *path, int token_lifetime)
+{
+	int out[2];
+	check(pipe(out) == 0);
+	char life[16];
+	snprintf(life, sizeof(life), "%d", token_lifetime);
+	emu_pid = fork();
+	check(emu_pid >= 0);
+	if (emu_pid == 0) {
+		dup2(out[1], 1);
+		if (!getenv("RFO_TEST_VERBOSE")) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, 2);
+		}
+		close(out[0]);
+		close(out[1]);
+		execl(path, path, "--api-port", "0", "--chat-port", "0", "--streaming-port", "0", "--token-lifetime",
+		      life, (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	FILE *f = fdopen(out[0], "r");
+	char line[512];
+	bool ready = false;
+	while (!ready && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = 0;
+		if (strncmp(line, "RESTREAM_API_URL=", 17) == 0)
+			snprintf(api_url, sizeof(api_url), "%s", line + 17);
+		else if (strncmp(line, "RESTREAM_CLIENT_ID=", 19) == 0)
+			snprintf(client_id, sizeof(client_id), "%s", line + 19);
+		else if (strncmp(line, "RESTREAM_CLIENT_SECRET=", 23) == 0)
+			snprintf(client_secret, sizeof(client_secret), "%s", line + 23);
+		ready = strcmp(line, "READY") == 0;
+	}
+	fclose(f);
+	if (!ready) {
+		fprintf(stderr, "the emulator (%s) did not start\n", path);
+		fail("emulator");
+	}
+	check(api_url[0] && client_id[0] && client_secret[0]);
+}
+
+static void emulator_stop(void)
+{
+	kill(emu_pid, SIGTERM);
+	int status;
+	waitpid(emu_pid, &status, 0);
+}
+
+static size_t collect(char *ptr, size_t size, size_t n, void *userdata)
+{
+	dstr_ncat(userdata, ptr, size * n);
+	return size * n;
+}
+
+/* A plain libcurl request (test side). Returns the status; *body (dstr) gets the response. */
+static long http(const char *method, const char *url, const char *body, const char *content_type, struct dstr *out,
+		 char *location, size_t location_size)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct dstr sink = {0};
+	if (!out)
+		out = &sink;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		struct dstr ct = {0};
+		dstr_printf(&ct, "Content-Type: %s", content_type ? content_type : "application/json");
+		h = curl_slist_append(h, ct.array);
+		dstr_free(&ct);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	}
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (location) {
+		char *loc = NULL;
+		curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc);
+		snprintf(location, location_size, "%s", loc ? loc : "");
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	dstr_free(&sink);
+	return status;
+}
+
+static void emu_post(const char *route, const char *json)
+{
+	struct dstr url = {0};
+	dstr_printf(&url, "%s/_emu/%s", api_url, route);
+	check(http("POST", url.array, json, NULL, NULL, NULL, 0) == 200);
+	dstr_free(&url);
+}
+
+/* GET /_emu/<route> as JSON (json_decref it). */
+static json_t *emu_get(const char *route)
+{
+	struct dstr url = {0}, body = {0};
+	dstr_printf(&url, "%s/_emu/%s", api_url, route);
+	check(http("GET", url.array, NULL, NULL, &body, NULL, 0) == 200);
+	json_t *j = json_loads(body.array, 0, NULL);
+	check(j != NULL);
+	dstr_free(&url);
+	dstr_free(&body);
+	return j;
+}
+
+/* tokenCalls.<grant>.<field> from /_emu/received */
+static int emu_grant_stat(const char *grant, const char *field)
+{
+	json_t *r = emu_get("received");
+	json_t *v = json_object_get(json_object_get(json_object_get(r, "tokenCalls"), grant), field);
+	check(json_is_integer(v));
+	int n = (int)json_integer_value(v);
+	json_decref(r);
+	return n;
+}
+
+static int emu_revokes(char *last_token, size_t size, char *last_hint, size_t hsize)
+{
+	json_t *r = emu_get("received");
+	json_t *rv = json_object_get(r, "revokes");
+	int n = (int)json_integer_value(json_object_get(rv, "count"));
+	json_t *log = json_object_get(rv, "log");
+	json_t *last = json_array_size(log) ? json_array_get(log, json_array_size(log) - 1) : NULL;
+	if (last_token)
+		snprintf(last_token, size, "%s", last ? json_string_value(json_object_get(last, "token")) : "");
+	if (last_hint)
+		snprintf(last_hint, hsize, "%s", last ? json_string_value(json_object_get(last, "hint")) : "");
+	json_decref(r);
+	return n;
+}
+
+/* The emulator's live (not rotated, not revoked) pair: field "refreshToken" or "accessToken". */
+static void emu_current(const char *field, char *out, size_t size)
+{
+	json_t *t = emu_get("tokens");
+	const char *v = json_string_value(json_object_get(json_object_get(t, "current"), field));
+	snprintf(out, size, "%s", v ? v : "");
+	json_decref(t);
+}
+
+/* ---- a token broker: forwards /token to the emulator, adding the client secret --------------------- */
+
+struct broker {
 	int fd;
 	uint16_t port;
 	pthread_t thread;
 	atomic_bool stop;
-	pthread_mutex_t m;
-	int lifetime_s;
-	bool broker;  /* expect no client secret, client_id in the form */
-	int fail_503; /* answer the next N token requests with 503 */
-	int hang_ms;  /* delay token replies */
-	int n_issued; /* token pairs issued */
-	char access[32], refresh[32];
-	int code_grants, refresh_grants, invalid_grants, bad_client_auth, revokes, profiles;
-	char revoked[32];
-	atomic_int in_flight, max_in_flight;
-	pthread_t conns[512];
-	int n_conns;
+	atomic_int requests, violations;
 };
 
-static void reply(int fd, int status, const char *body)
+static void *broker_thread(void *p)
 {
-	char head[256];
-	int n = snprintf(head, sizeof(head),
-			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
-			 "close\r\n\r\n",
-			 status, strlen(body));
-	if (send(fd, head, (size_t)n, MSG_NOSIGNAL) < 0 || send(fd, body, strlen(body), MSG_NOSIGNAL) < 0)
-		return;
-}
-
-static char *form_get(const char *body, const char *key)
-{
-	char *v = rfo_url_query_get(body, key);
-	char *r = v ? strdup(v) : NULL;
-	bfree(v);
-	return r;
-}
-
-static void issue(struct fake *f, char *out, size_t size)
-{
-	f->n_issued++;
-	snprintf(f->access, sizeof(f->access), "AT%d", f->n_issued);
-	snprintf(f->refresh, sizeof(f->refresh), "RT%d", f->n_issued);
-	/* both spellings, as the docs show */
-	snprintf(out, size,
-		 "{\"access_token\":\"%s\",\"refresh_token\":\"%s\",\"expires_in\":%d,\"token_type\":\"Bearer\","
-		 "\"scope\":\"profile.read chat.read\",\"accessToken\":\"%s\",\"refreshToken\":\"%s\","
-		 "\"accessTokenExpiresIn\":%d,\"refreshTokenExpiresIn\":31536000}",
-		 f->access, f->refresh, f->lifetime_s, f->access, f->refresh, f->lifetime_s);
-}
-
-static void handle_token(struct fake *f, int fd, const char *head, const char *body)
-{
-	int now = atomic_fetch_add(&f->in_flight, 1) + 1;
-	int prev = atomic_load(&f->max_in_flight);
-	while (now > prev && !atomic_compare_exchange_weak(&f->max_in_flight, &prev, now))
-		;
-	pthread_mutex_lock(&f->m);
-	int hang = f->hang_ms;
-	pthread_mutex_unlock(&f->m);
-	/* widen the race window: a second concurrent refresh would overlap this one */
-	for (int i = 0; i < (hang ? hang : 60) / 10 && !atomic_load(&f->stop); i++)
-		os_sleep_ms(10);
-
-	char out[1024];
-	int status = 200;
-	char *grant = form_get(body, "grant_type"), *client = form_get(body, "client_id");
-	char *secret = form_get(body, "client_secret");
-	bool basic = strstr(head, "\r\nAuthorization: Basic Y2lkOmNzZWNyZXQ=\r\n") != NULL;
-	bool any_auth = strcasestr(head, "\r\nAuthorization:") != NULL;
-
-	pthread_mutex_lock(&f->m);
-	bool client_ok = f->broker ? (!any_auth && !secret && client && strcmp(client, "cid") == 0) : basic && !secret;
-	if (!client_ok) {
-		f->bad_client_auth++;
-		status = 401;
-		snprintf(out, sizeof(out), "{\"error\":\"invalid_client\"}");
-	} else if (f->fail_503 > 0) {
-		f->fail_503--;
-		status = 503;
-		snprintf(out, sizeof(out), "<html>busy</html>");
-	} else if (grant && strcmp(grant, "authorization_code") == 0) {
-		char *code = form_get(body, "code"), *redirect = form_get(body, "redirect_uri");
-		if (code && strcmp(code, "good-code") == 0 && redirect &&
-		    strncmp(redirect, "http://localhost:", 17) == 0 && strstr(redirect, "/callback")) {
-			f->code_grants++;
-			issue(f, out, sizeof(out));
-		} else {
-			status = 400;
-			snprintf(out, sizeof(out), "{\"error\":\"invalid_grant\",\"error_description\":\"bad code\"}");
-		}
-		free(code);
-		free(redirect);
-	} else if (grant && strcmp(grant, "refresh_token") == 0) {
-		char *rt = form_get(body, "refresh_token");
-		if (rt && f->refresh[0] && strcmp(rt, f->refresh) == 0) {
-			f->refresh_grants++;
-			issue(f, out, sizeof(out)); /* rotation: the old pair dies */
-		} else {
-			f->invalid_grants++;
-			status = 400;
-			snprintf(out, sizeof(out), "{\"error\":\"invalid_grant\",\"error_description\":\"revoked\"}");
-		}
-		free(rt);
-	} else {
-		status = 400;
-		snprintf(out, sizeof(out), "{\"error\":\"unsupported_grant_type\"}");
-	}
-	pthread_mutex_unlock(&f->m);
-	free(grant);
-	free(client);
-	free(secret);
-	atomic_fetch_sub(&f->in_flight, 1);
-	reply(fd, status, out);
-}
-
-struct conn {
-	struct fake *f;
-	int fd;
-};
-
-static void *conn_thread(void *p)
-{
-	struct conn *c = p;
-	struct fake *f = c->f;
-	char buf[16384];
-	size_t len = 0;
-	char *body = NULL;
-	for (;;) {
-		ssize_t n = recv(c->fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (n <= 0)
-			goto done;
-		len += (size_t)n;
-		buf[len] = 0;
-		char *end = strstr(buf, "\r\n\r\n");
-		if (!end)
-			continue;
-		const char *cl = strcasestr(buf, "\r\nContent-Length:");
-		size_t want = cl ? (size_t)strtoul(cl + 17, NULL, 10) : 0;
-		if (len - (size_t)(end + 4 - buf) >= want) {
-			end[2] = 0; /* headers end with \r\n */
-			body = end + 4;
-			break;
-		}
-	}
-	if (strncmp(buf, "POST /oauth/token ", 18) == 0) {
-		handle_token(f, c->fd, buf, body);
-	} else if (strncmp(buf, "POST /oauth/revoke ", 19) == 0) {
-		char *tok = form_get(body, "token"), *hint = form_get(body, "token_type_hint");
-		pthread_mutex_lock(&f->m);
-		f->revokes++;
-		snprintf(f->revoked, sizeof(f->revoked), "%s", tok ? tok : "");
-		if (tok && strcmp(tok, f->refresh) == 0 && hint && strcmp(hint, "refresh_token") == 0)
-			f->refresh[0] = f->access[0] = 0;
-		pthread_mutex_unlock(&f->m);
-		free(tok);
-		free(hint);
-		reply(c->fd, 200, "");
-	} else if (strncmp(buf, "GET /v2/user/profile ", 21) == 0) {
-		char want[64];
-		pthread_mutex_lock(&f->m);
-		snprintf(want, sizeof(want), "\r\nAuthorization: Bearer %s\r\n", f->access);
-		bool ok = f->access[0] && strstr(buf, want);
-		f->profiles++;
-		pthread_mutex_unlock(&f->m);
-		if (ok)
-			reply(c->fd, 200,
-			      "{\"id\":4242,\"username\":\"streamer\",\"email\":\"s@example.com\","
-			      "\"displayName\":\"The Streamer\"}");
-		else
-			reply(c->fd, 401,
-			      "{\"error\":{\"statusCode\":401,\"message\":\"Invalid token\",\"name\":\"invalid_token\"}}");
-	} else {
-		reply(c->fd, 404, "{}");
-	}
-done:
-	close(c->fd);
-	free(c);
-	return NULL;
-}
-
-static void *accept_thread(void *p)
-{
-	struct fake *f = p;
-	while (!atomic_load(&f->stop)) {
-		struct pollfd pfd = {.fd = f->fd, .events = POLLIN};
+	struct broker *b = p;
+	while (!atomic_load(&b->stop)) {
+		struct pollfd pfd = {.fd = b->fd, .events = POLLIN};
 		if (poll(&pfd, 1, 20) <= 0)
 			continue;
-		int fd = accept(f->fd, NULL, NULL);
+		int fd = accept(b->fd, NULL, NULL);
 		if (fd < 0)
 			continue;
-		struct conn *c = malloc(sizeof(*c));
-		c->f = f;
-		c->fd = fd;
-		pthread_mutex_lock(&f->m);
-		check(f->n_conns < 512);
-		pthread_create(&f->conns[f->n_conns++], NULL, conn_thread, c);
-		pthread_mutex_unlock(&f->m);
+		char buf[8192];
+		size_t len = 0;
+		char *body = NULL;
+		for (;;) {
+			ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+			buf[len] = 0;
+			char *end = strstr(buf, "\r\n\r\n");
+			const char *cl = end ? strcasestr(buf, "\r\nContent-Length:") : NULL;
+			size_t want = cl ? strtoul(cl + 17, NULL, 10) : 0;
+			if (end && len - (size_t)(end + 4 - buf) >= want) {
+				end[2] = 0;
+				body = end + 4;
+				break;
+			}
+		}
+		atomic_fetch_add(&b->requests, 1);
+		char *id = body ? rfo_url_query_get(body, "client_id") : NULL;
+		char *secret = body ? rfo_url_query_get(body, "client_secret") : NULL;
+		if (!body || strcasestr(buf, "\r\nAuthorization:") || secret || !id || strcmp(id, client_id) != 0)
+			atomic_fetch_add(&b->violations, 1);
+		struct dstr fwd = {0}, resp = {0}, url = {0};
+		dstr_printf(&fwd, "%s&client_secret=%s", body ? body : "", client_secret);
+		dstr_printf(&url, "%s/oauth/token", api_url);
+		long status = http("POST", url.array, fwd.array, "application/x-www-form-urlencoded", &resp, NULL, 0);
+		struct dstr head = {0};
+		dstr_printf(&head,
+			    "HTTP/1.1 %ld X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			    "Connection: close\r\n\r\n",
+			    status, resp.len);
+		if (send(fd, head.array, head.len, MSG_NOSIGNAL) >= 0 && resp.len)
+			send(fd, resp.array, resp.len, MSG_NOSIGNAL);
+		close(fd);
+		dstr_free(&head);
+		dstr_free(&fwd);
+		dstr_free(&resp);
+		dstr_free(&url);
+		bfree(id);
+		bfree(secret);
 	}
 	return NULL;
 }
 
-static void fake_start(struct fake *f, int lifetime_s)
+static void broker_start(struct broker *b)
 {
-	memset(f, 0, sizeof(*f));
-	pthread_mutex_init(&f->m, NULL);
-	f->lifetime_s = lifetime_s;
-	f->fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(b, 0, sizeof(*b));
+	b->fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
-	check(bind(f->fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(f->fd, 64) == 0);
-	check(getsockname(f->fd, (struct sockaddr *)&a, &alen) == 0);
-	f->port = ntohs(a.sin_port);
-	pthread_create(&f->thread, NULL, accept_thread, f);
+	check(bind(b->fd, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(b->fd, 16) == 0);
+	check(getsockname(b->fd, (struct sockaddr *)&a, &alen) == 0);
+	b->port = ntohs(a.sin_port);
+	pthread_create(&b->thread, NULL, broker_thread, b);
 }
 
-static void fake_stop(struct fake *f)
+static void broker_stop(struct broker *b)
 {
-	atomic_store(&f->stop, true);
-	pthread_join(f->thread, NULL);
-	for (int i = 0; i < f->n_conns; i++)
-		pthread_join(f->conns[i], NULL);
-	close(f->fd);
-	pthread_mutex_destroy(&f->m);
+	atomic_store(&b->stop, true);
+	pthread_join(b->thread, NULL);
+	close(b->fd);
 }
 
-#define FAKE_GET(f, field, out)                \
-	do {                                   \
-		pthread_mutex_lock(&(f)->m);   \
-		out = (f)->field;              \
-		pthread_mutex_unlock(&(f)->m); \
-	} while (0)
-
-/* ---- the auth session under test --------------------------------------------------------------- */
+/* ---- the auth session under test ------------------------------------------------------------------ */
 
 struct obs {
 	atomic_int state_calls, token_calls;
@@ -276,17 +289,15 @@ static void on_token(void *param)
 	atomic_fetch_add(&o->token_calls, 1);
 }
 
-static char api_url[64];
-static char store_dir[128];
-
 static struct rfo_auth *make_auth(struct rfo_token_store *store, struct obs *o, const char *token_url)
 {
 	struct rfo_auth_config cfg = {
 		.api_url = api_url,
 		.token_url = token_url,
-		.client_id = "cid",
-		.client_secret = token_url ? NULL : "csecret",
+		.client_id = client_id,
+		.client_secret = token_url ? NULL : client_secret,
 		.store = store,
+		.pages = {.success = "Angemeldet. Du kannst diesen Tab schliessen."},
 		.on_state = on_state,
 		.on_token = on_token,
 		.param = o,
@@ -309,61 +320,33 @@ static bool wait_state(struct rfo_auth *a, enum rfo_auth_state want, int ms)
 	return rfo_auth_get_state(a) == want;
 }
 
-/* Plays the browser: opens the redirect with the given code and state, returns the HTTP status. */
-static int browser_redirect(const char *authorize_url, const char *code, const char *state_override)
+/* Plays the browser: opens the authorize URL at the emulator, follows its redirect to the loopback
+ * listener (optionally with a forged state). Returns the listener's HTTP status; *page gets its body. */
+static long browser(const char *authorize_url, const char *forged_state, struct dstr *page)
 {
-	char *redirect = rfo_url_query_get(authorize_url, "redirect_uri");
-	char *state = rfo_url_query_get(authorize_url, "state");
-	check(redirect && state);
-	struct rfo_url_parts parts;
-	check(rfo_url_parts_parse(redirect, &parts));
-	check_str(parts.host, "localhost");
-	check_str(parts.path, "/callback");
-
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)parts.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	check(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	struct dstr req = {0};
-	dstr_printf(
-		&req,
-		"GET /callback?code=%s&scope=profile.read%%2Cchat.read&state=%s HTTP/1.1\r\nHost: localhost\r\n\r\n",
-		code, state_override ? state_override : state);
-	check(send(fd, req.array, req.len, 0) == (ssize_t)req.len);
-	char buf[4096] = {0};
-	size_t len = 0;
-	ssize_t n;
-	while (len < sizeof(buf) - 1 && (n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
-		len += (size_t)n;
-	close(fd);
-	int status = 0;
-	sscanf(buf, "HTTP/1.1 %d", &status);
-	dstr_free(&req);
-	rfo_url_parts_free(&parts);
-	bfree(redirect);
-	bfree(state);
+	char location[1024];
+	long st = http("GET", authorize_url, NULL, NULL, NULL, location, sizeof(location));
+	check(st == 302);
+	check(strncmp(location, "http://localhost:", 17) == 0);
+	struct dstr target = {0};
+	if (forged_state) {
+		char *state = rfo_url_query_get(location, "state");
+		check(state != NULL);
+		char *at = strstr(location, state);
+		check(at != NULL);
+		dstr_ncopy(&target, location, (size_t)(at - location));
+		dstr_cat(&target, forged_state);
+		dstr_cat(&target, at + strlen(state));
+		bfree(state);
+	} else {
+		dstr_copy(&target, location);
+	}
+	long status = http("GET", target.array, NULL, NULL, page, NULL, 0);
+	dstr_free(&target);
 	return status;
 }
 
-/* true when nothing listens at the authorize URL's redirect port any more */
-static bool browser_redirect_refused(const char *authorize_url)
-{
-	char *redirect = rfo_url_query_get(authorize_url, "redirect_uri");
-	struct rfo_url_parts parts;
-	check(rfo_url_parts_parse(redirect, &parts));
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_port = htons((uint16_t)parts.port),
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	bool refused = connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0;
-	close(fd);
-	rfo_url_parts_free(&parts);
-	bfree(redirect);
-	return refused;
-}
-
-static void check_token(struct rfo_auth *a, const char *want)
+static void check_token_is(struct rfo_auth *a, const char *want)
 {
 	char *t = NULL;
 	check(rfo_auth_get_token(a, &t));
@@ -386,13 +369,13 @@ static char *stored_refresh(struct rfo_token_store *store)
 	return r;
 }
 
-static void sign_in(struct rfo_auth *a, struct fake *f)
+static void sign_in(struct rfo_auth *a)
 {
 	char *url = NULL;
 	struct rfo_error err = {0};
 	check(rfo_auth_begin_sign_in(a, &url, &err));
 	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNING_IN);
-	check(browser_redirect(url, "good-code", NULL) == 200);
+	check(browser(url, NULL, NULL) == 200);
 	bfree(url);
 	check(wait_state(a, RFO_AUTH_SIGNED_IN, 5000));
 }
@@ -419,9 +402,6 @@ static void *hammer_thread(void *p)
 
 static void test_full_lifecycle(void)
 {
-	struct fake f;
-	fake_start(&f, 3);
-	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", f.port);
 	struct rfo_token_store *store = rfo_token_store_create(store_dir, RFO_TOKEN_STORE_FILE);
 	struct obs o = {0};
 	struct rfo_auth *a = make_auth(store, &o, NULL);
@@ -434,50 +414,57 @@ static void test_full_lifecycle(void)
 	struct rfo_error err = {0};
 	check(rfo_auth_begin_sign_in(a, &url, &err));
 	struct dstr prefix = {0};
-	dstr_printf(&prefix, "%s/login?response_type=code&client_id=cid&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A",
-		    api_url);
+	dstr_printf(&prefix, "%s/login?response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A",
+		    api_url, client_id);
 	check(strncmp(url, prefix.array, prefix.len) == 0);
 	dstr_free(&prefix);
 	char *state = rfo_url_query_get(url, "state");
 	check(state && strlen(state) >= 32); /* >= 128 bits, hex */
 	check(strspn(state, "0123456789abcdef") == strlen(state));
-	check(strstr(url, "csecret") == NULL);
+	check(strstr(url, client_secret) == NULL);
 
-	/* a redirect with the wrong state: rejected, no token request */
-	check(browser_redirect(url, "good-code", "deadbeefdeadbeefdeadbeefdeadbeef") == 400);
+	/* the redirect comes back with a forged state: rejected page, no token request */
+	struct dstr page = {0};
+	check(browser(url, "deadbeefdeadbeefdeadbeefdeadbeef", &page) == 400);
+	dstr_free(&page);
 	check(wait_state(a, RFO_AUTH_SIGNED_OUT, 3000));
 	char *e = rfo_auth_last_error(a);
 	check(e && strstr(e, "did not match"));
 	bfree(e);
-	int grants;
-	FAKE_GET(&f, code_grants, grants);
-	check(grants == 0);
+	check(emu_grant_stat("authorization_code", "count") == 0);
 	bfree(state);
 	bfree(url);
 
-	/* the real sign-in: code exchange with HTTP Basic, profile, persisted pair */
-	sign_in(a, &f);
-	check_token(a, "AT1");
+	/* the real sign-in: code exchange (HTTP Basic), profile, persisted pair, localized page */
+	check(rfo_auth_begin_sign_in(a, &url, &err));
+	check(browser(url, NULL, &page) == 200);
+	check(strstr(page.array, "Angemeldet. Du kannst diesen Tab schliessen.") != NULL);
+	dstr_free(&page);
+	bfree(url);
+	check(wait_state(a, RFO_AUTH_SIGNED_IN, 5000));
+	check(emu_grant_stat("authorization_code", "count") == 1);
+	check(emu_grant_stat("authorization_code", "errors") == 0);
+	char live[128];
+	emu_current("accessToken", live, sizeof(live));
+	check_token_is(a, live);
 	struct rfo_auth_user user;
 	check(rfo_auth_get_user(a, &user));
-	check(user.id == 4242);
-	check_str(user.username, "streamer");
-	check_str(user.display_name, "The Streamer");
+	check(user.id != 0 && user.username && user.display_name);
 	rfo_auth_user_free(&user);
+	emu_current("refreshToken", live, sizeof(live));
 	char *rt = stored_refresh(store);
-	check_str(rt, "RT1");
+	check_str(rt, live);
 	bfree(rt);
 	check(rfo_auth_last_error(a) == NULL);
 	for (int i = 0; i < 100 && atomic_load(&o.token_calls) < 1; i++)
 		os_sleep_ms(10);
 	check(atomic_load(&o.token_calls) >= 1);
 	check(atomic_load(&o.last_state) == RFO_AUTH_SIGNED_IN);
-	int bad;
-	FAKE_GET(&f, bad_client_auth, bad);
-	check(bad == 0);
 
-	/* 3-s tokens: refreshed ~1.5 s before expiry, several times; 4 threads keep asking for tokens
-	 * and reporting 401s; the endpoint never sees two token requests at once */
+	/* 3-s tokens: refreshed ~1.5 s before expiry, several times, while 4 threads keep asking for
+	 * tokens and reporting 401s; the token endpoint (answering after 100 ms) never sees two
+	 * refreshes at once and never a rotated-away refresh token */
+	emu_post("oauth/delay", "{\"ms\":100}");
 	struct hammer h = {.auth = a};
 	pthread_t ht[4];
 	for (int i = 0; i < 4; i++)
@@ -486,33 +473,29 @@ static void test_full_lifecycle(void)
 	atomic_store(&h.stop, true);
 	for (int i = 0; i < 4; i++)
 		pthread_join(ht[i], NULL);
+	emu_post("oauth/delay", "{\"ms\":0}");
 	struct rfo_auth_stats st;
 	rfo_auth_get_stats(a, &st);
-	int refreshes, invalid;
-	FAKE_GET(&f, refresh_grants, refreshes);
-	FAKE_GET(&f, invalid_grants, invalid);
-	printf("refreshes in 6 s: %d (client %u), max concurrent token requests: %d, tokens handed out: %d\n",
-	       refreshes, st.refreshes, atomic_load(&f.max_in_flight), atomic_load(&h.got));
+	int refreshes = emu_grant_stat("refresh_token", "count");
+	printf("refreshes in 6 s: %d (client %u), max concurrent: %d, tokens handed out: %d\n", refreshes, st.refreshes,
+	       emu_grant_stat("refresh_token", "maxConcurrent"), atomic_load(&h.got));
 	check(refreshes >= 3 && refreshes <= 12); /* timer-driven, not one per 401 report */
 	check(st.refreshes == (uint32_t)refreshes);
-	check(atomic_load(&f.max_in_flight) == 1);
-	check(invalid == 0); /* never used a rotated-away refresh token */
+	check(emu_grant_stat("refresh_token", "maxConcurrent") == 1);
+	check(emu_grant_stat("refresh_token", "overlaps") == 0);
+	check(emu_grant_stat("refresh_token", "reusedRefreshToken") == 0);
+	check(emu_grant_stat("refresh_token", "errors") == 0);
 	check(atomic_load(&h.got) > 50);
 	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNED_IN);
 	check(atomic_load(&o.token_calls) >= 1 + refreshes);
 	/* the store always holds the live pair */
-	char want[32];
-	pthread_mutex_lock(&f.m);
-	snprintf(want, sizeof(want), "%s", f.refresh);
-	pthread_mutex_unlock(&f.m);
+	emu_current("refreshToken", live, sizeof(live));
 	rt = stored_refresh(store);
-	check_str(rt, want);
+	check_str(rt, live);
 	bfree(rt);
 
 	/* 503s: stays signed in, retries with backoff, recovers */
-	pthread_mutex_lock(&f.m);
-	f.fail_503 = 3;
-	pthread_mutex_unlock(&f.m);
+	emu_post("faults", "{\"route\":\"/oauth/token\",\"method\":\"POST\",\"status\":503,\"count\":3}");
 	uint32_t before = st.refreshes;
 	for (int i = 0; i < 600; i++) {
 		rfo_auth_get_stats(a, &st);
@@ -524,11 +507,13 @@ static void test_full_lifecycle(void)
 	check(st.refresh_failures == 3);
 	check(st.refreshes > before);
 	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNED_IN);
+	emu_current("accessToken", live, sizeof(live));
+	check(rfo_auth_wait_token(a, 2000, &t));
+	check_str(t, live);
+	bfree(t);
 
-	/* invalid_grant (revoked elsewhere): reconnect_needed with the calm sentence */
-	pthread_mutex_lock(&f.m);
-	f.refresh[0] = 0;
-	pthread_mutex_unlock(&f.m);
+	/* invalid_grant (revoked at Restream): reconnect_needed with the calm sentence */
+	emu_post("tokens/revoke", "{}");
 	check(wait_state(a, RFO_AUTH_RECONNECT_NEEDED, 4000));
 	e = rfo_auth_last_error(a);
 	check_str(e, "Restream signed this plugin out (the sign-in was revoked or expired). Click Reconnect to "
@@ -539,24 +524,25 @@ static void test_full_lifecycle(void)
 	rfo_auth_user_free(&user);
 
 	/* reconnect, then sign out: revoke with the refresh token, store cleared */
-	sign_in(a, &f);
-	char live_rt[32];
-	pthread_mutex_lock(&f.m);
-	snprintf(live_rt, sizeof(live_rt), "%s", f.refresh);
-	int revokes_before = f.revokes;
-	pthread_mutex_unlock(&f.m);
+	sign_in(a);
+	emu_current("refreshToken", live, sizeof(live));
+	int revokes_before = emu_revokes(NULL, 0, NULL, 0);
 	rfo_auth_sign_out(a);
 	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNED_OUT); /* at once */
 	check(!rfo_auth_get_token(a, &t));
+	char revoked[128], hint[64];
 	int revokes = revokes_before;
 	for (int i = 0; i < 300 && revokes == revokes_before; i++) {
 		os_sleep_ms(10);
-		FAKE_GET(&f, revokes, revokes);
+		revokes = emu_revokes(revoked, sizeof(revoked), hint, sizeof(hint));
 	}
 	check(revokes == revokes_before + 1);
-	pthread_mutex_lock(&f.m);
-	check_str(f.revoked, live_rt);
-	pthread_mutex_unlock(&f.m);
+	check_str(revoked, live);
+	check_str(hint, "refresh_token");
+	emu_current("refreshToken", live, sizeof(live));
+	check(live[0] == 0); /* nothing valid remains at Restream */
+	for (int i = 0; i < 100 && access(rfo_token_store_file_path(store), F_OK) == 0; i++)
+		os_sleep_ms(10);
 	rt = stored_refresh(store);
 	check(rt == NULL);
 	check(access(rfo_token_store_file_path(store), F_OK) != 0);
@@ -564,22 +550,19 @@ static void test_full_lifecycle(void)
 
 	rfo_auth_destroy(a);
 	rfo_token_store_destroy(store);
-	fake_stop(&f);
 }
 
 static void test_restore_and_shutdown(void)
 {
-	struct fake f;
-	fake_start(&f, 2);
-	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", f.port);
 	struct rfo_token_store *store = rfo_token_store_create(store_dir, RFO_TOKEN_STORE_FILE);
 	struct obs o = {0};
 	struct rfo_auth *a = make_auth(store, &o, NULL);
-	sign_in(a, &f);
+	sign_in(a);
 	rfo_auth_destroy(a);
-	os_sleep_ms(2100); /* the stored access token expires */
+	os_sleep_ms(3100); /* the stored access token expires */
 
 	/* next start: restore returns at once, the auth thread loads and refreshes */
+	int refreshes = emu_grant_stat("refresh_token", "count");
 	struct obs o2 = {0};
 	a = make_auth(store, &o2, NULL);
 	uint64_t t0 = os_gettime_ns();
@@ -588,42 +571,37 @@ static void test_restore_and_shutdown(void)
 	check(wait_state(a, RFO_AUTH_SIGNED_IN, 3000));
 	char *t = NULL;
 	check(rfo_auth_wait_token(a, 3000, &t));
-	char want[32];
-	pthread_mutex_lock(&f.m);
-	snprintf(want, sizeof(want), "%s", f.access);
-	pthread_mutex_unlock(&f.m);
-	check_str(t, want);
+	char live[128];
+	emu_current("accessToken", live, sizeof(live));
+	check_str(t, live);
 	bfree(t);
+	check(emu_grant_stat("refresh_token", "count") == refreshes + 1);
 	struct rfo_auth_user user;
 	check(rfo_auth_get_user(a, &user)); /* from the stored record */
-	check_str(user.username, "streamer");
+	check(user.username != NULL);
 	rfo_auth_user_free(&user);
 
 	/* destroy while a refresh hangs at the server: joins within 200 ms */
-	pthread_mutex_lock(&f.m);
-	f.hang_ms = 5000;
-	pthread_mutex_unlock(&f.m);
+	emu_post("oauth/delay", "{\"ms\":5000}");
 	rfo_auth_report_unauthorized(a); /* ignored: within 10 s of the last refresh */
-	for (int i = 0; i < 300 && atomic_load(&f.in_flight) == 0; i++)
+	for (int i = 0; i < 300 && emu_grant_stat("refresh_token", "inFlight") == 0; i++)
 		os_sleep_ms(10);
-	check(atomic_load(&f.in_flight) == 1); /* the scheduled refresh is in flight */
+	check(emu_grant_stat("refresh_token", "inFlight") == 1); /* the scheduled refresh is in flight */
 	t0 = os_gettime_ns();
 	rfo_auth_destroy(a);
 	uint64_t ms = (os_gettime_ns() - t0) / 1000000ULL;
 	printf("destroy mid-request took %llu ms\n", (unsigned long long)ms);
 	check(ms < 200);
+	emu_post("oauth/delay", "{\"ms\":0}");
 	rfo_token_store_destroy(store);
-	fake_stop(&f);
 }
 
-static void test_broker_and_cancel(void)
+static void test_broker_deny_cancel(void)
 {
-	struct fake f;
-	fake_start(&f, 3600);
-	f.broker = true;
-	snprintf(api_url, sizeof(api_url), "http://127.0.0.1:%u", f.port);
+	struct broker b;
+	broker_start(&b);
 	char token_url[96];
-	snprintf(token_url, sizeof(token_url), "http://127.0.0.1:%u/oauth/token", f.port);
+	snprintf(token_url, sizeof(token_url), "http://127.0.0.1:%u/token", b.port);
 	struct obs o = {0};
 	struct rfo_auth *a = make_auth(NULL, &o, token_url);
 
@@ -633,49 +611,55 @@ static void test_broker_and_cancel(void)
 	rfo_auth_cancel_sign_in(a);
 	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNED_OUT);
 	os_sleep_ms(100);
-	check(browser_redirect_refused(url));
+	check(browser(url, NULL, NULL) == 0); /* connection refused */
 	bfree(url);
 
-	/* a second begin replaces the first flow: the old state is no longer accepted */
+	/* a second begin replaces the first flow; sign-in through the broker */
 	char *url1 = NULL, *url2 = NULL;
 	check(rfo_auth_begin_sign_in(a, &url1, NULL));
 	check(rfo_auth_begin_sign_in(a, &url2, NULL));
 	check(strcmp(url1, url2) != 0);
-	check(browser_redirect(url2, "good-code", NULL) == 200);
+	check(browser(url2, NULL, NULL) == 200);
 	check(wait_state(a, RFO_AUTH_SIGNED_IN, 5000));
-	check_token(a, "AT1");
-	int bad;
-	FAKE_GET(&f, bad_client_auth, bad);
-	check(bad == 0); /* no secret went to the broker, client_id was in the form */
+	char live[128];
+	emu_current("accessToken", live, sizeof(live));
+	check_token_is(a, live);
+	check(atomic_load(&b.requests) == 1);
+	check(atomic_load(&b.violations) == 0); /* no secret, no Basic; client_id in the form */
 	bfree(url1);
 	bfree(url2);
 
-	/* denial in the browser while signed in: back to signed_in, session intact */
+	/* the refresh goes through the broker too */
+	struct rfo_auth_stats st;
+	for (int i = 0; i < 400; i++) {
+		rfo_auth_get_stats(a, &st);
+		if (st.refreshes >= 1)
+			break;
+		os_sleep_ms(10);
+	}
+	check(st.refreshes >= 1);
+	check(atomic_load(&b.requests) >= 2);
+	check(atomic_load(&b.violations) == 0);
+
+	/* the user denies in the browser while signed in: back to signed_in, session intact */
+	emu_post("oauth/deny", "{\"enabled\":true}");
 	check(rfo_auth_begin_sign_in(a, &url, NULL));
-	char *redirect = rfo_url_query_get(url, "redirect_uri");
-	struct rfo_url_parts parts;
-	check(rfo_url_parts_parse(redirect, &parts));
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)parts.port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	check(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	const char *deny = "GET /callback HTTP/1.1\r\nHost: localhost\r\n\r\n";
-	check(send(fd, deny, strlen(deny), 0) == (ssize_t)strlen(deny));
-	char buf[512];
-	check(recv(fd, buf, sizeof(buf), 0) > 0);
-	close(fd);
+	struct dstr page = {0};
+	check(browser(url, NULL, &page) == 200);
+	check(strstr(page.array, "cancelled") != NULL);
+	dstr_free(&page);
 	check(wait_state(a, RFO_AUTH_SIGNED_IN, 3000));
 	char *e = rfo_auth_last_error(a);
 	check(e && strstr(e, "cancelled"));
 	bfree(e);
-	check_token(a, "AT1");
-	rfo_url_parts_free(&parts);
-	bfree(redirect);
+	char *t = NULL;
+	check(rfo_auth_wait_token(a, 2000, &t));
+	bfree(t);
 	bfree(url);
+	emu_post("oauth/deny", "{\"enabled\":false}");
 
 	rfo_auth_destroy(a);
-	fake_stop(&f);
+	broker_stop(&b);
 }
 
 static void test_config_errors(void)
@@ -694,15 +678,17 @@ static void test_config_errors(void)
 	rfo_auth_destroy(NULL);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	snprintf(store_dir, sizeof(store_dir), "/tmp/rfo-auth-test-XXXXXX");
 	check(mkdtemp(store_dir) != NULL);
+	emulator_start(argc > 1 ? argv[1] : RFO_EMULATOR_PATH, 3);
 	test_config_errors();
 	test_full_lifecycle();
 	test_restore_and_shutdown();
-	test_broker_and_cancel();
+	test_broker_deny_cancel();
+	emulator_stop();
 	struct dstr cmd = {0};
 	dstr_printf(&cmd, "rm -rf '%s'", store_dir);
 	check(system(cmd.array) == 0);
