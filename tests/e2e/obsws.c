@@ -41,7 +41,7 @@
 #define SUBS_VENDORS 0x200 /* EventSubscription::Vendors (1 << 9) */
 #define RX_MAX (16 * 1024 * 1024)
 #define TX_QUEUE 8
-#define RETRY_US (200 * 1000)
+#define RETRY_US (25 * 1000)
 
 enum mode { MODE_WAIT_READY, MODE_CALL, MODE_VENDOR, MODE_EVENTS, MODE_RTT };
 

@@ -25,6 +25,7 @@ if [ "${1:-}" = --no-websocket ]; then
 	fi
 	obs_start
 	obs_log_wait "$DOCK" 30
+	obs_log_wait "Switched to scene" 30 # OBS has finished loading its scene collection
 	assert_log_contains "$LOADED" "plugin load line"
 	assert_log_contains "$MODULE" "OBS's list of loaded modules"
 	if [ "$hidden" = 1 ]; then

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# bench-startup.sh [--quick] [--runs N]: OBS start-to-ready time with and without the plugin installed.
+# "Ready" = obs-websocket answers GetVersion; the clock starts when the obs process is exec'd (Xvfb already
+# up). Each configuration has its own throw-away HOME and one uncounted warm-up start (first-run files);
+# then the configurations alternate, N runs each (default 7, --quick 3). Also reports the time OBS needs
+# to quit on SIGINT. Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
+# Needs RFO_BUILD_DIR (the build directory, module and obsws built); uses tests/e2e/lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+runs=7
+while (($#)); do
+	case "$1" in
+	--quick) runs=3 ;;
+	--runs)
+		runs=$2
+		shift
+		;;
+	*)
+		echo "usage: bench-startup.sh [--quick] [--runs N]" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+e2e_init bench-startup
+
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
+minmax() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo " " hi}'; }
+
+declare -A ready=() quit=()
+configs=(without with)
+for cfg in "${configs[@]}"; do
+	e2e_use_home "$E2E_TMP/home-$cfg"
+	obs_write_global_ini
+	[ "$cfg" = with ] && obs_install_plugin
+	obs_start
+	obs_wait_ready 60 # warm-up: OBS creates its profile and scene collection
+	obs_stop 10000 >/dev/null
+done
+
+for ((i = 1; i <= runs; i++)); do
+	for cfg in "${configs[@]}"; do
+		e2e_use_home "$E2E_TMP/home-$cfg"
+		obs_start
+		obs_wait_ready 60 2>/dev/null
+		ready[$cfg]+="$OBS_READY_MS "
+		obs_stop 10000 >/dev/null
+		quit[$cfg]+="$OBS_EXIT_MS "
+	done
+done
+
+# the plugin must have been loaded in the "with" runs, and not in the others
+grep -q '\[restream-for-obs\] loaded' "$E2E_TMP/home-with/.config/obs-studio/logs/"*.txt ||
+	e2e_fail "the plugin was not loaded in the 'with' runs"
+! grep -q '\[restream-for-obs\]' "$E2E_TMP/home-without/.config/obs-studio/logs/"*.txt ||
+	e2e_fail "the plugin was loaded in the 'without' runs"
+
+printf '\nOBS 29.0.2 start-to-ready (exec -> GetVersion answered) and SIGINT-to-exit, %d runs each, %s cores\n' \
+	"$runs" "$(nproc)"
+printf '%-16s %10s %8s %8s %12s %10s\n' config ready_p50 min max quit_p50 quit_max
+for cfg in "${configs[@]}"; do
+	# shellcheck disable=SC2086
+	{
+		r_med=$(median ${ready[$cfg]})
+		read -r r_min r_max < <(minmax ${ready[$cfg]})
+		q_med=$(median ${quit[$cfg]})
+		read -r _ q_max < <(minmax ${quit[$cfg]})
+	}
+	printf '%-16s %8s ms %5s ms %5s ms %9s ms %7s ms\n' "$cfg plugin" "$r_med" "$r_min" "$r_max" "$q_med" "$q_max"
+	echo "BENCH startup_ready_ms_$cfg $r_med ms" >>"$E2E_TMP/bench.lines"
+	echo "BENCH quit_ms_$cfg $q_med ms" >>"$E2E_TMP/bench.lines"
+	eval "med_$cfg=$r_med"
+done
+ratio=$(awk -v a="$med_with" -v b="$med_without" 'BEGIN {printf "%.2f", a / b}')
+printf 'ratio with/without (median ready): %s\n' "$ratio"
+echo "BENCH startup_ratio_with_without $ratio x" >>"$E2E_TMP/bench.lines"
+echo "raw ready ms: without: ${ready[without]}| with: ${ready[with]}" >&2
+cat "$E2E_TMP/bench.lines"
+e2e_pass
