@@ -181,13 +181,7 @@ static void push_route(bool chat, const char *op, json_t *body, struct emu_resp 
 	const char *raw_text = json_string_value(json_object_get(body, "raw_text"));
 	json_t *raw = json_object_get(body, "raw");
 	if (raw_text) {
-		if (chat) {
-			emu_ws_broadcast(EMU_KIND_CHAT, raw_text);
-		} else {
-			json_t *s = json_string(raw_text);
-			emu_ws_broadcast(EMU_KIND_STREAMING, raw_text);
-			json_decref(s);
-		}
+		emu_ws_broadcast(chat ? EMU_KIND_CHAT : EMU_KIND_STREAMING, raw_text);
 		return ok(resp, NULL);
 	}
 	if (json_is_object(raw)) {

@@ -104,7 +104,7 @@ struct emu_state {
 	struct lws_context *ctx;
 	char client_id[64], client_secret[80];
 	char rtmp_url[256], srt_url[256];
-	bool no_srt, demo;
+	bool no_srt, demo, quiet;
 	int api_port, chat_port, streaming_port;
 	int token_lifetime, refresh_lifetime, heartbeat_s;
 	uint64_t seed;

@@ -204,6 +204,9 @@ static int write_response(struct http_sess *s)
 		if (w < (int)n)
 			return -1;
 	}
+	if (!emu.quiet)
+		fprintf(stderr, "[emu] %s %s -> %d%s\n", s->method, s->path, r->status,
+			r->truncate ? " (truncated)" : "");
 	if (r->truncate) {
 		sess_reset(s);
 		return -1; /* close mid-body */

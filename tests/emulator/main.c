@@ -19,7 +19,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: restream-emulator [--api-port N] [--chat-port N] [--streaming-port N] (0 = any free port)\n"
 		"  [--client-id ID] [--client-secret S] [--rtmp-url URL] [--srt-url URL] [--no-srt]\n"
-		"  [--token-lifetime SECONDS] [--heartbeat SECONDS] [--demo] [--seed N] [--verbose]\n");
+		"  [--token-lifetime SECONDS] [--heartbeat SECONDS] [--demo] [--seed N] [--quiet] [--verbose]\n");
 }
 
 static bool parse_int(const char *s, int lo, int hi, int *out)
@@ -63,6 +63,8 @@ static int parse_args(int argc, char **argv, bool *verbose)
 				emu.no_srt = true;
 			else if (strcmp(a, "--demo") == 0)
 				emu.demo = true;
+			else if (strcmp(a, "--quiet") == 0)
+				emu.quiet = true;
 			else if (strcmp(a, "--verbose") == 0)
 				*verbose = true;
 			else
@@ -99,7 +101,7 @@ static struct lws_vhost *make_vhost(const char *name, int port, const struct lws
 int main(int argc, char **argv)
 {
 	bool verbose = false;
-	char h[40];
+	char h[48];
 	emu.token_lifetime = 3600;
 	emu.refresh_lifetime = 31536000;
 	emu.heartbeat_s = 45;

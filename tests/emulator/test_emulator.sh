@@ -313,6 +313,12 @@ sleep 0.7
 ctl chat/push '{"raw":{"action":"brand_new_action","payload":{"x":1},"timestamp":1}}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4" | jq -r .action)" brand_new_action "raw chat frame"
+"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4b" &
+PP=$!
+sleep 0.7
+ctl chat/push '{"raw_text":"this is {not json"}' >/dev/null
+wait $PP
+eq "$(tail -1 "$WORK/chat4b")" "this is {not json" "raw_text chat frame"
 "$PROBE" "$CU" --count 56 --timeout 6 >"$WORK/flood" &
 PP=$!
 sleep 0.7
@@ -426,4 +432,8 @@ ge "$(grep -c '"action":"event"' "$WORK/demochat")" 3 "demo chat is lively"
 ge "$(grep -c updateStatuses "$WORK/demostream")" 1 "demo is live with viewers"
 
 echo "# $PASSES passed, $FAILS failed"
+if [ "$FAILS" -ne 0 ]; then
+	echo "# emulator log (tail):"
+	tail -n 40 "$WORK/emu.out.err"
+fi
 [ "$FAILS" -eq 0 ]

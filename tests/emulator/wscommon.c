@@ -33,6 +33,8 @@ int emu_kind_parse(const char *name)
 static int refuse(struct lws *wsi, struct emu_sock_kind *k, unsigned int status)
 {
 	k->refused_total++;
+	if (!emu.quiet)
+		fprintf(stderr, "[emu] %s upgrade refused -> %u\n", emu_kind_name((int)(k - emu.kinds)), status);
 	lws_return_http_status(wsi, status, status == 401 ? "Unauthorized" : NULL);
 	return -1;
 }
@@ -67,6 +69,8 @@ void emu_ws_attach(struct emu_ws_sess *s, struct lws *wsi, int kind)
 	k->sessions = s;
 	k->connections++;
 	k->connects_total++;
+	if (!emu.quiet)
+		fprintf(stderr, "[emu] %s socket connected (%d open)\n", emu_kind_name(kind), k->connections);
 	if (k->silence_pings)
 		lws_rx_flow_control(wsi, 0);
 }
@@ -78,6 +82,9 @@ void emu_ws_detach(struct emu_ws_sess *s)
 		if (*pp == s) {
 			*pp = s->next;
 			k->connections--;
+			if (!emu.quiet)
+				fprintf(stderr, "[emu] %s socket closed (%d open)\n", emu_kind_name(s->kind),
+					k->connections);
 			break;
 		}
 	}
