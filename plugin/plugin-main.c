@@ -7,6 +7,7 @@
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
 #include "rfo-requests.h"
+#include "rfo-service.h"
 #include "rfo-ui.h"
 #include "rfo-vendor.h"
 
@@ -37,6 +38,7 @@ static void on_frontend_event(enum obs_frontend_event event, void *param)
 bool obs_module_load(void)
 {
 	rfo_dispatch_set(queue_on_ui);
+	rfo_service_register();
 	if (!rfo_controller_create())
 		return false;
 	rfo_ui_create(rfo_controller_ui_actions());

@@ -1,6 +1,8 @@
 #include "rfo-controller.h"
 #include "rfo-account.h"
 #include "rfo-auth.h"
+#include "rfo-chat-feed.h"
+#include "rfo-golive.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-token-store.h"
@@ -136,6 +138,8 @@ bool rfo_controller_create(void)
 
 	ctl.http = rfo_http_create("rfo-http");
 	create_auth();
+	rfo_chat_feed_create();
+	rfo_golive_create();
 	ctl.running = true;
 	ctl.created = true;
 	if (ctl.auth)
@@ -211,6 +215,8 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !ctl.running)
 		return;
 	ctl.running = false;
+	rfo_golive_stop();
+	rfo_chat_feed_stop();
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;
@@ -226,6 +232,8 @@ void rfo_controller_destroy(void)
 		return;
 	rfo_controller_stop();
 	rfo_account_free();
+	rfo_chat_feed_free();
+	rfo_golive_free();
 	rfo_config_free(&ctl.config);
 	bfree(ctl.settings_path);
 	bfree(ctl.config_dir);

@@ -1,11 +1,17 @@
 #include "rfo-requests.h"
 #include "rfo-account.h"
+#include "rfo-chat-feed.h"
+#include "rfo-golive.h"
 #include "rfo-vendor.h"
 
 static const struct rfo_vendor_request requests[] = {
 	{"GetStatus", rfo_account_get_status},
 	{"BeginSignIn", rfo_account_begin_sign_in},
 	{"SignOut", rfo_account_sign_out_request},
+	{"GetChat", rfo_chat_feed_get_chat},
+	{"ApplyStreamSettings", rfo_golive_apply_request},
+	{"ListEvents", rfo_golive_list_events_request},
+	{"GetStreamSettings", rfo_golive_get_settings_request},
 };
 
 void rfo_requests_register(void)

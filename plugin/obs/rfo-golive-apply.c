@@ -1,0 +1,552 @@
+/* Go-live: making Restream OBS's streaming service, the vendor requests and the dock's Go live tab. */
+#include "rfo-golive.h"
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
+#include "rfo-log.h"
+#include "rfo-secret.h"
+#include "rfo-service.h"
+#include "rfo-ui-golive.h"
+#include "rfo-vendor.h"
+
+#include <obs-frontend-api.h>
+#include <obs-module.h>
+#include <util/bmem.h>
+#include <util/config-file.h>
+#include <util/darray.h>
+#include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
+
+#define S_COMPAT "golive_compat"
+#define S_SET_UP "golive_set_up"
+#define S_COMPAT_SERVER "golive_compat_server" /* redacted: no key, stream id or passphrase */
+#define VENDOR_FETCH_TIMEOUT_MS 20000
+#define VENDOR_APPLY_TIMEOUT_MS 10000
+
+static struct {
+	pthread_mutex_t mutex;
+	bool inited;
+	bool compat;
+	bool set_up;
+	char *compat_server;
+	/* What OBS streams to, as of the last check on the UI thread. */
+	bool ours;
+	bool active;
+	bool builtin_restream;
+	char protocol[8];
+	int64_t ingest_id;
+	char *event_id;
+} a;
+
+/* ---------------------------------------------------------------- plugin settings */
+
+static obs_data_t *load_settings(void)
+{
+	const char *path = rfo_controller_settings_path();
+	obs_data_t *d = path ? obs_data_create_from_json_file_safe(path, "bak") : NULL;
+	return d ? d : obs_data_create();
+}
+
+static void save_settings(void)
+{
+	const char *path = rfo_controller_settings_path();
+	if (!path)
+		return;
+	obs_data_t *d = load_settings();
+	pthread_mutex_lock(&a.mutex);
+	obs_data_set_bool(d, S_COMPAT, a.compat);
+	obs_data_set_bool(d, S_SET_UP, a.set_up);
+	obs_data_set_string(d, S_COMPAT_SERVER, a.compat_server ? a.compat_server : "");
+	pthread_mutex_unlock(&a.mutex);
+	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
+		rfo_log_sub(LOG_WARNING, "golive", "could not save the plugin settings");
+	obs_data_release(d);
+}
+
+/* ---------------------------------------------------------------- what OBS streams to (UI thread) */
+
+static bool builtin_restream_connected(void)
+{
+	config_t *profile = obs_frontend_get_profile_config();
+	const char *type = profile ? config_get_string(profile, "Auth", "Type") : NULL;
+	return type && strcmp(type, "Restream") == 0;
+}
+
+static void set_choice_locked(const char *protocol, int64_t ingest_id, const char *event_id)
+{
+	snprintf(a.protocol, sizeof(a.protocol), "%s", protocol && strcmp(protocol, "srt") == 0 ? "srt" : "rtmp");
+	a.ingest_id = ingest_id;
+	bfree(a.event_id);
+	a.event_id = bstrdup(event_id ? event_id : "");
+}
+
+/* Returns true when something changed. */
+static bool check_service(void)
+{
+	obs_service_t *svc = obs_frontend_get_streaming_service();
+	bool ours = rfo_service_is_ours(svc);
+	bool active = ours;
+	char *redacted = NULL;
+	if (!ours && svc && strcmp(obs_service_get_id(svc), "rtmp_custom") == 0)
+		redacted = rfo_url_redact(obs_service_get_url(svc));
+	bool builtin = builtin_restream_connected();
+
+	pthread_mutex_lock(&a.mutex);
+	if (redacted && a.compat_server && *a.compat_server)
+		active = strcmp(redacted, a.compat_server) == 0;
+	bool changed = ours != a.ours || active != a.active || builtin != a.builtin_restream;
+	a.ours = ours;
+	a.active = active;
+	a.builtin_restream = builtin;
+	if (ours) {
+		obs_data_t *s = obs_service_get_settings(svc);
+		const char *p = obs_data_get_string(s, RFO_SERVICE_S_PROTOCOL);
+		int64_t ingest = obs_data_get_int(s, RFO_SERVICE_S_INGEST_ID);
+		const char *ev = obs_data_get_string(s, RFO_SERVICE_S_EVENT_ID);
+		changed = changed || strcmp(p, a.protocol) != 0 || ingest != a.ingest_id ||
+			  strcmp(ev, a.event_id ? a.event_id : "") != 0;
+		set_choice_locked(p, ingest, ev);
+		obs_data_release(s);
+	}
+	pthread_mutex_unlock(&a.mutex);
+	bfree(redacted);
+	rfo_controller_set_service_active(active);
+	return changed;
+}
+
+static void poll_action(void)
+{
+	if (!rfo_controller_running())
+		return;
+	if (check_service())
+		rfo_golive_ui_refresh();
+	rfo_golive_refresh_if_stale();
+}
+
+/* Makes the choice OBS's streaming service and saves it. UI thread. On success *masked_out is
+ * the server for display (bfree). */
+static bool apply_now(const char *protocol, int64_t ingest_id, const char *event_id, char **masked_out,
+		      struct rfo_error *err)
+{
+	if (obs_frontend_streaming_active()) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.Live"));
+		return false;
+	}
+	struct rfo_golive_target t;
+	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, err))
+		return false;
+
+	pthread_mutex_lock(&a.mutex);
+	bool compat = a.compat;
+	pthread_mutex_unlock(&a.mutex);
+
+	obs_service_t *svc;
+	char *compat_server = NULL;
+	if (compat) {
+		/* OBS's own custom service keeps everything in service.json: that is the point of it. */
+		obs_data_t *s = obs_data_create();
+		if (t.srt) {
+			struct dstr url = {0};
+			dstr_printf(&url, "%s%sstreamid=%s&passphrase=%s", t.server, strchr(t.server, '?') ? "&" : "?",
+				    t.key, t.passphrase ? t.passphrase : "");
+			obs_data_set_string(s, "server", url.array);
+			compat_server = rfo_url_redact(url.array);
+			dstr_free(&url);
+		} else {
+			obs_data_set_string(s, "server", t.server);
+			obs_data_set_string(s, "key", t.key);
+			compat_server = rfo_url_redact(t.server);
+		}
+		svc = obs_service_create("rtmp_custom", "default_service", s, NULL);
+		obs_data_release(s);
+	} else {
+		obs_data_t *s = rfo_service_make_settings(protocol, ingest_id, event_id);
+		svc = obs_service_create(RFO_SERVICE_ID, "default_service", s, NULL);
+		obs_data_release(s);
+	}
+	if (!svc) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.Service"));
+		bfree(compat_server);
+		rfo_golive_target_free(&t);
+		return false;
+	}
+	obs_frontend_set_streaming_service(svc);
+	obs_frontend_save_streaming_service();
+	obs_service_release(svc);
+
+	pthread_mutex_lock(&a.mutex);
+	a.set_up = true;
+	bfree(a.compat_server);
+	a.compat_server = compat_server;
+	set_choice_locked(protocol, ingest_id, event_id);
+	pthread_mutex_unlock(&a.mutex);
+	save_settings();
+	check_service();
+
+	rfo_log_sub(LOG_INFO, "golive", "OBS now streams to Restream over %s (%s%s%s)%s", t.srt ? "SRT" : "RTMP",
+		    t.masked, event_id && *event_id ? ", event " : "", event_id && *event_id ? event_id : "",
+		    compat ? " through OBS's custom service" : "");
+	*masked_out = t.masked;
+	t.masked = NULL;
+	rfo_golive_target_free(&t);
+	rfo_golive_ui_refresh();
+	return true;
+}
+
+/* ---------------------------------------------------------------- vendor requests */
+
+struct apply_call {
+	volatile long refs;
+	os_event_t *done;
+	char protocol[8];
+	int64_t ingest_id;
+	char *event_id;
+	bool ok;
+	char *masked;
+	struct rfo_error err;
+};
+
+static void apply_call_release(struct apply_call *c)
+{
+	if (os_atomic_dec_long(&c->refs) == 0) {
+		os_event_destroy(c->done);
+		bfree(c->event_id);
+		bfree(c->masked);
+		bfree(c);
+	}
+}
+
+static void apply_call_task(void *param)
+{
+	struct apply_call *c = param;
+	if (rfo_controller_running())
+		c->ok = apply_now(c->protocol, c->ingest_id, c->event_id, &c->masked, &c->err);
+	else
+		rfo_error_set(&c->err, RFO_ERR_CANCELLED, "%s", obs_module_text("GoLive.Error.Stopping"));
+	os_event_signal(c->done);
+	apply_call_release(c);
+}
+
+void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(param);
+	const char *protocol =
+		obs_data_has_user_value(request, "protocol") ? obs_data_get_string(request, "protocol") : "rtmp";
+	int64_t ingest_id = obs_data_get_int(request, "ingestId");
+	const char *event_id = obs_data_get_string(request, "eventId");
+	struct rfo_error err = {0};
+
+	if (strcmp(protocol, "rtmp") != 0 && strcmp(protocol, "srt") != 0) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Protocol"));
+		return;
+	}
+	if (!rfo_golive_signed_in()) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
+		return;
+	}
+	if (obs_frontend_streaming_active()) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Live"));
+		return;
+	}
+	if (!rfo_golive_refresh_wait(event_id, VENDOR_FETCH_TIMEOUT_MS, &err)) {
+		rfo_vendor_fail(response, err.message);
+		return;
+	}
+	if (ingest_id && !rfo_golive_has_server(ingest_id)) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.UnknownIngest"));
+		return;
+	}
+	struct rfo_golive_target t;
+	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, &err)) {
+		rfo_vendor_fail(response, err.message);
+		return;
+	}
+	rfo_golive_target_free(&t);
+
+	struct apply_call *c = bzalloc(sizeof(*c));
+	c->refs = 2;
+	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
+	snprintf(c->protocol, sizeof(c->protocol), "%s", protocol);
+	c->ingest_id = ingest_id;
+	c->event_id = bstrdup(event_id);
+	rfo_dispatch(apply_call_task, c);
+	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Timeout"));
+	} else if (!c->ok) {
+		rfo_vendor_fail(response, c->err.message);
+	} else {
+		obs_data_set_string(response, "protocol", c->protocol);
+		obs_data_set_string(response, "server", c->masked);
+		obs_data_set_int(response, "ingestId", ingest_id ? ingest_id : rfo_golive_user_ingest());
+		obs_data_set_string(response, "eventId", event_id);
+		pthread_mutex_lock(&a.mutex);
+		obs_data_set_bool(response, "compatibility", a.compat);
+		pthread_mutex_unlock(&a.mutex);
+		rfo_vendor_ok(response);
+	}
+	apply_call_release(c);
+}
+
+static void add_event_json(void *param, const struct rfo_event *e)
+{
+	obs_data_t *o = obs_data_create();
+	obs_data_set_string(o, "id", e->id);
+	obs_data_set_string(o, "title", e->title ? e->title : "");
+	obs_data_set_string(o, "status", e->status ? e->status : "");
+	if (e->scheduled_for) /* obs_data has no null: left out when the event is not scheduled */
+		obs_data_set_int(o, "scheduledFor", e->scheduled_for);
+	obs_data_array_push_back(param, o);
+	obs_data_release(o);
+}
+
+void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(param);
+	struct rfo_error err = {0};
+	if (!rfo_golive_signed_in()) {
+		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
+		return;
+	}
+	if (!rfo_golive_refresh_wait(NULL, VENDOR_FETCH_TIMEOUT_MS, &err)) {
+		rfo_vendor_fail(response, err.message);
+		return;
+	}
+	obs_data_array_t *events = obs_data_array_create();
+	rfo_golive_foreach_event_full(add_event_json, events);
+	obs_data_set_array(response, "events", events);
+	obs_data_array_release(events);
+	rfo_vendor_ok(response);
+}
+
+void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(param);
+	pthread_mutex_lock(&a.mutex);
+	bool ours = a.ours, active = a.active, compat = a.compat;
+	char protocol[8];
+	snprintf(protocol, sizeof(protocol), "%s", a.protocol[0] ? a.protocol : "rtmp");
+	int64_t ingest = a.ingest_id;
+	char *event_id = bstrdup(a.event_id ? a.event_id : "");
+	pthread_mutex_unlock(&a.mutex);
+
+	struct rfo_golive_target t;
+	struct rfo_error err = {0};
+	bool ready = rfo_golive_resolve(protocol, ingest, event_id, &t, &err);
+	obs_data_set_bool(response, "serviceActive", active);
+	obs_data_set_bool(response, "configured", ours);
+	obs_data_set_bool(response, "compatibility", compat);
+	obs_data_set_string(response, "protocol", protocol);
+	obs_data_set_int(response, "ingestId", ingest);
+	obs_data_set_string(response, "eventId", event_id);
+	obs_data_set_bool(response, "srtAvailable", rfo_golive_srt_available());
+	obs_data_set_bool(response, "ready", ready);
+	obs_data_set_string(response, "server", ready ? t.masked : "");
+	if (!ready)
+		obs_data_set_string(response, "notReadyReason", err.message);
+	rfo_golive_target_free(&t);
+	bfree(event_id);
+	rfo_vendor_ok(response);
+}
+
+/* ---------------------------------------------------------------- the dock */
+
+struct ui_lists {
+	DARRAY(struct rfo_ui_golive_server) servers;
+	DARRAY(struct rfo_ui_golive_event) events;
+};
+
+static void copy_server(void *param, int64_t id, const char *name)
+{
+	struct ui_lists *l = param;
+	struct rfo_ui_golive_server s = {id, bstrdup(name)};
+	da_push_back(l->servers, &s);
+}
+
+static void copy_event(void *param, const struct rfo_event *e)
+{
+	struct ui_lists *l = param;
+	struct rfo_ui_golive_event ev = {bstrdup(e->id), bstrdup(e->title ? e->title : ""),
+					 bstrdup(e->status ? e->status : ""), e->scheduled_for};
+	da_push_back(l->events, &ev);
+}
+
+void rfo_golive_ui_refresh(void)
+{
+	if (!a.inited)
+		return;
+	struct ui_lists l = {0};
+	rfo_golive_foreach_server(copy_server, &l);
+	rfo_golive_foreach_event_full(copy_event, &l);
+
+	pthread_mutex_lock(&a.mutex);
+	char *event_id = bstrdup(a.event_id ? a.event_id : "");
+	char protocol[8];
+	snprintf(protocol, sizeof(protocol), "%s", a.protocol[0] ? a.protocol : "rtmp");
+	struct rfo_ui_golive_state st = {
+		.service_active = a.active,
+		.was_set_up = a.set_up && !a.active,
+		.builtin_restream = a.builtin_restream,
+		.compat = a.compat,
+		.ingest_id = a.ingest_id,
+	};
+	pthread_mutex_unlock(&a.mutex);
+
+	char *error = rfo_golive_last_error();
+	char *masked = rfo_golive_masked_key(event_id);
+	struct rfo_golive_target t;
+	bool ready = rfo_golive_resolve(protocol, st.ingest_id, event_id, &t, NULL);
+	st.signed_in = rfo_golive_signed_in();
+	st.error = error;
+	st.servers = l.servers.array;
+	st.server_count = l.servers.num;
+	st.user_ingest_id = rfo_golive_user_ingest();
+	st.events = l.events.array;
+	st.event_count = l.events.num;
+	st.srt_available = rfo_golive_srt_available();
+	st.key_masked = masked;
+	st.protocol = protocol;
+	st.event_id = event_id;
+	st.server_text = ready && st.service_active ? t.masked : "";
+	rfo_ui_golive_set_state(&st);
+
+	if (ready)
+		rfo_golive_target_free(&t);
+	for (size_t i = 0; i < l.servers.num; i++)
+		bfree((char *)l.servers.array[i].name);
+	for (size_t i = 0; i < l.events.num; i++) {
+		bfree((char *)l.events.array[i].id);
+		bfree((char *)l.events.array[i].title);
+		bfree((char *)l.events.array[i].status);
+	}
+	da_free(l.servers);
+	da_free(l.events);
+	bfree(error);
+	bfree(masked);
+	bfree(event_id);
+}
+
+struct ui_choice {
+	char protocol[8];
+	int64_t ingest_id;
+	char *event_id;
+};
+
+static void ui_apply_task(void *param)
+{
+	struct ui_choice *c = param;
+	if (rfo_controller_running()) {
+		struct rfo_error err = {0};
+		char *masked = NULL;
+		if (apply_now(c->protocol, c->ingest_id, c->event_id, &masked, &err))
+			rfo_ui_golive_set_result(true, obs_module_text("GoLive.Applied"));
+		else
+			rfo_ui_golive_set_result(false, err.message);
+		bfree(masked);
+	}
+	bfree(c->event_id);
+	bfree(c);
+}
+
+static void ui_apply(const struct rfo_ui_golive_choice *choice)
+{
+	if (!rfo_golive_signed_in()) {
+		rfo_ui_golive_set_result(false, obs_module_text("GoLive.Error.SignedOut"));
+		return;
+	}
+	if (obs_frontend_streaming_active()) {
+		rfo_ui_golive_set_result(false, obs_module_text("GoLive.Error.Live"));
+		return;
+	}
+	struct ui_choice *c = bzalloc(sizeof(*c));
+	snprintf(c->protocol, sizeof(c->protocol), "%s",
+		 choice->protocol && strcmp(choice->protocol, "srt") == 0 ? "srt" : "rtmp");
+	c->ingest_id = choice->ingest_id;
+	c->event_id = bstrdup(choice->event_id ? choice->event_id : "");
+	rfo_golive_refresh_async(c->event_id, ui_apply_task, c);
+}
+
+static void ui_refresh_action(void)
+{
+	rfo_golive_refresh_async(NULL, NULL, NULL);
+}
+
+static void ui_set_compat(bool compat)
+{
+	pthread_mutex_lock(&a.mutex);
+	a.compat = compat;
+	pthread_mutex_unlock(&a.mutex);
+	save_settings();
+	rfo_golive_ui_refresh();
+}
+
+static void ui_free_key(char *key)
+{
+	bfree(key);
+}
+
+static const struct rfo_ui_golive_actions ui_actions = {
+	.apply = ui_apply,
+	.refresh = ui_refresh_action,
+	.poll = poll_action,
+	.set_compat = ui_set_compat,
+	.reveal_key = rfo_golive_reveal_key,
+	.free_key = ui_free_key,
+};
+
+/* ---------------------------------------------------------------- frontend events */
+
+static void on_frontend_event(enum obs_frontend_event event, void *param)
+{
+	UNUSED_PARAMETER(param);
+	switch (event) {
+	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
+	case OBS_FRONTEND_EVENT_PROFILE_CHANGED:
+		check_service();
+		rfo_golive_ui_refresh();
+		break;
+	case OBS_FRONTEND_EVENT_STREAMING_STARTING:
+		/* Uses what is already fetched (the service's initialize() takes it); never waits. */
+		if (check_service())
+			rfo_golive_ui_refresh();
+		break;
+	case OBS_FRONTEND_EVENT_STREAMING_STOPPED:
+		rfo_golive_refresh_async(NULL, NULL, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+void rfo_golive_apply_init(void)
+{
+	pthread_mutex_init(&a.mutex, NULL);
+	obs_data_t *d = load_settings();
+	a.compat = obs_data_get_bool(d, S_COMPAT);
+	a.set_up = obs_data_get_bool(d, S_SET_UP);
+	a.compat_server = bstrdup(obs_data_get_string(d, S_COMPAT_SERVER));
+	obs_data_release(d);
+	snprintf(a.protocol, sizeof(a.protocol), "rtmp");
+	a.event_id = bstrdup("");
+	a.inited = true;
+	rfo_ui_golive_set_actions(&ui_actions);
+	obs_frontend_add_event_callback(on_frontend_event, NULL);
+}
+
+void rfo_golive_apply_free(void)
+{
+	if (!a.inited)
+		return;
+	obs_frontend_remove_event_callback(on_frontend_event, NULL);
+	rfo_ui_golive_set_actions(NULL);
+	bfree(a.compat_server);
+	bfree(a.event_id);
+	pthread_mutex_destroy(&a.mutex);
+	memset(&a, 0, sizeof(a));
+}
+
+void rfo_golive_on_signed_out(void)
+{
+	rfo_golive_ui_refresh();
+}

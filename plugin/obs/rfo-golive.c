@@ -1,0 +1,739 @@
+/* Go-live cache: ingest servers, the user's ingest, stream keys and events, fetched on the HTTP worker. */
+#include "rfo-golive.h"
+#include "rfo-auth.h"
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
+#include "rfo-http.h"
+#include "rfo-log.h"
+#include "rfo-secret.h"
+
+#include <obs-module.h>
+#include <util/bmem.h>
+#include <util/darray.h>
+#include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
+
+#define STALE_NS (5ULL * 60 * 1000000000ULL)
+#define MAX_EVENT_KEYS 32
+
+enum kind { K_SERVERS, K_INGEST, K_KEY, K_UPCOMING, K_IN_PROGRESS, K_EVENT_KEY, K_EVENT_SRT };
+
+struct event_key {
+	char *event_id;
+	bool have_key;
+	struct rfo_stream_key key;
+	struct rfo_srt_key srt;
+	bool have_srt;
+};
+
+struct job {
+	volatile long refs;
+	volatile long pending;
+	os_event_t *done;
+	struct rfo_error err; /* first hard error, under g.mutex */
+	rfo_task_fn ui_task;
+	void *ui_param;
+	uint64_t gen;
+};
+
+struct req {
+	struct job *job;
+	enum kind kind;
+	char *event_id;
+	char *token;
+};
+
+static struct {
+	bool created;
+	volatile bool running;
+	pthread_mutex_t mutex;
+	uint64_t gen; /* bumped at sign-out: answers of older jobs are dropped */
+	struct rfo_server_list servers;
+	int64_t user_ingest;
+	bool have_key;
+	struct rfo_stream_key key;
+	struct rfo_event_list upcoming, in_progress;
+	DARRAY(struct event_key) event_keys;
+	char *wanted_event;
+	char *last_error;
+	uint64_t fetched_at;
+} g;
+
+static void clear_cache_locked(void)
+{
+	rfo_server_list_free(&g.servers);
+	g.user_ingest = 0;
+	g.have_key = false;
+	rfo_stream_key_free(&g.key);
+	rfo_event_list_free(&g.upcoming);
+	rfo_event_list_free(&g.in_progress);
+	for (size_t i = 0; i < g.event_keys.num; i++) {
+		struct event_key *e = &g.event_keys.array[i];
+		bfree(e->event_id);
+		rfo_stream_key_free(&e->key);
+		rfo_srt_key_free(&e->srt);
+	}
+	da_resize(g.event_keys, 0);
+	bfree(g.last_error);
+	g.last_error = NULL;
+	g.fetched_at = 0;
+}
+
+static struct event_key *find_event_key(const char *id)
+{
+	for (size_t i = 0; i < g.event_keys.num; i++)
+		if (strcmp(g.event_keys.array[i].event_id, id) == 0)
+			return &g.event_keys.array[i];
+	return NULL;
+}
+
+static struct event_key *get_event_key(const char *id)
+{
+	struct event_key *e = find_event_key(id);
+	if (e)
+		return e;
+	if (g.event_keys.num >= MAX_EVENT_KEYS) {
+		struct event_key *old = &g.event_keys.array[0];
+		bfree(old->event_id);
+		rfo_stream_key_free(&old->key);
+		rfo_srt_key_free(&old->srt);
+		da_erase(g.event_keys, 0);
+	}
+	e = da_push_back_new(g.event_keys);
+	e->event_id = bstrdup(id);
+	return e;
+}
+
+/* Event ids go into a URL path: allow only what Restream's UUIDs (or numbers) contain. */
+static bool event_id_valid(const char *id)
+{
+	if (!id || !*id || strlen(id) > 64)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_'))
+			return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static struct job *job_create(rfo_task_fn ui_task, void *ui_param)
+{
+	struct job *job = bzalloc(sizeof(*job));
+	job->refs = 1;
+	job->pending = 1; /* the creator's guard, dropped by job_submitted() */
+	os_event_init(&job->done, OS_EVENT_TYPE_MANUAL);
+	job->ui_task = ui_task;
+	job->ui_param = ui_param;
+	pthread_mutex_lock(&g.mutex);
+	job->gen = g.gen;
+	pthread_mutex_unlock(&g.mutex);
+	return job;
+}
+
+static void job_release(struct job *job)
+{
+	if (job && os_atomic_dec_long(&job->refs) == 0) {
+		os_event_destroy(job->done);
+		bfree(job);
+	}
+}
+
+static void ui_refresh_task(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (rfo_controller_running())
+		rfo_golive_ui_refresh();
+}
+
+static void job_finish_one(struct job *job)
+{
+	if (os_atomic_dec_long(&job->pending) != 0)
+		return;
+	pthread_mutex_lock(&g.mutex);
+	if (job->gen == g.gen) {
+		g.fetched_at = os_gettime_ns();
+		bfree(g.last_error);
+		g.last_error = job->err.code ? bstrdup(job->err.message) : NULL;
+	}
+	pthread_mutex_unlock(&g.mutex);
+	/* After stop, queued UI tasks could outlive the module: run the task here (it sees that the
+	 * controller stopped and only frees its parameter). */
+	if (job->ui_task) {
+		if (g.running)
+			rfo_dispatch(job->ui_task, job->ui_param);
+		else
+			job->ui_task(job->ui_param);
+		job->ui_task = NULL;
+	}
+	if (g.running)
+		rfo_dispatch(ui_refresh_task, NULL);
+	os_event_signal(job->done);
+}
+
+static void job_fail(struct job *job, const struct rfo_error *err)
+{
+	pthread_mutex_lock(&g.mutex);
+	if (!job->err.code)
+		job->err = *err;
+	pthread_mutex_unlock(&g.mutex);
+}
+
+static const char *kind_path(enum kind kind)
+{
+	switch (kind) {
+	case K_SERVERS:
+		return "/v2/server/all";
+	case K_INGEST:
+		return "/v2/user/ingest";
+	case K_KEY:
+		return "/v2/user/streamKey";
+	case K_UPCOMING:
+		return "/v2/user/events/upcoming";
+	case K_IN_PROGRESS:
+		return "/v2/user/events/in-progress";
+	case K_EVENT_KEY:
+		return "/v2/user/events/{id}/streamKey";
+	case K_EVENT_SRT:
+		return "/v2/user/events/{id}/srt/streamKey";
+	}
+	return "";
+}
+
+static void on_http_done(void *param, struct rfo_http_response *resp);
+
+static bool submit(struct job *job, enum kind kind, const char *event_id, const char *token)
+{
+	struct rfo_http *http = rfo_controller_http();
+	const struct rfo_config *cfg = rfo_controller_config();
+	if (!http || !token)
+		return false;
+	struct dstr url = {0};
+	dstr_copy(&url, cfg->api_url);
+	while (url.len && url.array[url.len - 1] == '/')
+		dstr_resize(&url, url.len - 1);
+	if (kind == K_EVENT_KEY || kind == K_EVENT_SRT) {
+		dstr_cat(&url, "/v2/user/events/");
+		dstr_cat(&url, event_id);
+		dstr_cat(&url, kind == K_EVENT_SRT ? "/srt/streamKey" : "/streamKey");
+	} else {
+		dstr_cat(&url, kind_path(kind));
+	}
+
+	struct req *r = bzalloc(sizeof(*r));
+	r->job = job;
+	r->kind = kind;
+	r->event_id = event_id ? bstrdup(event_id) : NULL;
+	r->token = bstrdup(token);
+	os_atomic_inc_long(&job->refs);
+	os_atomic_inc_long(&job->pending);
+	struct rfo_http_request hr = {
+		.method = RFO_HTTP_GET,
+		.url = url.array,
+		.bearer_token = token,
+		.timeout_ms = 15000,
+	};
+	bool ok = rfo_http_submit(http, &hr, on_http_done, r);
+	dstr_free(&url);
+	if (!ok) {
+		os_atomic_dec_long(&job->pending);
+		os_atomic_dec_long(&job->refs);
+		bfree(r->event_id);
+		bfree(r->token);
+		bfree(r);
+	}
+	return ok;
+}
+
+/* Parses one answer into the cache. Returns false with err. */
+static bool store(struct req *r, const char *body, size_t len, bool *chain_srt, struct rfo_error *err)
+{
+	struct rfo_server_list servers = {0};
+	struct rfo_event_list events = {0};
+	struct rfo_stream_key key = {0};
+	struct rfo_srt_key srt = {0};
+	int64_t ingest = 0;
+	bool ok = false;
+
+	switch (r->kind) {
+	case K_SERVERS:
+		ok = rfo_rest_parse_servers(body, len, &servers, err);
+		break;
+	case K_INGEST:
+		ok = rfo_rest_parse_ingest(body, len, &ingest, err);
+		break;
+	case K_KEY:
+	case K_EVENT_KEY:
+		ok = rfo_rest_parse_stream_key(body, len, &key, err);
+		break;
+	case K_UPCOMING:
+	case K_IN_PROGRESS:
+		ok = rfo_rest_parse_events(body, len, kind_path(r->kind), &events, err);
+		break;
+	case K_EVENT_SRT:
+		ok = rfo_rest_parse_srt_key(body, len, &srt, err);
+		break;
+	}
+	if (!ok)
+		return false;
+
+	pthread_mutex_lock(&g.mutex);
+	if (r->job->gen == g.gen) {
+		struct event_key *e;
+		switch (r->kind) {
+		case K_SERVERS:
+			rfo_server_list_free(&g.servers);
+			g.servers = servers;
+			memset(&servers, 0, sizeof(servers));
+			break;
+		case K_INGEST:
+			g.user_ingest = ingest;
+			break;
+		case K_KEY:
+			rfo_stream_key_free(&g.key);
+			g.key = key;
+			g.have_key = true;
+			memset(&key, 0, sizeof(key));
+			break;
+		case K_UPCOMING:
+		case K_IN_PROGRESS: {
+			struct rfo_event_list *dst = r->kind == K_UPCOMING ? &g.upcoming : &g.in_progress;
+			rfo_event_list_free(dst);
+			*dst = events;
+			memset(&events, 0, sizeof(events));
+			break;
+		}
+		case K_EVENT_KEY:
+			e = get_event_key(r->event_id);
+			rfo_stream_key_free(&e->key);
+			e->key = key;
+			e->have_key = true;
+			*chain_srt = !e->key.srt_url && !e->have_srt;
+			memset(&key, 0, sizeof(key));
+			break;
+		case K_EVENT_SRT:
+			e = get_event_key(r->event_id);
+			rfo_srt_key_free(&e->srt);
+			e->srt = srt;
+			e->have_srt = true;
+			memset(&srt, 0, sizeof(srt));
+			break;
+		}
+	}
+	pthread_mutex_unlock(&g.mutex);
+	rfo_server_list_free(&servers);
+	rfo_event_list_free(&events);
+	rfo_stream_key_free(&key);
+	rfo_srt_key_free(&srt);
+	return true;
+}
+
+static void on_http_done(void *param, struct rfo_http_response *resp)
+{
+	struct req *r = param;
+	struct job *job = r->job;
+	struct rfo_error err = {0};
+	bool chain_srt = false;
+
+	if (resp->error.code != RFO_ERR_NONE) {
+		rfo_error_set(&err, resp->error.code, "%s", resp->error.message);
+	} else if (!rfo_http_response_ok(resp)) {
+		rfo_rest_parse_error(resp->body, resp->len, resp->status, &err);
+		if (resp->status == 401) {
+			struct rfo_auth *auth = rfo_controller_auth();
+			if (auth)
+				rfo_auth_report_unauthorized(auth);
+		}
+	} else {
+		store(r, resp->body, resp->len, &chain_srt, &err);
+	}
+
+	if (err.code && err.code != RFO_ERR_CANCELLED) {
+		/* The SRT key of an event is optional (plans without SRT answer with an error). */
+		bool soft = r->kind == K_EVENT_SRT;
+		rfo_log_sub(soft ? LOG_INFO : LOG_WARNING, "golive", "%s%s%s: %s", kind_path(r->kind),
+			    r->event_id ? " for event " : "", r->event_id ? r->event_id : "", err.message);
+		if (!soft) {
+			struct rfo_error full = {0};
+			if (r->kind == K_EVENT_KEY)
+				rfo_error_set(&full, err.code, "%s %s", obs_module_text("GoLive.Error.EventKey"),
+					      err.message);
+			else
+				rfo_error_set(&full, err.code, "%s %s", obs_module_text("GoLive.Error.Fetch"),
+					      err.message);
+			job_fail(job, &full);
+		}
+	} else if (err.code == RFO_ERR_CANCELLED) {
+		job_fail(job, &err);
+	}
+	if (chain_srt && rfo_controller_running())
+		submit(job, K_EVENT_SRT, r->event_id, r->token);
+
+	job_finish_one(job);
+	job_release(job);
+	bfree(r->event_id);
+	bfree(r->token);
+	bfree(r);
+}
+
+/* Submits every request of a refresh; the job completes when all answered. */
+static void job_start(struct job *job, const char *event_id, char *token)
+{
+	if (!token) {
+		struct rfo_error err;
+		rfo_error_set(&err, RFO_ERR_AUTH, "%s", obs_module_text("GoLive.Error.SignedOut"));
+		job_fail(job, &err);
+	} else {
+		static const enum kind kinds[] = {K_SERVERS, K_INGEST, K_KEY, K_UPCOMING, K_IN_PROGRESS};
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			submit(job, kinds[i], NULL, token);
+		char *wanted = NULL;
+		pthread_mutex_lock(&g.mutex);
+		wanted = g.wanted_event ? bstrdup(g.wanted_event) : NULL;
+		pthread_mutex_unlock(&g.mutex);
+		if (event_id_valid(event_id))
+			submit(job, K_EVENT_KEY, event_id, token);
+		if (event_id_valid(wanted) && (!event_id || strcmp(wanted, event_id) != 0))
+			submit(job, K_EVENT_KEY, wanted, token);
+		bfree(wanted);
+	}
+	bfree(token);
+	job_finish_one(job); /* the guard */
+}
+
+bool rfo_golive_refresh_wait(const char *event_id, uint32_t timeout_ms, struct rfo_error *err)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	char *token = NULL;
+	if (event_id && *event_id && !event_id_valid(event_id)) {
+		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("GoLive.Error.BadEventId"));
+		return false;
+	}
+	if (!auth || !rfo_auth_wait_token(auth, 5000, &token)) {
+		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("GoLive.Error.SignedOut"));
+		return false;
+	}
+	struct job *job = job_create(NULL, NULL);
+	os_atomic_inc_long(&job->refs);
+	job_start(job, event_id, token);
+	bool done = os_event_timedwait(job->done, timeout_ms) == 0;
+	bool ok = false;
+	pthread_mutex_lock(&g.mutex);
+	if (!done)
+		rfo_error_set(err, RFO_ERR_NETWORK, "%s", obs_module_text("GoLive.Error.Timeout"));
+	else if (job->err.code && err)
+		*err = job->err;
+	else
+		ok = !job->err.code;
+	pthread_mutex_unlock(&g.mutex);
+	job_release(job);
+	job_release(job);
+	return ok;
+}
+
+void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	char *token = NULL;
+	if (auth)
+		rfo_auth_get_token(auth, &token);
+	struct job *job = job_create(ui_task, ui_param);
+	job_start(job, event_id, token);
+	job_release(job);
+}
+
+void rfo_golive_refresh_if_stale(void)
+{
+	if (!rfo_golive_signed_in())
+		return;
+	pthread_mutex_lock(&g.mutex);
+	bool stale = !g.fetched_at || os_gettime_ns() - g.fetched_at > STALE_NS;
+	if (stale)
+		g.fetched_at = os_gettime_ns(); /* one refresh at a time */
+	pthread_mutex_unlock(&g.mutex);
+	if (stale)
+		rfo_golive_refresh_async(NULL, NULL, NULL);
+}
+
+/* ---------------------------------------------------------------- session */
+
+static void on_session(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (!g.running)
+		return;
+	if (rfo_golive_signed_in()) {
+		rfo_golive_refresh_async(NULL, NULL, NULL);
+		return;
+	}
+	pthread_mutex_lock(&g.mutex);
+	g.gen++;
+	clear_cache_locked();
+	pthread_mutex_unlock(&g.mutex);
+	rfo_dispatch(ui_refresh_task, NULL);
+}
+
+bool rfo_golive_create(void)
+{
+	if (g.created)
+		return true;
+	pthread_mutex_init(&g.mutex, NULL);
+	da_init(g.event_keys);
+	g.created = true;
+	g.running = true;
+	rfo_controller_on_session(on_session, NULL);
+	rfo_golive_apply_init();
+	return true;
+}
+
+void rfo_golive_stop(void)
+{
+	g.running = false;
+}
+
+void rfo_golive_free(void)
+{
+	if (!g.created)
+		return;
+	rfo_golive_apply_free();
+	clear_cache_locked();
+	da_free(g.event_keys);
+	bfree(g.wanted_event);
+	pthread_mutex_destroy(&g.mutex);
+	memset(&g, 0, sizeof(g));
+}
+
+/* ---------------------------------------------------------------- reading the cache */
+
+bool rfo_golive_signed_in(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	return auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
+}
+
+void rfo_golive_want_event(const char *event_id)
+{
+	if (!g.created)
+		return;
+	bool fetch = false;
+	pthread_mutex_lock(&g.mutex);
+	bfree(g.wanted_event);
+	g.wanted_event = event_id && *event_id ? bstrdup(event_id) : NULL;
+	if (g.wanted_event) {
+		struct event_key *e = find_event_key(g.wanted_event);
+		fetch = !e || !e->have_key;
+	}
+	pthread_mutex_unlock(&g.mutex);
+	if (fetch && rfo_golive_signed_in())
+		rfo_golive_refresh_async(event_id, NULL, NULL);
+}
+
+/* Splits an SRT URL into the server (without streamid/passphrase) and those two values. */
+static void split_srt(const char *url, struct rfo_golive_target *out)
+{
+	const char *q = strchr(url, '?');
+	struct dstr server = {0}, rest = {0};
+	dstr_ncopy(&server, url, q ? (size_t)(q - url) : strlen(url));
+	for (const char *p = q ? q + 1 : NULL; p && *p;) {
+		const char *amp = strchr(p, '&');
+		size_t n = amp ? (size_t)(amp - p) : strlen(p);
+		const char *eq = memchr(p, '=', n);
+		size_t klen = eq ? (size_t)(eq - p) : n;
+		const char *v = eq ? eq + 1 : p + n;
+		size_t vlen = (size_t)(p + n - v);
+		if (klen == 8 && strncmp(p, "streamid", 8) == 0) {
+			bfree(out->key);
+			out->key = bstrdup_n(v, vlen);
+		} else if (klen == 10 && strncmp(p, "passphrase", 10) == 0) {
+			bfree(out->passphrase);
+			out->passphrase = bstrdup_n(v, vlen);
+		} else if (n) {
+			dstr_cat(&rest, rest.len ? "&" : "");
+			dstr_ncat(&rest, p, n);
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	if (rest.len) {
+		dstr_cat_ch(&server, '?');
+		dstr_cat_dstr(&server, &rest);
+	}
+	dstr_free(&rest);
+	out->server = server.array;
+	if (!out->key)
+		out->key = bstrdup("");
+}
+
+bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *event_id, struct rfo_golive_target *out,
+			struct rfo_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	bool srt = protocol && strcmp(protocol, "srt") == 0;
+	bool ok = false;
+	out->srt = srt;
+	pthread_mutex_lock(&g.mutex);
+	const struct rfo_stream_key *key = NULL;
+	const struct event_key *ek = NULL;
+	if (event_id && *event_id) {
+		ek = find_event_key(event_id);
+		if (!ek || !ek->have_key) {
+			rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoEventKey"));
+			goto done;
+		}
+		key = &ek->key;
+	} else if (g.have_key) {
+		key = &g.key;
+	} else {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoKey"));
+		goto done;
+	}
+
+	if (srt) {
+		const char *url = key->srt_url;
+		if (!url && ek && ek->have_srt)
+			url = ek->srt.url;
+		if (!url) {
+			rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoSrt"));
+			goto done;
+		}
+		split_srt(url, out);
+		out->masked = rfo_srt_url_mask(url);
+		ok = true;
+		goto done;
+	}
+
+	int64_t id = ingest_id ? ingest_id : g.user_ingest;
+	const struct rfo_server *server = rfo_server_list_find(&g.servers, id);
+	if (!server && !ingest_id && g.servers.count)
+		server = &g.servers.items[0];
+	if (!server) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s",
+			      obs_module_text(ingest_id ? "GoLive.Error.UnknownIngest" : "GoLive.Error.NoServers"));
+		goto done;
+	}
+	out->server = bstrdup(server->rtmp_url);
+	out->key = bstrdup(key->stream_key);
+	out->masked = bstrdup(server->rtmp_url);
+	ok = true;
+done:
+	pthread_mutex_unlock(&g.mutex);
+	if (!ok)
+		rfo_golive_target_free(out);
+	return ok;
+}
+
+void rfo_golive_target_free(struct rfo_golive_target *t)
+{
+	if (!t)
+		return;
+	bfree(t->server);
+	bfree(t->key);
+	bfree(t->passphrase);
+	bfree(t->masked);
+	memset(t, 0, sizeof(*t));
+}
+
+char *rfo_golive_account_label(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	struct rfo_auth_user user = {0};
+	if (!auth || rfo_auth_get_state(auth) != RFO_AUTH_SIGNED_IN || !rfo_auth_get_user(auth, &user))
+		return bstrdup(obs_module_text("GoLive.NotSignedIn"));
+	struct dstr s = {0};
+	dstr_printf(&s, "%s (%s)", user.display_name ? user.display_name : "", user.username ? user.username : "");
+	rfo_auth_user_free(&user);
+	return s.array;
+}
+
+bool rfo_golive_srt_available(void)
+{
+	pthread_mutex_lock(&g.mutex);
+	bool yes = g.have_key && g.key.srt_url;
+	pthread_mutex_unlock(&g.mutex);
+	return yes;
+}
+
+int64_t rfo_golive_user_ingest(void)
+{
+	pthread_mutex_lock(&g.mutex);
+	int64_t id = g.user_ingest;
+	pthread_mutex_unlock(&g.mutex);
+	return id;
+}
+
+bool rfo_golive_has_server(int64_t id)
+{
+	pthread_mutex_lock(&g.mutex);
+	bool yes = rfo_server_list_find(&g.servers, id) != NULL;
+	pthread_mutex_unlock(&g.mutex);
+	return yes;
+}
+
+static char *key_copy(const char *event_id, bool mask)
+{
+	char *out = NULL;
+	pthread_mutex_lock(&g.mutex);
+	const struct rfo_stream_key *key = g.have_key ? &g.key : NULL;
+	if (event_id && *event_id) {
+		const struct event_key *ek = find_event_key(event_id);
+		key = ek && ek->have_key ? &ek->key : NULL;
+	}
+	if (key && key->stream_key)
+		out = mask ? rfo_key_mask(key->stream_key) : bstrdup(key->stream_key);
+	pthread_mutex_unlock(&g.mutex);
+	return out ? out : bstrdup("");
+}
+
+char *rfo_golive_masked_key(const char *event_id)
+{
+	return key_copy(event_id, true);
+}
+
+char *rfo_golive_reveal_key(const char *event_id)
+{
+	return key_copy(event_id, false);
+}
+
+void rfo_golive_foreach_server(void (*cb)(void *param, int64_t id, const char *name), void *param)
+{
+	pthread_mutex_lock(&g.mutex);
+	for (size_t i = 0; i < g.servers.count; i++)
+		cb(param, g.servers.items[i].id, g.servers.items[i].name ? g.servers.items[i].name : "");
+	pthread_mutex_unlock(&g.mutex);
+}
+
+void rfo_golive_foreach_event_full(void (*cb)(void *param, const struct rfo_event *event), void *param)
+{
+	pthread_mutex_lock(&g.mutex);
+	for (size_t i = 0; i < g.in_progress.count; i++)
+		cb(param, &g.in_progress.items[i]);
+	for (size_t i = 0; i < g.upcoming.count; i++)
+		cb(param, &g.upcoming.items[i]);
+	pthread_mutex_unlock(&g.mutex);
+}
+
+struct event_visit {
+	void (*cb)(void *param, const char *id, const char *title);
+	void *param;
+};
+
+static void visit_event(void *param, const struct rfo_event *event)
+{
+	struct event_visit *v = param;
+	v->cb(v->param, event->id, event->title);
+}
+
+void rfo_golive_foreach_event(void (*cb)(void *param, const char *id, const char *title), void *param)
+{
+	struct event_visit v = {cb, param};
+	rfo_golive_foreach_event_full(visit_event, &v);
+}
+
+char *rfo_golive_last_error(void)
+{
+	pthread_mutex_lock(&g.mutex);
+	char *e = g.last_error ? bstrdup(g.last_error) : NULL;
+	pthread_mutex_unlock(&g.mutex);
+	return e;
+}

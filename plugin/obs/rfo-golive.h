@@ -1,0 +1,76 @@
+#pragma once
+
+#include <obs-data.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rfo-dispatch.h"
+#include "rfo-error.h"
+#include "rfo-rest.h"
+
+/* One-click go-live. rfo-golive.c: the cache of what Restream says about streaming (ingest
+ * servers, the user's ingest, the account's and events' stream keys, events), fetched on the HTTP
+ * worker at sign-in, on every token change, after a stream ends and every few minutes; nothing
+ * waits for it on OBS's UI thread. rfo-golive-apply.c: making our service OBS's streaming
+ * service, the vendor requests and the dock tab. */
+
+/* Lifecycle (rfo-controller.c): create after the auth session, stop before it is destroyed,
+ * free at unload. */
+bool rfo_golive_create(void);
+void rfo_golive_stop(void);
+void rfo_golive_free(void);
+
+/* Where and how to stream, resolved from the cache. Secrets: never log key/passphrase. */
+struct rfo_golive_target {
+	bool srt;
+	char *server;     /* RTMP ingest URL, or srt://host:port[?non-secret options] */
+	char *key;        /* RTMP stream key, or the SRT stream id */
+	char *passphrase; /* SRT only, may be NULL */
+	char *masked;     /* for display: the RTMP URL, or the SRT URL with streamid/passphrase masked */
+};
+/* Any thread. protocol "rtmp"/"srt"; ingest_id 0 = the user's own; event_id NULL/"" = none.
+ * false with err (a sentence) when the data is missing or the plan has no SRT. */
+bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *event_id, struct rfo_golive_target *out,
+			struct rfo_error *err);
+void rfo_golive_target_free(struct rfo_golive_target *t);
+
+/* The event whose key the current service needs (fetched with every refresh). Any thread. */
+void rfo_golive_want_event(const char *event_id);
+/* "Display name (username)" of the signed-in account, or a "not signed in" text. bfree. */
+char *rfo_golive_account_label(void);
+bool rfo_golive_signed_in(void);
+/* The account's plan includes SRT (its stream key came with an srtUrl). */
+bool rfo_golive_srt_available(void);
+/* The user's own ingest id (0 when not fetched). */
+int64_t rfo_golive_user_ingest(void);
+bool rfo_golive_has_server(int64_t id);
+/* Masked account stream key for display ("" when none), bfree. */
+char *rfo_golive_masked_key(const char *event_id);
+/* The real key, only for an explicit "reveal" click in the dock (bfree, never log). */
+char *rfo_golive_reveal_key(const char *event_id);
+/* Visit cached data under the cache lock (callbacks must not call back into rfo_golive_*). */
+void rfo_golive_foreach_server(void (*cb)(void *param, int64_t id, const char *name), void *param);
+void rfo_golive_foreach_event(void (*cb)(void *param, const char *id, const char *title), void *param);
+void rfo_golive_foreach_event_full(void (*cb)(void *param, const struct rfo_event *event), void *param);
+/* A sentence about the last failed fetch, or NULL. bfree. */
+char *rfo_golive_last_error(void);
+
+/* Fetch everything again (plus `event_id`'s keys when given). _wait: obs-websocket's thread only,
+ * bounded by timeout_ms; false with err when a request failed or time ran out. _async: returns at
+ * once; `ui_task(ui_param)` is dispatched to the UI thread when all answers are in (may be NULL). */
+bool rfo_golive_refresh_wait(const char *event_id, uint32_t timeout_ms, struct rfo_error *err);
+void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param);
+/* Refresh when the cache is older than a few minutes. Any thread. */
+void rfo_golive_refresh_if_stale(void);
+
+/* rfo-golive-apply.c */
+void rfo_golive_apply_init(void);
+void rfo_golive_apply_free(void);
+/* The cache changed: update the dock (UI thread). */
+void rfo_golive_ui_refresh(void);
+void rfo_golive_on_signed_out(void);
+
+/* Vendor requests. */
+void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param);

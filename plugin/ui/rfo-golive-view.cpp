@@ -1,0 +1,274 @@
+#include "rfo-golive-view.hpp"
+#include "rfo-ui-text.hpp"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTime>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPointer>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QTimer>
+#include <QVBoxLayout>
+
+static rfo_ui_golive_actions golive_actions;
+static bool have_actions;
+static QPointer<RfoGoLiveView> golive_view;
+
+static QLabel *plainLabel(const QString &text = QString())
+{
+	auto *l = new QLabel(text);
+	l->setTextFormat(Qt::PlainText);
+	l->setWordWrap(true);
+	return l;
+}
+
+RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
+{
+	setObjectName("RestreamGoLiveView");
+	golive_view = this;
+	auto *layout = new QVBoxLayout(this);
+
+	status = plainLabel();
+	status->setObjectName("RestreamGoLiveStatus");
+	QFont bold = status->font();
+	bold.setBold(true);
+	status->setFont(bold);
+	serverLabel = plainLabel();
+
+	/* Someone changed Settings → Stream: one click puts Restream back. */
+	changedBox = new QWidget;
+	auto *changedLayout = new QHBoxLayout(changedBox);
+	changedLayout->setContentsMargins(0, 0, 0, 0);
+	auto *changedText = plainLabel(QTStr("GoLive.Changed"));
+	auto *fix = new QPushButton(QTStr("GoLive.Fix"));
+	connect(fix, &QPushButton::clicked, this, [this]() { apply(); });
+	changedLayout->addWidget(changedText, 1);
+	changedLayout->addWidget(fix);
+	changedBox->setVisible(false);
+
+	builtinWarning = plainLabel(QTStr("GoLive.BuiltinWarning"));
+	builtinWarning->setVisible(false);
+
+	rtmpButton = new QRadioButton("RTMP");
+	srtButton = new QRadioButton("SRT");
+	auto *group = new QButtonGroup(this);
+	group->addButton(rtmpButton);
+	group->addButton(srtButton);
+	rtmpButton->setChecked(true);
+	srtReason = plainLabel(QTStr("GoLive.SrtUnavailable"));
+	srtReason->setVisible(false);
+	auto *protoRow = new QHBoxLayout;
+	protoRow->addWidget(rtmpButton);
+	protoRow->addWidget(srtButton);
+	protoRow->addStretch(1);
+
+	ingestCombo = new QComboBox;
+	ingestCombo->setObjectName("RestreamGoLiveIngest");
+	eventCombo = new QComboBox;
+	eventCombo->setObjectName("RestreamGoLiveEvent");
+
+	keyEdit = new QLineEdit;
+	keyEdit->setReadOnly(true);
+	keyEdit->setObjectName("RestreamGoLiveKey");
+	revealButton = new QPushButton(QTStr("GoLive.Reveal"));
+	connect(revealButton, &QPushButton::clicked, this, [this]() {
+		if (keyShown) {
+			hideKey();
+			return;
+		}
+		if (!have_actions || !golive_actions.reveal_key)
+			return;
+		char *key = golive_actions.reveal_key(currentEventId().toUtf8().constData());
+		keyEdit->setText(QString::fromUtf8(key ? key : ""));
+		if (golive_actions.free_key)
+			golive_actions.free_key(key);
+		keyShown = true;
+		revealButton->setText(QTStr("GoLive.Hide"));
+	});
+	auto *keyRow = new QHBoxLayout;
+	keyRow->addWidget(keyEdit, 1);
+	keyRow->addWidget(revealButton);
+
+	auto *form = new QFormLayout;
+	form->addRow(QTStr("GoLive.Protocol"), protoRow);
+	form->addRow(QString(), srtReason);
+	form->addRow(QTStr("GoLive.Ingest"), ingestCombo);
+	form->addRow(QTStr("GoLive.Event"), eventCombo);
+	form->addRow(QTStr("GoLive.Key"), keyRow);
+
+	applyButton = new QPushButton(QTStr("GoLive.Apply"));
+	applyButton->setObjectName("RestreamGoLiveApply");
+	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
+
+	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
+	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
+	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
+		if (have_actions && golive_actions.set_compat)
+			golive_actions.set_compat(on);
+	});
+
+	result = plainLabel();
+	result->setVisible(false);
+	error = plainLabel();
+	error->setVisible(false);
+
+	auto *refresh = new QPushButton(QTStr("GoLive.Refresh"));
+	connect(refresh, &QPushButton::clicked, this, []() {
+		if (have_actions && golive_actions.refresh)
+			golive_actions.refresh();
+	});
+
+	layout->addWidget(status);
+	layout->addWidget(serverLabel);
+	layout->addWidget(changedBox);
+	layout->addWidget(builtinWarning);
+	layout->addLayout(form);
+	layout->addWidget(applyButton);
+	layout->addWidget(result);
+	layout->addWidget(error);
+	layout->addWidget(compatCheck);
+	layout->addWidget(refresh, 0, Qt::AlignLeft);
+	layout->addStretch(1);
+
+	auto touched = [this]() {
+		userTouched = true;
+	};
+	connect(rtmpButton, &QRadioButton::clicked, this, touched);
+	connect(srtButton, &QRadioButton::clicked, this, touched);
+	connect(ingestCombo, QOverload<int>::of(&QComboBox::activated), this, touched);
+	connect(eventCombo, QOverload<int>::of(&QComboBox::activated), this, [this](int) {
+		userTouched = true;
+		hideKey();
+	});
+
+	pollTimer = new QTimer(this);
+	connect(pollTimer, &QTimer::timeout, this, []() {
+		if (have_actions && golive_actions.poll)
+			golive_actions.poll();
+	});
+	pollTimer->start(2000);
+}
+
+QString RfoGoLiveView::currentEventId() const
+{
+	return eventCombo->currentData().toString();
+}
+
+void RfoGoLiveView::hideKey()
+{
+	keyShown = false;
+	keyEdit->setText(maskedKey);
+	revealButton->setText(QTStr("GoLive.Reveal"));
+}
+
+void RfoGoLiveView::apply()
+{
+	if (!have_actions || !golive_actions.apply)
+		return;
+	QByteArray eventId = currentEventId().toUtf8();
+	rfo_ui_golive_choice choice = {srtButton->isChecked() ? "srt" : "rtmp", ingestCombo->currentData().toLongLong(),
+				       eventId.constData()};
+	applyButton->setEnabled(false);
+	result->setText(QTStr("GoLive.Applying"));
+	result->setVisible(true);
+	golive_actions.apply(&choice);
+}
+
+void RfoGoLiveView::setResult(bool ok, const QString &message)
+{
+	applyButton->setEnabled(true);
+	result->setText(message);
+	result->setVisible(!message.isEmpty());
+	if (ok)
+		userTouched = false;
+}
+
+static QString eventText(const rfo_ui_golive_event &e)
+{
+	QString text = QString::fromUtf8(e.title ? e.title : "");
+	if (e.status && strcmp(e.status, "in-progress") == 0)
+		text += " — " + QTStr("GoLive.Event.Live");
+	else if (e.scheduled_for > 0)
+		text += " — " +
+			QLocale().toString(QDateTime::fromSecsSinceEpoch(e.scheduled_for), QLocale::ShortFormat);
+	return text;
+}
+
+void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
+{
+	if (!st.signed_in)
+		status->setText(QTStr("GoLive.NotSignedIn"));
+	else
+		status->setText(QTStr(st.service_active ? "GoLive.Active" : "GoLive.Inactive"));
+	serverLabel->setText(QString::fromUtf8(st.server_text ? st.server_text : ""));
+	serverLabel->setVisible(st.server_text && *st.server_text);
+	changedBox->setVisible(st.signed_in && st.was_set_up && !st.service_active);
+	builtinWarning->setVisible(st.builtin_restream);
+
+	srtButton->setEnabled(st.srt_available);
+	srtReason->setVisible(st.signed_in && !st.srt_available);
+	if (!st.srt_available && srtButton->isChecked())
+		rtmpButton->setChecked(true);
+
+	QString chosenEvent = userTouched ? currentEventId() : QString::fromUtf8(st.event_id ? st.event_id : "");
+	qlonglong chosenIngest = userTouched ? ingestCombo->currentData().toLongLong() : (qlonglong)st.ingest_id;
+	if (!userTouched) {
+		bool srt = st.protocol && strcmp(st.protocol, "srt") == 0 && st.srt_available;
+		(srt ? srtButton : rtmpButton)->setChecked(true);
+	}
+
+	QString ownName;
+	for (size_t i = 0; i < st.server_count; i++)
+		if (st.servers[i].id == st.user_ingest_id)
+			ownName = QString::fromUtf8(st.servers[i].name);
+	ingestCombo->clear();
+	ingestCombo->addItem(ownName.isEmpty() ? QTStr("GoLive.Ingest.Default")
+					       : QTStr("GoLive.Ingest.DefaultNamed").arg(ownName),
+			     QVariant((qlonglong)0));
+	for (size_t i = 0; i < st.server_count; i++)
+		ingestCombo->addItem(QString::fromUtf8(st.servers[i].name), QVariant((qlonglong)st.servers[i].id));
+	int ingestIndex = ingestCombo->findData(QVariant(chosenIngest));
+	ingestCombo->setCurrentIndex(ingestIndex < 0 ? 0 : ingestIndex);
+
+	eventCombo->clear();
+	eventCombo->addItem(QTStr("GoLive.Event.None"), QString());
+	for (size_t i = 0; i < st.event_count; i++)
+		eventCombo->addItem(eventText(st.events[i]), QString::fromUtf8(st.events[i].id));
+	int eventIndex = eventCombo->findData(chosenEvent);
+	eventCombo->setCurrentIndex(eventIndex < 0 ? 0 : eventIndex);
+
+	maskedKey = QString::fromUtf8(st.key_masked ? st.key_masked : "");
+	if (!keyShown)
+		keyEdit->setText(maskedKey);
+
+	compatCheck->blockSignals(true);
+	compatCheck->setChecked(st.compat);
+	compatCheck->blockSignals(false);
+
+	error->setText(QString::fromUtf8(st.error ? st.error : ""));
+	error->setVisible(st.error && *st.error);
+	applyButton->setEnabled(st.signed_in);
+}
+
+void rfo_ui_golive_set_actions(const struct rfo_ui_golive_actions *actions)
+{
+	have_actions = actions != nullptr;
+	golive_actions = actions ? *actions : rfo_ui_golive_actions{};
+}
+
+void rfo_ui_golive_set_state(const struct rfo_ui_golive_state *state)
+{
+	if (golive_view)
+		golive_view->setState(*state);
+}
+
+void rfo_ui_golive_set_result(bool ok, const char *message)
+{
+	if (golive_view)
+		golive_view->setResult(ok, QString::fromUtf8(message ? message : ""));
+}

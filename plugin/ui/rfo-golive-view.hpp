@@ -1,0 +1,51 @@
+#pragma once
+
+#include "rfo-ui-golive.h"
+
+#include <QString>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QRadioButton;
+class QTimer;
+
+/* The dock's "Go live" tab: one button makes OBS stream to Restream (RTMP or SRT, an ingest, an
+ * optional event); shows the masked key, and warns when OBS no longer streams to Restream or when
+ * OBS's own Restream account would overwrite the key. */
+class RfoGoLiveView : public QWidget {
+	Q_OBJECT
+
+public:
+	explicit RfoGoLiveView(QWidget *parent = nullptr);
+	void setState(const rfo_ui_golive_state &state);
+	void setResult(bool ok, const QString &message);
+
+private:
+	void apply();
+	void hideKey();
+	QString currentEventId() const;
+
+	QLabel *status = nullptr;
+	QLabel *serverLabel = nullptr;
+	QWidget *changedBox = nullptr;
+	QLabel *builtinWarning = nullptr;
+	QRadioButton *rtmpButton = nullptr;
+	QRadioButton *srtButton = nullptr;
+	QLabel *srtReason = nullptr;
+	QComboBox *ingestCombo = nullptr;
+	QComboBox *eventCombo = nullptr;
+	QLineEdit *keyEdit = nullptr;
+	QPushButton *revealButton = nullptr;
+	QPushButton *applyButton = nullptr;
+	QCheckBox *compatCheck = nullptr;
+	QLabel *result = nullptr;
+	QLabel *error = nullptr;
+	QTimer *pollTimer = nullptr;
+	bool keyShown = false;
+	bool userTouched = false;
+	QString maskedKey;
+};
