@@ -1,0 +1,479 @@
+/* Merged chat: socket -> parser -> store -> dock / vendor API. See rfo-chat-feed.h. */
+#include "rfo-chat-feed.h"
+#include "rfo-auth.h"
+#include "rfo-chat-batch.h"
+#include "rfo-chat-store.h"
+#include "rfo-chat.h"
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
+#include "rfo-log.h"
+#include "rfo-ui-chat.h"
+#include "rfo-url.h"
+#include "rfo-vendor.h"
+#include "rfo-ws.h"
+
+#include <obs-module.h>
+#include <stdlib.h>
+#include <string.h>
+#include <util/bmem.h>
+#include <util/threading.h>
+
+#define CHAT_IDLE_TIMEOUT_S 60 /* restream-api.md §4.2: heartbeat every 45 s, dead after 60 s */
+#define GETCHAT_DEFAULT_LIMIT 100
+#define REPLY_URL "https://restream.io/chat-application"
+
+static const uint32_t backoff_ms[] = {1000, 2000, 4000, 8000, 15000, 30000, 60000};
+
+struct feed {
+	bool created;
+	struct rfo_chat_store *store;
+	struct rfo_chat_batch *batch;
+	struct rfo_ws *ws;
+	char *settings_path;
+
+	pthread_mutex_t mutex; /* guards everything below */
+	struct rfo_ui_chat_settings settings;
+	bool settings_dirty;
+	uint64_t token_hash; /* hash of the token the socket last connected with (0 = none) */
+	bool signed_in;      /* last session state seen */
+	enum rfo_ui_chat_link link;
+	char link_reason[128];
+	uint64_t parse_errors;
+};
+
+static struct feed f;
+
+/* ---- settings (plugin_config/restream-for-obs/chat.json) ---------------------------------------- */
+
+static int clampi(long long v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : (int)v;
+}
+
+static void settings_load(struct rfo_ui_chat_settings *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	s->history = RFO_CHAT_STORE_DEFAULT_CAPACITY;
+	s->show_timestamps = true;
+	s->highlight_mentions = true;
+	obs_data_t *d = path ? obs_data_create_from_json_file_safe(path, "bak") : NULL;
+	if (!d)
+		return;
+	if (obs_data_has_user_value(d, "history"))
+		s->history = clampi(obs_data_get_int(d, "history"), RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
+	if (obs_data_has_user_value(d, "font_size")) {
+		long long fs = obs_data_get_int(d, "font_size");
+		s->font_size = fs ? clampi(fs, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
+	}
+	if (obs_data_has_user_value(d, "show_timestamps"))
+		s->show_timestamps = obs_data_get_bool(d, "show_timestamps");
+	if (obs_data_has_user_value(d, "highlight_mentions"))
+		s->highlight_mentions = obs_data_get_bool(d, "highlight_mentions");
+	snprintf(s->keywords, sizeof(s->keywords), "%s", obs_data_get_string(d, "keywords"));
+	snprintf(s->hidden_platforms, sizeof(s->hidden_platforms), "%s", obs_data_get_string(d, "hidden_platforms"));
+	obs_data_release(d);
+}
+
+static void settings_save(const struct rfo_ui_chat_settings *s, const char *path)
+{
+	if (!path)
+		return;
+	obs_data_t *d = obs_data_create();
+	obs_data_set_int(d, "history", s->history);
+	obs_data_set_int(d, "font_size", s->font_size);
+	obs_data_set_bool(d, "show_timestamps", s->show_timestamps);
+	obs_data_set_bool(d, "highlight_mentions", s->highlight_mentions);
+	obs_data_set_string(d, "keywords", s->keywords);
+	obs_data_set_string(d, "hidden_platforms", s->hidden_platforms);
+	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
+		rfo_log_sub(LOG_WARNING, "chat", "could not save the chat settings");
+	obs_data_release(d);
+}
+
+/* UI thread: keep the new settings (saved at exit, never on the UI thread mid-session). */
+static void on_settings_changed(const struct rfo_ui_chat_settings *s)
+{
+	if (!f.created)
+		return;
+	pthread_mutex_lock(&f.mutex);
+	f.settings = *s;
+	f.settings.history = clampi(s->history, RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
+	f.settings_dirty = true;
+	size_t history = (size_t)f.settings.history;
+	pthread_mutex_unlock(&f.mutex);
+	rfo_chat_store_set_capacity(f.store, history);
+	rfo_chat_batch_set_max(f.batch, history);
+}
+
+/* ---- UI hand-over --------------------------------------------------------------------------------- */
+
+static void push_user(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	struct rfo_auth_user user = {0};
+	if (auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN && rfo_auth_get_user(auth, &user))
+		rfo_ui_chat_set_user(user.display_name, user.username);
+	else
+		rfo_ui_chat_set_user(NULL, NULL);
+	rfo_auth_user_free(&user);
+}
+
+/* UI thread: everything the socket thread collected since the last run, at once. */
+static void drain_task(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (!f.created || !rfo_controller_running())
+		return;
+	struct rfo_chat_batch_items it;
+	rfo_chat_batch_take(f.batch, &it);
+
+	if (it.flags & RFO_CHAT_BATCH_CLEAR)
+		rfo_ui_chat_clear();
+	if (it.flags & RFO_CHAT_BATCH_USER)
+		push_user();
+	if (it.flags & RFO_CHAT_BATCH_LINK) {
+		char reason[sizeof(f.link_reason)];
+		pthread_mutex_lock(&f.mutex);
+		enum rfo_ui_chat_link link = f.link;
+		memcpy(reason, f.link_reason, sizeof(reason));
+		pthread_mutex_unlock(&f.mutex);
+		rfo_ui_chat_set_link(link, *reason ? reason : NULL);
+	}
+	if (it.flags & RFO_CHAT_BATCH_CONNECTIONS) {
+		size_t n = 0;
+		struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(f.store, &n);
+		rfo_ui_chat_set_connections(conns, n);
+		rfo_chat_connections_free(conns, n);
+	}
+	if (it.count)
+		rfo_ui_chat_add(it.messages, it.count);
+	for (size_t i = 0; i < it.num_replies; i++) {
+		struct rfo_chat_reply_state state;
+		if (rfo_chat_store_get_reply(f.store, it.replies[i], &state))
+			rfo_ui_chat_set_reply(&state);
+	}
+	rfo_chat_batch_items_free(&it);
+}
+
+static void schedule_if(bool first)
+{
+	if (first)
+		rfo_dispatch(drain_task, NULL);
+}
+
+/* ---- vendor API ----------------------------------------------------------------------------------- */
+
+static obs_data_t *message_data(const struct rfo_chat_message *m)
+{
+	obs_data_t *d = obs_data_create();
+	obs_data_set_string(d, "id", m->id);
+	obs_data_set_string(d, "platform", m->platform);
+	obs_data_set_string(d, "author", m->author);
+	obs_data_set_string(d, "text", m->text);
+	obs_data_set_int(d, "timestamp", m->timestamp);
+	obs_data_set_string(d, "kind", rfo_chat_kind_name(m->kind));
+	if (m->donation)
+		obs_data_set_string(d, "donation", m->donation);
+	obs_data_set_int(d, "seq", (long long)m->seq);
+	obs_data_set_int(d, "sourceId", m->source_id);
+	obs_data_set_int(d, "typeId", m->type_id);
+	obs_data_set_bool(d, "bot", m->bot);
+	if (m->author_color)
+		obs_data_set_string(d, "authorColor", m->author_color);
+	if (m->moderator)
+		obs_data_set_bool(d, "moderator", true);
+	if (m->member)
+		obs_data_set_bool(d, "member", true);
+	if (m->parent_author)
+		obs_data_set_string(d, "replyTo", m->parent_author);
+	if (m->num_emotes)
+		obs_data_set_int(d, "emotes", (long long)m->num_emotes);
+	return d;
+}
+
+void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (!f.created) {
+		rfo_vendor_fail(response, obs_module_text("Chat.Error.NotRunning"));
+		return;
+	}
+	long long limit = GETCHAT_DEFAULT_LIMIT;
+	if (request && obs_data_has_user_value(request, "limit")) {
+		limit = obs_data_get_int(request, "limit");
+		if (limit < 1) {
+			rfo_vendor_fail(response, obs_module_text("Chat.Error.BadLimit"));
+			return;
+		}
+	}
+	size_t capacity = rfo_chat_store_capacity(f.store);
+	if ((unsigned long long)limit > capacity)
+		limit = (long long)capacity;
+
+	size_t n = 0;
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, (size_t)limit, 0, &n);
+	obs_data_array_t *arr = obs_data_array_create();
+	for (size_t i = 0; i < n; i++) {
+		obs_data_t *d = message_data(msgs[i]);
+		obs_data_array_push_back(arr, d);
+		obs_data_release(d);
+	}
+	rfo_chat_messages_release(msgs, n);
+	obs_data_set_array(response, "messages", arr);
+	obs_data_array_release(arr);
+	obs_data_set_int(response, "total", (long long)rfo_chat_store_last_seq(f.store));
+	obs_data_set_int(response, "historySize", (long long)capacity);
+	rfo_vendor_ok(response);
+}
+
+/* ---- socket callbacks (chat ws thread) ------------------------------------------------------------ */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+static void wipe_free(char *secret)
+{
+	if (!secret)
+		return;
+	volatile char *p = secret;
+	while (*p)
+		*p++ = 0;
+	bfree(secret);
+}
+
+static char *get_url(void *param)
+{
+	UNUSED_PARAMETER(param);
+	struct rfo_auth *auth = rfo_controller_auth();
+	const struct rfo_config *cfg = rfo_controller_config();
+	char *token = NULL;
+	if (!auth || !cfg || !cfg->chat_url || rfo_auth_get_state(auth) != RFO_AUTH_SIGNED_IN ||
+	    !rfo_auth_get_token(auth, &token)) {
+		pthread_mutex_lock(&f.mutex);
+		f.token_hash = 0;
+		pthread_mutex_unlock(&f.mutex);
+		return NULL;
+	}
+	char *url = rfo_url_with_query(cfg->chat_url, "accessToken", token);
+	pthread_mutex_lock(&f.mutex);
+	f.token_hash = hash_str(token);
+	pthread_mutex_unlock(&f.mutex);
+	wipe_free(token);
+	return url;
+}
+
+static void set_link(enum rfo_ui_chat_link link, const char *reason)
+{
+	pthread_mutex_lock(&f.mutex);
+	f.link = link;
+	snprintf(f.link_reason, sizeof(f.link_reason), "%s", reason ? reason : "");
+	pthread_mutex_unlock(&f.mutex);
+	schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_LINK));
+}
+
+static void on_state(void *param, enum rfo_ws_state state, int http_status, const char *reason)
+{
+	UNUSED_PARAMETER(param);
+	rfo_controller_set_link(RFO_LINK_CHAT, rfo_ws_state_name(state));
+	switch (state) {
+	case RFO_WS_CONNECTING:
+		set_link(RFO_UI_CHAT_CONNECTING, NULL);
+		break;
+	case RFO_WS_CONNECTED:
+		rfo_log_sub(LOG_INFO, "chat", "connected to Restream chat");
+		set_link(RFO_UI_CHAT_CONNECTED, NULL);
+		break;
+	case RFO_WS_DISCONNECTED: {
+		struct rfo_auth *auth = rfo_controller_auth();
+		bool signed_in = auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
+		rfo_log_sub(LOG_INFO, "chat", "disconnected from Restream chat (%s%s)", reason ? reason : "no reason",
+			    http_status ? ", HTTP error" : "");
+		if (http_status == 401 && auth)
+			rfo_auth_report_unauthorized(auth);
+		set_link(signed_in ? RFO_UI_CHAT_RECONNECTING : RFO_UI_CHAT_SIGNED_OUT, reason);
+		break;
+	}
+	}
+}
+
+/* A newly stored message: ChatMessage event now, the dock in the next batch. */
+static void deliver(uint64_t seq)
+{
+	size_t n = 0;
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, 1, seq - 1, &n);
+	if (n == 1 && msgs[0]->seq == seq) {
+		obs_data_t *d = message_data(msgs[0]);
+		rfo_vendor_emit("ChatMessage", d);
+		obs_data_release(d);
+		schedule_if(rfo_chat_batch_add(f.batch, msgs[0]));
+		bfree(msgs);
+		return;
+	}
+	rfo_chat_messages_release(msgs, n);
+}
+
+static void log_connection(const struct rfo_chat_connection *c)
+{
+	const char *status = rfo_chat_conn_status_name(c->status);
+	if (c->status == RFO_CHAT_CONN_ERROR)
+		rfo_log_sub(LOG_INFO, "chat", "%s chat: %s (%s)", c->platform ? c->platform : "?", status,
+			    rfo_chat_reason_lookup(c->reason)->english);
+	else
+		rfo_log_sub(LOG_INFO, "chat", "%s chat: %s", c->platform ? c->platform : "?", status);
+}
+
+static void on_message(void *param, const char *text, size_t len)
+{
+	UNUSED_PARAMETER(param);
+	struct rfo_chat_frame frame;
+	struct rfo_error err = {0};
+	if (!rfo_chat_parse(text, len, &frame, &err)) {
+		pthread_mutex_lock(&f.mutex);
+		bool first = f.parse_errors++ == 0;
+		pthread_mutex_unlock(&f.mutex);
+		if (first)
+			rfo_log_sub(LOG_WARNING, "chat", "ignored a chat frame that is not JSON (%s)", err.message);
+		rfo_chat_frame_free(&frame);
+		return;
+	}
+	uint64_t seq;
+	switch (frame.action) {
+	case RFO_CHAT_EVENT:
+	case RFO_CHAT_REPLY_CREATED:
+		seq = rfo_chat_store_apply(f.store, &frame);
+		if (seq)
+			deliver(seq);
+		if (frame.action == RFO_CHAT_REPLY_CREATED)
+			schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
+		break;
+	case RFO_CHAT_CONNECTION_INFO:
+		log_connection(&frame.conn);
+		/* fall through */
+	case RFO_CHAT_CONNECTION_CLOSED:
+		rfo_chat_store_apply(f.store, &frame);
+		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_CONNECTIONS));
+		break;
+	case RFO_CHAT_REPLY_ACCEPTED:
+	case RFO_CHAT_REPLY_CONFIRMED:
+	case RFO_CHAT_REPLY_FAILED:
+		rfo_chat_store_apply(f.store, &frame);
+		schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
+		break;
+	default: /* heartbeat (the ws counts it as traffic), relay_*, unknown actions */
+		break;
+	}
+	rfo_chat_frame_free(&frame);
+}
+
+/* ---- session (auth thread) ------------------------------------------------------------------------ */
+
+static void on_session(void *param)
+{
+	UNUSED_PARAMETER(param);
+	struct rfo_auth *auth = rfo_controller_auth();
+	if (!f.created || !auth)
+		return;
+	bool signed_in = rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
+	char *token = NULL;
+	uint64_t h = signed_in && rfo_auth_get_token(auth, &token) ? hash_str(token) : 0;
+	wipe_free(token);
+
+	pthread_mutex_lock(&f.mutex);
+	bool was_signed_in = f.signed_in;
+	f.signed_in = signed_in;
+	bool token_changed = h != f.token_hash;
+	pthread_mutex_unlock(&f.mutex);
+
+	if (signed_in && !h)
+		return; /* a refresh is under way: the next session call brings the token */
+	if (signed_in != was_signed_in)
+		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_USER));
+	if (!signed_in && was_signed_in) {
+		rfo_chat_store_clear(f.store);
+		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_CLEAR | RFO_CHAT_BATCH_CONNECTIONS));
+	}
+	if (token_changed || (signed_in && rfo_ws_state_get(f.ws) == RFO_WS_DISCONNECTED))
+		rfo_ws_reconnect(f.ws); /* signed out: get_url gives NULL and the socket stays closed */
+}
+
+/* ---- lifecycle ------------------------------------------------------------------------------------ */
+
+static void init_ui_task(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (!f.created || !rfo_controller_running())
+		return;
+	static const struct rfo_ui_chat_handlers handlers = {on_settings_changed, REPLY_URL};
+	pthread_mutex_lock(&f.mutex);
+	struct rfo_ui_chat_settings s = f.settings;
+	pthread_mutex_unlock(&f.mutex);
+	rfo_ui_chat_init(&handlers, &s);
+	push_user();
+	const char *tab = getenv("RFO_DOCK_TAB");
+	if (tab && strcmp(tab, "chat") == 0)
+		rfo_ui_chat_show_tab();
+}
+
+bool rfo_chat_feed_create(void)
+{
+	if (f.created)
+		return true;
+	pthread_mutex_init(&f.mutex, NULL);
+	f.settings_path = obs_module_config_path("chat.json");
+	settings_load(&f.settings, f.settings_path);
+	f.store = rfo_chat_store_create((size_t)f.settings.history);
+	f.batch = rfo_chat_batch_create((size_t)f.settings.history);
+	f.link = RFO_UI_CHAT_SIGNED_OUT;
+
+	struct rfo_ws_config wc = {
+		.name = "chat",
+		.get_url = get_url,
+		.on_state = on_state,
+		.on_message = on_message,
+		.idle_timeout_s = CHAT_IDLE_TIMEOUT_S,
+		.backoff_ms = backoff_ms,
+		.backoff_count = sizeof(backoff_ms) / sizeof(backoff_ms[0]),
+	};
+	f.ws = rfo_ws_create(&wc);
+	f.created = true;
+	rfo_controller_on_session(on_session, NULL);
+	if (!f.ws || !rfo_ws_start(f.ws))
+		rfo_log_sub(LOG_WARNING, "chat", "the chat connection could not be started");
+	rfo_dispatch(init_ui_task, NULL);
+	return true;
+}
+
+void rfo_chat_feed_stop(void)
+{
+	if (!f.created)
+		return;
+	rfo_ws_destroy(f.ws);
+	f.ws = NULL;
+	pthread_mutex_lock(&f.mutex);
+	bool dirty = f.settings_dirty;
+	struct rfo_ui_chat_settings s = f.settings;
+	f.settings_dirty = false;
+	pthread_mutex_unlock(&f.mutex);
+	if (dirty)
+		settings_save(&s, f.settings_path);
+	rfo_controller_set_link(RFO_LINK_CHAT, "disconnected");
+}
+
+void rfo_chat_feed_free(void)
+{
+	if (!f.created)
+		return;
+	rfo_chat_feed_stop();
+	rfo_chat_batch_destroy(f.batch);
+	rfo_chat_store_destroy(f.store);
+	bfree(f.settings_path);
+	pthread_mutex_destroy(&f.mutex);
+	memset(&f, 0, sizeof(f));
+}

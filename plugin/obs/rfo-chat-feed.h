@@ -1,0 +1,24 @@
+#pragma once
+
+#include <obs-data.h>
+#include <stdbool.h>
+
+/* The merged chat: Restream's chat WebSocket (restream-api.md §4) -> parser -> bounded, de-duplicating
+ * store -> the dock's Chat tab (in batches), the GetChat vendor request and ChatMessage vendor events.
+ *
+ * The socket ("rfo-ws-chat" thread) connects with the current access token, reconnects when the token
+ * changes (rfo_controller_on_session), after 60 s without a heartbeat, and with backoff + jitter
+ * (1 s .. 60 s) after failures; it disconnects on sign-out. Frames are parsed on the socket thread. */
+
+/* After the auth session exists (rfo_controller_create). Loads the chat settings, starts the socket
+ * thread (which waits for a token). Idempotent. */
+bool rfo_chat_feed_create(void);
+/* Joins the socket thread and saves the settings. Before rfo_auth_destroy. Idempotent. */
+void rfo_chat_feed_stop(void);
+/* Frees the store. Idempotent. */
+void rfo_chat_feed_free(void);
+
+/* Vendor request GetChat: `limit`? (default 100, at most the history size) -> `messages` oldest first
+ * [{id, platform, author, text, timestamp, kind, donation?, …}], plus `total` (messages stored since
+ * start) and `historySize`. */
+void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *param);

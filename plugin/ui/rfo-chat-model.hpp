@@ -1,0 +1,101 @@
+#pragma once
+/* The chat list's model and delegate: one row per message, plain text only, bounded, filtered by
+ * platform inside the model (no proxy), row heights cached per width so a relayout of thousands of rows
+ * stays cheap. */
+
+#include "rfo-chat-look.h"
+#include "rfo-chat-store.h"
+#include "rfo-chat.h"
+
+#include <QAbstractListModel>
+#include <QColor>
+#include <QHash>
+#include <QSet>
+#include <QStyledItemDelegate>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+class QListView;
+class QTextLayout;
+
+struct RfoChatRow {
+	QString id;
+	QString platform;
+	QString author;
+	QString text;
+	QString donation;
+	QString time; /* "HH:mm" */
+	QString replyUuid;
+	QString replyTo;
+	QColor accent;
+	QColor authorColor; /* invalid = theme text colour */
+	enum rfo_chat_kind kind = RFO_CHAT_KIND_TEXT;
+	bool bot = false, moderator = false, member = false, highlight = false;
+	bool sticker = false;
+	std::vector<std::pair<int, int>> emotes; /* [start, end) in UTF-16 units of text */
+	mutable int cachedWidth = -1, cachedGeneration = -1, cachedHeight = 0;
+};
+
+class RfoChatModel : public QAbstractListModel {
+	Q_OBJECT
+
+public:
+	explicit RfoChatModel(QObject *parent = nullptr);
+
+	int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+	QVariant data(const QModelIndex &index, int role) const override;
+	const RfoChatRow *row(int visibleRow) const;
+
+	/* Appends rows (oldest first) and trims the oldest beyond the capacity. */
+	void append(std::vector<std::unique_ptr<RfoChatRow>> &rows);
+	void clear();
+	void setCapacity(int capacity);
+	void setHiddenPlatforms(const QSet<QString> &hidden);
+	/* Recomputes every row's highlight flag. */
+	void setHighlight(const rfo_chat_highlight &rules);
+	const rfo_chat_highlight &highlightRules() const { return rules; }
+	void setReplyState(const rfo_chat_reply_state &state);
+	/* Delivery state of a reply row, or UNKNOWN. */
+	rfo_chat_reply_state replyState(const QString &uuid) const;
+	QStringList platforms() const; /* every platform seen, sorted */
+	int totalCount() const { return (int)all.size(); }
+
+private:
+	bool visibleRow(const RfoChatRow &r) const { return !hidden.contains(r.platform); }
+	void rebuildVisible();
+
+	std::deque<std::unique_ptr<RfoChatRow>> all;
+	std::deque<RfoChatRow *> visible;
+	int capacity = RFO_CHAT_STORE_DEFAULT_CAPACITY;
+	QSet<QString> hidden;
+	QSet<QString> seenPlatforms;
+	rfo_chat_highlight rules{};
+	QHash<QString, rfo_chat_reply_state> replies;
+};
+
+class RfoChatDelegate : public QStyledItemDelegate {
+	Q_OBJECT
+
+public:
+	RfoChatDelegate(RfoChatModel *model, QListView *view);
+	void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+	QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+	void setShowTimestamps(bool on);
+	/* Font or theme changed: every cached height is stale. */
+	void invalidate() { generation++; }
+
+private:
+	/* Lays out the row's text for `width` pixels; returns the height of the text block. */
+	int layoutRow(const RfoChatRow &r, int width, QTextLayout &layout) const;
+	int textWidth() const;
+
+	RfoChatModel *model;
+	QListView *view;
+	bool showTimestamps = true;
+	int generation = 0;
+};
+
+/* Builds a row from a core message (copies everything it needs). */
+std::unique_ptr<RfoChatRow> rfo_chat_row_from_message(const rfo_chat_message *m);

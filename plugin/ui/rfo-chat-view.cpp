@@ -1,0 +1,494 @@
+#include "rfo-chat-view.hpp"
+#include "rfo-ui-text.hpp"
+
+#include <QDesktopServices>
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListView>
+#include <QMenu>
+#include <QPointer>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QTabWidget>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#define FLUSH_INTERVAL_MS 33 /* at most ~30 model updates (and repaints) a second */
+
+static QPointer<RfoChatView> g_view;
+static rfo_ui_chat_handlers g_handlers;
+static rfo_ui_chat_settings g_settings;
+static bool g_have_settings;
+
+static rfo_ui_chat_settings default_settings()
+{
+	rfo_ui_chat_settings s{};
+	s.history = RFO_CHAT_STORE_DEFAULT_CAPACITY;
+	s.show_timestamps = true;
+	s.highlight_mentions = true;
+	return s;
+}
+
+RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
+{
+	setObjectName("RestreamChatView");
+	g_view = this;
+
+	status = new QLabel(QTStr("Chat.Status.SignedOut"));
+	status->setTextFormat(Qt::PlainText);
+	status->setWordWrap(true);
+
+	filterButton = new QToolButton;
+	filterButton->setText(QTStr("Chat.Filter"));
+	filterButton->setToolTip(QTStr("Chat.Filter.Tooltip"));
+	filterButton->setPopupMode(QToolButton::InstantPopup);
+	auto *filterMenu = new QMenu(filterButton);
+	filterButton->setMenu(filterMenu);
+	connect(filterMenu, &QMenu::aboutToShow, this, &RfoChatView::fillFilterMenu);
+
+	settingsButton = new QToolButton;
+	settingsButton->setText(QTStr("Chat.Options"));
+	settingsButton->setPopupMode(QToolButton::InstantPopup);
+	auto *settingsMenu = new QMenu(settingsButton);
+	settingsButton->setMenu(settingsMenu);
+	connect(settingsMenu, &QMenu::aboutToShow, this, &RfoChatView::fillSettingsMenu);
+
+	auto *top = new QHBoxLayout;
+	top->setContentsMargins(0, 0, 0, 0);
+	top->addWidget(status, 1);
+	top->addWidget(filterButton);
+	top->addWidget(settingsButton);
+
+	chipBox = new QWidget;
+	chipLayout = new QHBoxLayout(chipBox);
+	chipLayout->setContentsMargins(0, 0, 0, 0);
+	chipLayout->setSpacing(4);
+	chipLayout->addStretch(1);
+	chipArea = new QScrollArea;
+	chipArea->setWidget(chipBox);
+	chipArea->setWidgetResizable(true);
+	chipArea->setFrameShape(QFrame::NoFrame);
+	chipArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+	chipArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+	chipArea->setVisible(false);
+
+	model = new RfoChatModel(this);
+	list = new QListView;
+	list->setObjectName("RestreamChatList");
+	list->setModel(model);
+	delegate = new RfoChatDelegate(model, list);
+	list->setItemDelegate(delegate);
+	list->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+	list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+	list->setResizeMode(QListView::Adjust);
+	list->setLayoutMode(QListView::Batched);
+	list->setBatchSize(500);
+	list->setSelectionMode(QAbstractItemView::SingleSelection);
+	list->setWordWrap(true);
+	list->setUniformItemSizes(false);
+	connect(list->verticalScrollBar(), &QScrollBar::valueChanged, this, &RfoChatView::onScrollValue);
+	connect(list->verticalScrollBar(), &QScrollBar::rangeChanged, this, &RfoChatView::onScrollRange);
+
+	newButton = new QPushButton(this);
+	newButton->setObjectName("RestreamChatNewMessages");
+	newButton->setVisible(false);
+	connect(newButton, &QPushButton::clicked, this, [this]() {
+		stickToBottom = true;
+		unseen = 0;
+		newButton->hide();
+		list->scrollToBottom();
+	});
+
+	replyButton = new QPushButton(QTStr("Chat.Reply.Open"));
+	replyButton->setToolTip(QTStr("Chat.Reply.Tooltip"));
+	connect(replyButton, &QPushButton::clicked, this, []() {
+		const char *url = g_handlers.reply_url ? g_handlers.reply_url : "https://restream.io/chat-application";
+		QDesktopServices::openUrl(QUrl(QString::fromUtf8(url)));
+	});
+	auto *note = new QLabel(QTStr("Chat.Reply.Note"));
+	note->setTextFormat(Qt::PlainText);
+	note->setWordWrap(true);
+	note->setEnabled(false);
+
+	auto *layout = new QVBoxLayout(this);
+	layout->setContentsMargins(0, 4, 0, 0);
+	layout->addLayout(top);
+	layout->addWidget(chipArea);
+	layout->addWidget(list, 1);
+	layout->addWidget(replyButton);
+	layout->addWidget(note);
+
+	flushTimer.setSingleShot(true);
+	flushTimer.setInterval(FLUSH_INTERVAL_MS);
+	connect(&flushTimer, &QTimer::timeout, this, &RfoChatView::flush);
+
+	applySettings(g_have_settings ? g_settings : default_settings());
+}
+
+RfoChatView::~RfoChatView() = default;
+
+void RfoChatView::applySettings(const rfo_ui_chat_settings &s)
+{
+	settings = s;
+	model->setCapacity(settings.history);
+	QSet<QString> hidden;
+	for (const QString &p : QString::fromUtf8(settings.hidden_platforms).split(',', Qt::SkipEmptyParts))
+		hidden.insert(p.trimmed());
+	model->setHiddenPlatforms(hidden);
+	delegate->setShowTimestamps(settings.show_timestamps);
+	updateHighlight();
+	applyFont();
+}
+
+void RfoChatView::settingsChanged()
+{
+	g_settings = settings;
+	g_have_settings = true;
+	if (g_handlers.settings_changed)
+		g_handlers.settings_changed(&settings);
+}
+
+void RfoChatView::updateHighlight()
+{
+	rfo_chat_highlight rules;
+	QByteArray display = userDisplayName.toUtf8(), user = userName.toUtf8();
+	const bool mentions = settings.highlight_mentions;
+	rfo_chat_highlight_init(&rules, settings.keywords, mentions ? display.constData() : nullptr,
+				mentions ? user.constData() : nullptr);
+	model->setHighlight(rules);
+}
+
+void RfoChatView::applyFont()
+{
+	QFont f = font();
+	if (settings.font_size > 0)
+		f.setPointSize(settings.font_size);
+	list->setFont(f);
+	delegate->invalidate();
+	list->doItemsLayout();
+}
+
+void RfoChatView::addMessages(rfo_chat_message *const *messages, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		pending.push_back(rfo_chat_row_from_message(messages[i]));
+	/* a backlog larger than the history can never be shown: keep the newest */
+	size_t cap = (size_t)std::max(1, settings.history);
+	if (pending.size() > cap)
+		pending.erase(pending.begin(), pending.begin() + (long)(pending.size() - cap));
+	if (!flushTimer.isActive())
+		flushTimer.start();
+}
+
+void RfoChatView::flush()
+{
+	if (pending.empty())
+		return;
+	int added = (int)pending.size();
+	model->append(pending);
+	if (stickToBottom) {
+		list->scrollToBottom();
+	} else {
+		unseen += added;
+		newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
+		newButton->adjustSize();
+		newButton->show();
+		newButton->raise();
+		placeNewButton();
+	}
+}
+
+void RfoChatView::clearMessages()
+{
+	pending.clear();
+	model->clear();
+	unseen = 0;
+	stickToBottom = true;
+	newButton->hide();
+}
+
+void RfoChatView::onScrollRange(int min, int max)
+{
+	Q_UNUSED(min);
+	if (!stickToBottom)
+		return;
+	scrolling = true;
+	list->verticalScrollBar()->setValue(max);
+	scrolling = false;
+}
+
+void RfoChatView::onScrollValue(int value)
+{
+	if (scrolling)
+		return;
+	const int max = list->verticalScrollBar()->maximum();
+	stickToBottom = value >= max - 2;
+	if (stickToBottom) {
+		unseen = 0;
+		newButton->hide();
+	}
+}
+
+void RfoChatView::placeNewButton()
+{
+	QRect r = list->geometry();
+	newButton->move(r.center().x() - newButton->width() / 2, r.bottom() - newButton->height() - 8);
+}
+
+void RfoChatView::resizeEvent(QResizeEvent *event)
+{
+	QWidget::resizeEvent(event);
+	if (newButton->isVisible())
+		placeNewButton();
+}
+
+void RfoChatView::changeEvent(QEvent *event)
+{
+	QWidget::changeEvent(event);
+	const auto t = event->type();
+	if (t == QEvent::PaletteChange || t == QEvent::StyleChange || t == QEvent::FontChange) {
+		if (t == QEvent::FontChange && settings.font_size <= 0)
+			list->setFont(font());
+		delegate->invalidate();
+		list->doItemsLayout();
+	}
+}
+
+static QString connStatusText(const rfo_chat_connection &c)
+{
+	switch (c.status) {
+	case RFO_CHAT_CONN_CONNECTED:
+		return QTStr("Chat.Conn.Connected");
+	case RFO_CHAT_CONN_CONNECTING:
+		return QTStr("Chat.Conn.Connecting");
+	case RFO_CHAT_CONN_ERROR:
+		return QString::fromUtf8(obs_module_text(rfo_chat_reason_lookup(c.reason)->locale_key));
+	default:
+		return QTStr("Chat.Conn.Unknown");
+	}
+}
+
+void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
+{
+	while (chipLayout->count() > 1) {
+		QLayoutItem *item = chipLayout->takeAt(0);
+		delete item->widget();
+		delete item;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const rfo_chat_connection &c = conns[i];
+		QString platform = QString::fromUtf8(c.platform ? c.platform : "");
+		auto *chip = new QLabel(platform + QStringLiteral(": ") + connStatusText(c));
+		chip->setTextFormat(Qt::PlainText);
+		QString tip = c.target_name ? QString::fromUtf8(c.target_name) : platform;
+		chip->setToolTip(tip);
+		QColor accent(QRgb(rfo_chat_platform_accent(c.platform)));
+		chip->setStyleSheet(
+			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(accent.name()));
+		chipLayout->insertWidget((int)i, chip);
+	}
+	chipArea->setVisible(count > 0);
+	chipArea->setFixedHeight(chipBox->sizeHint().height() + (count > 3 ? 14 : 2));
+}
+
+void RfoChatView::setLink(enum rfo_ui_chat_link link, const QString &reason)
+{
+	QString text;
+	switch (link) {
+	case RFO_UI_CHAT_SIGNED_OUT:
+		text = QTStr("Chat.Status.SignedOut");
+		break;
+	case RFO_UI_CHAT_CONNECTING:
+		text = QTStr("Chat.Status.Connecting");
+		break;
+	case RFO_UI_CHAT_CONNECTED:
+		text = QTStr("Chat.Status.Connected");
+		break;
+	case RFO_UI_CHAT_RECONNECTING:
+		text = QTStr("Chat.Status.Reconnecting");
+		if (!reason.isEmpty())
+			text += QStringLiteral(" (") + reason + QStringLiteral(")");
+		break;
+	}
+	status->setText(text);
+}
+
+void RfoChatView::setReply(const rfo_chat_reply_state &state)
+{
+	model->setReplyState(state);
+	list->doItemsLayout();
+}
+
+void RfoChatView::setUser(const QString &displayName, const QString &username)
+{
+	userDisplayName = displayName;
+	userName = username;
+	updateHighlight();
+}
+
+void RfoChatView::showTab()
+{
+	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {
+		if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
+			tabs->setCurrentWidget(this);
+			return;
+		}
+	}
+}
+
+void RfoChatView::fillFilterMenu()
+{
+	QMenu *menu = filterButton->menu();
+	menu->clear();
+	QStringList platforms = model->platforms();
+	for (const QString &p : QString::fromUtf8(settings.hidden_platforms).split(',', Qt::SkipEmptyParts))
+		if (!platforms.contains(p.trimmed()))
+			platforms.append(p.trimmed());
+	if (platforms.isEmpty()) {
+		menu->addAction(QTStr("Chat.Filter.None"))->setEnabled(false);
+		return;
+	}
+	for (const QString &p : platforms) {
+		QAction *a = menu->addAction(p);
+		a->setCheckable(true);
+		QByteArray name = p.toUtf8();
+		a->setChecked(!rfo_chat_list_has(settings.hidden_platforms, name.constData()));
+		connect(a, &QAction::toggled, this, [this, name](bool shown) {
+			char *list_ = rfo_chat_list_set(settings.hidden_platforms, name.constData(), !shown);
+			snprintf(settings.hidden_platforms, sizeof(settings.hidden_platforms), "%s", list_);
+			bfree(list_);
+			applySettings(settings);
+			settingsChanged();
+		});
+	}
+	menu->addSeparator();
+	connect(menu->addAction(QTStr("Chat.Filter.ShowAll")), &QAction::triggered, this, [this]() {
+		settings.hidden_platforms[0] = '\0';
+		applySettings(settings);
+		settingsChanged();
+	});
+}
+
+void RfoChatView::fillSettingsMenu()
+{
+	QMenu *menu = settingsButton->menu();
+	menu->clear();
+	QAction *ts = menu->addAction(QTStr("Chat.Options.Timestamps"));
+	ts->setCheckable(true);
+	ts->setChecked(settings.show_timestamps);
+	connect(ts, &QAction::toggled, this, [this](bool on) {
+		settings.show_timestamps = on;
+		applySettings(settings);
+		settingsChanged();
+	});
+	QAction *mentions = menu->addAction(QTStr("Chat.Options.Mentions"));
+	mentions->setCheckable(true);
+	mentions->setChecked(settings.highlight_mentions);
+	connect(mentions, &QAction::toggled, this, [this](bool on) {
+		settings.highlight_mentions = on;
+		applySettings(settings);
+		settingsChanged();
+	});
+	connect(menu->addAction(QTStr("Chat.Options.Keywords")), &QAction::triggered, this, [this]() {
+		bool ok = false;
+		QString text = QInputDialog::getText(this, QTStr("Chat.Options.Keywords.Title"),
+						     QTStr("Chat.Options.Keywords.Prompt"), QLineEdit::Normal,
+						     QString::fromUtf8(settings.keywords), &ok);
+		if (!ok)
+			return;
+		QByteArray raw = text.toUtf8();
+		char *norm = rfo_chat_keywords_normalize(raw.constData());
+		snprintf(settings.keywords, sizeof(settings.keywords), "%s", norm);
+		bfree(norm);
+		applySettings(settings);
+		settingsChanged();
+	});
+	menu->addSeparator();
+	auto fontStep = [this](int delta) {
+		int size = settings.font_size > 0 ? settings.font_size : font().pointSize();
+		settings.font_size = delta ? std::clamp(size + delta, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
+		applySettings(settings);
+		settingsChanged();
+	};
+	connect(menu->addAction(QTStr("Chat.Options.Larger")), &QAction::triggered, this,
+		[fontStep]() { fontStep(1); });
+	connect(menu->addAction(QTStr("Chat.Options.Smaller")), &QAction::triggered, this,
+		[fontStep]() { fontStep(-1); });
+	connect(menu->addAction(QTStr("Chat.Options.DefaultSize")), &QAction::triggered, this,
+		[fontStep]() { fontStep(0); });
+	menu->addSeparator();
+	connect(menu->addAction(QTStr("Chat.Options.History")), &QAction::triggered, this, [this]() {
+		bool ok = false;
+		int n = QInputDialog::getInt(this, QTStr("Chat.Options.History.Title"),
+					     QTStr("Chat.Options.History.Prompt"), settings.history,
+					     RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX, 50, &ok);
+		if (!ok)
+			return;
+		settings.history = n;
+		applySettings(settings);
+		settingsChanged();
+	});
+	connect(menu->addAction(QTStr("Chat.Options.Clear")), &QAction::triggered, this, [this]() { clearMessages(); });
+}
+
+/* ---- C entry points (UI thread) ------------------------------------------------------------------- */
+
+template <typename F> static void guarded(F &&fn)
+{
+	try {
+		if (g_view)
+			fn(g_view.data());
+	} catch (...) {
+		/* nothing may cross into C; a failed update is dropped */
+	}
+}
+
+void rfo_ui_chat_init(const struct rfo_ui_chat_handlers *handlers, const struct rfo_ui_chat_settings *settings)
+{
+	g_handlers = *handlers;
+	g_settings = *settings;
+	g_have_settings = true;
+	guarded([&](RfoChatView *v) { v->applySettings(*settings); });
+}
+
+void rfo_ui_chat_add(struct rfo_chat_message *const *messages, size_t count)
+{
+	guarded([&](RfoChatView *v) { v->addMessages(messages, count); });
+}
+
+void rfo_ui_chat_clear(void)
+{
+	guarded([](RfoChatView *v) { v->clearMessages(); });
+}
+
+void rfo_ui_chat_set_link(enum rfo_ui_chat_link link, const char *reason)
+{
+	guarded([&](RfoChatView *v) { v->setLink(link, reason ? QString::fromUtf8(reason) : QString()); });
+}
+
+void rfo_ui_chat_set_connections(const struct rfo_chat_connection *conns, size_t count)
+{
+	guarded([&](RfoChatView *v) { v->setConnections(conns, count); });
+}
+
+void rfo_ui_chat_set_reply(const struct rfo_chat_reply_state *state)
+{
+	guarded([&](RfoChatView *v) { v->setReply(*state); });
+}
+
+void rfo_ui_chat_set_user(const char *display_name, const char *username)
+{
+	guarded([&](RfoChatView *v) {
+		v->setUser(QString::fromUtf8(display_name ? display_name : ""),
+			   QString::fromUtf8(username ? username : ""));
+	});
+}
+
+void rfo_ui_chat_show_tab(void)
+{
+	guarded([](RfoChatView *v) { v->showTab(); });
+}

@@ -1,0 +1,73 @@
+#pragma once
+/* The dock's "Chat" tab: status line, per-platform connection chips, a toolbar (platform filter,
+ * settings, "Reply in Restream Chat"), the message list (QListView + model + delegate) with auto-scroll
+ * that pauses while the viewer reads back, and a "new messages" button. Driven through rfo-ui-chat.h. */
+
+#include "rfo-chat-model.hpp"
+#include "rfo-ui-chat.h"
+
+#include <QTimer>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QHBoxLayout;
+class QLabel;
+class QListView;
+class QPushButton;
+class QScrollArea;
+class QToolButton;
+
+class RfoChatView : public QWidget {
+	Q_OBJECT
+
+public:
+	explicit RfoChatView(QWidget *parent = nullptr);
+	~RfoChatView() override;
+
+	void applySettings(const rfo_ui_chat_settings &settings);
+	void addMessages(rfo_chat_message *const *messages, size_t count);
+	void clearMessages();
+	void setLink(enum rfo_ui_chat_link link, const QString &reason);
+	void setConnections(const rfo_chat_connection *conns, size_t count);
+	void setReply(const rfo_chat_reply_state &state);
+	void setUser(const QString &displayName, const QString &username);
+	void showTab();
+
+protected:
+	void resizeEvent(QResizeEvent *event) override;
+	void changeEvent(QEvent *event) override;
+
+private:
+	void flush();
+	void settingsChanged();
+	void updateHighlight();
+	void applyFont();
+	void placeNewButton();
+	void onScrollValue(int value);
+	void onScrollRange(int min, int max);
+	void fillFilterMenu();
+	void fillSettingsMenu();
+
+	rfo_ui_chat_settings settings{};
+	QString userDisplayName, userName;
+
+	RfoChatModel *model = nullptr;
+	RfoChatDelegate *delegate = nullptr;
+	QListView *list = nullptr;
+	QLabel *status = nullptr;
+	QScrollArea *chipArea = nullptr;
+	QWidget *chipBox = nullptr;
+	QHBoxLayout *chipLayout = nullptr;
+	QToolButton *filterButton = nullptr;
+	QToolButton *settingsButton = nullptr;
+	QPushButton *replyButton = nullptr;
+	QPushButton *newButton = nullptr;
+
+	std::vector<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
+	QTimer flushTimer;
+	bool stickToBottom = true;
+	bool scrolling = false; /* our own scrollToBottom in progress */
+	int unseen = 0;
+};
