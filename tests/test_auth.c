@@ -435,6 +435,22 @@ static void test_full_lifecycle(void)
 	bfree(state);
 	bfree(url);
 
+	/* the profile cannot be read: the sign-in fails cleanly and the issued pair is revoked */
+	emu_post("faults", "{\"route\":\"/v2/user/profile\",\"status\":500,\"count\":1}");
+	int rv0 = emu_revokes(NULL, 0, NULL, 0);
+	check(rfo_auth_begin_sign_in(a, &url, &err));
+	check(browser(url, NULL, NULL) == 200);
+	bfree(url);
+	check(wait_state(a, RFO_AUTH_SIGNED_OUT, 5000));
+	e = rfo_auth_last_error(a);
+	check(e && strstr(e, "Could not finish signing in"));
+	bfree(e);
+	for (int i = 0; i < 300 && emu_revokes(NULL, 0, NULL, 0) == rv0; i++)
+		os_sleep_ms(10);
+	check(emu_revokes(NULL, 0, NULL, 0) == rv0 + 1);
+	check(emu_grant_stat("authorization_code", "count") == 1);
+	check(access(rfo_token_store_file_path(store), F_OK) != 0); /* nothing persisted */
+
 	/* the real sign-in: code exchange (HTTP Basic), profile, persisted pair, localized page */
 	check(rfo_auth_begin_sign_in(a, &url, &err));
 	check(browser(url, NULL, &page) == 200);
@@ -442,7 +458,7 @@ static void test_full_lifecycle(void)
 	dstr_free(&page);
 	bfree(url);
 	check(wait_state(a, RFO_AUTH_SIGNED_IN, 5000));
-	check(emu_grant_stat("authorization_code", "count") == 1);
+	check(emu_grant_stat("authorization_code", "count") == 2);
 	check(emu_grant_stat("authorization_code", "errors") == 0);
 	char live[128];
 	emu_current("accessToken", live, sizeof(live));

@@ -282,6 +282,7 @@ static void finish_sign_in(struct rfo_auth *auth, uint64_t fgen, const char *cod
 fail:
 	rfo_log_sub(LOG_WARNING, LOGSUB, "sign-in failed: %s", err.message);
 	pthread_mutex_lock(&auth->mutex);
+	enqueue_revoke_locked(auth, tokens.refresh_token); /* issued but unusable (e.g. no profile) */
 	if (fgen != auth->flow_gen) {
 		pthread_mutex_unlock(&auth->mutex);
 		goto cleanup;
