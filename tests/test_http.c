@@ -2,6 +2,9 @@
 #include "rfo-test.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <strings.h>
@@ -213,6 +216,76 @@ static void server_stop_all(void)
 	for (int i = 0; i < conn_count; i++)
 		pthread_join(conn_threads[i], NULL);
 	close(listen_fd);
+}
+
+/* ------------------------------------------------------------------ self-signed TLS server */
+/* `openssl s_server` with a throw-away self-signed certificate: TLS verification must refuse it. */
+
+static pid_t tls_pid = -1;
+static int tls_port;
+static char tls_dir[64];
+
+static void tls_start(void)
+{
+	char cmd[512];
+	snprintf(tls_dir, sizeof(tls_dir), "/tmp/rfo-tls-XXXXXX");
+	check(mkdtemp(tls_dir) != NULL);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
+		 "-days 2 -keyout %s/k.pem -out %s/c.pem >/dev/null 2>&1",
+		 tls_dir, tls_dir);
+	check(system(cmd) == 0);
+
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {0};
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	check(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	socklen_t alen = sizeof(a);
+	check(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
+	tls_port = ntohs(a.sin_port);
+	close(fd);
+
+	char accept_arg[32], cert[96], key[96];
+	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%d", tls_port);
+	snprintf(cert, sizeof(cert), "%s/c.pem", tls_dir);
+	snprintf(key, sizeof(key), "%s/k.pem", tls_dir);
+	tls_pid = fork();
+	check(tls_pid >= 0);
+	if (tls_pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execlp("openssl", "openssl", "s_server", "-accept", accept_arg, "-cert", cert, "-key", key, "-www",
+		       "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	/* wait (bounded) until it accepts connections */
+	bool up = false;
+	for (int i = 0; i < 200 && !up; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		a.sin_port = htons((uint16_t)tls_port);
+		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (!up)
+			os_sleep_ms(10);
+	}
+	check(up);
+}
+
+static void tls_end(void)
+{
+	char path[96];
+	if (tls_pid > 0) {
+		kill(tls_pid, SIGTERM);
+		waitpid(tls_pid, NULL, 0);
+	}
+	snprintf(path, sizeof(path), "%s/c.pem", tls_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.pem", tls_dir);
+	unlink(path);
+	rmdir(tls_dir);
 }
 
 /* ---------------------------------------------------------------- client side */
@@ -438,6 +511,21 @@ static void test_timeout(struct rfo_http *http)
 	result_free(&r);
 }
 
+static void test_tls_verification(struct rfo_http *http)
+{
+	struct result r;
+	struct rfo_http_request req = {0};
+	char tls_url[128];
+	snprintf(tls_url, sizeof(tls_url), "https://127.0.0.1:%d/", tls_port);
+	req.url = tls_url;
+	run(http, &req, &r);
+	printf("self-signed https server: %s\n", r.message);
+	check(r.code == RFO_ERR_NETWORK);
+	check(r.status == 0);
+	check(strstr(r.message, "certificate") != NULL);
+	result_free(&r);
+}
+
 static void test_policy_and_limits(struct rfo_http *http)
 {
 	struct result r;
@@ -536,6 +624,9 @@ int main(void)
 	test_policy_and_limits(http);
 	test_timeout(http);
 	test_parallel(http);
+	tls_start();
+	test_tls_verification(http);
+	tls_end();
 	rfo_http_destroy(http);
 
 	test_stop_in_flight(false);

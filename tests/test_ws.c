@@ -4,6 +4,9 @@
 #include "rfo-test.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -327,6 +330,76 @@ static void raw_end(void)
 	raw_stop = true;
 	pthread_join(raw_thread, NULL);
 	close(raw_fd);
+}
+
+/* ------------------------------------------------------------------ self-signed TLS server */
+/* `openssl s_server` with a throw-away self-signed certificate: TLS verification must refuse it. */
+
+static pid_t tls_pid = -1;
+static int tls_port;
+static char tls_dir[64];
+
+static void tls_start(void)
+{
+	char cmd[512];
+	snprintf(tls_dir, sizeof(tls_dir), "/tmp/rfo-tls-XXXXXX");
+	check(mkdtemp(tls_dir) != NULL);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
+		 "-days 2 -keyout %s/k.pem -out %s/c.pem >/dev/null 2>&1",
+		 tls_dir, tls_dir);
+	check(system(cmd) == 0);
+
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {0};
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	check(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	socklen_t alen = sizeof(a);
+	check(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
+	tls_port = ntohs(a.sin_port);
+	close(fd);
+
+	char accept_arg[32], cert[96], key[96];
+	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%d", tls_port);
+	snprintf(cert, sizeof(cert), "%s/c.pem", tls_dir);
+	snprintf(key, sizeof(key), "%s/k.pem", tls_dir);
+	tls_pid = fork();
+	check(tls_pid >= 0);
+	if (tls_pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execlp("openssl", "openssl", "s_server", "-accept", accept_arg, "-cert", cert, "-key", key, "-www",
+		       "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	/* wait (bounded) until it accepts connections */
+	bool up = false;
+	for (int i = 0; i < 200 && !up; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		a.sin_port = htons((uint16_t)tls_port);
+		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (!up)
+			os_sleep_ms(10);
+	}
+	check(up);
+}
+
+static void tls_end(void)
+{
+	char path[96];
+	if (tls_pid > 0) {
+		kill(tls_pid, SIGTERM);
+		waitpid(tls_pid, NULL, 0);
+	}
+	snprintf(path, sizeof(path), "%s/c.pem", tls_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/k.pem", tls_dir);
+	unlink(path);
+	rmdir(tls_dir);
 }
 
 /* ------------------------------------------------------------------ client observer */
@@ -709,6 +782,27 @@ static void test_no_url_policy_reconnect(void)
 	observer_free(&o);
 }
 
+static void test_tls_verification(void)
+{
+	struct observer o;
+	observer_init(&o, 0, "");
+	snprintf(o.url, sizeof(o.url), "wss://127.0.0.1:%d/ws?accessToken=" SECRET, tls_port);
+	static const uint32_t backoff[] = {5000};
+	struct rfo_ws_config c = base_config(&o, "chat");
+	c.backoff_ms = backoff;
+	c.backoff_count = 1;
+	struct rfo_ws *ws = rfo_ws_create(&c);
+	check(rfo_ws_start(ws));
+	wait_for(count_states(&o, RFO_WS_DISCONNECTED) >= 1, 5000);
+	int d = find_state(&o, RFO_WS_DISCONNECTED, 0);
+	printf("self-signed wss server: %s\n", o.reasons[d]);
+	check(o.statuses[d] == 0);
+	check(strstr(o.reasons[d], "certificate") != NULL);
+	check(count_states(&o, RFO_WS_CONNECTED) == 0);
+	rfo_ws_destroy(ws);
+	observer_free(&o);
+}
+
 static void test_stop_during_connect(bool destroy)
 {
 	struct observer o;
@@ -758,6 +852,9 @@ int main(void)
 	test_idle_timeout();
 	test_pings();
 	test_no_url_policy_reconnect();
+	tls_start();
+	test_tls_verification();
+	tls_end();
 	test_stop_during_connect(false);
 	test_stop_during_connect(true);
 

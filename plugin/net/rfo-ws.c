@@ -118,12 +118,24 @@ static void strip_queries(char *out, size_t size, const char *in)
 	out[o] = 0;
 }
 
+/* The last TLS error lws logged on this thread: lws reports a failed certificate check only as a
+ * log line ("SSL error: self-signed certificate (preverify_ok=0;...)"), the connection error itself
+ * says "connect SSL err 1". */
+static _Thread_local char last_tls_error[128];
+
 static void lws_log_emit(int level, const char *line)
 {
 	char buf[512];
 	strip_queries(buf, sizeof(buf), line);
 	if (astrstri(buf, "token") || astrstri(buf, "authorization"))
 		return; /* never risk a credential in the log */
+	const char *tls = strstr(buf, "SSL error: ");
+	if (tls) {
+		snprintf(last_tls_error, sizeof(last_tls_error), "%s", tls + 11);
+		char *paren = strstr(last_tls_error, " (");
+		if (paren)
+			*paren = 0;
+	}
 	blog((level & LLL_ERR) ? LOG_WARNING : LOG_DEBUG, "[restream-for-obs/lws] %s", buf);
 }
 
@@ -246,6 +258,7 @@ static void start_connect(struct rfo_ws *ws)
 		info.local_protocol_name = "rfo-ws";
 		info.opaque_user_data = (void *)++ws->gen;
 		info.pwsi = &ws->wsi;
+		last_tls_error[0] = 0;
 
 		ws->phase = PHASE_CONNECTING;
 		ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
@@ -411,6 +424,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			char reason_buf[200];
 			if (status > 0 && status != 101)
 				snprintf(reason_buf, sizeof(reason_buf), "upgrade refused (HTTP %d)", status);
+			else if (last_tls_error[0] && in && astrstri(in, "SSL"))
+				snprintf(reason_buf, sizeof(reason_buf), "TLS handshake failed: %s", last_tls_error);
 			else
 				strip_queries(reason_buf, sizeof(reason_buf),
 					      in && len ? (const char *)in : "could not connect");
