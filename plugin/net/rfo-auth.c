@@ -128,7 +128,7 @@ static void *auth_thread(void *data)
 			continue;
 		}
 		if (!auth->state_dirty && !auth->token_dirty && !auth->reap.num)
-			timed_wait_locked(auth, auth->next_refresh_ns);
+			timed_wait_locked(auth, session_active_locked(auth) ? auth->next_refresh_ns : 0);
 		pthread_mutex_unlock(&auth->mutex);
 	}
 	return NULL;
