@@ -49,18 +49,57 @@ json_t *emu_event_json(const struct emu_event *e)
 			 "isInstant", 0, "emuRevision", 3);
 }
 
+static int64_t event_time(const struct emu_event *e)
+{
+	return e->started_at ? e->started_at : e->scheduled_for;
+}
+
+/* history: newest first */
+static int cmp_newest_first(const void *a, const void *b)
+{
+	int64_t ta = event_time(*(const struct emu_event *const *)a),
+		tb = event_time(*(const struct emu_event *const *)b);
+	return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
 static json_t *events_with(const char *status1, const char *status2, bool only_scheduled)
 {
-	json_t *arr = json_array();
+	const struct emu_event *sel[EMU_MAX_EVENTS];
+	size_t n = 0;
 	for (int i = 0; i < emu.n_events; i++) {
 		const struct emu_event *e = &emu.events[i];
 		if (strcmp(e->status, status1) != 0 && (!status2 || strcmp(e->status, status2) != 0))
 			continue;
 		if (only_scheduled && !e->scheduled_for)
 			continue;
-		json_array_append_new(arr, emu_event_json(e));
+		sel[n++] = e;
 	}
+	if (status2)
+		qsort(sel, n, sizeof(sel[0]), cmp_newest_first);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, emu_event_json(sel[i]));
 	return arr;
+}
+
+/* a channel switched on/off: chat connection appears/disappears, and the live push starts/stops */
+static void channel_toggled(const struct emu_channel *c)
+{
+	json_t *opts = json_pack("{s:I,s:s}", "channelId", (json_int_t)c->id, "status", "CONNECTED");
+	json_t *f = NULL;
+	if (c->chat_source) {
+		f = emu_chat_preset(c->active ? "connection_info" : "connection_closed", opts);
+		if (f)
+			emu_chat_push_frame(f);
+		json_decref(f);
+	}
+	if (emu.live) {
+		f = emu_stream_preset(c->active ? "update_outgoing" : "delete_outgoing", opts);
+		if (f)
+			emu_stream_push_frame(f);
+		json_decref(f);
+	}
+	json_decref(opts);
 }
 
 static size_t utf8_len(const char *s)
@@ -103,7 +142,10 @@ static void channel_route(struct emu_req *req, struct emu_resp *resp, struct emu
 			json_decref(body);
 			return emu_resp_error(resp, 400, "InvalidBodyParams", "\"active\" must be a boolean");
 		}
-		c->active = json_is_true(a);
+		if (c->active != json_is_true(a)) {
+			c->active = json_is_true(a);
+			channel_toggled(c);
+		}
 	} else {
 		const char *title = json_string_value(json_object_get(body, "title"));
 		json_t *desc = json_object_get(body, "description");

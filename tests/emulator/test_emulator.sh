@@ -58,6 +58,15 @@ req() {
 	BODY=$(cat "$WORK/body")
 }
 ctl() { curl -s -X POST -H 'Content-Type: application/json' "$A/_emu/$1" -d "${2:-{\}}"; }
+# mark_conn KIND before starting a background probe, wait_conn KIND after: waits (max 5 s) for its socket
+mark_conn() { BASE=$(curl -s "$A/_emu/sockets" | jq ".$1.connectsTotal"); }
+wait_conn() {
+	for _ in $(seq 1 50); do
+		[ "$(curl -s "$A/_emu/sockets" | jq ".$1.connectsTotal")" -gt "$BASE" ] && { sleep 0.1; return 0; }
+		sleep 0.1
+	done
+	bad "no $1 socket connected within 5 s"
+}
 
 # ---- public REST ----
 req "$A/v2/platform/all"
@@ -282,11 +291,20 @@ ge "$(grep -c '"action":"heartbeat","payload":{},"timestamp":' "$WORK/chat1")" 2
 eq "$(curl -s "$A/_emu/received" | jq -r '.chatClient.texts[-1]')" '{"action":"hello from client"}' "client text recorded"
 # no heartbeats while counting frames
 ctl sockets/silence '{"kind":"chat","heartbeats":true}' >/dev/null
+mark_conn chat
+"$PROBE" "$CU" --count 8 --timeout 5 >"$WORK/toggle" &
+PP=$!
+wait_conn chat
+curl -s -H "$H" -X PATCH -d '{"active":false}' "$A/v2/user/channel/1000107" >/dev/null
+curl -s -H "$H" -X PATCH -d '{"active":true}' "$A/v2/user/channel/1000107" >/dev/null
+wait $PP
+eq "$(grep -v heartbeat "$WORK/toggle" | tail -2 | jq -r .action | tr '\n' ' ')" "connection_closed connection_info " "channel toggle closes/opens its chat connection"
 PRESETS=$(curl -s "$A/_emu/chat/presets" | jq -r '.[]' | grep -v heartbeat)
 NP=$(wc -l <<<"$PRESETS")
+mark_conn chat
 "$PROBE" "$CU" --count $((NP + 6)) --timeout 8 >"$WORK/chat2" &
 PP=$!
-sleep 0.7
+wait_conn chat
 for p in $PRESETS; do
 	eq "$(ctl chat/push "{\"preset\":\"$p\"}" | jq .ok)" true "push chat preset $p"
 done
@@ -301,27 +319,31 @@ eq "$(jq -c 'select(.payload.eventTypeId==19) | .payload.eventPayload.author' "$
 for a in reply_created reply_accepted reply_confirmed reply_failed relay_accepted relay_confirmed relay_failed connection_closed; do
 	eq "$(jq -r "select(.action==\"$a\") | .action" "$WORK/chat2" | head -1)" "$a" "chat action $a"
 done
+mark_conn chat
 "$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat3" &
 PP=$!
-sleep 0.7
+wait_conn chat
 ctl chat/push '{"preset":"twitch_text","text":"custom Kappa","author":"Zed","overrides":{"payload":{"eventPayload":{"bot":true}}}}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat3" | jq -c '.payload.eventPayload | [.text, .author.displayName, .bot, .replaces[0].from]')" '["custom Kappa","Zed",true,7]' "preset overrides"
+mark_conn chat
 "$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4" &
 PP=$!
-sleep 0.7
+wait_conn chat
 ctl chat/push '{"raw":{"action":"brand_new_action","payload":{"x":1},"timestamp":1}}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4" | jq -r .action)" brand_new_action "raw chat frame"
+mark_conn chat
 "$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4b" &
 PP=$!
-sleep 0.7
+wait_conn chat
 ctl chat/push '{"raw_text":"this is {not json"}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4b")" "this is {not json" "raw_text chat frame"
+mark_conn chat
 "$PROBE" "$CU" --count 56 --timeout 6 >"$WORK/flood" &
 PP=$!
-sleep 0.7
+wait_conn chat
 eq "$(ctl chat/flood '{"rate":50,"seconds":1,"preset":"youtube_text"}' | jq .ok)" true "flood accepted"
 wait $PP
 eq "$?" 0 "flood delivered 50 messages"
@@ -342,16 +364,18 @@ ctl sockets/silence '{"kind":"chat","sends":true}' >/dev/null
 "$PROBE" "$CU" --timeout 1.5 >"$WORK/chat8"
 eq "$(wc -l <"$WORK/chat8")" 0 "silenced sends"
 ctl sockets/unsilence '{"kind":"all"}' >/dev/null
+mark_conn chat
 "$PROBE" "$CU" --timeout 5 >"$WORK/drop" &
 PP=$!
-sleep 0.7
+wait_conn chat
 eq "$(curl -s "$A/_emu/sockets" | jq .chat.connections)" 1 "chat connection counted"
 eq "$(ctl sockets/drop '{"kind":"chat","code":4001}' | jq .dropped)" 1 "drop chat sockets"
 wait $PP
 eq "$?/$(tail -1 "$WORK/drop")" "4/CLOSED 4001" "drop with close code"
+mark_conn chat
 "$PROBE" "$CU" --timeout 5 >"$WORK/drop2" &
 PP=$!
-sleep 0.7
+wait_conn chat
 ctl sockets/drop '{"kind":"all"}' >/dev/null
 wait $PP
 eq "$?" 4 "abrupt drop closes the socket"
@@ -371,9 +395,10 @@ eq "$("$PROBE" "$RESTREAM_STREAMING_URL?accessToken=bogus" --timeout 5)" "HTTP 4
 eq "$(grep -vc PONG "$WORK/s0")" 0 "streaming silent while nothing is live"
 ge "$(grep -c PONG "$WORK/s0")" 1 "streaming answers pings"
 ctl stream/interval '{"ms":500}' >/dev/null
+mark_conn streaming
 "$PROBE" "$SU" --timeout 3 >"$WORK/s1" &
 PP=$!
-sleep 0.5
+wait_conn streaming
 LIVE=$(ctl stream/go-live | jq -r .eventId)
 wait $PP
 eq "$(head -1 "$WORK/s1" | jq -r .action)" updateIncoming "go-live starts with updateIncoming"
@@ -384,7 +409,7 @@ eq "$(jq -r 'select(.action=="updateStatuses" and .platformId==1) | (.online and
 eq "$(jq -r 'select(.action=="updateOutgoing") | (has("channelIdentifier") and has("eventIdentifier") and (.streaming|has("bufferedBytes")))' "$WORK/s1" | sort -u)" true "updateOutgoing shape"
 req -H "$H" "$A/v2/user/events/in-progress"
 eq "$(jq -r '.[0].id' <<<"$BODY")" "$LIVE" "live event is in-progress"
-"$PROBE" "$SU" --timeout 0.4 >"$WORK/s2"
+"$PROBE" "$SU" --timeout 1 >"$WORK/s2"
 ge "$(grep -c updateIncoming "$WORK/s2")" 1 "replay on connect"
 eq "$(grep -c CONNECTING "$WORK/s2")" "$(grep -c CONNECTING "$WORK/s1")" "replay includes the go-live sequence"
 eq "$(ctl stream/push '{"preset":"update_statuses","channelId":1000103,"viewers":77}' | jq .frame.viewers)" 77 "stream preset push"
@@ -393,9 +418,10 @@ ctl sockets/silence '{"kind":"streaming","pings":true}' >/dev/null
 "$PROBE" "$SU" --timeout 2.5 --ping 1 >"$WORK/s3"
 eq "$(grep -c PONG "$WORK/s3")" 0 "streaming pings silenced"
 ctl sockets/unsilence '{"kind":"streaming"}' >/dev/null
+mark_conn streaming
 "$PROBE" "$SU" --timeout 3 >"$WORK/s4" &
 PP=$!
-sleep 0.8
+wait_conn streaming
 ctl stream/go-offline >/dev/null
 sleep 0.3
 wait $PP
@@ -403,9 +429,11 @@ eq "$(jq -r 'select(.action=="deleteOutgoing") | .action' "$WORK/s4" | sort -u)"
 eq "$(jq -r 'select(.action=="deleteIncoming") | .action' "$WORK/s4" | sort -u)" deleteIncoming "go-offline deleteIncoming"
 eq "$(jq -r 'select(.action=="futureAction") | .x' "$WORK/s4" | head -1)" 1 "raw stream frame replayed"
 eq "$(curl -s -H "$H" "$A/v2/user/events/$LIVE" | jq -r .status)" finished "event finished after go-offline"
+eq "$(curl -s -H "$H" "$A/v2/user/events/history?limit=1" | jq -r '.items[0].id')" "$LIVE" "history is newest first"
+mark_conn streaming
 "$PROBE" "$SU" --timeout 3 >"$WORK/s5" &
 PP=$!
-sleep 0.7
+wait_conn streaming
 ctl sockets/drop '{"kind":"streaming","code":1011}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/s5")" "CLOSED 1011" "streaming drop with code"
