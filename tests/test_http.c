@@ -59,7 +59,7 @@ static void respond(int fd, int status, const char *extra_headers, const char *b
 /* waits up to `ms` while the client keeps the connection open; false when it went away */
 static bool linger(int fd, int ms)
 {
-	for (int waited = 0; waited < ms && !server_stop; waited += 20) {
+	for (int waited = 0; waited < ms && !os_atomic_load_bool(&server_stop); waited += 20) {
 		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, 20) > 0) {
 			char c;
@@ -67,7 +67,7 @@ static bool linger(int fd, int ms)
 				return false;
 		}
 	}
-	return !server_stop;
+	return !os_atomic_load_bool(&server_stop);
 }
 
 static char *header_value(const char *head, const char *name)
@@ -97,7 +97,7 @@ static void *conn_main(void *param)
 	size_t len = 0;
 	char *end = NULL;
 	/* read the head, then Content-Length bytes of body; bounded by 5 s */
-	for (int i = 0; i < 250 && !server_stop; i++) {
+	for (int i = 0; i < 250 && !os_atomic_load_bool(&server_stop); i++) {
 		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, 20) <= 0)
 			continue;
@@ -174,7 +174,7 @@ done:
 static void *accept_main(void *param)
 {
 	(void)param;
-	while (!server_stop) {
+	while (!os_atomic_load_bool(&server_stop)) {
 		struct pollfd p = {listen_fd, POLLIN, 0};
 		if (poll(&p, 1, 20) <= 0)
 			continue;
@@ -211,7 +211,7 @@ static void server_start(void)
 
 static void server_stop_all(void)
 {
-	server_stop = true;
+	os_atomic_set_bool(&server_stop, true);
 	pthread_join(accept_thread, NULL);
 	for (int i = 0; i < conn_count; i++)
 		pthread_join(conn_threads[i], NULL);

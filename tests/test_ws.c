@@ -149,7 +149,7 @@ static const struct lws_protocols srv_protocols[] = {
 static void *srv_main(void *param)
 {
 	(void)param;
-	while (!srv_stop)
+	while (!os_atomic_load_bool(&srv_stop))
 		lws_service(srv_ctx, 0);
 	return NULL;
 }
@@ -173,7 +173,7 @@ static void srv_start(void)
 
 static void srv_end(void)
 {
-	srv_stop = true;
+	os_atomic_set_bool(&srv_stop, true);
 	lws_cancel_service(srv_ctx);
 	pthread_join(srv_thread, NULL);
 	lws_context_destroy(srv_ctx);
@@ -217,7 +217,7 @@ static pthread_t raw_thread;
 static bool raw_read_head(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
-	for (int i = 0; i < 250 && !raw_stop; i++) {
+	for (int i = 0; i < 250 && !os_atomic_load_bool(&raw_stop); i++) {
 		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, 20) <= 0)
 			continue;
@@ -254,7 +254,7 @@ static void raw_silent(int fd)
 {
 	unsigned char buf[4096];
 	size_t len = 0;
-	for (int i = 0; i < 1000 && !raw_stop; i++) { /* <= 20 s */
+	for (int i = 0; i < 1000 && !os_atomic_load_bool(&raw_stop); i++) { /* <= 20 s */
 		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, 20) <= 0)
 			continue;
@@ -281,7 +281,7 @@ static void raw_silent(int fd)
 static void *raw_main(void *param)
 {
 	(void)param;
-	while (!raw_stop) {
+	while (!os_atomic_load_bool(&raw_stop)) {
 		if (os_atomic_load_long(&raw_mode) == RAW_BLACKHOLE) {
 			os_sleep_ms(20);
 			continue;
@@ -327,7 +327,7 @@ static void raw_start(void)
 
 static void raw_end(void)
 {
-	raw_stop = true;
+	os_atomic_set_bool(&raw_stop, true);
 	pthread_join(raw_thread, NULL);
 	close(raw_fd);
 }
@@ -474,6 +474,17 @@ static void observer_free(struct observer *o)
 	pthread_mutex_destroy(&o->mutex);
 }
 
+static int locked_int(struct observer *o, const int *field)
+{
+	pthread_mutex_lock(&o->mutex);
+	int v = *field;
+	pthread_mutex_unlock(&o->mutex);
+	return v;
+}
+#define NMSGS(o) locked_int(&(o), &(o).nmsgs)
+#define NSTATES(o) locked_int(&(o), &(o).nstates)
+#define URL_CALLS(o) locked_int(&(o), &(o).url_calls)
+
 static int count_states(struct observer *o, int state)
 {
 	pthread_mutex_lock(&o->mutex);
@@ -550,33 +561,33 @@ static void test_messages(void)
 	long conns = os_atomic_load_long(&srv_connections);
 	check(rfo_ws_start(ws));
 	check(rfo_ws_start(ws)); /* idempotent */
-	wait_for(o.nmsgs >= 4, 5000);
+	wait_for(NMSGS(o) >= 4, 5000);
 	check(rfo_ws_state_get(ws) == RFO_WS_CONNECTED);
 	check(os_atomic_load_long(&srv_connections) == conns + 1);
 	pthread_mutex_lock(&srv_mutex);
 	check_str(srv_last_path, "/ws?accessToken=" SECRET);
 	pthread_mutex_unlock(&srv_mutex);
 
-	check(o.nmsgs == 4); /* the binary message is not delivered */
+	check(NMSGS(o) == 4); /* the binary message is not delivered */
 	check_str(o.msgs[0], "hello");
 	check(o.msg_lens[1] == big_len && memcmp(o.msgs[1], big, big_len) == 0);
 	check_str(o.msgs[2], "frag-1|frag-2|frag-3|");
 	check_str(o.msgs[3], "after");
-	check(o.nstates == 2 && o.states[0] == RFO_WS_CONNECTING && o.states[1] == RFO_WS_CONNECTED);
-	check(o.url_calls == 1);
+	check(NSTATES(o) == 2 && o.states[0] == RFO_WS_CONNECTING && o.states[1] == RFO_WS_CONNECTED);
+	check(URL_CALLS(o) == 1);
 
 	double ms = stop_ms(ws, false);
 	printf("stop while connected: %.1f ms\n", ms);
 	check(ms < 300.0);
 	check(rfo_ws_state_get(ws) == RFO_WS_DISCONNECTED);
-	check(o.nstates == 3 && o.states[2] == RFO_WS_DISCONNECTED);
+	check(NSTATES(o) == 3 && o.states[2] == RFO_WS_DISCONNECTED);
 	check_str(o.reasons[2], "stopped");
 	rfo_ws_stop(ws); /* idempotent */
-	check(o.nstates == 3);
+	check(NSTATES(o) == 3);
 
 	/* start again after stop: a new connection, the same messages again */
 	check(rfo_ws_start(ws));
-	wait_for(o.nmsgs >= 8, 5000);
+	wait_for(NMSGS(o) >= 8, 5000);
 	check_str(o.msgs[7], "after");
 	check(os_atomic_load_long(&srv_connections) == conns + 2);
 	rfo_ws_destroy(ws);
@@ -588,9 +599,9 @@ static void test_messages(void)
 	c.max_message_bytes = 150 * 1000;
 	struct rfo_ws *ws2 = rfo_ws_create(&c);
 	check(rfo_ws_start(ws2));
-	wait_for(o.nmsgs >= 3, 5000);
+	wait_for(NMSGS(o) >= 3, 5000);
 	os_sleep_ms(100);
-	check(o.nmsgs == 3);
+	check(NMSGS(o) == 3);
 	check_str(o.msgs[0], "hello");
 	check_str(o.msgs[1], "frag-1|frag-2|frag-3|");
 	check_str(o.msgs[2], "after");
@@ -659,7 +670,7 @@ static void test_401_and_reconnect_now(void)
 	check(ms < 1000.0);
 	check(os_atomic_load_long(&raw_connections) == base + 2);
 	check(o.statuses[find_state(&o, RFO_WS_DISCONNECTED, 1)] == 401);
-	check(o.url_calls == 2);
+	check(URL_CALLS(o) == 2);
 	rfo_ws_destroy(ws);
 	observer_free(&o);
 }
@@ -744,10 +755,10 @@ static void test_no_url_policy_reconnect(void)
 	struct rfo_ws *ws = rfo_ws_create(&c);
 	rfo_ws_reconnect(ws); /* not started: no-op */
 	check(rfo_ws_start(ws));
-	wait_for(o.url_calls == 1, 2000);
+	wait_for(URL_CALLS(o) == 1, 2000);
 	os_sleep_ms(300);
-	check(o.url_calls == 1); /* waits, does not poll */
-	check(o.nstates == 0);   /* already disconnected: nothing to report */
+	check(URL_CALLS(o) == 1); /* waits, does not poll */
+	check(NSTATES(o) == 0);   /* already disconnected: nothing to report */
 	check(os_atomic_load_long(&srv_connections) == base);
 
 	/* signed in: connect now */
@@ -764,7 +775,7 @@ static void test_no_url_policy_reconnect(void)
 	wait_for(rfo_ws_state_get(ws) == RFO_WS_CONNECTED, 3000);
 	check(count_states(&o, RFO_WS_DISCONNECTED) == 0); /* connected -> connecting -> connected */
 	check(count_states(&o, RFO_WS_CONNECTING) == 2);
-	check(o.nstates == 4 && o.states[2] == RFO_WS_CONNECTING);
+	check(NSTATES(o) == 4 && o.states[2] == RFO_WS_CONNECTING);
 
 	/* an insecure non-loopback URL is refused before any network use */
 	pthread_mutex_lock(&o.mutex);
