@@ -292,7 +292,9 @@ void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
 		chipLayout->insertWidget((int)i, chip);
 	}
 	chipArea->setVisible(count > 0);
-	chipArea->setFixedHeight(chipBox->sizeHint().height() + (count > 3 ? 14 : 2));
+	/* one row of chips plus room for the horizontal scroll bar when they do not fit */
+	int chipHeight = count ? chipLayout->itemAt(0)->widget()->sizeHint().height() : 0;
+	chipArea->setFixedHeight(chipHeight + chipArea->horizontalScrollBar()->sizeHint().height() + 2);
 }
 
 void RfoChatView::setLink(enum rfo_ui_chat_link link, const QString &reason)

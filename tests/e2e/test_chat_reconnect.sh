@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# e2e.chat_reconnect — issue 7, acceptance 2: (a) the emulator stops sending chat heartbeats -> the plugin
+# reconnects within 70 s; (b) the emulator drops the socket (abruptly, then with a close frame) -> it reconnects,
+# and events Restream re-sends after the reconnect do not appear twice; (c) the upgrade is refused with 401 ->
+# the plugin refreshes its token and reconnects. Prints chat_heartbeat_reconnect_s, chat_drop_reconnect_ms.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
+e2e_init
+chat_start
+
+# push_saved NAME TEXT: push a Twitch message and keep the exact frame (to re-send it later).
+declare -A frames
+push_saved() {
+	local r
+	r=$(emu_ctl POST chat/push "$(jq -cn --arg t "$2" '{preset:"twitch_text", text:$t}')")
+	jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "push failed: $r"
+	frames[$1]=$(jq -c '.frame' <<<"$r")
+}
+resend() { chat_push "$(jq -cn --argjson f "${frames[$1]}" '{raw:$f}')"; }
+connects_over() { (($(chat_connects) > $1)); }
+
+push_saved a1 "before silence 1"
+push_saved a2 "before silence 2"
+chat_wait_count 2 10
+
+# ---- (a) no heartbeats: reconnect after the 60 s idle timeout, within 70 s ----
+c0=$(chat_connects)
+emu_ctl POST sockets/silence '{"kind":"chat","heartbeats":true}' >/dev/null
+t0=$SECONDS
+wait_until 75 connects_over "$c0" || e2e_fail "no reconnect within 75 s of the heartbeats stopping"
+elapsed=$((SECONDS - t0))
+emu_ctl POST sockets/unsilence '{"kind":"chat","heartbeats":true}' >/dev/null
+echo "chat_heartbeat_reconnect_s=$elapsed"
+assert_le "$elapsed" 70 "seconds to reconnect after the heartbeats stopped"
+((elapsed >= 50)) || e2e_fail "reconnected after only ${elapsed}s: the idle timeout must be 60 s (heartbeats every 45 s)"
+assert_log_contains '\[restream-for-obs/chat\] disconnected from Restream chat' "disconnect log line"
+chat_wait_link connected 15
+
+# Restream re-sends the same events after the reconnect: shown once
+resend a1
+resend a2
+push_saved b1 "after heartbeat reconnect"
+chat_wait_count 3 10
+m=$(chat_get)
+assert_json "$m" '[.messages[].text] == ["before silence 1","before silence 2","after heartbeat reconnect"]' "no duplicate after the heartbeat reconnect"
+
+# ---- (b) abrupt drop ----
+c0=$(chat_connects)
+t0=$(now_ms)
+emu_ctl POST sockets/drop '{"kind":"chat"}' >/dev/null
+wait_until 15 connects_over "$c0" || e2e_fail "no reconnect within 15 s of the socket being dropped"
+echo "chat_drop_reconnect_ms=$(($(now_ms) - t0))"
+chat_wait_link connected 15
+resend a1
+resend b1
+push_saved c1 "after drop"
+chat_wait_count 4 10
+
+# ---- (b') a close frame (going away) ----
+c0=$(chat_connects)
+emu_ctl POST sockets/drop '{"kind":"chat","code":1001}' >/dev/null
+wait_until 15 connects_over "$c0" || e2e_fail "no reconnect within 15 s of a close frame"
+chat_wait_link connected 15
+resend c1
+resend a2
+push_saved d1 "after close frame"
+chat_wait_count 5 10
+
+# ---- (c) the upgrade is refused with 401 once: the plugin refreshes the token and reconnects ----
+refresh0=$(emu_ctl GET received | jq '.tokenCalls.refresh_token.count')
+emu_ctl POST sockets/refuse '{"kind":"chat","status":401,"count":1}' >/dev/null
+c0=$(chat_connects)
+emu_ctl POST sockets/drop '{"kind":"chat"}' >/dev/null
+refreshed() { (($(emu_ctl GET received | jq '.tokenCalls.refresh_token.count') > refresh0)); }
+wait_until 20 refreshed || e2e_fail "no token refresh after the chat upgrade was refused with 401"
+wait_until 20 connects_over "$c0" || e2e_fail "no reconnect after the 401"
+chat_wait_link connected 20
+resend d1
+push_saved e1 "after 401"
+chat_wait_count 6 10
+
+m=$(chat_get)
+e2e_log "GetChat: $(jq -c '[.messages[].text]' <<<"$m")"
+assert_json "$m" '[.messages[].text] == ["before silence 1","before silence 2","after heartbeat reconnect","after drop","after close frame","after 401"]' "every message exactly once, in order"
+assert_json "$m" '[.messages[].id] | length == (unique | length)' "unique ids"
+assert_json "$(obs_vendor GetStatus)" '.signedIn and .chat == "connected"' "signed in and connected at the end"
+
+obs_stop 1500
+assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+e2e_pass
