@@ -14,6 +14,7 @@
 #include "rfo-error.h"
 #include "rfo-log.h"
 #include "rfo-url.h"
+#include "rfo-ws-log.h"
 
 /* The name is only known at run time, so the sub-prefix is a format argument here. */
 #define ws_log(ws, level, format, ...) blog(level, "[restream-for-obs/%s] " format, (ws)->name, ##__VA_ARGS__)
@@ -23,7 +24,6 @@
 #define STABLE_NS (30 * NS_PER_S) /* a connection up this long resets the backoff position */
 #define DEFAULT_MAX_MESSAGE (1024 * 1024)
 #define DEFAULT_CONNECT_TIMEOUT_S 10
-#define JITTER_PERCENT 20
 
 static const uint32_t default_backoff[] = {1000, 2000, 5000, 10000, 30000, 60000};
 
@@ -45,8 +45,8 @@ struct rfo_ws {
 	uint64_t ping_interval_ns;
 	int max_missed_pongs;
 	uint64_t idle_timeout_ns;
-	uint32_t *backoff;
-	size_t backoff_count;
+	uint32_t *backoff;    /* copy of the table, referenced by retry */
+	lws_retry_bo_t retry; /* backoff table + jitter; also disables lws' own idle pings */
 	size_t max_message;
 	int connect_timeout_s;
 
@@ -65,7 +65,7 @@ struct rfo_ws {
 	struct lws *wsi;         /* current connection, NULL when none */
 	struct lws *closing_wsi; /* being closed politely (close frame on next writeable) */
 	uintptr_t gen;           /* connection generation, in the wsi's opaque user data */
-	size_t backoff_pos;
+	uint16_t retry_count;
 	uint64_t next_attempt_ns;
 	uint64_t connect_deadline_ns;
 	uint64_t connected_ns;
@@ -94,56 +94,6 @@ const char *rfo_ws_state_name(enum rfo_ws_state state)
 		break;
 	}
 	return "disconnected";
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* lws logs -> rfo_log, with every URL query removed (lws may print the path with accessToken) */
-
-static void strip_queries(char *out, size_t size, const char *in)
-{
-	size_t o = 0;
-	while (*in && o + 4 < size) {
-		char c = *in++;
-		if (c == '\n' || c == '\r')
-			continue;
-		if (c == '?' && *in && *in != ' ') {
-			memcpy(out + o, "?...", 4);
-			o += 4;
-			while (*in && *in != ' ' && *in != '\'' && *in != '"' && *in != '>' && *in != ')')
-				in++;
-			continue;
-		}
-		out[o++] = c;
-	}
-	out[o] = 0;
-}
-
-/* The last TLS error lws logged on this thread: lws reports a failed certificate check only as a
- * log line ("SSL error: self-signed certificate (preverify_ok=0;...)"), the connection error itself
- * says "connect SSL err 1". */
-static _Thread_local char last_tls_error[128];
-
-static void lws_log_emit(int level, const char *line)
-{
-	char buf[512];
-	strip_queries(buf, sizeof(buf), line);
-	if (astrstri(buf, "token") || astrstri(buf, "authorization"))
-		return; /* never risk a credential in the log */
-	const char *tls = strstr(buf, "SSL error: ");
-	if (tls) {
-		snprintf(last_tls_error, sizeof(last_tls_error), "%s", tls + 11);
-		char *paren = strstr(last_tls_error, " (");
-		if (paren)
-			*paren = 0;
-	}
-	blog((level & LLL_ERR) ? LOG_WARNING : LOG_DEBUG, "[restream-for-obs/lws] %s", buf);
-}
-
-static pthread_once_t lws_log_once = PTHREAD_ONCE_INIT;
-
-static void lws_log_init(void)
-{
-	lws_set_log_level(LLL_ERR | LLL_WARN | LLL_NOTICE, lws_log_emit);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -189,12 +139,8 @@ static void drop_connection(struct rfo_ws *ws)
 
 static uint64_t backoff_delay_ns(struct rfo_ws *ws)
 {
-	size_t i = ws->backoff_pos < ws->backoff_count ? ws->backoff_pos : ws->backoff_count - 1;
-	uint64_t ms = ws->backoff[i];
-	if (ws->backoff_pos < ws->backoff_count)
-		ws->backoff_pos++;
-	ms += ms * (uint64_t)(rand() % (JITTER_PERCENT + 1)) / 100;
-	return ms * NS_PER_MS;
+	char conceal;
+	return (uint64_t)lws_retry_get_delay_ms(ws->ctx, &ws->retry, &ws->retry_count, &conceal) * NS_PER_MS;
 }
 
 /* The connection failed or was lost: report it and schedule the next attempt. */
@@ -202,7 +148,7 @@ static void connection_lost(struct rfo_ws *ws, int http_status, const char *reas
 {
 	uint64_t now = os_gettime_ns();
 	if (ws->phase == PHASE_CONNECTED && now - ws->connected_ns >= STABLE_NS)
-		ws->backoff_pos = 0;
+		ws->retry_count = 0;
 	drop_connection(ws);
 	uint64_t delay = backoff_delay_ns(ws);
 	ws->phase = PHASE_BACKOFF;
@@ -258,7 +204,8 @@ static void start_connect(struct rfo_ws *ws)
 		info.local_protocol_name = "rfo-ws";
 		info.opaque_user_data = (void *)++ws->gen;
 		info.pwsi = &ws->wsi;
-		last_tls_error[0] = 0;
+		info.retry_and_idle_policy = &ws->retry;
+		rfo_ws_log_clear_tls_error();
 
 		ws->phase = PHASE_CONNECTING;
 		ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
@@ -424,11 +371,12 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			char reason_buf[200];
 			if (status > 0 && status != 101)
 				snprintf(reason_buf, sizeof(reason_buf), "upgrade refused (HTTP %d)", status);
-			else if (last_tls_error[0] && in && astrstri(in, "SSL"))
-				snprintf(reason_buf, sizeof(reason_buf), "TLS handshake failed: %s", last_tls_error);
+			else if (rfo_ws_log_tls_error()[0] && in && astrstri(in, "SSL"))
+				snprintf(reason_buf, sizeof(reason_buf), "TLS handshake failed: %s",
+					 rfo_ws_log_tls_error());
 			else
-				strip_queries(reason_buf, sizeof(reason_buf),
-					      in && len ? (const char *)in : "could not connect");
+				rfo_ws_log_strip_queries(reason_buf, sizeof(reason_buf),
+							 in && len ? (const char *)in : "could not connect");
 			ws->wsi = NULL;
 			connection_lost(ws, status != 101 ? status : 0, reason_buf);
 		}
@@ -539,7 +487,7 @@ static void *ws_thread(void *param)
 
 	ws->phase = PHASE_BACKOFF;
 	ws->next_attempt_ns = 0;
-	ws->backoff_pos = 0;
+	ws->retry_count = 0;
 
 	while (!os_atomic_load_bool(&ws->stop_req)) {
 		housekeeping(ws);
@@ -580,7 +528,7 @@ struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config)
 {
 	if (!config || !config->name || !*config->name || !config->get_url)
 		return NULL;
-	pthread_once(&lws_log_once, lws_log_init);
+	rfo_ws_log_init();
 
 	struct rfo_ws *ws = bzalloc(sizeof(*ws));
 	ws->name = bstrdup(config->name);
@@ -594,11 +542,17 @@ struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config)
 	ws->ping_interval_ns = config->ping_interval_s > 0 ? (uint64_t)config->ping_interval_s * NS_PER_S : 0;
 	ws->max_missed_pongs = config->max_missed_pongs > 0 ? config->max_missed_pongs : 2;
 	ws->idle_timeout_ns = config->idle_timeout_s > 0 ? (uint64_t)config->idle_timeout_s * NS_PER_S : 0;
-	const uint32_t *table = config->backoff_ms && config->backoff_count ? config->backoff_ms : default_backoff;
-	ws->backoff_count = config->backoff_ms && config->backoff_count
-				    ? config->backoff_count
-				    : sizeof(default_backoff) / sizeof(default_backoff[0]);
-	ws->backoff = bmemdup(table, ws->backoff_count * sizeof(uint32_t));
+	bool own_table = config->backoff_ms && config->backoff_count;
+	const uint32_t *table = own_table ? config->backoff_ms : default_backoff;
+	size_t count = own_table ? config->backoff_count : sizeof(default_backoff) / sizeof(default_backoff[0]);
+	if (count > UINT16_MAX)
+		count = UINT16_MAX;
+	ws->backoff = bmemdup(table, count * sizeof(uint32_t));
+	ws->retry.retry_ms_table = ws->backoff;
+	ws->retry.retry_ms_table_count = (uint16_t)count;
+	ws->retry.conceal_count = LWS_RETRY_CONCEAL_ALWAYS; /* never give up */
+	ws->retry.jitter_percent = 20;
+	/* secs_since_valid_ping/hangup stay 0: pings and idle checks are ours (config) */
 	ws->max_message = config->max_message_bytes ? config->max_message_bytes : DEFAULT_MAX_MESSAGE;
 	ws->connect_timeout_s = config->connect_timeout_s > 0 ? config->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S;
 	ws->state = RFO_WS_DISCONNECTED;
