@@ -125,8 +125,8 @@ static void poll_action(void)
 
 /* Makes the choice OBS's streaming service and saves it. UI thread. On success *masked_out is
  * the server for display (bfree). */
-static bool apply_now(const char *protocol, int64_t ingest_id, const char *event_id, char **masked_out,
-		      struct rfo_error *err)
+static bool apply_now(const char *protocol, int64_t ingest_id, const char *event_id, int compat_override,
+		      char **masked_out, struct rfo_error *err)
 {
 	if (obs_frontend_streaming_active()) {
 		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.Live"));
@@ -137,7 +137,7 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 		return false;
 
 	pthread_mutex_lock(&a.mutex);
-	bool compat = a.compat;
+	bool compat = compat_override < 0 ? a.compat : compat_override != 0;
 	pthread_mutex_unlock(&a.mutex);
 
 	obs_service_t *svc;
@@ -176,6 +176,7 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 
 	pthread_mutex_lock(&a.mutex);
 	a.set_up = true;
+	a.compat = compat;
 	bfree(a.compat_server);
 	a.compat_server = compat_server;
 	set_choice_locked(protocol, ingest_id, event_id);
@@ -201,6 +202,7 @@ struct apply_call {
 	char protocol[8];
 	int64_t ingest_id;
 	char *event_id;
+	int compat; /* -1 = keep the current mode */
 	bool ok;
 	char *masked;
 	struct rfo_error err;
@@ -220,7 +222,7 @@ static void apply_call_task(void *param)
 {
 	struct apply_call *c = param;
 	if (rfo_controller_running())
-		c->ok = apply_now(c->protocol, c->ingest_id, c->event_id, &c->masked, &c->err);
+		c->ok = apply_now(c->protocol, c->ingest_id, c->event_id, c->compat, &c->masked, &c->err);
 	else
 		rfo_error_set(&c->err, RFO_ERR_CANCELLED, "%s", obs_module_text("GoLive.Error.Stopping"));
 	os_event_signal(c->done);
@@ -269,6 +271,9 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *p
 	snprintf(c->protocol, sizeof(c->protocol), "%s", protocol);
 	c->ingest_id = ingest_id;
 	c->event_id = bstrdup(event_id);
+	/* Optional: switch the compatibility mode (kept for later applies, like the dock's checkbox). */
+	c->compat =
+		obs_data_has_user_value(request, "compatibility") ? obs_data_get_bool(request, "compatibility") : -1;
 	rfo_dispatch(apply_call_task, c);
 	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Timeout"));
@@ -324,7 +329,8 @@ void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, 
 	UNUSED_PARAMETER(request);
 	UNUSED_PARAMETER(param);
 	pthread_mutex_lock(&a.mutex);
-	bool ours = a.ours, active = a.active, compat = a.compat;
+	bool ours = a.ours, active = a.active, compat = a.compat, builtin = a.builtin_restream;
+	bool changed = a.set_up && !a.active;
 	char protocol[8];
 	snprintf(protocol, sizeof(protocol), "%s", a.protocol[0] ? a.protocol : "rtmp");
 	int64_t ingest = a.ingest_id;
@@ -337,6 +343,8 @@ void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, 
 	obs_data_set_bool(response, "serviceActive", active);
 	obs_data_set_bool(response, "configured", ours);
 	obs_data_set_bool(response, "compatibility", compat);
+	obs_data_set_bool(response, "changedOutside", changed);
+	obs_data_set_bool(response, "builtinRestreamConnected", builtin);
 	obs_data_set_string(response, "protocol", protocol);
 	obs_data_set_int(response, "ingestId", ingest);
 	obs_data_set_string(response, "eventId", event_id);
@@ -439,7 +447,7 @@ static void ui_apply_task(void *param)
 	if (rfo_controller_running()) {
 		struct rfo_error err = {0};
 		char *masked = NULL;
-		if (apply_now(c->protocol, c->ingest_id, c->event_id, &masked, &err))
+		if (apply_now(c->protocol, c->ingest_id, c->event_id, -1, &masked, &err))
 			rfo_ui_golive_set_result(true, obs_module_text("GoLive.Applied"));
 		else
 			rfo_ui_golive_set_result(false, err.message);

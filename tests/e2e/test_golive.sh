@@ -9,7 +9,9 @@
 #   (5) restart  OBS restarted with the same HOME -> still our service, session restored, streams again untouched.
 # Order: 1, 3, 4, then 5 and 2 in the second OBS session (see obs_stop_after_srt for why SRT comes last).
 # e2e.golive_nosrt (--no-srt): (6) {protocol: srt} on a plan without SRT -> ok:false with a clear error and
-#                OBS's stream settings unchanged.
+#                OBS's stream settings unchanged. Also: Settings -> Stream changed by someone is noticed
+#                (serviceActive false, changedOutside) and one apply fixes it; compatibility mode streams through
+#                OBS's own custom service.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 e2e_init
@@ -157,6 +159,41 @@ if [ "${1:-}" = --no-srt ]; then
 	# an unknown protocol is refused too
 	r=$(obs_vendor ApplyStreamSettings '{"protocol":"webrtc"}')
 	assert_json_eq "$r" .ok false
+
+	# Someone changes Settings -> Stream: the plugin notices (GetStatus, the dock's warning), one apply fixes it.
+	wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == true" >/dev/null' ||
+		e2e_fail "serviceActive is not true after the apply: $(obs_vendor GetStatus)"
+	obs_req SetStreamServiceSettings '{"streamServiceType":"rtmp_custom","streamServiceSettings":{"server":"rtmp://127.0.0.1:1/elsewhere","key":"other"}}' >/dev/null
+	wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == false" >/dev/null' ||
+		e2e_fail "serviceActive stays true after Settings -> Stream changed: $(obs_vendor GetStatus)"
+	assert_json_eq "$(obs_vendor GetStreamSettings)" .changedOutside true
+	apply '{"protocol":"rtmp"}' >/dev/null
+	assert_eq "$(service_type)" "$SERVICE_ID" "service type after the fix"
+	wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == true" >/dev/null' ||
+		e2e_fail "serviceActive is not true after the fix: $(obs_vendor GetStatus)"
+	assert_json_eq "$(obs_vendor GetStreamSettings)" .changedOutside false
+
+	# Compatibility mode: the values go into OBS's own custom service (key included, by design) and it streams.
+	KEY=$(emu_get state | jq -r .streamKey)
+	r=$(apply '{"protocol":"rtmp","compatibility":true}')
+	assert_json_eq "$r" .compatibility true
+	svc=$(obs_req GetStreamServiceSettings)
+	assert_json_eq "$svc" .streamServiceType rtmp_custom
+	assert_json_eq "$svc" .streamServiceSettings.server "$RTMP_URL"
+	assert_json_eq "$svc" .streamServiceSettings.key "$KEY"
+	wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == true" >/dev/null' ||
+		e2e_fail "serviceActive is not true in compatibility mode: $(obs_vendor GetStatus)"
+	add_picture
+	rm -f "$RTMP_DIR/rec/"*.flv
+	stream_for 3
+	wait_until 10 test -s "$RTMP_DIR/rec/$KEY.flv" || e2e_fail "compat: nginx recorded: $(ls "$RTMP_DIR/rec")"
+	assert_media_av "$RTMP_DIR/rec/$KEY.flv"
+	assert_no_secrets_in_log() { ! grep -qF -- "$KEY" "$(obs_log_path)" || e2e_fail "the OBS log contains the key"; }
+	assert_no_secrets_in_log
+	# back to our service: the key leaves service.json
+	r=$(apply '{"protocol":"rtmp","compatibility":false}')
+	assert_eq "$(service_type)" "$SERVICE_ID" "service type after leaving compatibility mode"
+	! grep -qF -- "$KEY" "$SERVICE_JSON" || e2e_fail "service.json still has the key after leaving compatibility mode"
 	obs_stop 1000
 	rtmp_stop
 	e2e_pass
