@@ -69,8 +69,10 @@ struct rfo_chat_message {
 	char *connection_id; /* connectionIdentifier, never NULL (may be "") */
 	uint64_t seq;        /* set by rfo_chat_store_push (1, 2, …); 0 while not stored */
 
-	int64_t source_id;    /* eventSourceId, 0 if absent */
-	int64_t type_id;      /* eventTypeId, 0 if absent */
+	int64_t source_id; /* eventSourceId, 0 if absent */
+	int64_t type_id;   /* eventTypeId, 0 if absent */
+	/* Platform from the eventTypeId when that names one (so Kick/X/Rumble messages are right even
+	 * where eventSourceId tables disagree), else from eventSourceId (§4.4). */
 	const char *platform; /* "Twitch", "YouTube", "Facebook", "DLive", "Discord", "LinkedIn",
 				   "Trovo", "Kick", "X", "Rumble", "Restream", or "Platform <id>";
 				   points into platform_buf or a static string; never NULL */
