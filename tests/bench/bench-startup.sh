@@ -3,7 +3,7 @@
 # "Ready" = obs-websocket answers GetVersion; the clock starts when the obs process is exec'd (Xvfb already
 # up). Each configuration has its own throw-away HOME and one uncounted warm-up start (first-run files);
 # then the configurations alternate, N runs each (default 7, --quick 3). Also reports the time OBS needs
-# to quit on SIGINT. Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
+# to quit on SIGINT, and the time OBS's profiler reports for the plugin's obs_module_load. Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
 # Needs RFO_BUILD_DIR (the build directory, module and obsws built); uses tests/e2e/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 runs=7
@@ -27,6 +27,7 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[
 minmax() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo " " hi}'; }
 
 declare -A ready=() quit=()
+init_ms=
 configs=(without with)
 for cfg in "${configs[@]}"; do
 	e2e_use_home "$E2E_TMP/home-$cfg"
@@ -45,6 +46,11 @@ for ((i = 1; i <= runs; i++)); do
 		ready[$cfg]+="$OBS_READY_MS "
 		obs_stop 10000 >/dev/null
 		quit[$cfg]+="$OBS_EXIT_MS "
+		if [ "$cfg" = with ]; then # OBS's own profiler: time spent in the plugin's obs_module_load
+			init=$(sed -n 's/.*obs_init_module(restream-for-obs\.so): \([0-9.]*\).*/\1/p' "$(obs_log_path)")
+			[ -n "$init" ] || e2e_fail "no obs_init_module(restream-for-obs.so) time in the OBS log"
+			init_ms+="$init "
+		fi
 	done
 done
 
@@ -72,6 +78,10 @@ for cfg in "${configs[@]}"; do
 done
 ratio=$(awk -v a="$med_with" -v b="$med_without" 'BEGIN {printf "%.2f", a / b}')
 printf 'ratio with/without (median ready): %s\n' "$ratio"
+# shellcheck disable=SC2086
+init_med=$(printf '%s\n' $init_ms | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+printf 'plugin obs_module_load (OBS profiler), median: %s ms (all: %s)\n' "$init_med" "$init_ms"
+echo "BENCH plugin_module_load_ms $init_med ms" >>"$E2E_TMP/bench.lines"
 echo "BENCH startup_ratio_with_without $ratio x" >>"$E2E_TMP/bench.lines"
 echo "raw ready ms: without: ${ready[without]}| with: ${ready[with]}" >&2
 cat "$E2E_TMP/bench.lines"

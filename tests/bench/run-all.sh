@@ -12,8 +12,11 @@ status=0
 for b in "$here"/bench-*.sh; do
 	name=$(basename "$b" .sh)
 	echo "== $name $*"
-	if bash "$b" "$@" | tee -a "$results"; then :; else
-		echo "run-all: $name did not complete"
+	mkdir -p "$RFO_BUILD_DIR/artifacts"
+	errlog="$RFO_BUILD_DIR/artifacts/$name.stderr"
+	if bash "$b" "$@" 2>"$errlog" | tee -a "$results"; then :; else
+		echo "run-all: $name did not complete; the end of its log ($errlog):"
+		grep -v '^[0-9][0-9]:[0-9][0-9]:' "$errlog" | tail -n 15
 		status=1
 	fi
 done

@@ -257,6 +257,10 @@ obs_stop() {
 	obs_sigint
 	while kill -0 "$OBS_PID" 2>/dev/null; do
 		if (($(now_ms) - t0 > 10000)); then
+			if command -v gdb >/dev/null; then # where it hangs, for the report
+				timeout 60 gdb -p "$OBS_PID" -batch -ex 'thread apply all bt' >"$E2E_ART/obs-hang-backtrace.txt" 2>&1
+				e2e_log "backtrace of the hung OBS: $E2E_ART/obs-hang-backtrace.txt"
+			fi
 			kill -KILL "$OBS_PID" 2>/dev/null
 			e2e_fail "OBS did not exit within 10 s of SIGINT (killed)"
 		fi
@@ -270,17 +274,18 @@ obs_stop() {
 	[ "$rc" = 0 ] || e2e_fail "OBS exited with status $rc"
 }
 
-# obs_sigint: send SIGINT to OBS while its UI thread waits in poll(). OBS 29 closes its main window from
-# inside the SIGINT handler; when the signal lands while the UI thread is writing to the X server, OBS
-# deadlocks between that thread and its graphics thread (an OBS bug, with or without any plugin; OBS 30
-# defers the work to the event loop). The UI thread is idle in poll() almost all the time, so wait (at most
-# 2 s) for it to be there.
+# obs_sigint: send SIGINT to OBS while its UI thread waits in its event loop. OBS 29 closes its main window
+# from inside the SIGINT handler; when the signal lands while the UI thread is inside libxcb (writing to the
+# X server, or waiting in poll() for a reply with the connection locked), OBS deadlocks between that thread
+# and its graphics thread (an OBS bug, with or without any plugin; OBS 30 defers the work to the event
+# loop). The event loop's poll() has a finite timeout (OBS always has timers), libxcb's waits forever, so
+# wait (at most 2 s) until /proc shows poll(2) with a finite timeout.
 obs_sigint() {
-	local i nr=''
+	local i nr fds nfds timeout
 	if [ "$(uname -m)" = x86_64 ]; then
 		for ((i = 0; i < 400; i++)); do
-			read -r nr _ <"/proc/$OBS_PID/syscall" 2>/dev/null || break
-			[ "$nr" = 7 ] && break # poll(2) on x86_64
+			read -r nr fds nfds timeout _ <"/proc/$OBS_PID/syscall" 2>/dev/null || break
+			[ "$nr" = 7 ] && [ "$timeout" != 0xffffffffffffffff ] && break # poll(2) on x86_64
 			sleep 0.005
 		done
 	fi
