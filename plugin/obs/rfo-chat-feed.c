@@ -29,6 +29,7 @@ struct feed {
 	struct rfo_chat_store *store;
 	struct rfo_chat_batch *batch;
 	struct rfo_ws *ws;
+	pthread_mutex_t ws_mutex; /* guards `ws` against rfo_chat_feed_stop while the auth thread uses it */
 	char *settings_path;
 
 	pthread_mutex_t mutex; /* guards everything below */
@@ -399,8 +400,10 @@ static void on_session(void *param)
 		rfo_chat_store_clear(f.store);
 		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_CLEAR | RFO_CHAT_BATCH_CONNECTIONS));
 	}
+	pthread_mutex_lock(&f.ws_mutex);
 	if (token_changed || (signed_in && rfo_ws_state_get(f.ws) == RFO_WS_DISCONNECTED))
 		rfo_ws_reconnect(f.ws); /* signed out: get_url gives NULL and the socket stays closed */
+	pthread_mutex_unlock(&f.ws_mutex);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -426,6 +429,7 @@ bool rfo_chat_feed_create(void)
 	if (f.created)
 		return true;
 	pthread_mutex_init(&f.mutex, NULL);
+	pthread_mutex_init(&f.ws_mutex, NULL);
 	f.settings_path = obs_module_config_path("chat.json");
 	settings_load(&f.settings, f.settings_path);
 	f.store = rfo_chat_store_create((size_t)f.settings.history);
@@ -454,8 +458,11 @@ void rfo_chat_feed_stop(void)
 {
 	if (!f.created)
 		return;
-	rfo_ws_destroy(f.ws);
+	pthread_mutex_lock(&f.ws_mutex);
+	struct rfo_ws *ws = f.ws;
 	f.ws = NULL;
+	pthread_mutex_unlock(&f.ws_mutex);
+	rfo_ws_destroy(ws); /* joins the socket thread: no callback runs after this */
 	pthread_mutex_lock(&f.mutex);
 	bool dirty = f.settings_dirty;
 	struct rfo_ui_chat_settings s = f.settings;
@@ -475,5 +482,6 @@ void rfo_chat_feed_free(void)
 	rfo_chat_store_destroy(f.store);
 	bfree(f.settings_path);
 	pthread_mutex_destroy(&f.mutex);
+	pthread_mutex_destroy(&f.ws_mutex);
 	memset(&f, 0, sizeof(f));
 }

@@ -2,7 +2,7 @@
 # e2e.chat_reconnect — issue 7, acceptance 2: (a) the emulator stops sending chat heartbeats -> the plugin
 # reconnects within 70 s; (b) the emulator drops the socket (abruptly, then with a close frame) -> it reconnects,
 # and events Restream re-sends after the reconnect do not appear twice; (c) the upgrade is refused with 401 ->
-# the plugin refreshes its token and reconnects. Prints chat_heartbeat_reconnect_s, chat_drop_reconnect_ms.
+# the plugin refreshes its token and reconnects; (d) sign-out closes the socket and clears the history. Prints chat_heartbeat_reconnect_s, chat_drop_reconnect_ms.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
@@ -85,6 +85,18 @@ e2e_log "GetChat: $(jq -c '[.messages[].text]' <<<"$m")"
 assert_json "$m" '[.messages[].text] == ["before silence 1","before silence 2","after heartbeat reconnect","after drop","after close frame","after 401"]' "every message exactly once, in order"
 assert_json "$m" '[.messages[].id] | length == (unique | length)' "unique ids"
 assert_json "$(obs_vendor GetStatus)" '.signedIn and .chat == "connected"' "signed in and connected at the end"
+
+# ---- (d) sign-out closes the socket and clears the history; signing in again reconnects ----
+obs_vendor SignOut >/dev/null
+chat_wait_link disconnected 10
+chat_closed() { [ "$(emu_ctl GET sockets | jq '.chat.connections')" = 0 ]; }
+wait_until 10 chat_closed || e2e_fail "the chat socket is still open after sign-out"
+assert_json "$(chat_get)" '(.messages | length) == 0' "history cleared on sign-out"
+e2e_sign_in 30
+chat_wait_link connected 20
+push_saved f1 "after signing in again"
+chat_wait_count 1 10
+assert_json "$(chat_get)" '[.messages[].text] == ["after signing in again"]' "only the new message after signing in again"
 
 obs_stop 1500
 assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
