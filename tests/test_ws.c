@@ -62,6 +62,7 @@ static struct lws_context *srv_ctx;
 static pthread_t srv_thread;
 static int srv_port;
 static char srv_last_path[512];
+static char srv_last_host[128];
 /* server thread only */
 static struct lws *srv_wsi;
 static int srv_next;
@@ -79,6 +80,7 @@ static int srv_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 			srv_conn_ns[n - 1] = os_gettime_ns();
 		pthread_mutex_lock(&srv_mutex);
 		lws_hdr_copy(wsi, srv_last_path, sizeof(srv_last_path), WSI_TOKEN_GET_URI);
+		lws_hdr_copy(wsi, srv_last_host, sizeof(srv_last_host), WSI_TOKEN_HOST);
 		char args[256] = "";
 		if (lws_hdr_copy(wsi, args, sizeof(args), WSI_TOKEN_HTTP_URI_ARGS) > 0) {
 			strcat(srv_last_path, "?");
@@ -749,6 +751,7 @@ static void test_no_url_policy_reconnect(void)
 {
 	struct observer o;
 	observer_init(&o, srv_port, "/later");
+	snprintf(o.url, sizeof(o.url), "ws://localhost:%d/later", srv_port); /* a name: the lookup thread */
 	o.no_url = true;
 	struct rfo_ws_config c = base_config(&o, "chat");
 	long base = os_atomic_load_long(&srv_connections);
@@ -768,6 +771,11 @@ static void test_no_url_policy_reconnect(void)
 	rfo_ws_reconnect(ws);
 	wait_for(rfo_ws_state_get(ws) == RFO_WS_CONNECTED, 3000);
 	check(os_atomic_load_long(&srv_connections) == base + 1);
+	char expect_host[64];
+	snprintf(expect_host, sizeof(expect_host), "localhost:%d", srv_port);
+	pthread_mutex_lock(&srv_mutex);
+	check_str(srv_last_host, expect_host); /* the name, not the address, goes in Host */
+	pthread_mutex_unlock(&srv_mutex);
 
 	/* token changed while connected: close and reconnect at once */
 	rfo_ws_reconnect(ws);

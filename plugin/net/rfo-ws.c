@@ -15,6 +15,7 @@
 #include "rfo-log.h"
 #include "rfo-url.h"
 #include "rfo-ws-log.h"
+#include "rfo-ws-resolve.h"
 
 /* The name is only known at run time, so the sub-prefix is a format argument here. */
 #define ws_log(ws, level, format, ...) blog(level, "[restream-for-obs/%s] " format, (ws)->name, ##__VA_ARGS__)
@@ -30,6 +31,7 @@ static const uint32_t default_backoff[] = {1000, 2000, 5000, 10000, 30000, 60000
 enum phase {
 	PHASE_WAIT_URL,   /* no URL (signed out) or URL refused: wait for rfo_ws_reconnect() */
 	PHASE_BACKOFF,    /* next attempt at next_attempt_ns */
+	PHASE_RESOLVING,  /* host name lookup running (resolve) */
 	PHASE_CONNECTING, /* wsi being connected */
 	PHASE_CONNECTED,
 };
@@ -62,9 +64,11 @@ struct rfo_ws {
 
 	/* ws thread only */
 	enum phase phase;
-	struct lws *wsi;         /* current connection, NULL when none */
-	struct lws *closing_wsi; /* being closed politely (close frame on next writeable) */
-	uintptr_t gen;           /* connection generation, in the wsi's opaque user data */
+	struct lws *wsi; /* current connection, NULL when none */
+	struct rfo_ws_resolve *resolve;
+	struct rfo_url_parts target; /* where the attempt in progress goes (path has the token) */
+	struct lws *closing_wsi;     /* being closed politely (close frame on next writeable) */
+	uintptr_t gen;               /* connection generation, in the wsi's opaque user data */
 	uint16_t retry_count;
 	uint64_t next_attempt_ns;
 	uint64_t connect_deadline_ns;
@@ -118,6 +122,14 @@ static void msg_reset(struct rfo_ws *ws)
 	ws->msg_dropping = false;
 }
 
+static void target_free(struct rfo_ws *ws)
+{
+	if (ws->target.path)
+		memset(ws->target.path, 0, strlen(ws->target.path)); /* carries the token */
+	rfo_url_parts_free(&ws->target);
+	memset(&ws->target, 0, sizeof(ws->target));
+}
+
 /* Closes the current connection without reporting anything. */
 static void drop_connection(struct rfo_ws *ws)
 {
@@ -125,6 +137,9 @@ static void drop_connection(struct rfo_ws *ws)
 	ws->wsi = NULL;
 	ws->gen++;
 	msg_reset(ws);
+	rfo_ws_resolve_release(ws->resolve); /* abandons a running lookup */
+	ws->resolve = NULL;
+	target_free(ws);
 	if (!wsi)
 		return;
 	if (ws->phase == PHASE_CONNECTED && !ws->closing_wsi) {
@@ -157,6 +172,44 @@ static void connection_lost(struct rfo_ws *ws, int http_status, const char *reas
 	set_state(ws, RFO_WS_DISCONNECTED, http_status, reason);
 }
 
+/* Connects to ws->target at the numeric `address`, then forgets the target. */
+static void connect_to(struct rfo_ws *ws, const char *address)
+{
+	struct rfo_url_parts *t = &ws->target;
+	struct dstr host = {0};
+	bool v6 = strchr(t->host, ':') != NULL;
+	if ((t->tls && t->port == 443) || (!t->tls && t->port == 80))
+		dstr_printf(&host, v6 ? "[%s]" : "%s", t->host);
+	else
+		dstr_printf(&host, v6 ? "[%s]:%d" : "%s:%d", t->host, t->port);
+
+	struct lws_client_connect_info info = {0};
+	info.context = ws->ctx;
+	info.address = address;
+	info.port = t->port;
+	/* full certificate and host name checks (against info.host, not the address): never
+	 * LCCSCF_ALLOW_SELFSIGNED / LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK */
+	info.ssl_connection = (t->tls ? LCCSCF_USE_SSL : 0) | LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
+	info.path = t->path;
+	info.host = host.array;
+	info.origin = host.array;
+	info.ietf_version_or_minus_one = -1;
+	info.local_protocol_name = "rfo-ws";
+	info.opaque_user_data = (void *)++ws->gen;
+	info.pwsi = &ws->wsi;
+	info.retry_and_idle_policy = &ws->retry;
+	rfo_ws_log_clear_tls_error();
+
+	ws->phase = PHASE_CONNECTING;
+	struct lws *wsi = lws_client_connect_via_info(&info); /* lws copies what it keeps */
+	dstr_free(&host);
+	target_free(ws);
+	if (!wsi && ws->phase == PHASE_CONNECTING) {
+		ws->wsi = NULL;
+		connection_lost(ws, 0, "could not start the connection");
+	}
+}
+
 static void start_connect(struct rfo_ws *ws)
 {
 	struct rfo_error err;
@@ -168,64 +221,51 @@ static void start_connect(struct rfo_ws *ws)
 		set_state(ws, RFO_WS_DISCONNECTED, 0, "not signed in");
 		return;
 	}
-	if (!rfo_url_check(url, &err)) {
+	bool ok = rfo_url_check(url, &err);
+	if (ok) {
+		target_free(ws);
+		ok = rfo_url_parts_parse(url, &ws->target) && ws->target.host && *ws->target.host &&
+		     (strcmp(ws->target.scheme, "ws") == 0 || strcmp(ws->target.scheme, "wss") == 0);
+		if (!ok) {
+			target_free(ws);
+			rfo_error_set(&err, RFO_ERR_INVALID, "not a ws:// or wss:// URL");
+		}
+	}
+	memset(url, 0, strlen(url));
+	bfree(url);
+	if (!ok) {
 		ws_log(ws, LOG_WARNING, "WebSocket URL refused: %s", err.message);
-		bfree(url);
 		ws->phase = PHASE_WAIT_URL;
 		set_state(ws, RFO_WS_DISCONNECTED, 0, err.message[0] ? err.message : "URL refused");
 		return;
 	}
 
-	const char *scheme = NULL, *address = NULL, *path = NULL;
-	int port = 0;
-	char *parse = bstrdup(url);
-	struct dstr full_path = {0}, host = {0};
-	bool ok = lws_parse_uri(parse, &scheme, &address, &port, &path) == 0 && address && *address &&
-		  (astrcmpi(scheme, "ws") == 0 || astrcmpi(scheme, "wss") == 0);
-	struct lws *wsi = NULL;
-	if (ok) {
-		bool tls = astrcmpi(scheme, "wss") == 0;
-		dstr_printf(&full_path, "/%s", path ? path : "");
-		if ((tls && port == 443) || (!tls && port == 80))
-			dstr_copy(&host, address);
-		else
-			dstr_printf(&host, "%s:%d", address, port);
-
-		struct lws_client_connect_info info = {0};
-		info.context = ws->ctx;
-		info.address = address;
-		info.port = port;
-		/* full certificate and host name checks: never ALLOW_SELFSIGNED / SKIP_..._CHECK */
-		info.ssl_connection = (tls ? LCCSCF_USE_SSL : 0) | LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
-		info.path = full_path.array;
-		info.host = host.array;
-		info.origin = host.array;
-		info.ietf_version_or_minus_one = -1;
-		info.local_protocol_name = "rfo-ws";
-		info.opaque_user_data = (void *)++ws->gen;
-		info.pwsi = &ws->wsi;
-		info.retry_and_idle_policy = &ws->retry;
-		rfo_ws_log_clear_tls_error();
-
-		ws->phase = PHASE_CONNECTING;
-		ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
-		msg_reset(ws);
-		set_state(ws, RFO_WS_CONNECTING, 0, NULL);
-		wsi = lws_client_connect_via_info(&info);
+	msg_reset(ws);
+	ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
+	set_state(ws, RFO_WS_CONNECTING, 0, NULL);
+	if (rfo_ws_host_is_numeric(ws->target.host)) {
+		connect_to(ws, ws->target.host);
+		return;
 	}
-	memset(url, 0, strlen(url));
-	bfree(url);
-	bfree(parse);
-	dstr_free(&full_path);
-	dstr_free(&host);
+	ws->resolve = rfo_ws_resolve_start(ws->target.host);
+	ws->phase = PHASE_RESOLVING;
+	if (!ws->resolve)
+		connection_lost(ws, 0, "could not start the host name lookup");
+}
 
-	if (!ok) {
-		ws_log(ws, LOG_WARNING, "WebSocket URL is malformed");
-		ws->phase = PHASE_WAIT_URL;
-		set_state(ws, RFO_WS_DISCONNECTED, 0, "malformed WebSocket URL");
-	} else if (!wsi && ws->phase == PHASE_CONNECTING) {
-		ws->wsi = NULL;
-		connection_lost(ws, 0, "could not start the connection");
+/* PHASE_RESOLVING: connect once the lookup has finished. */
+static void check_resolve(struct rfo_ws *ws, uint64_t now)
+{
+	char addr[64], error[200];
+	if (rfo_ws_resolve_poll(ws->resolve, addr, sizeof(addr), error, sizeof(error))) {
+		rfo_ws_resolve_release(ws->resolve);
+		ws->resolve = NULL;
+		if (addr[0])
+			connect_to(ws, addr);
+		else
+			connection_lost(ws, 0, error);
+	} else if (now >= ws->connect_deadline_ns) {
+		connection_lost(ws, 0, "host name lookup timed out");
 	}
 }
 
@@ -237,7 +277,7 @@ static void housekeeping(struct rfo_ws *ws)
 	if (os_atomic_set_bool(&ws->reconnect_req, false)) {
 		/* no DISCONNECTED in between: CONNECTED -> CONNECTING (or DISCONNECTED with the reason
 		 * when there is no usable URL any more) */
-		if (ws->phase == PHASE_CONNECTED || ws->phase == PHASE_CONNECTING) {
+		if (ws->phase == PHASE_CONNECTED || ws->phase == PHASE_CONNECTING || ws->phase == PHASE_RESOLVING) {
 			drop_connection(ws);
 			ws_log(ws, LOG_INFO, "reconnecting now");
 		}
@@ -251,6 +291,9 @@ static void housekeeping(struct rfo_ws *ws)
 	case PHASE_BACKOFF:
 		if (now >= ws->next_attempt_ns)
 			start_connect(ws);
+		break;
+	case PHASE_RESOLVING:
+		check_resolve(ws, now);
 		break;
 	case PHASE_CONNECTING:
 		if (now >= ws->connect_deadline_ns)
@@ -283,6 +326,11 @@ static uint64_t next_deadline(struct rfo_ws *ws)
 		break;
 	case PHASE_BACKOFF:
 		d = ws->next_attempt_ns;
+		break;
+	case PHASE_RESOLVING: /* poll the lookup every 20 ms */
+		d = os_gettime_ns() + 20 * NS_PER_MS;
+		if (ws->connect_deadline_ns < d)
+			d = ws->connect_deadline_ns;
 		break;
 	case PHASE_CONNECTING:
 		d = ws->connect_deadline_ns;
@@ -509,6 +557,9 @@ static void *ws_thread(void *param)
 	ws->wsi = NULL;
 	ws->closing_wsi = NULL;
 	ws->gen++;
+	rfo_ws_resolve_release(ws->resolve);
+	ws->resolve = NULL;
+	target_free(ws);
 	pthread_mutex_lock(&ws->mutex);
 	ws->ctx = NULL;
 	pthread_mutex_unlock(&ws->mutex);

@@ -77,7 +77,7 @@ bool rfo_ws_start(struct rfo_ws *ws);
 void rfo_ws_reconnect(struct rfo_ws *ws);
 
 /* Closes the connection and joins the thread, within ~200 ms even during a connect attempt
- * (exception: a hung system DNS lookup, which lws 4.1 does synchronously). Idempotent. */
+ * (a host name lookup runs on a helper thread that is abandoned, never waited for). Idempotent. */
 void rfo_ws_stop(struct rfo_ws *ws);
 
 /* rfo_ws_stop() then frees. NULL is fine. */
