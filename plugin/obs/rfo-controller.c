@@ -1,6 +1,7 @@
 #include "rfo-controller.h"
 #include "rfo-account.h"
 #include "rfo-auth.h"
+#include "rfo-channels.h"
 #include "rfo-chat-feed.h"
 #include "rfo-golive.h"
 #include "rfo-http.h"
@@ -140,6 +141,7 @@ bool rfo_controller_create(void)
 	create_auth();
 	rfo_chat_feed_create();
 	rfo_golive_create();
+	rfo_channels_create();
 	ctl.running = true;
 	ctl.created = true;
 	if (ctl.auth)
@@ -216,6 +218,7 @@ void rfo_controller_stop(void)
 		return;
 	ctl.running = false;
 	rfo_golive_stop();
+	rfo_channels_stop();
 	rfo_chat_feed_stop();
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
@@ -234,6 +237,7 @@ void rfo_controller_destroy(void)
 	rfo_account_free();
 	rfo_chat_feed_free();
 	rfo_golive_free();
+	rfo_channels_free();
 	rfo_config_free(&ctl.config);
 	bfree(ctl.settings_path);
 	bfree(ctl.config_dir);

@@ -1,5 +1,6 @@
 #include "rfo-requests.h"
 #include "rfo-account.h"
+#include "rfo-channels.h"
 #include "rfo-chat-feed.h"
 #include "rfo-golive.h"
 #include "rfo-vendor.h"
@@ -12,6 +13,9 @@ static const struct rfo_vendor_request requests[] = {
 	{"ApplyStreamSettings", rfo_golive_apply_request},
 	{"ListEvents", rfo_golive_list_events_request},
 	{"GetStreamSettings", rfo_golive_get_settings_request},
+	{"ListChannels", rfo_channels_list_request},
+	{"SetChannelEnabled", rfo_channels_set_enabled_request},
+	{"SetTitle", rfo_channels_set_title_request},
 };
 
 void rfo_requests_register(void)

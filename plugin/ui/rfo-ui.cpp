@@ -1,4 +1,5 @@
 #include "rfo-ui.h"
+#include "rfo-channels-view.hpp"
 #include "rfo-chat-view.hpp"
 #include "rfo-dock.hpp"
 #include "rfo-golive-view.hpp"
@@ -38,6 +39,7 @@ static void add_dock(QMainWindow *main)
 	dock = new RfoDock(ui_actions);
 	dock->addTab(new RfoChatView(), QTStr("Chat.Tab"));
 	dock->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"));
+	dock->addTab(new RfoChannelsView(), QTStr("Channels.Tab"));
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <obs-data.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rfo-error.h"
+
+/* Destinations: the user's Restream channels, switched on and off, titled all at once.
+ *
+ * rfo-channels.c: the cache (platforms from /v2/platform/all with their icons, kept on disk in
+ * the module's config folder; channels from /v2/user/channel/all with each channel's
+ * channel-meta), fetched on the HTTP worker at sign-in, on demand and after our own changes, never
+ * more often than every 30 s on its own; switches (PATCH /v2/user/channel/{id}) and titles
+ * (PATCH /v2/user/channel-meta/{id}); the dock tab's state. A 401 reports the token and retries
+ * once with the new one.
+ * rfo-channels-requests.c: vendor requests ListChannels, SetChannelEnabled, SetTitle and the
+ * dock's actions. rfo-channels-hotkeys.c: frontend hotkeys, saved in the profile's [Hotkeys]. */
+
+/* Lifecycle (rfo-controller.c): create after the auth session, stop before it is destroyed
+ * (UI thread, at OBS_FRONTEND_EVENT_EXIT), free at unload. */
+bool rfo_channels_create(void);
+void rfo_channels_stop(void);
+void rfo_channels_free(void);
+
+/* Vendor requests (obs-websocket's thread; may wait up to 20 s for Restream). */
+void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, void *param);
+
+/* ---- between the rfo-channels*.c files ---- */
+
+/* Refreshes the list (and every channel's title). force = even when fetched in the last 30 s.
+ * wait_ms 0 returns at once; otherwise waits (never on the UI thread) and returns false with err
+ * when the fetch failed or time ran out. An in-flight refresh is joined, not repeated. */
+bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err);
+
+/* Starts switching a channel; the shown state moves at once. wait_ms as above (0 = async; the
+ * outcome reaches the dock). false with err when refused (unknown id, already in flight, signed
+ * out) or, when waiting, when Restream refused it (then the switch is rolled back). */
+bool rfo_channels_switch(int64_t id, bool enabled, uint32_t wait_ms, struct rfo_error *err);
+/* Hotkeys: flip one channel / switch every channel on or off (any thread, async). */
+void rfo_channels_toggle(int64_t id);
+void rfo_channels_switch_all(bool enabled);
+
+/* One title (and optional description) for `ids` (NULL = every enabled channel). With wait_ms,
+ * fills `updated` (ids) and `failed` ({id, error}) when given; returns false with err when it could
+ * not start (signed out, bad title, no channel) or time ran out. */
+bool rfo_channels_set_title(const char *title, const char *description, const int64_t *ids, size_t count,
+			    uint32_t wait_ms, obs_data_array_t *updated, obs_data_array_t *failed,
+			    struct rfo_error *err);
+
+/* ListChannels' `channels` array ({id, platformId, platformName, displayName, enabled, url}) for
+ * every channel, or for one (`id` != 0: NULL when unknown). Any thread. */
+obs_data_array_t *rfo_channels_list_data(void);
+obs_data_t *rfo_channels_channel_data(int64_t id);
+/* True once a list arrived for this session. */
+bool rfo_channels_have_list(void);
+
+/* Visits every channel (id, display name) under the cache lock; cb must not call rfo_channels_*. */
+void rfo_channels_foreach(void (*cb)(void *param, int64_t id, const char *name), void *param);
+
+/* Shows a sentence under the title editor (e.g. why a click was refused) and redraws the tab,
+ * which also puts a refused switch back. Any thread. */
+void rfo_channels_ui_notice(const char *text);
+
+/* rfo-channels-requests.c: the dock tab's actions (UI thread). */
+const struct rfo_ui_channels_actions *rfo_channels_ui_actions(void);
+
+/* rfo-channels-hotkeys.c (UI thread) */
+void rfo_channels_hotkeys_init(void);
+/* Registers a toggle hotkey for every channel not yet registered and renames changed ones. */
+void rfo_channels_hotkeys_sync(void);
+/* Saves every binding into the profile and unregisters the hotkeys. */
+void rfo_channels_hotkeys_free(void);

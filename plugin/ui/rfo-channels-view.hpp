@@ -1,0 +1,67 @@
+#pragma once
+
+#include "rfo-ui-channels.h"
+
+#include <QMap>
+#include <QSet>
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+class QButtonGroup;
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QRadioButton;
+class QToolButton;
+class QVBoxLayout;
+
+/* The dock's "Channels" tab: every Restream destination (platform badge or icon, name, on/off
+ * switch, link, per-channel result line), one title/description editor for all enabled channels
+ * or a chosen subset, and a refresh button. Remote text is shown as plain text only. */
+class RfoChannelsView : public QWidget {
+	Q_OBJECT
+
+public:
+	explicit RfoChannelsView(QWidget *parent = nullptr);
+	void setState(const rfo_ui_channels_state &state);
+	void showTab();
+
+private:
+	struct Row {
+		QWidget *widget = nullptr;
+		QLabel *badge = nullptr;
+		QLabel *name = nullptr;
+		QLabel *platform = nullptr;
+		QLabel *title = nullptr;
+		QLabel *result = nullptr;
+		QCheckBox *include = nullptr;
+		QCheckBox *enabled = nullptr;
+		QToolButton *link = nullptr;
+		QString url;
+		QByteArray icon;
+	};
+
+	Row *buildRow(qint64 id);
+	void updateRow(Row *row, const rfo_ui_channel &ch);
+	void updateTargets();
+	void apply();
+
+	QLabel *status = nullptr;
+	QPushButton *refreshButton = nullptr;
+	QWidget *rowsBox = nullptr;
+	QVBoxLayout *rowsLayout = nullptr;
+	QLineEdit *titleEdit = nullptr;
+	QPlainTextEdit *descriptionEdit = nullptr;
+	QRadioButton *allButton = nullptr;
+	QRadioButton *chosenButton = nullptr;
+	QPushButton *applyButton = nullptr;
+	QLabel *notice = nullptr;
+	QMap<qint64, Row *> rows;
+	QVector<qint64> order;
+	QSet<qint64> chosen;
+	bool signedIn = false;
+	bool applying = false;
+};

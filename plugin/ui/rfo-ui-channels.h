@@ -1,0 +1,63 @@
+#pragma once
+/* The C face of the dock's "Channels" tab (plugin/ui/rfo-channels-view.cpp). Every function runs
+ * on OBS's UI thread only (plugin/obs/rfo-channels.c marshals through rfo_dispatch). Pointers are
+ * borrowed for the duration of the call; the view copies what it keeps. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rfo_ui_channel_result {
+	RFO_UI_CHANNEL_RESULT_NONE,
+	RFO_UI_CHANNEL_RESULT_OK,
+	RFO_UI_CHANNEL_RESULT_ERROR,
+};
+
+struct rfo_ui_channel {
+	int64_t id;
+	int64_t platform_id;
+	const char *platform_name; /* never NULL: "Platform <id>" when Restream's list lacks the id */
+	bool platform_known;
+	const char *badge;         /* neutral badge text ("T", "FG", "#999") when there is no icon */
+	const unsigned char *icon; /* the platform's PNG (cached from Restream), or NULL */
+	size_t icon_size;
+	const char *display_name; /* remote text: show as plain text */
+	const char *url;          /* the channel page, may be NULL */
+	bool enabled;             /* shown state (the requested one while a switch is in flight) */
+	bool pending;             /* a switch is in flight: the switch is locked */
+	const char *title;        /* current title, NULL until known */
+	enum rfo_ui_channel_result result;
+	const char *result_text; /* the last outcome for this channel (translated or Restream's), or NULL */
+};
+
+struct rfo_ui_channels_state {
+	bool signed_in;
+	bool loading;       /* a refresh is in flight */
+	bool applying;      /* a title change is in flight */
+	const char *error;  /* the last refresh failure, or NULL */
+	const char *notice; /* summary of the last title change, or NULL */
+	const struct rfo_ui_channel *channels;
+	size_t count;
+};
+
+/* What the tab asks of the plugin (UI thread; none of them blocks). */
+struct rfo_ui_channels_actions {
+	void (*set_enabled)(int64_t id, bool enabled);
+	void (*refresh)(void);
+	/* ids == NULL: every enabled channel; else exactly those. description NULL = leave as is. */
+	void (*apply_title)(const char *title, const char *description, const int64_t *ids, size_t count);
+};
+
+/* Called by plugin/obs (before or after the view exists; the view reads them when built). */
+void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions);
+void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state);
+/* Makes the Channels tab the dock's current tab. */
+void rfo_ui_channels_show_tab(void);
+
+#ifdef __cplusplus
+}
+#endif
