@@ -12,6 +12,7 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
+#include <QScrollArea>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -31,7 +32,16 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 {
 	setObjectName("RestreamGoLiveView");
 	golive_view = this;
-	auto *layout = new QVBoxLayout(this);
+	/* The content scrolls rather than forcing the dock (and OBS's window) to grow. */
+	auto *outer = new QVBoxLayout(this);
+	outer->setContentsMargins(0, 0, 0, 0);
+	auto *scroll = new QScrollArea;
+	scroll->setWidgetResizable(true);
+	scroll->setFrameShape(QFrame::NoFrame);
+	auto *content = new QWidget;
+	scroll->setWidget(content);
+	outer->addWidget(scroll);
+	auto *layout = new QVBoxLayout(content);
 
 	status = plainLabel();
 	status->setObjectName("RestreamGoLiveStatus");

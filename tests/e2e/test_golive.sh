@@ -136,8 +136,13 @@ if [ "${1:-}" = --no-srt ]; then
 	emu_start --no-srt --rtmp-url "$RTMP_URL"
 	obs_install_plugin
 	obs_write_global_ini
+	# OBS's own Restream integration is connected in this profile (it would overwrite the key at every start)
+	mkdir -p "$(dirname "$SERVICE_JSON")"
+	printf '[General]\nName=Untitled\n\n[Auth]\nType=Restream\n' >"$(dirname "$SERVICE_JSON")/basic.ini"
 	start_obs
 	e2e_sign_in
+	wait_until 10 eval 'obs_vendor GetStreamSettings | jq -e ".builtinRestreamConnected == true" >/dev/null' ||
+		e2e_fail "the built-in Restream account is not noticed: $(obs_vendor GetStreamSettings)"
 
 	before=$(obs_req GetStreamServiceSettings)
 	r=$(obs_vendor ApplyStreamSettings '{"protocol":"srt"}')
@@ -228,6 +233,7 @@ svc=$(obs_req GetStreamServiceSettings)
 assert_json_eq "$svc" .streamServiceType "$SERVICE_ID"
 assert_json_eq "$svc" .streamServiceSettings.protocol rtmp
 assert_json "$svc" '.streamServiceSettings | has("key") | not' "no key in the service settings"
+assert_json_eq "$(obs_vendor GetStreamSettings)" .builtinRestreamConnected false
 wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == true" >/dev/null' ||
 	e2e_fail "GetStatus serviceActive stays false: $(obs_vendor GetStatus)"
 rm -f "$RTMP_DIR/rec/"*.flv
