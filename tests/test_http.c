@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <strings.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <util/base.h>
 #include <util/platform.h>
 #include <util/threading.h>
 
@@ -288,6 +290,27 @@ static void tls_end(void)
 	rmdir(tls_dir);
 }
 
+/* ---------------------------------------------------------------- log capture */
+
+static volatile long log_leaks;
+static volatile long log_lines;
+
+/* no credential and no query value may reach the log */
+static void log_handler(int level, const char *format, va_list args, void *param)
+{
+	static const char *const secrets[] = {"tok123", "SECRET", "secret", "cmZvOnNlY3JldA", "=1", "grant_type", NULL};
+	char buf[4096];
+	(void)param;
+	vsnprintf(buf, sizeof(buf), format, args);
+	os_atomic_inc_long(&log_lines);
+	for (const char *const *s = secrets; *s; s++)
+		if (strstr(buf, *s)) {
+			fprintf(stderr, "LEAK in log line: %s\n", buf);
+			os_atomic_inc_long(&log_leaks);
+		}
+	fprintf(stderr, "log %d: %s\n", level, buf);
+}
+
 /* ---------------------------------------------------------------- client side */
 
 struct result {
@@ -424,6 +447,18 @@ static void test_status(struct rfo_http *http)
 	check(r.code == RFO_ERR_NONE); /* HTTP errors are not transport errors */
 	check(r.status == 404);
 	check_str(r.body, "status");
+	result_free(&r);
+
+	req.url = url("/status/404?access_token=SECRET&x=1"); /* logged without any query value */
+	run(http, &req, &r);
+	check(r.status == 404);
+	result_free(&r);
+
+	char name_url[128]; /* a host name: curl's resolver thread */
+	snprintf(name_url, sizeof(name_url), "http://localhost:%d/status/500", server_port);
+	req.url = name_url;
+	run(http, &req, &r);
+	check(r.status == 500);
 	result_free(&r);
 
 	req.url = url("/status/500");
@@ -612,6 +647,7 @@ static void test_stop_in_flight(bool destroy_only)
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	base_set_log_handler(log_handler, NULL);
 	server_start();
 
 	rfo_http_destroy(NULL);
@@ -634,5 +670,7 @@ int main(void)
 
 	server_stop_all();
 	curl_global_cleanup();
+	check(os_atomic_load_long(&log_lines) > 0);
+	check(os_atomic_load_long(&log_leaks) == 0);
 	return rfo_test_end();
 }

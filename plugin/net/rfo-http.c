@@ -83,6 +83,24 @@ static const char *method_name(enum rfo_http_method m)
 	return "GET";
 }
 
+/* The URL for a log line: credentials redacted, and no query values at all. bfree() it. */
+static char *log_url(const char *url)
+{
+	char *safe = rfo_url_redact(url);
+	if (!safe)
+		return NULL;
+	char *cut = strpbrk(safe, "?#");
+	if (cut) {
+		*cut = 0;
+		char *out = bzalloc(strlen(safe) + 5);
+		strcpy(out, safe);
+		strcat(out, "?...");
+		bfree(safe);
+		safe = out;
+	}
+	return safe;
+}
+
 static void job_free(struct job *job)
 {
 	if (!job)
@@ -120,7 +138,7 @@ static void job_finish(struct job *job, long status, int code, const char *messa
 	}
 
 	if (code != RFO_ERR_NONE || status >= 400) {
-		char *safe = rfo_url_redact(job->url);
+		char *safe = log_url(job->url);
 		if (code == RFO_ERR_NONE)
 			http_log(LOG_DEBUG, "%s %s: HTTP %ld", method_name(job->method), safe ? safe : "(url)", status);
 		else if (code != RFO_ERR_INVALID) /* the policy refusal was already logged */
@@ -219,7 +237,7 @@ static bool job_start(struct rfo_http *http, struct job *job)
 	job->start_ns = os_gettime_ns();
 
 	if (!rfo_url_check(job->url, &err)) {
-		char *safe = rfo_url_redact(job->url);
+		char *safe = log_url(job->url);
 		http_log(LOG_WARNING, "%s %s refused: %s", method_name(job->method), safe ? safe : "(url)",
 			 err.message);
 		bfree(safe);
