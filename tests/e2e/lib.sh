@@ -55,7 +55,7 @@ e2e_init() {
 	mkdir -p "$XDG_RUNTIME_DIR"
 	chmod 700 "$XDG_RUNTIME_DIR"
 	e2e_use_home "$E2E_TMP/home"
-	OBS_PID='' OBS_RUN_PID='' OBS_PORT=''
+	OBS_PID='' OBS_RUN_PID='' OBS_XVFB_PID='' OBS_PORT=''
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -76,28 +76,34 @@ e2e_pass() {
 	e2e_log PASS
 }
 
-# e2e_track_pid PID: end this pid (TERM, then KILL) when the test exits.
+# e2e_track_pid PID: end this pid (TERM, then KILL) when the test exits. e2e_untrack_pid PID: forget it
+# (once it is gone, so that a recycled pid is never signalled).
 e2e_track_pid() { E2E_PIDS+=("$1"); }
-
-# stop_pid PID [SIGNAL] [WAIT_S]: signal one pid and wait for it to go (KILL after WAIT_S, default 5).
-stop_pid() {
-	local pid=$1 sig=${2:-TERM} wait_s=${3:-5} i
-	kill -0 "$pid" 2>/dev/null || {
-		wait "$pid" 2>/dev/null || true
-		return 0
-	}
-	kill "-$sig" "$pid" 2>/dev/null || true
-	for ((i = 0; i < wait_s * 50; i++)); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.02
+e2e_untrack_pid() {
+	local keep=() p
+	for p in "${E2E_PIDS[@]}"; do
+		[ "$p" = "$1" ] || keep+=("$p")
 	done
-	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	E2E_PIDS=("${keep[@]}")
+}
+
+# pid_gone PID: true when PID no longer runs.
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# stop_pid PID [SIGNAL] [WAIT_S]: signal one pid, wait for it to go (KILL after WAIT_S, default 5), untrack it.
+stop_pid() {
+	local pid=$1 sig=${2:-TERM} wait_s=${3:-5}
+	if ! pid_gone "$pid"; then
+		kill "-$sig" "$pid" 2>/dev/null || true
+		wait_until "$wait_s" pid_gone "$pid" || kill -KILL "$pid" 2>/dev/null || true
+	fi
 	wait "$pid" 2>/dev/null || true
+	e2e_untrack_pid "$pid"
 }
 
 # e2e_cleanup: the EXIT trap — end every recorded process, keep logs in the artifacts dir.
 e2e_cleanup() {
-	local rc=$? pid
+	local rc=$? log i pids
 	trap - ERR
 	set +e
 	[ "$rc" != 0 ] && E2E_STATUS=$rc
@@ -105,15 +111,16 @@ e2e_cleanup() {
 		e2e_log "OBS still running at exit: killing pid $OBS_PID"
 		kill -KILL "$OBS_PID" 2>/dev/null
 		# xvfb-run then ends Xvfb itself
-		wait_until 5 eval '! kill -0 "$OBS_RUN_PID" 2>/dev/null'
+		wait_until 5 pid_gone "$OBS_RUN_PID"
 	fi
-	for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${E2E_PIDS[i]}" TERM 3
+	pids=("${E2E_PIDS[@]}")
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		stop_pid "${pids[i]}" TERM 3
 	done
 	if [ -d "$HOME/.config/obs-studio/logs" ]; then
 		mkdir -p "$E2E_ART/obs-logs"
 		cp -p "$HOME/.config/obs-studio/logs/"* "$E2E_ART/obs-logs/" 2>/dev/null
-		pid=$(obs_log_path) && cp "$pid" "$E2E_ART/obs.log"
+		log=$(obs_log_path) && cp "$log" "$E2E_ART/obs.log"
 	fi
 	[ -d "$HOME/.config/obs-studio/crashes" ] && cp -r "$HOME/.config/obs-studio/crashes" "$E2E_ART/"
 	if [ "${RFO_E2E_KEEP:-0}" = 1 ]; then
@@ -127,15 +134,15 @@ e2e_cleanup() {
 
 # wait_until TIMEOUT_S COMMAND...: run COMMAND every 50 ms until it succeeds (0) or time runs out (1).
 wait_until() {
-	local deadline=$((SECONDS + $1))
+	local deadline=$(($(now_ms) + $1 * 1000))
 	shift
 	until "$@"; do
-		((SECONDS < deadline)) || return 1
+		(($(now_ms) < deadline)) || return 1
 		sleep 0.05
 	done
 }
 
-# now_ms: monotonic-enough wall clock in milliseconds.
+# now_ms: wall clock in milliseconds (bash's EPOCHREALTIME, no subprocess).
 now_ms() {
 	local t=${EPOCHREALTIME//[!0-9]/}
 	echo $((t / 1000))
@@ -202,9 +209,10 @@ obs_install_plugin() {
 		e2e_fail "cmake --install did not install restream-for-obs/bin/64bit/restream-for-obs.so"
 }
 
-# obs_start [OBS ARGS...]: start OBS under xvfb-run (own X server number, -a) with the current
-# environment. Sets OBS_PID (obs itself), OBS_RUN_PID (xvfb-run), OBS_XVFB_PID, OBS_DISPLAY, OBS_XAUTHORITY,
-# OBS_START_MS (before xvfb-run), OBS_EXEC_MS (when obs itself was exec'd, Xvfb already up). Prefix command in the array OBS_PREFIX (e.g. unshare ...) when set.
+# obs_start [OBS ARGS...]: start OBS under xvfb-run (own X server number, -a) with the current environment,
+# after the words in the array OBS_PREFIX (e.g. an unshare wrapper) when set. Sets OBS_PID (obs itself),
+# OBS_RUN_PID (xvfb-run), OBS_XVFB_PID, OBS_DISPLAY, OBS_XAUTHORITY, OBS_START_MS (before xvfb-run) and
+# OBS_EXEC_MS (when obs itself was exec'd, Xvfb already up).
 obs_start() {
 	local info="$E2E_TMP/obs-start.info" attempt
 	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
@@ -269,6 +277,10 @@ obs_stop() {
 	OBS_EXIT_MS=$(($(now_ms) - t0))
 	echo "obs_exit_ms=$OBS_EXIT_MS"
 	wait "$OBS_RUN_PID" || rc=$?
+	# xvfb-run has ended Xvfb: forget both pids
+	[ -n "$OBS_XVFB_PID" ] && { wait_until 5 pid_gone "$OBS_XVFB_PID" || kill -KILL "$OBS_XVFB_PID"; }
+	e2e_untrack_pid "$OBS_RUN_PID"
+	e2e_untrack_pid "$OBS_XVFB_PID"
 	OBS_PID=''
 	((OBS_EXIT_MS <= max)) || e2e_fail "OBS took ${OBS_EXIT_MS} ms to exit after SIGINT (limit ${max} ms)"
 	[ "$rc" = 0 ] || e2e_fail "OBS exited with status $rc"
@@ -335,7 +347,10 @@ obs_events_start() {
 }
 
 # obs_events_wait: wait for the obsws started by obs_events_start; fails when it did not get its --count.
-obs_events_wait() { wait "$EVENTS_PID" || e2e_fail "events: did not receive the expected events"; }
+obs_events_wait() {
+	wait "$EVENTS_PID" || e2e_fail "events: did not receive the expected events"
+	e2e_untrack_pid "$EVENTS_PID"
+}
 
 # ---------------------------------------------------------------- Restream emulator
 
