@@ -15,6 +15,7 @@
 #include "rfo-log.h"
 #include "rfo-url.h"
 #include "rfo-ws-log.h"
+#include "rfo-ws-msg.h"
 #include "rfo-ws-resolve.h"
 
 /* The name is only known at run time, so the sub-prefix is a format argument here. */
@@ -49,7 +50,6 @@ struct rfo_ws {
 	uint64_t idle_timeout_ns;
 	uint32_t *backoff;    /* copy of the table, referenced by retry */
 	lws_retry_bo_t retry; /* backoff table + jitter; also disables lws' own idle pings */
-	size_t max_message;
 	int connect_timeout_s;
 
 	/* cross-thread */
@@ -79,10 +79,7 @@ struct rfo_ws {
 	bool ping_due;
 	int missed_pongs;
 	uint16_t peer_close_code;
-	char *msg;
-	size_t msg_len;
-	size_t msg_cap;
-	bool msg_dropping;
+	struct rfo_ws_msg msg;
 	bool msg_drop_logged;
 	lws_sorted_usec_list_t sul;
 };
@@ -116,12 +113,6 @@ static bool is_current(struct rfo_ws *ws, struct lws *wsi)
 	return wsi && wsi == ws->wsi && (uintptr_t)lws_get_opaque_user_data(wsi) == ws->gen;
 }
 
-static void msg_reset(struct rfo_ws *ws)
-{
-	ws->msg_len = 0;
-	ws->msg_dropping = false;
-}
-
 static void target_free(struct rfo_ws *ws)
 {
 	if (ws->target.path)
@@ -136,7 +127,7 @@ static void drop_connection(struct rfo_ws *ws)
 	struct lws *wsi = ws->wsi;
 	ws->wsi = NULL;
 	ws->gen++;
-	msg_reset(ws);
+	rfo_ws_msg_reset(&ws->msg);
 	rfo_ws_resolve_release(ws->resolve); /* abandons a running lookup */
 	ws->resolve = NULL;
 	target_free(ws);
@@ -240,7 +231,7 @@ static void start_connect(struct rfo_ws *ws)
 		return;
 	}
 
-	msg_reset(ws);
+	rfo_ws_msg_reset(&ws->msg);
 	ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
 	set_state(ws, RFO_WS_CONNECTING, 0, NULL);
 	if (rfo_ws_host_is_numeric(ws->target.host)) {
@@ -358,43 +349,16 @@ static void sul_wake(lws_sorted_usec_list_t *sul)
 static void on_receive(struct rfo_ws *ws, struct lws *wsi, const char *in, size_t len)
 {
 	ws->last_rx_ns = os_gettime_ns();
-	if (lws_is_first_fragment(wsi))
-		msg_reset(ws);
-	if (!ws->msg_dropping && ws->msg_len + len > ws->max_message) {
-		ws->msg_dropping = true;
-		if (!ws->msg_drop_logged)
-			ws_log(ws, LOG_WARNING, "dropped a message larger than %zu bytes", ws->max_message);
+	enum rfo_ws_msg_result r =
+		rfo_ws_msg_feed(&ws->msg, in, len, lws_is_first_fragment(wsi) != 0, lws_is_final_fragment(wsi) != 0);
+	if (r == RFO_WS_MSG_DROPPED && !ws->msg_drop_logged) {
+		ws_log(ws, LOG_WARNING, "dropped a message larger than %zu bytes", ws->msg.max);
 		ws->msg_drop_logged = true;
+	} else if (r == RFO_WS_MSG_READY && !lws_frame_is_binary(wsi) && ws->on_message) {
+		ws->on_message(ws->param, ws->msg.buf, ws->msg.len);
 	}
-	if (!ws->msg_dropping && len > 0) {
-		if (ws->msg_len + len + 1 > ws->msg_cap) {
-			size_t cap = ws->msg_cap ? ws->msg_cap : 4096;
-			while (cap < ws->msg_len + len + 1)
-				cap *= 2;
-			ws->msg = brealloc(ws->msg, cap);
-			ws->msg_cap = cap;
-		}
-		memcpy(ws->msg + ws->msg_len, in, len);
-		ws->msg_len += len;
-	}
-	if (!lws_is_final_fragment(wsi))
-		return;
-	bool binary = lws_frame_is_binary(wsi) != 0;
-	if (!ws->msg_dropping && !binary && ws->on_message) {
-		if (!ws->msg) {
-			ws->msg = bzalloc(16);
-			ws->msg_cap = 16;
-		}
-		ws->msg[ws->msg_len] = 0;
-		ws->on_message(ws->param, ws->msg, ws->msg_len);
-	}
-	msg_reset(ws);
-	/* give back a big buffer after a big message */
-	if (ws->msg_cap > 256 * 1024) {
-		bfree(ws->msg);
-		ws->msg = NULL;
-		ws->msg_cap = 0;
-	}
+	if (r != RFO_WS_MSG_MORE)
+		rfo_ws_msg_reset(&ws->msg);
 }
 
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
@@ -441,7 +405,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			ws->missed_pongs = 0;
 			ws->peer_close_code = 0;
 			ws->msg_drop_logged = false;
-			msg_reset(ws);
+			rfo_ws_msg_reset(&ws->msg);
 			ws_log(ws, LOG_INFO, "connected");
 			set_state(ws, RFO_WS_CONNECTED, 0, NULL);
 		}
@@ -568,10 +532,7 @@ static void *ws_thread(void *param)
 	if (os_atomic_load_long(&ws->state) != RFO_WS_DISCONNECTED)
 		ws_log(ws, LOG_INFO, "stopped");
 	set_state(ws, RFO_WS_DISCONNECTED, 0, "stopped");
-	bfree(ws->msg);
-	ws->msg = NULL;
-	ws->msg_cap = 0;
-	ws->msg_len = 0;
+	rfo_ws_msg_free(&ws->msg);
 	return NULL;
 }
 
@@ -604,7 +565,7 @@ struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config)
 	ws->retry.conceal_count = LWS_RETRY_CONCEAL_ALWAYS; /* never give up */
 	ws->retry.jitter_percent = 20;
 	/* secs_since_valid_ping/hangup stay 0: pings and idle checks are ours (config) */
-	ws->max_message = config->max_message_bytes ? config->max_message_bytes : DEFAULT_MAX_MESSAGE;
+	ws->msg.max = config->max_message_bytes ? config->max_message_bytes : DEFAULT_MAX_MESSAGE;
 	ws->connect_timeout_s = config->connect_timeout_s > 0 ? config->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S;
 	ws->state = RFO_WS_DISCONNECTED;
 	if (pthread_mutex_init(&ws->mutex, NULL) != 0) {

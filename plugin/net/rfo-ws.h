@@ -16,7 +16,9 @@ extern "C" {
  * hosts (rfo_url_check). URLs are never logged with their query (it carries the access token).
  *
  * All callbacks run ON THE WS THREAD; hand data to the UI with rfo_dispatch(). Callbacks must not
- * call rfo_ws_stop()/rfo_ws_destroy() on their own ws (rfo_ws_reconnect() is fine). */
+ * call rfo_ws_stop()/rfo_ws_destroy() on their own ws (rfo_ws_reconnect() is fine), must not block
+ * (get_url() included), and must not take a lock that the caller of rfo_ws_stop() holds while it
+ * waits: the final on_state(DISCONNECTED, "stopped") runs during that wait. */
 
 enum rfo_ws_state {
 	RFO_WS_DISCONNECTED = 0,
