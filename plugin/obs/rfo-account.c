@@ -7,15 +7,49 @@
 
 #include <obs-module.h>
 #include <util/bmem.h>
+#include <util/dstr.h>
 #include <util/threading.h>
 
 /* The authorize link of the sign-in in progress, shown in the dock for copying. UI thread only. */
 static char *pending_url;
 
+/* What the dock showed last, as logged ("dock: …" lines, one per change). UI thread only. */
+static char *dock_shown;
+
 static void set_pending_url(char *url_take)
 {
 	bfree(pending_url);
 	pending_url = url_take;
+}
+
+/* One log line whenever the dock's account area changes: which page and button it shows, and the message.
+ * Only names and messages a person can read (never a link: the authorize URL carries the state). */
+static void log_dock(const struct rfo_ui_account *a)
+{
+	struct dstr line = {0};
+	switch (a->state) {
+	case RFO_UI_SIGNED_IN:
+		dstr_printf(&line, "account page for \"%s\" (%s)", a->display_name ? a->display_name : "",
+			    a->username ? a->username : "");
+		break;
+	case RFO_UI_SIGNING_IN:
+		dstr_copy(&line, "waiting for the browser; the sign-in link is shown for copying");
+		break;
+	case RFO_UI_RECONNECT:
+		dstr_copy(&line, "Reconnect button shown");
+		break;
+	default:
+		dstr_copy(&line, "Sign in button shown");
+		break;
+	}
+	if (a->state != RFO_UI_SIGNED_IN && a->message && *a->message)
+		dstr_catf(&line, "; message: %s", a->message);
+	if (!dock_shown || strcmp(dock_shown, line.array) != 0) {
+		rfo_log(LOG_INFO, "dock: %s", line.array);
+		bfree(dock_shown);
+		dock_shown = bstrdup(line.array);
+	}
+	dstr_free(&line);
 }
 
 void rfo_account_refresh_ui(void)
@@ -46,7 +80,8 @@ void rfo_account_refresh_ui(void)
 		set_pending_url(NULL);
 		break;
 	}
-	if (state != RFO_AUTH_SIGNED_IN && auth)
+	/* While signing in, the last error belongs to an earlier attempt: show the waiting text instead. */
+	if (state != RFO_AUTH_SIGNED_IN && state != RFO_AUTH_SIGNING_IN && auth)
 		error = rfo_auth_last_error(auth);
 	if (!auth)
 		account.message = obs_module_text("Dock.NoClientId");
@@ -54,6 +89,7 @@ void rfo_account_refresh_ui(void)
 		account.message = error;
 
 	rfo_ui_set_account(&account);
+	log_dock(&account);
 	rfo_auth_user_free(&user);
 	bfree(error);
 }
@@ -143,6 +179,7 @@ void rfo_account_sign_in(void)
 		rfo_log(LOG_WARNING, "sign-in could not start: %s", err.message);
 		struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, err.message, NULL};
 		rfo_ui_set_account(&account);
+		log_dock(&account);
 	}
 }
 
@@ -188,4 +225,6 @@ void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, voi
 void rfo_account_free(void)
 {
 	set_pending_url(NULL);
+	bfree(dock_shown);
+	dock_shown = NULL;
 }
