@@ -4,6 +4,7 @@
 #include "rfo-channels.h"
 #include "rfo-chat-feed.h"
 #include "rfo-golive.h"
+#include "rfo-stats-feed.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-token-store.h"
@@ -142,6 +143,7 @@ bool rfo_controller_create(void)
 	rfo_chat_feed_create();
 	rfo_golive_create();
 	rfo_channels_create();
+	rfo_stats_feed_create();
 	ctl.running = true;
 	ctl.created = true;
 	if (ctl.auth)
@@ -219,6 +221,7 @@ void rfo_controller_stop(void)
 	ctl.running = false;
 	rfo_golive_stop();
 	rfo_channels_stop();
+	rfo_stats_feed_stop();
 	rfo_chat_feed_stop();
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
@@ -238,6 +241,7 @@ void rfo_controller_destroy(void)
 	rfo_chat_feed_free();
 	rfo_golive_free();
 	rfo_channels_free();
+	rfo_stats_feed_free();
 	rfo_config_free(&ctl.config);
 	bfree(ctl.settings_path);
 	bfree(ctl.config_dir);

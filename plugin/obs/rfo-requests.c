@@ -3,6 +3,7 @@
 #include "rfo-channels.h"
 #include "rfo-chat-feed.h"
 #include "rfo-golive.h"
+#include "rfo-stats-feed.h"
 #include "rfo-vendor.h"
 
 static const struct rfo_vendor_request requests[] = {
@@ -16,6 +17,7 @@ static const struct rfo_vendor_request requests[] = {
 	{"ListChannels", rfo_channels_list_request},
 	{"SetChannelEnabled", rfo_channels_set_enabled_request},
 	{"SetTitle", rfo_channels_set_title_request},
+	{"GetStats", rfo_stats_feed_get_stats},
 };
 
 void rfo_requests_register(void)

@@ -4,6 +4,7 @@
 #include "rfo-dock.hpp"
 #include "rfo-golive-view.hpp"
 #include "rfo-settings-dialog.hpp"
+#include "rfo-stats-view.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -40,6 +41,7 @@ static void add_dock(QMainWindow *main)
 	dock->addTab(new RfoChatView(), QTStr("Chat.Tab"));
 	dock->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"));
 	dock->addTab(new RfoChannelsView(), QTStr("Channels.Tab"));
+	dock->addTab(new RfoStatsView(), QTStr("Stats.Tab"));
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <obs-data.h>
+#include <stdbool.h>
+
+/* Live stream health and viewers: Restream's streaming WebSocket (restream-api.md §3) -> parser ->
+ * stats state -> the GetStats vendor request, StatsChanged vendor events and the dock's Stats tab.
+ *
+ * The socket ("rfo-ws-streaming" thread) connects with `<RESTREAM_STREAMING_URL>?accessToken=<token>`,
+ * sends a protocol ping every 30 s and reconnects after two missed pongs, with backoff (2 s .. 5 min)
+ * after failures; a 401 at the upgrade reports the token (the auth session refreshes it) and the new
+ * token reconnects at once (rfo_controller_on_session). Signing out closes it and clears the stats.
+ * Frames are applied on the socket thread; Restream replays the last minute on connect, and rows the
+ * replay did not confirm within RFO_STATS_CONFIRM_MS are dropped. A ticker thread ("rfo-stats") ages
+ * out channels not heard of for 5 minutes (RFO_STATS_AGE_OUT_S overrides it, read once at start) and
+ * sends StatsChanged + the dock update at most twice a second. */
+
+#define RFO_STATS_CONFIRM_MS 3000
+
+/* After the auth session exists (rfo_controller_create). Starts the socket (which waits for a token)
+ * and the ticker. Idempotent. */
+bool rfo_stats_feed_create(void);
+/* Joins both threads. Before rfo_auth_destroy. Idempotent. */
+void rfo_stats_feed_stop(void);
+/* Frees the state. Idempotent. */
+void rfo_stats_feed_free(void);
+
+/* Vendor request GetStats -> incoming {bitrate, fps, width, height, videoCodec, audioCodec, …} (absent
+ * while Restream receives nothing: obs_data has no JSON null), channels [{channelId, platformId, status,
+ * bitrate, viewers, online, title, displayName, platformName}] (unknown values absent, never 0),
+ * totalViewers, viewersKnown, streaming. See rfo-stats-report.h. */
+void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, void *param);
