@@ -304,16 +304,22 @@ static void on_state(void *param, enum rfo_ws_state state, int http_status, cons
 	}
 }
 
-/* A newly stored message: ChatMessage event now, the dock in the next batch. */
-static void deliver(uint64_t seq)
+/* A newly stored message (one reference taken): ChatMessage event now, the dock in the next batch. */
+static void deliver_take(struct rfo_chat_message *msg)
+{
+	obs_data_t *d = message_data(msg);
+	rfo_vendor_emit("ChatMessage", d);
+	obs_data_release(d);
+	schedule_if(rfo_chat_batch_add(f.batch, msg));
+}
+
+/* The message the store made itself (reply_created) by its sequence number. */
+static void deliver_seq(uint64_t seq)
 {
 	size_t n = 0;
 	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, 1, seq - 1, &n);
 	if (n == 1 && msgs[0]->seq == seq) {
-		obs_data_t *d = message_data(msgs[0]);
-		rfo_vendor_emit("ChatMessage", d);
-		obs_data_release(d);
-		schedule_if(rfo_chat_batch_add(f.batch, msgs[0]));
+		deliver_take(msgs[0]);
 		bfree(msgs);
 		return;
 	}
@@ -344,15 +350,22 @@ static void on_message(void *param, const char *text, size_t len)
 		rfo_chat_frame_free(&frame);
 		return;
 	}
+	struct rfo_chat_message *msg;
 	uint64_t seq;
 	switch (frame.action) {
 	case RFO_CHAT_EVENT:
+		/* keep a reference: the store takes the frame's */
+		msg = frame.message ? rfo_chat_message_addref(frame.message) : NULL;
+		if (rfo_chat_store_apply(f.store, &frame) && msg)
+			deliver_take(msg);
+		else
+			rfo_chat_message_release(msg); /* a duplicate or nothing to show */
+		break;
 	case RFO_CHAT_REPLY_CREATED:
 		seq = rfo_chat_store_apply(f.store, &frame);
 		if (seq)
-			deliver(seq);
-		if (frame.action == RFO_CHAT_REPLY_CREATED)
-			schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
+			deliver_seq(seq);
+		schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
 		break;
 	case RFO_CHAT_CONNECTION_INFO:
 		log_connection(&frame.conn);
