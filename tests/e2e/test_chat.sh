@@ -70,6 +70,8 @@ chat_push '{"preset":"connection_info","channelId":1000102}'
 chat_push '{"preset":"twitch_text","text":"after the non-message actions","author":"Marker"}'
 chat_wait_count $((n_presets + 1)) 10
 assert_json "$(chat_get 1)" '.messages[0].text == "after the non-message actions"' "no message from non-message actions"
+# connection_info errors are reported in plain words (the dock's chips use the same table)
+assert_log_contains '\[restream-for-obs/chat\] YouTube chat: error \(YouTube live chat ended\)' "connection error in plain words"
 
 sleep 1
 obs_screenshot chat-dock # acceptance 4: the Chat tab with messages from several platforms
