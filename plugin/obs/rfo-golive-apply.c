@@ -250,7 +250,7 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *p
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Live"));
 		return;
 	}
-	if (!rfo_golive_refresh_wait(event_id, VENDOR_FETCH_TIMEOUT_MS, &err)) {
+	if (!rfo_golive_refresh_wait(event_id, false, VENDOR_FETCH_TIMEOUT_MS, &err)) {
 		rfo_vendor_fail(response, err.message);
 		return;
 	}
@@ -313,7 +313,7 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, v
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
 		return;
 	}
-	if (!rfo_golive_refresh_wait(NULL, VENDOR_FETCH_TIMEOUT_MS, &err)) {
+	if (!rfo_golive_refresh_wait(NULL, true, VENDOR_FETCH_TIMEOUT_MS, &err)) {
 		rfo_vendor_fail(response, err.message);
 		return;
 	}

@@ -31,7 +31,8 @@ struct job {
 	volatile long refs;
 	volatile long pending;
 	os_event_t *done;
-	struct rfo_error err; /* first hard error, under g.mutex */
+	struct rfo_error err;        /* first error needed to stream, under g.mutex */
+	struct rfo_error events_err; /* first error of the event lists (only ListEvents needs them) */
 	rfo_task_fn ui_task;
 	void *ui_param;
 	uint64_t gen;
@@ -156,7 +157,8 @@ static void job_finish_one(struct job *job)
 	if (job->gen == g.gen) {
 		g.fetched_at = os_gettime_ns();
 		bfree(g.last_error);
-		g.last_error = job->err.code ? bstrdup(job->err.message) : NULL;
+		g.last_error = job->err.code ? bstrdup(job->err.message)
+					     : (job->events_err.code ? bstrdup(job->events_err.message) : NULL);
 	}
 	pthread_mutex_unlock(&g.mutex);
 	/* After stop, queued UI tasks could outlive the module: run the task here (it sees that the
@@ -173,11 +175,12 @@ static void job_finish_one(struct job *job)
 	os_event_signal(job->done);
 }
 
-static void job_fail(struct job *job, const struct rfo_error *err)
+static void job_fail(struct job *job, const struct rfo_error *err, bool events)
 {
+	struct rfo_error *slot = events ? &job->events_err : &job->err;
 	pthread_mutex_lock(&g.mutex);
-	if (!job->err.code)
-		job->err = *err;
+	if (!slot->code)
+		*slot = *err;
 	pthread_mutex_unlock(&g.mutex);
 }
 
@@ -363,10 +366,10 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 			else
 				rfo_error_set(&full, err.code, "%s %s", obs_module_text("GoLive.Error.Fetch"),
 					      err.message);
-			job_fail(job, &full);
+			job_fail(job, &full, r->kind == K_UPCOMING || r->kind == K_IN_PROGRESS);
 		}
 	} else if (err.code == RFO_ERR_CANCELLED) {
-		job_fail(job, &err);
+		job_fail(job, &err, false);
 	}
 	if (chain_srt && rfo_controller_running())
 		submit(job, K_EVENT_SRT, r->event_id, r->token);
@@ -384,7 +387,7 @@ static void job_start(struct job *job, const char *event_id, char *token)
 	if (!token) {
 		struct rfo_error err;
 		rfo_error_set(&err, RFO_ERR_AUTH, "%s", obs_module_text("GoLive.Error.SignedOut"));
-		job_fail(job, &err);
+		job_fail(job, &err, false);
 	} else {
 		static const enum kind kinds[] = {K_SERVERS, K_INGEST, K_KEY, K_UPCOMING, K_IN_PROGRESS};
 		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -403,7 +406,7 @@ static void job_start(struct job *job, const char *event_id, char *token)
 	job_finish_one(job); /* the guard */
 }
 
-bool rfo_golive_refresh_wait(const char *event_id, uint32_t timeout_ms, struct rfo_error *err)
+bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t timeout_ms, struct rfo_error *err)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
 	char *token = NULL;
@@ -421,12 +424,15 @@ bool rfo_golive_refresh_wait(const char *event_id, uint32_t timeout_ms, struct r
 	bool done = os_event_timedwait(job->done, timeout_ms) == 0;
 	bool ok = false;
 	pthread_mutex_lock(&g.mutex);
+	const struct rfo_error *failed = job->err.code ? &job->err : NULL;
+	if (!failed && need_events && job->events_err.code)
+		failed = &job->events_err;
 	if (!done)
 		rfo_error_set(err, RFO_ERR_NETWORK, "%s", obs_module_text("GoLive.Error.Timeout"));
-	else if (job->err.code && err)
-		*err = job->err;
+	else if (failed && err)
+		*err = *failed;
 	else
-		ok = !job->err.code;
+		ok = !failed;
 	pthread_mutex_unlock(&g.mutex);
 	job_release(job);
 	job_release(job);

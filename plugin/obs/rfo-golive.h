@@ -56,9 +56,10 @@ void rfo_golive_foreach_event_full(void (*cb)(void *param, const struct rfo_even
 char *rfo_golive_last_error(void);
 
 /* Fetch everything again (plus `event_id`'s keys when given). _wait: obs-websocket's thread only,
- * bounded by timeout_ms; false with err when a request failed or time ran out. _async: returns at
+ * bounded by timeout_ms; false with err when a request failed (the event lists count only with
+ * need_events) or time ran out. _async: returns at
  * once; `ui_task(ui_param)` is dispatched to the UI thread when all answers are in (may be NULL). */
-bool rfo_golive_refresh_wait(const char *event_id, uint32_t timeout_ms, struct rfo_error *err);
+bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t timeout_ms, struct rfo_error *err);
 void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param);
 /* Refresh when the cache is older than a few minutes. Any thread. */
 void rfo_golive_refresh_if_stale(void);

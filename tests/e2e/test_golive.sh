@@ -161,6 +161,31 @@ if [ "${1:-}" = --no-srt ]; then
 	assert_json_eq "$(obs_vendor GetStreamSettings)" .protocol rtmp
 	assert_json_eq "$(obs_vendor GetStreamSettings)" .srtAvailable false
 
+	# Restream failing: a 500 on the key or a malformed server list -> ok:false with a sentence, nothing changes;
+	# a failing event list does not block the set-up, but ListEvents reports it.
+	before=$(obs_req GetStreamServiceSettings)
+	emu_post faults '{"route":"/v2/user/streamKey","status":500,"count":1}' >/dev/null
+	r=$(obs_vendor ApplyStreamSettings '{"protocol":"rtmp","ingestId":2}')
+	e2e_log "with a 500 on the key: $r"
+	assert_json_eq "$r" .ok false
+	assert_json "$r" '.error | test("Restream")' "error names Restream"
+	assert_eq "$(obs_req GetStreamServiceSettings)" "$before" "stream service after a failed fetch"
+	emu_post faults '{"route":"/v2/server/all","body":"malformed","count":1}' >/dev/null
+	r=$(obs_vendor ApplyStreamSettings '{"protocol":"rtmp","ingestId":2}')
+	assert_json_eq "$r" .ok false
+	assert_eq "$(obs_req GetStreamServiceSettings)" "$before" "stream service after a malformed server list"
+	emu_post faults '{"route":"/v2/user/events/upcoming","status":503,"count":1}' >/dev/null
+	r=$(apply '{"protocol":"rtmp","ingestId":2}')
+	assert_json_eq "$r" .ingestId 2
+	assert_json_eq "$(obs_req GetStreamServiceSettings)" .streamServiceSettings.ingest_id 2
+	emu_post faults '{"route":"/v2/user/events/in-progress","status":500,"count":1}' >/dev/null
+	r=$(obs_vendor ListEvents)
+	assert_json_eq "$r" .ok false
+	r=$(obs_vendor ApplyStreamSettings '{"protocol":"rtmp","ingestId":999}')
+	assert_json_eq "$r" .ok false
+	assert_json "$r" '.error | test("ingest")' "unknown ingest error"
+	apply '{"protocol":"rtmp"}' >/dev/null
+
 	# an unknown protocol is refused too
 	r=$(obs_vendor ApplyStreamSettings '{"protocol":"webrtc"}')
 	assert_json_eq "$r" .ok false
