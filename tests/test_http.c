@@ -58,10 +58,11 @@ static void respond(int fd, int status, const char *extra_headers, const char *b
 		send_all(fd, body, len);
 }
 
-/* waits up to `ms` while the client keeps the connection open; false when it went away */
+/* waits `ms` (by the clock) while the client keeps the connection open; false when it went away */
 static bool linger(int fd, int ms)
 {
-	for (int waited = 0; waited < ms && !os_atomic_load_bool(&server_stop); waited += 20) {
+	uint64_t end = os_gettime_ns() + (uint64_t)ms * 1000000ULL;
+	while (os_gettime_ns() < end && !os_atomic_load_bool(&server_stop)) {
 		struct pollfd p = {fd, POLLIN, 0};
 		if (poll(&p, 1, 20) > 0) {
 			char c;
