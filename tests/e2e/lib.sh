@@ -48,6 +48,7 @@ e2e_init() {
 	chmod 755 "$E2E_TMP"
 	OBSWS="$RFO_BUILD_DIR/tests/e2e/obsws"
 	[ -x "$OBSWS" ] || e2e_fail "$OBSWS not built (cmake --build $RFO_BUILD_DIR --target obsws)"
+	[ -x "$RFO_BUILD_DIR/tests/e2e/obs-sigint" ] || e2e_fail "obs-sigint not built in $RFO_BUILD_DIR/tests/e2e"
 	[ -f "$RFO_BUILD_DIR/plugin/restream-for-obs.so" ] || e2e_fail "the module is not built in $RFO_BUILD_DIR"
 
 	export XDG_RUNTIME_DIR="$E2E_TMP/run" LIBGL_ALWAYS_SOFTWARE=1
@@ -286,23 +287,9 @@ obs_stop() {
 	[ "$rc" = 0 ] || e2e_fail "OBS exited with status $rc"
 }
 
-# obs_sigint: send SIGINT to OBS while its UI thread waits in its event loop. OBS 29 closes its main window
-# from inside the SIGINT handler; when the signal lands while the UI thread is inside libxcb (writing to the
-# X server, or waiting in poll() for a reply with the connection locked), OBS deadlocks between that thread
-# and its graphics thread (an OBS bug, with or without any plugin; OBS 30 defers the work to the event
-# loop). The event loop's poll() has a finite timeout (OBS always has timers), libxcb's waits forever, so
-# wait (at most 2 s) until /proc shows poll(2) with a finite timeout.
-obs_sigint() {
-	local i nr fds nfds timeout
-	if [ "$(uname -m)" = x86_64 ]; then
-		for ((i = 0; i < 400; i++)); do
-			read -r nr fds nfds timeout _ <"/proc/$OBS_PID/syscall" 2>/dev/null || break
-			[ "$nr" = 7 ] && [ "$timeout" != 0xffffffffffffffff ] && break # poll(2) on x86_64
-			sleep 0.005
-		done
-	fi
-	kill -INT "$OBS_PID"
-}
+# obs_sigint: SIGINT to OBS while its UI thread idles in its event loop (tests/e2e/obs-sigint.c says why:
+# OBS 29's SIGINT handler deadlocks OBS when the signal lands while that thread is inside libxcb).
+obs_sigint() { "$RFO_BUILD_DIR/tests/e2e/obs-sigint" "$OBS_PID" 2000; }
 
 # obs_log_path: print the newest OBS log file (fails when there is none).
 obs_log_path() {
