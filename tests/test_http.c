@@ -394,6 +394,7 @@ static void test_methods_and_auth(struct rfo_http *http)
 	req.url = url("/echo");
 	req.bearer_token = "tok123";
 	req.headers = headers;
+	req.body = "ignored"; /* a GET sends no body (and stays a GET) */
 	run(http, &req, &r);
 	check(r.code == RFO_ERR_NONE);
 	check(r.status == 200);

@@ -22,6 +22,7 @@
 #include <util/threading.h>
 
 #include "rfo-ws.h"
+#include "rfo-ws-msg.h"
 
 #define SECRET "SECRETTOKEN42"
 
@@ -542,6 +543,36 @@ static double stop_ms(struct rfo_ws *ws, bool destroy)
 
 /* ------------------------------------------------------------------ tests */
 
+static void test_assembler(void)
+{
+	struct rfo_ws_msg m = {0};
+	m.max = 10;
+	check(rfo_ws_msg_feed(&m, "abc", 3, true, false) == RFO_WS_MSG_MORE);
+	check(rfo_ws_msg_feed(&m, "defghij", 7, false, true) == RFO_WS_MSG_READY); /* exactly the limit */
+	check(m.len == 10);
+	check_str(m.buf, "abcdefghij");
+	rfo_ws_msg_reset(&m);
+	check(rfo_ws_msg_feed(&m, "", 0, true, true) == RFO_WS_MSG_READY); /* empty message */
+	check(m.len == 0 && m.buf && m.buf[0] == 0);
+	check(rfo_ws_msg_feed(&m, "abcdef", 6, true, false) == RFO_WS_MSG_MORE);
+	check(rfo_ws_msg_feed(&m, "ghijk", 5, false, false) == RFO_WS_MSG_MORE); /* over: dropping */
+	check(rfo_ws_msg_feed(&m, "x", 1, false, true) == RFO_WS_MSG_DROPPED);
+	/* a new first piece starts over, even after an unfinished message */
+	check(rfo_ws_msg_feed(&m, "zz", 2, true, false) == RFO_WS_MSG_MORE);
+	check(rfo_ws_msg_feed(&m, "ok", 2, true, true) == RFO_WS_MSG_READY);
+	check_str(m.buf, "ok");
+	rfo_ws_msg_free(&m);
+
+	/* a big buffer is given back after a big message */
+	m.max = 1024 * 1024;
+	char *big = calloc(1, 512 * 1024);
+	check(rfo_ws_msg_feed(&m, big, 512 * 1024, true, true) == RFO_WS_MSG_READY);
+	rfo_ws_msg_reset(&m);
+	check(m.buf == NULL && m.cap == 0);
+	rfo_ws_msg_free(&m);
+	free(big);
+}
+
 static void test_messages(void)
 {
 	struct observer o;
@@ -862,6 +893,7 @@ int main(void)
 	check(rfo_ws_state_get(NULL) == RFO_WS_DISCONNECTED);
 	check_str(rfo_ws_state_name(RFO_WS_CONNECTED), "connected");
 
+	test_assembler();
 	srv_start();
 	raw_start();
 

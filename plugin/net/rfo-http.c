@@ -298,7 +298,7 @@ static bool job_start(struct rfo_http *http, struct job *job)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method_name(job->method));
 		break;
 	}
-	if (job->has_body || job->method == RFO_HTTP_POST) {
+	if (job->method != RFO_HTTP_GET && (job->has_body || job->method == RFO_HTTP_POST)) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)job->body_len);
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, job->body ? job->body : "");
 	}

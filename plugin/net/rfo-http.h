@@ -41,7 +41,7 @@ struct rfo_http_request {
 	const char *basic_password; /* optional */
 	const char *content_type;   /* optional, e.g. "application/json" or
 	                             * "application/x-www-form-urlencoded" */
-	const char *body;           /* optional request body */
+	const char *body;           /* optional request body (ignored for GET) */
 	size_t body_len;            /* 0 with body != NULL means strlen(body) */
 	const char *const *headers; /* optional NULL-terminated array of "Name: value" lines */
 	int connect_timeout_ms;     /* 0 = RFO_HTTP_DEFAULT_CONNECT_TIMEOUT_MS */
