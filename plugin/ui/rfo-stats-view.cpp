@@ -115,10 +115,9 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 
 	totalViewers = plainLabel(dash());
 	totalViewers->setObjectName("RestreamStatsTotalViewers");
-	QFont big = totalViewers->font();
-	big.setBold(true);
-	big.setPointSizeF(big.pointSizeF() > 0 ? big.pointSizeF() * 2.4 : 24);
-	totalViewers->setFont(big);
+	/* OBS's theme sets label fonts through its style sheet, which a plain setFont() loses to */
+	const qreal base = totalViewers->font().pointSizeF() > 0 ? totalViewers->font().pointSizeF() : 10;
+	totalViewers->setStyleSheet(QStringLiteral("font-size: %1pt; font-weight: bold;").arg(qRound(base * 2.4)));
 	auto *totalCaption = plainLabel(QTStr("Stats.TotalViewers"));
 	auto *totalBox = new QVBoxLayout;
 	totalBox->setSpacing(0);
@@ -201,14 +200,15 @@ void RfoStatsView::onFrontendEvent(enum obs_frontend_event event, void *param)
 	}
 }
 
-void RfoStatsView::showTab()
+bool RfoStatsView::showTab()
 {
 	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {
 		if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
 			tabs->setCurrentWidget(this);
-			return;
+			return true;
 		}
 	}
+	return false;
 }
 
 /* OBS's own stream output, on the UI thread: only cheap counters (no locks held for long). */
@@ -344,7 +344,9 @@ void rfo_ui_stats_update(enum rfo_ui_stats_link link, const char *reason, const 
 	guarded([&](RfoStatsView *v) { v->applyStats(link, reason ? QString::fromUtf8(reason) : QString(), *report); });
 }
 
-void rfo_ui_stats_show_tab(void)
+bool rfo_ui_stats_show_tab(void)
 {
-	guarded([](RfoStatsView *v) { v->showTab(); });
+	bool shown = false;
+	guarded([&](RfoStatsView *v) { shown = v->showTab(); });
+	return shown;
 }
