@@ -6,6 +6,7 @@
 #include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-secret.h"
+#include "rfo-srt-url.h"
 
 #include <obs-module.h>
 #include <util/bmem.h>
@@ -536,41 +537,6 @@ void rfo_golive_want_event(const char *event_id)
 		rfo_golive_refresh_async(event_id, NULL, NULL);
 }
 
-/* Splits an SRT URL into the server (without streamid/passphrase) and those two values. */
-static void split_srt(const char *url, struct rfo_golive_target *out)
-{
-	const char *q = strchr(url, '?');
-	struct dstr server = {0}, rest = {0};
-	dstr_ncopy(&server, url, q ? (size_t)(q - url) : strlen(url));
-	for (const char *p = q ? q + 1 : NULL; p && *p;) {
-		const char *amp = strchr(p, '&');
-		size_t n = amp ? (size_t)(amp - p) : strlen(p);
-		const char *eq = memchr(p, '=', n);
-		size_t klen = eq ? (size_t)(eq - p) : n;
-		const char *v = eq ? eq + 1 : p + n;
-		size_t vlen = (size_t)(p + n - v);
-		if (klen == 8 && strncmp(p, "streamid", 8) == 0) {
-			bfree(out->key);
-			out->key = bstrdup_n(v, vlen);
-		} else if (klen == 10 && strncmp(p, "passphrase", 10) == 0) {
-			bfree(out->passphrase);
-			out->passphrase = bstrdup_n(v, vlen);
-		} else if (n) {
-			dstr_cat(&rest, rest.len ? "&" : "");
-			dstr_ncat(&rest, p, n);
-		}
-		p = amp ? amp + 1 : NULL;
-	}
-	if (rest.len) {
-		dstr_cat_ch(&server, '?');
-		dstr_cat_dstr(&server, &rest);
-	}
-	dstr_free(&rest);
-	out->server = server.array;
-	if (!out->key)
-		out->key = bstrdup("");
-}
-
 bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *event_id, struct rfo_golive_target *out,
 			struct rfo_error *err)
 {
@@ -603,9 +569,12 @@ bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *eve
 			rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoSrt"));
 			goto done;
 		}
-		split_srt(url, out);
+		ok = rfo_srt_url_split(url, &out->server, &out->key, &out->passphrase);
+		if (!ok) {
+			rfo_error_set(err, RFO_ERR_PARSE, "%s", obs_module_text("GoLive.Error.BadSrtUrl"));
+			goto done;
+		}
 		out->masked = rfo_srt_url_mask(url);
-		ok = true;
 		goto done;
 	}
 
