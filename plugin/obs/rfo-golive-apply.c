@@ -88,7 +88,11 @@ static bool check_service(void)
 	bool active = ours;
 	char *redacted = NULL;
 	if (!ours && svc && strcmp(obs_service_get_id(svc), "rtmp_custom") == 0)
+#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(29, 1, 0)
+		redacted = rfo_url_redact(obs_service_get_connect_info(svc, OBS_SERVICE_CONNECT_INFO_SERVER_URL));
+#else
 		redacted = rfo_url_redact(obs_service_get_url(svc));
+#endif
 	bool builtin = builtin_restream_connected();
 
 	pthread_mutex_lock(&a.mutex);
