@@ -9,6 +9,7 @@
 #include "rfo-ui-channels.h"
 #include "rfo-vendor.h"
 
+#include <obs-frontend-api.h>
 #include <obs-module.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,7 +28,13 @@ bool rfo_ch_signed_in(void)
 /* Waits for a job the caller holds a reference to; copies its error. */
 bool rfo_ch_job_wait(struct job *job, uint32_t wait_ms, struct rfo_error *err)
 {
-	bool done = os_event_timedwait(job->done, wait_ms) == 0;
+	/* In slices, so that a request parked after a 401 for which no new token comes is failed. */
+	bool done = false;
+	for (uint32_t waited = 0; !done && waited < wait_ms; waited += 250) {
+		done = os_event_timedwait(job->done, wait_ms - waited < 250 ? wait_ms - waited : 250) == 0;
+		if (!done)
+			rfo_ch_unpark(false, false);
+	}
 	bool ok = false;
 	pthread_mutex_lock(&rfo_ch.mutex);
 	if (!done)
@@ -524,13 +531,12 @@ static void on_session(void *param)
 		rfo_channels_refresh(true, 0, NULL);
 }
 
-static void init_ui_task(void *param)
+/* OBS's window is up (the dock exists): draw the tab, select it when RFO_DOCK_TAB=channels. */
+static void on_frontend_event(enum obs_frontend_event event, void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!rfo_ch.created || !rfo_controller_running())
+	if (event != OBS_FRONTEND_EVENT_FINISHED_LOADING || !rfo_ch.created)
 		return;
-	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
-	rfo_channels_hotkeys_init();
 	rfo_ch_ui_push_task(NULL);
 	const char *tab = getenv("RFO_DOCK_TAB");
 	if (tab && strcmp(tab, "channels") == 0)
@@ -551,7 +557,10 @@ bool rfo_channels_create(void)
 	rfo_ch.created = true;
 	rfo_ch.running = true;
 	rfo_controller_on_session(on_session, NULL);
-	rfo_dispatch(init_ui_task, NULL);
+	/* Module load, UI thread: the dock tab is built next and reads the actions when it needs them. */
+	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
+	rfo_channels_hotkeys_init();
+	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	return true;
 }
 
@@ -560,6 +569,7 @@ void rfo_channels_stop(void)
 	if (!rfo_ch.created || !rfo_ch.running)
 		return;
 	rfo_ch.running = false;
+	obs_frontend_remove_event_callback(on_frontend_event, NULL);
 	rfo_ch_unpark(false, true);
 	rfo_channels_hotkeys_free();
 }

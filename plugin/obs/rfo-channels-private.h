@@ -12,7 +12,7 @@
 
 #define SEC_NS 1000000000ULL
 #define REFRESH_MIN_NS (30ULL * SEC_NS)
-#define PARK_MAX_NS (30ULL * SEC_NS)
+#define PARK_MAX_NS (8ULL * SEC_NS) /* no new token after a 401 within this: fail */
 #define PLATFORMS_MAX_AGE_S (24 * 3600)
 #define ICON_MAX_BYTES (128 * 1024)
 #define MAX_ICONS 64

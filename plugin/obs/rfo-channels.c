@@ -332,10 +332,11 @@ static void response_error(const struct rfo_http_response *resp, struct rfo_erro
 		rfo_error_set(err, 401, "%s", obs_module_text("Channels.Error.Unauthorized"));
 		return;
 	}
-	rfo_rest_parse_error(resp->body, resp->len, resp->status, err);
+	/* Restream's own reason ("Title Too Long") stands alone; server errors also get their status. */
+	bool envelope = rfo_rest_parse_error(resp->body, resp->len, resp->status, err);
 	char status[16];
 	snprintf(status, sizeof(status), "%ld", resp->status);
-	if (!strstr(err->message, status)) {
+	if ((!envelope || resp->status >= 500) && !strstr(err->message, status)) {
 		size_t n = strlen(err->message);
 		snprintf(err->message + n, sizeof(err->message) - n, " (HTTP %ld)", resp->status);
 	}
