@@ -329,6 +329,8 @@ assert_eq "$(service_type)" "$SERVICE_ID" "service type after the restart"
 assert_json_eq "$(obs_req GetStreamServiceSettings)" .streamServiceSettings.event_id "$EVENT_ID"
 e2e_wait_signed_in 20
 wait_until 20 settings_ready || e2e_fail "the stream key was not fetched after the restart: $(obs_vendor GetStreamSettings)"
+wait_until 10 eval 'obs_vendor GetStatus | jq -e ".serviceActive == true" >/dev/null' ||
+	e2e_fail "GetStatus serviceActive is false after the restart: $(obs_vendor GetStatus)"
 rm -f "$RTMP_DIR/rec/"*.flv
 stream_for 4
 wait_until 10 test -s "$RTMP_DIR/rec/$EVENT_KEY.flv" || e2e_fail "after the restart nginx recorded: $(ls "$RTMP_DIR/rec")"
