@@ -2,6 +2,7 @@
 #include "rfo-chat-feed.h"
 #include "rfo-auth.h"
 #include "rfo-chat-batch.h"
+#include "rfo-chat-emotes.h"
 #include "rfo-chat-store.h"
 #include "rfo-chat.h"
 #include "rfo-controller.h"
@@ -224,6 +225,15 @@ void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *par
 	obs_data_array_release(arr);
 	obs_data_set_int(response, "total", (long long)rfo_chat_store_last_seq(f.store));
 	obs_data_set_int(response, "historySize", (long long)capacity);
+	struct rfo_chat_emote_stats es;
+	rfo_chat_emotes_stats(&es);
+	obs_data_t *images = obs_data_create();
+	obs_data_set_int(images, "requested", es.requested);
+	obs_data_set_int(images, "loaded", es.loaded);
+	obs_data_set_int(images, "failed", es.failed);
+	obs_data_set_int(images, "refused", es.refused);
+	obs_data_set_obj(response, "emoteImages", images);
+	obs_data_release(images);
 	rfo_vendor_ok(response);
 }
 
@@ -421,17 +431,15 @@ static void on_session(void *param)
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
 
-static void init_ui_task(void *param)
+/* UI thread (module load), before the dock exists: the view picks these up when it is created. Not through
+ * rfo_dispatch: OBS runs a UI task queued from the UI thread at once. */
+static void init_ui(void)
 {
-	UNUSED_PARAMETER(param);
-	if (!f.created || !rfo_controller_running())
-		return;
-	static const struct rfo_ui_chat_handlers handlers = {on_settings_changed, REPLY_URL};
+	static const struct rfo_ui_chat_handlers handlers = {on_settings_changed, REPLY_URL, rfo_chat_emotes_want};
 	pthread_mutex_lock(&f.mutex);
 	struct rfo_ui_chat_settings s = f.settings;
 	pthread_mutex_unlock(&f.mutex);
 	rfo_ui_chat_init(&handlers, &s);
-	push_user();
 	const char *tab = getenv("RFO_DOCK_TAB");
 	if (tab && strcmp(tab, "chat") == 0)
 		rfo_ui_chat_show_tab();
@@ -448,6 +456,7 @@ bool rfo_chat_feed_create(void)
 	f.store = rfo_chat_store_create((size_t)f.settings.history);
 	f.batch = rfo_chat_batch_create((size_t)f.settings.history);
 	f.link = RFO_UI_CHAT_SIGNED_OUT;
+	rfo_chat_emotes_init();
 
 	struct rfo_ws_config wc = {
 		.name = "chat",
@@ -463,7 +472,7 @@ bool rfo_chat_feed_create(void)
 	rfo_controller_on_session(on_session, NULL);
 	if (!f.ws || !rfo_ws_start(f.ws))
 		rfo_log_sub(LOG_WARNING, "chat", "the chat connection could not be started");
-	rfo_dispatch(init_ui_task, NULL);
+	init_ui();
 	return true;
 }
 
@@ -493,6 +502,7 @@ void rfo_chat_feed_free(void)
 	rfo_chat_feed_stop();
 	rfo_chat_batch_destroy(f.batch);
 	rfo_chat_store_destroy(f.store);
+	rfo_chat_emotes_free();
 	bfree(f.settings_path);
 	pthread_mutex_destroy(&f.mutex);
 	pthread_mutex_destroy(&f.ws_mutex);

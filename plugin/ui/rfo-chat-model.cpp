@@ -249,12 +249,14 @@ int RfoChatDelegate::layoutRow(const RfoChatRow &r, int width, QTextLayout &layo
 		add(QStringLiteral("💰 ") + r.donation + QStringLiteral("  "), donation);
 	int textStart = s.size();
 	add(r.text, r.kind == RFO_CHAT_KIND_SYSTEM || r.sticker ? system : plain);
+	QTextCharFormat hidden = emote;
+	hidden.setForeground(QColor(Qt::transparent)); /* the image is drawn over the emote's text */
 	for (const auto &e : r.emotes) {
 		QTextLayout::FormatRange range;
-		range.start = textStart + e.first;
-		range.length = e.second - e.first;
-		range.format = emote;
-		if (range.length > 0 && e.second <= r.text.size())
+		range.start = textStart + e.start;
+		range.length = e.end - e.start;
+		range.format = images.contains(e.url) ? hidden : emote;
+		if (range.length > 0 && e.end <= r.text.size())
 			formats.append(range);
 	}
 	if (r.kind == RFO_CHAT_KIND_REPLY)
@@ -317,8 +319,43 @@ void RfoChatDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 	QTextLayout layout;
 	layoutRow(*r, textWidth(), layout);
 	painter->setPen(pal.color(selected ? QPalette::HighlightedText : QPalette::Text));
-	layout.draw(painter, QPointF(rect.left() + PAD_LEFT, rect.top() + PAD_V));
+	const QPointF origin(rect.left() + PAD_LEFT, rect.top() + PAD_V);
+	layout.draw(painter, origin);
+	drawEmotes(painter, *r, layout, origin);
 	painter->restore();
+}
+
+void RfoChatDelegate::drawEmotes(QPainter *painter, const RfoChatRow &r, const QTextLayout &layout,
+				 const QPointF &origin) const
+{
+	if (r.emotes.empty() || images.isEmpty() || r.kind == RFO_CHAT_KIND_REPLY)
+		return;
+	/* the message text ends the composed string (emote rows are never replies, which add a suffix) */
+	const int textStart = layout.text().size() - r.text.size();
+	for (const auto &e : r.emotes) {
+		auto it = images.constFind(e.url);
+		if (it == images.constEnd() || e.end > r.text.size())
+			continue;
+		QTextLine line = layout.lineForTextPosition(textStart + e.start);
+		if (!line.isValid())
+			continue;
+		const QPixmap &pm = it.value();
+		qreal x = line.cursorToX(textStart + e.start);
+		qreal y = line.y() + (line.height() - pm.height()) / 2.0;
+		painter->drawPixmap(QPointF(origin.x() + x, origin.y() + y), pm);
+	}
+}
+
+void RfoChatDelegate::setImage(const QString &url, const QPixmap &pixmap)
+{
+	if (images.size() >= 256)
+		images.erase(images.begin());
+	images.insert(url, pixmap);
+}
+
+int RfoChatDelegate::imageHeight() const
+{
+	return QFontMetrics(view->font()).height();
 }
 
 /* ---- rows from core messages ---------------------------------------------------------------------- */
@@ -355,7 +392,7 @@ std::unique_ptr<RfoChatRow> rfo_chat_row_from_message(const rfo_chat_message *m)
 			int start = QString::fromUtf8(m->text, (int)e.byte_start).size();
 			int end = start +
 				  QString::fromUtf8(m->text + e.byte_start, (int)(e.byte_end - e.byte_start)).size();
-			r->emotes.emplace_back(start, end);
+			r->emotes.push_back(RfoChatEmote{start, end, QString::fromUtf8(e.url)});
 		}
 	}
 	return r;

@@ -10,6 +10,7 @@
 #include <QAbstractListModel>
 #include <QColor>
 #include <QHash>
+#include <QPixmap>
 #include <QSet>
 #include <QStyledItemDelegate>
 
@@ -19,6 +20,11 @@
 
 class QListView;
 class QTextLayout;
+
+struct RfoChatEmote {
+	int start, end; /* [start, end) in UTF-16 units of the row's text */
+	QString url;
+};
 
 struct RfoChatRow {
 	QString id;
@@ -34,7 +40,7 @@ struct RfoChatRow {
 	enum rfo_chat_kind kind = RFO_CHAT_KIND_TEXT;
 	bool bot = false, moderator = false, member = false, highlight = false;
 	bool sticker = false;
-	std::vector<std::pair<int, int>> emotes; /* [start, end) in UTF-16 units of text */
+	std::vector<RfoChatEmote> emotes;
 	mutable int cachedWidth = -1, cachedGeneration = -1, cachedHeight = 0;
 };
 
@@ -85,16 +91,22 @@ public:
 	void setShowTimestamps(bool on);
 	/* Font or theme changed: every cached height is stale. */
 	void invalidate() { generation++; }
+	/* Emote images by URL (scaled to the text height), bounded. */
+	bool hasImage(const QString &url) const { return images.contains(url); }
+	void setImage(const QString &url, const QPixmap &pixmap);
+	int imageHeight() const;
 
 private:
 	/* Lays out the row's text for `width` pixels; returns the height of the text block. */
 	int layoutRow(const RfoChatRow &r, int width, QTextLayout &layout) const;
+	void drawEmotes(QPainter *painter, const RfoChatRow &r, const QTextLayout &layout, const QPointF &origin) const;
 	int textWidth() const;
 
 	RfoChatModel *model;
 	QListView *view;
 	bool showTimestamps = true;
 	int generation = 0;
+	QHash<QString, QPixmap> images;
 };
 
 /* Builds a row from a core message (copies everything it needs). */

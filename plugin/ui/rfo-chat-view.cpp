@@ -1,7 +1,11 @@
 #include "rfo-chat-view.hpp"
 #include "rfo-ui-text.hpp"
 
+#include <climits>
+
+#include <QBuffer>
 #include <QDesktopServices>
+#include <QImageReader>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -23,6 +27,7 @@ static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
 static rfo_ui_chat_settings g_settings;
 static bool g_have_settings;
+static bool g_show_tab; /* rfo_ui_chat_show_tab() came before the view was in the dock */
 
 static rfo_ui_chat_settings default_settings()
 {
@@ -127,6 +132,11 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	connect(&flushTimer, &QTimer::timeout, this, &RfoChatView::flush);
 
 	applySettings(g_have_settings ? g_settings : default_settings());
+	/* the dock adds this view to its tabs right after construction */
+	QTimer::singleShot(0, this, [this]() {
+		if (g_show_tab)
+			showTab();
+	});
 }
 
 RfoChatView::~RfoChatView() = default;
@@ -189,6 +199,19 @@ void RfoChatView::flush()
 	if (pending.empty())
 		return;
 	int added = (int)pending.size();
+	if (g_handlers.want_image) {
+		for (const auto &row : pending) {
+			for (const auto &e : row->emotes) {
+				if (e.url.isEmpty() || askedImages.contains(e.url) || delegate->hasImage(e.url))
+					continue;
+				if (askedImages.size() >= 1024)
+					askedImages.clear();
+				askedImages.insert(e.url);
+				QByteArray url = e.url.toUtf8();
+				g_handlers.want_image(url.constData());
+			}
+		}
+	}
 	model->append(pending);
 	if (stickToBottom) {
 		list->scrollToBottom();
@@ -330,6 +353,30 @@ void RfoChatView::setUser(const QString &displayName, const QString &username)
 	userDisplayName = displayName;
 	userName = username;
 	updateHighlight();
+}
+
+void RfoChatView::setImage(const QString &url, const QByteArray &data)
+{
+	QBuffer buffer;
+	buffer.setData(data);
+	QImageReader reader(&buffer);
+	const QSize size = reader.size();
+	const QByteArray format = reader.format().toLower();
+	if (format != "png" && format != "gif" && format != "jpeg" && format != "jpg" && format != "webp")
+		return;
+	if (!size.isValid() || size.width() > 512 || size.height() > 512)
+		return;
+	QImage image = reader.read();
+	if (image.isNull())
+		return;
+	const int h = std::max(8, delegate->imageHeight());
+	QPixmap pm = QPixmap::fromImage(image.scaledToHeight(h, Qt::SmoothTransformation));
+	if (pm.width() > 4 * h)
+		return;
+	delegate->setImage(url, pm);
+	delegate->invalidate();
+	list->doItemsLayout();
+	list->viewport()->update();
 }
 
 void RfoChatView::showTab()
@@ -490,7 +537,17 @@ void rfo_ui_chat_set_user(const char *display_name, const char *username)
 	});
 }
 
+void rfo_ui_chat_set_image(const char *url, const void *data, size_t len)
+{
+	if (!url || !data || !len || len > (size_t)INT_MAX)
+		return;
+	guarded([&](RfoChatView *v) {
+		v->setImage(QString::fromUtf8(url), QByteArray(static_cast<const char *>(data), (int)len));
+	});
+}
+
 void rfo_ui_chat_show_tab(void)
 {
+	g_show_tab = true;
 	guarded([](RfoChatView *v) { v->showTab(); });
 }

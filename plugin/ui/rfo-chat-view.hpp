@@ -6,6 +6,7 @@
 #include "rfo-chat-model.hpp"
 #include "rfo-ui-chat.h"
 
+#include <QSet>
 #include <QTimer>
 #include <QWidget>
 
@@ -34,6 +35,7 @@ public:
 	void setReply(const rfo_chat_reply_state &state);
 	void setUser(const QString &displayName, const QString &username);
 	void showTab();
+	void setImage(const QString &url, const QByteArray &data);
 
 protected:
 	void resizeEvent(QResizeEvent *event) override;
@@ -70,4 +72,5 @@ private:
 	bool stickToBottom = true;
 	bool scrolling = false; /* our own scrollToBottom in progress */
 	int unseen = 0;
+	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
 };

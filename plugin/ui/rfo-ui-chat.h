@@ -33,6 +33,9 @@ struct rfo_ui_chat_handlers {
 	void (*settings_changed)(const struct rfo_ui_chat_settings *settings);
 	/* The URL the "Reply in Restream Chat" button opens. */
 	const char *reply_url;
+	/* The view shows an emote image from `url` (taken from a message's `replaces`): fetch it if
+	 * allowed; the bytes come back through rfo_ui_chat_set_image(). NULL = text only. */
+	void (*want_image)(const char *url);
 };
 
 /* Chat socket state for the status line. */
@@ -43,7 +46,8 @@ enum rfo_ui_chat_link {
 	RFO_UI_CHAT_RECONNECTING, /* lost; the next attempt is scheduled */
 };
 
-/* Hands the handlers and initial settings to the view (and to views created later). */
+/* Hands the handlers and initial settings to the view (and to views created later; may be called before
+ * the dock exists). */
 void rfo_ui_chat_init(const struct rfo_ui_chat_handlers *handlers, const struct rfo_ui_chat_settings *settings);
 /* Appends messages (oldest first). The view buffers them and repaints at most ~30 times a second. */
 void rfo_ui_chat_add(struct rfo_chat_message *const *messages, size_t count);
@@ -57,7 +61,10 @@ void rfo_ui_chat_set_connections(const struct rfo_chat_connection *conns, size_t
 void rfo_ui_chat_set_reply(const struct rfo_chat_reply_state *state);
 /* Names whose mentions are highlighted (the signed-in streamer); NULL = none. */
 void rfo_ui_chat_set_user(const char *display_name, const char *username);
-/* Makes the Chat tab the dock's current tab. */
+/* The bytes fetched for an emote URL. The view decodes them (PNG/GIF/JPEG, at most 512×512 pixels)
+ * and draws the image instead of the emote's text; anything else keeps the text. */
+void rfo_ui_chat_set_image(const char *url, const void *data, size_t len);
+/* Makes the Chat tab the dock's current tab (once the view exists, if it does not yet). */
 void rfo_ui_chat_show_tab(void);
 
 #ifdef __cplusplus

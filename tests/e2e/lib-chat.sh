@@ -75,3 +75,41 @@ chat_start() {
 	chat_wait_link connected 20
 	e2e_log "chat connected"
 }
+
+# img_server_start: nginx serving $IMG_DIR over plain http on a free loopback port (an emote CDN stand-in; plain
+# http is allowed for loopback only). Sets IMG_PORT, IMG_URL (http://127.0.0.1:PORT), IMG_DIR, IMG_LOG (access log).
+img_server_start() {
+	IMG_PORT=$(free_port)
+	IMG_DIR="$E2E_TMP/img"
+	IMG_URL="http://127.0.0.1:$IMG_PORT"
+	IMG_LOG="$E2E_TMP/img-access.log"
+	mkdir -p "$IMG_DIR/www"
+	chmod 755 "$IMG_DIR" "$IMG_DIR/www"
+	local user=''
+	[ "$(id -u)" = 0 ] && user="user root;"
+	cat >"$IMG_DIR/nginx.conf" <<-NGINX
+		$user
+		daemon off;
+		worker_processes 1;
+		pid $IMG_DIR/nginx.pid;
+		error_log $IMG_DIR/error.log info;
+		events { worker_connections 64; }
+		http {
+			types { image/png png; }
+			default_type application/octet-stream;
+			access_log $IMG_LOG;
+			server {
+				listen 127.0.0.1:$IMG_PORT;
+				root $IMG_DIR/www;
+			}
+		}
+	NGINX
+	nginx -p "$IMG_DIR" -c "$IMG_DIR/nginx.conf" -e "$IMG_DIR/error.log" >"$IMG_DIR/stdout" 2>&1 &
+	e2e_track_pid $!
+	wait_until 10 port_in_use "$IMG_PORT" || e2e_fail "nginx (images) did not listen: $(tail -n 5 "$IMG_DIR/error.log")"
+}
+
+# png_pixels FILE COLOUR: how many pixels of FILE have exactly COLOUR (#RRGGBB).
+png_pixels() {
+	convert "$1" -alpha off -fill black +opaque "$2" -fill white -opaque "$2" -format '%[fx:round(mean*w*h)]' info:
+}

@@ -1,0 +1,172 @@
+/* Emote images: bounded fetches on the shared HTTP worker. See rfo-chat-emotes.h. */
+#include "rfo-chat-emotes.h"
+#include "rfo-controller.h"
+#include "rfo-dispatch.h"
+#include "rfo-http.h"
+#include "rfo-ui-chat.h"
+#include "rfo-url.h"
+
+#include <obs-module.h>
+#include <string.h>
+#include <util/bmem.h>
+#include <util/threading.h>
+
+#define FETCH_TIMEOUT_MS 10000
+
+static struct {
+	bool init;
+	pthread_mutex_t mutex;
+	uint64_t known[RFO_CHAT_EMOTE_MAX_KNOWN]; /* hashes of URLs asked for (ring) */
+	size_t known_next, known_count;
+	int in_flight;
+	struct rfo_chat_emote_stats stats;
+} e;
+
+struct image {
+	char *url;
+	char *data;
+	size_t len;
+};
+
+static uint64_t hash_url(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+/* With the lock held. */
+static bool known_has(uint64_t h)
+{
+	for (size_t i = 0; i < e.known_count; i++)
+		if (e.known[i] == h)
+			return true;
+	return false;
+}
+
+static void known_add(uint64_t h)
+{
+	e.known[e.known_next] = h;
+	e.known_next = (e.known_next + 1) % RFO_CHAT_EMOTE_MAX_KNOWN;
+	if (e.known_count < RFO_CHAT_EMOTE_MAX_KNOWN)
+		e.known_count++;
+}
+
+void rfo_chat_emotes_init(void)
+{
+	if (e.init)
+		return;
+	memset(&e, 0, sizeof(e));
+	pthread_mutex_init(&e.mutex, NULL);
+	e.init = true;
+}
+
+void rfo_chat_emotes_free(void)
+{
+	if (!e.init)
+		return;
+	pthread_mutex_destroy(&e.mutex);
+	memset(&e, 0, sizeof(e));
+}
+
+static void image_task(void *param)
+{
+	struct image *img = param;
+	if (rfo_controller_running())
+		rfo_ui_chat_set_image(img->url, img->data, img->len);
+	bfree(img->url);
+	bfree(img->data);
+	bfree(img);
+}
+
+/* HTTP worker thread. */
+static void on_done(void *param, struct rfo_http_response *resp)
+{
+	char *url = param;
+	bool ok = rfo_http_response_ok(resp) && resp->body && resp->len > 0 && resp->len <= RFO_CHAT_EMOTE_MAX_BYTES;
+	bool cancelled = resp->error.code == RFO_ERR_CANCELLED;
+	if (e.init) {
+		pthread_mutex_lock(&e.mutex);
+		e.in_flight--;
+		if (ok)
+			e.stats.loaded++;
+		else if (!cancelled)
+			e.stats.failed++;
+		pthread_mutex_unlock(&e.mutex);
+	}
+	if (!ok || cancelled) {
+		bfree(url);
+		return;
+	}
+	struct image *img = bzalloc(sizeof(*img));
+	img->url = url;
+	img->data = resp->body; /* taken from the worker */
+	img->len = resp->len;
+	resp->body = NULL;
+	rfo_dispatch(image_task, img);
+}
+
+/* https for any host, plain http only for loopback (rfo_url_check); nothing else (no ws, no file). */
+static bool allowed(const char *url)
+{
+	if (!url || !*url || strlen(url) > RFO_CHAT_EMOTE_MAX_URL || !rfo_url_check(url, NULL))
+		return false;
+	struct rfo_url_parts parts = {0};
+	bool ok = rfo_url_parts_parse(url, &parts) && parts.scheme &&
+		  (strcmp(parts.scheme, "https") == 0 || strcmp(parts.scheme, "http") == 0);
+	rfo_url_parts_free(&parts);
+	return ok;
+}
+
+void rfo_chat_emotes_want(const char *url)
+{
+	if (!e.init || !url)
+		return;
+	uint64_t h = hash_url(url);
+	bool ok = allowed(url);
+	pthread_mutex_lock(&e.mutex);
+	if (known_has(h) || (ok && e.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
+		/* asked before, or busy: a later message with the same emote asks again */
+		pthread_mutex_unlock(&e.mutex);
+		return;
+	}
+	known_add(h);
+	if (!ok) {
+		e.stats.refused++;
+		pthread_mutex_unlock(&e.mutex);
+		return;
+	}
+	e.in_flight++;
+	e.stats.requested++;
+	pthread_mutex_unlock(&e.mutex);
+
+	static const char *const headers[] = {"Accept: image/png, image/gif, image/jpeg, image/webp", NULL};
+	struct rfo_http_request req = {
+		.method = RFO_HTTP_GET,
+		.url = url,
+		.headers = headers,
+		.timeout_ms = FETCH_TIMEOUT_MS,
+		.max_body_bytes = RFO_CHAT_EMOTE_MAX_BYTES,
+	};
+	char *copy = bstrdup(url);
+	if (!rfo_http_submit(rfo_controller_http(), &req, on_done, copy)) {
+		bfree(copy);
+		pthread_mutex_lock(&e.mutex);
+		e.in_flight--;
+		e.stats.failed++;
+		pthread_mutex_unlock(&e.mutex);
+	}
+}
+
+void rfo_chat_emotes_stats(struct rfo_chat_emote_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!e.init)
+		return;
+	pthread_mutex_lock(&e.mutex);
+	*out = e.stats;
+	pthread_mutex_unlock(&e.mutex);
+}
