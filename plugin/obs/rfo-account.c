@@ -10,6 +10,8 @@
 #include <util/dstr.h>
 #include <util/threading.h>
 
+#include <time.h>
+
 /* The authorize link of the sign-in in progress, shown in the dock for copying. UI thread only. */
 static char *pending_url;
 
@@ -42,7 +44,7 @@ static void log_dock(const struct rfo_ui_account *a)
 		dstr_copy(&line, "Sign in button shown");
 		break;
 	}
-	if (a->state != RFO_UI_SIGNED_IN && a->message && *a->message)
+	if (a->message && *a->message)
 		dstr_catf(&line, "; message: %s", a->message);
 	if (!dock_shown || strcmp(dock_shown, line.array) != 0) {
 		rfo_log(LOG_INFO, "dock: %s", line.array);
@@ -50,6 +52,19 @@ static void log_dock(const struct rfo_ui_account *a)
 		dock_shown = bstrdup(line.array);
 	}
 	dstr_free(&line);
+}
+
+/* While signed in: the session's last error (e.g. the sign-in could not be saved), else a note when the access token
+ * has expired and refreshing it has failed at least once (Restream unreachable or failing). Caller bfrees. */
+static char *signed_in_note(struct rfo_auth *auth)
+{
+	char *error = rfo_auth_last_error(auth);
+	if (error)
+		return error;
+	struct rfo_auth_stats stats = {0};
+	rfo_auth_get_stats(auth, &stats);
+	bool expired = stats.expires_at > 0 && (int64_t)time(NULL) >= stats.expires_at;
+	return expired && stats.refresh_failures > 0 ? bstrdup(obs_module_text("Dock.Unreachable")) : NULL;
 }
 
 void rfo_account_refresh_ui(void)
@@ -81,7 +96,9 @@ void rfo_account_refresh_ui(void)
 		break;
 	}
 	/* While signing in, the last error belongs to an earlier attempt: show the waiting text instead. */
-	if (state != RFO_AUTH_SIGNED_IN && state != RFO_AUTH_SIGNING_IN && auth)
+	if (state == RFO_AUTH_SIGNED_IN)
+		error = signed_in_note(auth);
+	else if (state != RFO_AUTH_SIGNING_IN && auth)
 		error = rfo_auth_last_error(auth);
 	if (!auth)
 		account.message = obs_module_text("Dock.NoClientId");
@@ -126,7 +143,7 @@ static void fill_account(obs_data_t *out)
 		fill_user(out, &user);
 	rfo_auth_user_free(&user);
 
-	char *error = auth ? rfo_auth_last_error(auth) : NULL;
+	char *error = state == RFO_AUTH_SIGNED_IN ? signed_in_note(auth) : auth ? rfo_auth_last_error(auth) : NULL;
 	obs_data_set_string(out, "lastError", error ? error : (auth ? "" : obs_module_text("Dock.NoClientId")));
 	bfree(error);
 }
@@ -139,6 +156,12 @@ void rfo_account_on_state(void *param, enum rfo_auth_state state)
 	fill_account(event);
 	rfo_vendor_emit("AuthChanged", event);
 	obs_data_release(event);
+	rfo_dispatch(refresh_ui_task, NULL);
+}
+
+void rfo_account_on_token(void *param)
+{
+	UNUSED_PARAMETER(param);
 	rfo_dispatch(refresh_ui_task, NULL);
 }
 

@@ -8,6 +8,9 @@
 
 /* Auth callbacks (auth thread): update the dock and emit AuthChanged. */
 void rfo_account_on_state(void *param, enum rfo_auth_state state);
+/* Auth token callback (auth thread): a new access token is in effect; refreshes the dock's note (e.g. clears
+ * "Restream is not answering" after a refresh that finally succeeded). */
+void rfo_account_on_token(void *param);
 /* Dock button / Tools: start signing in and open the browser. UI thread. */
 void rfo_account_sign_in(void);
 void rfo_account_sign_out(void);

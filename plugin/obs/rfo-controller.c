@@ -90,7 +90,7 @@ static void on_auth_state(void *param, enum rfo_auth_state state)
 
 static void on_auth_token(void *param)
 {
-	UNUSED_PARAMETER(param);
+	rfo_account_on_token(param);
 	notify_session();
 }
 

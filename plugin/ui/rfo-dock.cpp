@@ -90,11 +90,19 @@ QWidget *RfoDock::buildAccountPage()
 	header->addLayout(names, 1);
 	header->addWidget(signOut);
 
+	/* A note while signed in (e.g. Restream is not answering); plain text, hidden when empty. */
+	auto *note = new QLabel;
+	note->setObjectName("RestreamAccountNote");
+	note->setWordWrap(true);
+	note->setTextFormat(Qt::PlainText);
+	note->setVisible(false);
+
 	tabs = new QTabWidget;
 	tabs->setObjectName("RestreamDockTabs");
 	tabs->setDocumentMode(true);
 
 	layout->addLayout(header);
+	layout->addWidget(note);
 	layout->addWidget(tabs, 1);
 	return page;
 }
@@ -112,6 +120,10 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 	if (signedIn) {
 		accountName->setText(QString::fromUtf8(account.display_name ? account.display_name : ""));
 		accountUser->setText(QString::fromUtf8(account.username ? account.username : ""));
+		if (auto *note = findChild<QLabel *>("RestreamAccountNote")) {
+			note->setText(account.message ? QString::fromUtf8(account.message) : QString());
+			note->setVisible(account.message && *account.message);
+		}
 		return;
 	}
 

@@ -116,7 +116,7 @@ ls "$HOME/.config/obs-studio/basic/profiles/Untitled/" >/dev/null || e2e_fail "n
 calls_before=$(auth_browser_calls)
 codes_before=$(emu_token_calls authorization_code count)
 auth_events_stop
-obs_stop
+obs_stop 3000
 obs_start
 obs_wait_ready
 auth_events_start
@@ -155,7 +155,7 @@ assert_json_eq "$(auth_status)" .authState signed_out
 
 # ---- (7) no secret anywhere the plugin writes or answers
 auth_events_stop
-obs_stop
+obs_stop 3000
 auth_collect_secrets
 ((AUTH_SECRET_COUNT >= 4)) || e2e_fail "only $AUTH_SECRET_COUNT secrets collected from the emulator"
 assert_eq "$(auth_browser_codes | wc -l)" 1 "codes the browser carried"

@@ -45,7 +45,7 @@ e2e_log "keyring record of ${#record} bytes holds the pair; no token file"
 
 # ---- restart: restored from the keyring
 calls_before=$(auth_browser_calls)
-obs_stop
+obs_stop 3000
 obs_start
 obs_wait_ready
 e2e_wait_signed_in 20
@@ -59,7 +59,7 @@ wait_until 10 keyring_empty || e2e_fail "the keyring record is still there after
 wait_until 10 revokes_above 0 || e2e_fail "no revoke reached the emulator"
 assert_json_eq "$(auth_status)" .signedIn false
 [ ! -e "$TOKEN_FILE" ] || e2e_fail "$TOKEN_FILE exists after SignOut"
-obs_stop
+obs_stop 3000
 auth_collect_secrets
 grep_secrets "the OBS logs" "$HOME/.config/obs-studio/logs"
 grep_secrets "a vendor response" "$AUTH_RESPONSES"

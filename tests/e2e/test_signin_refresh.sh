@@ -110,5 +110,5 @@ n_refresh=$(emu_token_calls refresh_token count)
 wait_until 15 refreshes_above $((n_refresh + 1)) || e2e_fail "no refreshes after signing in again"
 e2e_signed_in || e2e_fail "signed out after signing in again: $(auth_status)"
 obs_screenshot signed-in-again
-obs_stop
+obs_stop 3000
 e2e_pass
