@@ -96,6 +96,12 @@ static void test_switch(void)
 	check(rfo_channel_model_end_switch(&m, 1, false, NULL, 61));
 	check(rfo_channel_model_find(&m, 1)->ch.enabled);
 	check_str(rfo_channel_model_find(&m, 1)->result_text, "Failed");
+
+	/* a title result survives a successful switch; a switch error does not */
+	check(rfo_channel_model_set_result(&m, 1, RFO_CHANNEL_RESULT_ERROR, "Title Too Long"));
+	check(rfo_channel_model_begin_switch(&m, 1, false, 70, &err));
+	check(rfo_channel_model_end_switch(&m, 1, true, NULL, 71));
+	check_str(rfo_channel_model_find(&m, 1)->result_text, "Title Too Long");
 	rfo_channel_model_free(&m);
 }
 

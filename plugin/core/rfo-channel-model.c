@@ -71,6 +71,7 @@ bool rfo_channel_model_replace_take(struct rfo_channel_model *m, struct rfo_chan
 			e->title = old->title;
 			e->description = old->description;
 			e->result = old->result;
+			e->switch_failed = old->switch_failed;
 			e->result_text = old->result_text;
 			old->title = old->description = old->result_text = NULL;
 		}
@@ -114,11 +115,12 @@ bool rfo_channel_model_end_switch(struct rfo_channel_model *m, int64_t id, bool 
 	e->changed_at = now;
 	if (ok) {
 		e->confirmed = e->ch.enabled;
-		if (e->result == RFO_CHANNEL_RESULT_ERROR)
+		if (e->switch_failed)
 			rfo_channel_model_set_result(m, id, RFO_CHANNEL_RESULT_NONE, NULL);
 	} else {
 		e->ch.enabled = e->confirmed;
 		rfo_channel_model_set_result(m, id, RFO_CHANNEL_RESULT_ERROR, error && *error ? error : "Failed");
+		e->switch_failed = true;
 	}
 	return true;
 }
@@ -143,6 +145,7 @@ bool rfo_channel_model_set_result(struct rfo_channel_model *m, int64_t id, enum 
 	if (!e)
 		return false;
 	bfree(e->result_text);
+	e->switch_failed = false;
 	e->result = result;
 	e->result_text = result != RFO_CHANNEL_RESULT_NONE ? bstrdup(text ? text : "") : NULL;
 	return true;

@@ -34,7 +34,8 @@ struct rfo_channel_entry {
 	char *title;       /* current title (NULL until channel-meta arrived) */
 	char *description; /* may be NULL */
 	enum rfo_channel_result result;
-	char *result_text; /* NULL with RFO_CHANNEL_RESULT_NONE */
+	char *result_text;  /* NULL with RFO_CHANNEL_RESULT_NONE */
+	bool switch_failed; /* the result is a failed switch (a later successful switch clears it) */
 };
 
 struct rfo_channel_model {
@@ -59,7 +60,8 @@ struct rfo_channel_entry *rfo_channel_model_find(const struct rfo_channel_model 
  * for an unknown id, RFO_ERR_STATE while a switch of that channel is in flight). */
 bool rfo_channel_model_begin_switch(struct rfo_channel_model *m, int64_t id, bool enabled, uint64_t now,
 				    struct rfo_error *err);
-/* Ends the switch in flight: ok confirms the requested state and clears an earlier switch error;
+/* Ends the switch in flight: ok confirms the requested state and clears an earlier switch error
+ * (not a title result);
  * otherwise the shown state rolls back to the confirmed one and `error` becomes the result line.
  * false when the channel is unknown or had no switch in flight. */
 bool rfo_channel_model_end_switch(struct rfo_channel_model *m, int64_t id, bool ok, const char *error, uint64_t now);

@@ -32,6 +32,22 @@ static QLabel *plainLabel(const QString &text = QString())
 	return l;
 }
 
+/* A line that never widens the dock: clipped, the full text in the tooltip. */
+static QLabel *oneLine()
+{
+	auto *l = new QLabel;
+	l->setTextFormat(Qt::PlainText);
+	l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+	l->setMinimumWidth(0);
+	return l;
+}
+
+static void setLine(QLabel *l, const QString &text)
+{
+	l->setText(text.size() > 120 ? text.left(119) + QChar(0x2026) : text);
+	l->setToolTip(text.size() > 30 ? text : QString());
+}
+
 static QString fromUtf8(const char *s)
 {
 	return QString::fromUtf8(s ? s : "");
@@ -62,12 +78,26 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	auto *scroll = new QScrollArea;
 	scroll->setObjectName("RestreamChannelsList");
 	scroll->setWidgetResizable(true);
+	scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	scroll->setFrameShape(QFrame::NoFrame);
 	scroll->setWidget(rowsBox);
 
-	/* One title for every enabled channel, or for the chosen ones. */
+	/* One title for every enabled channel, or for the chosen ones (folded away until asked for, so
+	 * the list gets the room). */
+	editorToggle = new QToolButton;
+	editorToggle->setObjectName("RestreamChannelsTitleToggle");
+	editorToggle->setText(QTStr("Channels.Title.Open"));
+	editorToggle->setCheckable(true);
+	editorToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+	editorToggle->setArrowType(Qt::RightArrow);
+	editorToggle->setAutoRaise(true);
 	auto *editor = new QFrame;
 	editor->setFrameShape(QFrame::StyledPanel);
+	editor->setVisible(false);
+	connect(editorToggle, &QToolButton::toggled, this, [this, editor](bool open) {
+		editor->setVisible(open);
+		editorToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
+	});
 	auto *form = new QVBoxLayout(editor);
 	titleEdit = new QLineEdit;
 	titleEdit->setObjectName("RestreamChannelsTitle");
@@ -102,6 +132,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 
 	layout->addLayout(top);
 	layout->addWidget(scroll, 1);
+	layout->addWidget(editorToggle);
 	layout->addWidget(editor);
 	updateTargets();
 }
@@ -112,22 +143,23 @@ RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
 	row->widget = new QFrame;
 	row->widget->setObjectName(QString("RestreamChannel_%1").arg(id));
 	auto *grid = new QGridLayout(row->widget);
-	grid->setContentsMargins(2, 4, 2, 4);
+	grid->setContentsMargins(2, 2, 2, 2);
 
 	row->badge = new QLabel;
 	row->badge->setTextFormat(Qt::PlainText);
 	row->badge->setAlignment(Qt::AlignCenter);
-	row->badge->setFixedSize(32, 32);
+	row->badge->setFixedSize(28, 28);
 	row->badge->setFrameShape(QFrame::StyledPanel);
 	QFont bold = row->badge->font();
 	bold.setBold(true);
 	row->badge->setFont(bold);
 
-	row->name = plainLabel();
+	row->name = oneLine();
 	row->name->setFont(bold);
-	row->platform = plainLabel();
-	row->title = plainLabel();
-	row->title->setEnabled(false); /* the theme's secondary text */
+	row->platform = oneLine();
+	row->platform->setEnabled(false); /* the theme's secondary text */
+	row->title = oneLine();
+	row->title->setEnabled(false);
 	row->result = plainLabel();
 	row->result->setVisible(false);
 
@@ -155,7 +187,7 @@ RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
 	});
 
 	auto *texts = new QVBoxLayout;
-	texts->setSpacing(1);
+	texts->setSpacing(0);
 	texts->addWidget(row->name);
 	texts->addWidget(row->platform);
 	texts->addWidget(row->title);
@@ -178,18 +210,22 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 		QPixmap pix;
 		if (!icon.isEmpty() && pix.loadFromData(icon)) {
 			row->badge->setText(QString());
-			row->badge->setPixmap(pix.scaled(28, 28, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+			row->badge->setPixmap(pix.scaled(24, 24, Qt::KeepAspectRatio, Qt::SmoothTransformation));
 		} else {
 			row->badge->setPixmap(QPixmap());
-			row->badge->setText(fromUtf8(ch.badge));
+			const QString badge = fromUtf8(ch.badge);
+			QFont f = row->badge->font();
+			f.setPointSizeF(QLabel().font().pointSizeF() * (badge.size() > 2 ? 0.7 : 1.0));
+			row->badge->setFont(f);
+			row->badge->setText(badge);
 		}
 	}
 	row->badge->setToolTip(platform);
-	row->name->setText(fromUtf8(ch.display_name));
+	setLine(row->name, fromUtf8(ch.display_name));
 	row->platform->setText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));
-	row->title->setText(ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
-	row->title->setVisible(ch.title != nullptr);
+	setLine(row->title, ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
+	row->title->setVisible(ch.title != nullptr && *ch.title);
 	QString result = fromUtf8(ch.result_text);
 	if (ch.pending)
 		result = QTStr("Channels.Switching");

@@ -58,6 +58,7 @@ private:
 	QRadioButton *allButton = nullptr;
 	QRadioButton *chosenButton = nullptr;
 	QPushButton *applyButton = nullptr;
+	QToolButton *editorToggle = nullptr;
 	QLabel *notice = nullptr;
 	QMap<qint64, Row *> rows;
 	QVector<qint64> order;
