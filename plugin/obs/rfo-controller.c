@@ -140,12 +140,13 @@ bool rfo_controller_create(void)
 
 	ctl.http = rfo_http_create("rfo-http");
 	create_auth();
+	/* Running from here on: features may dispatch UI work from their create. */
+	ctl.running = true;
+	ctl.created = true;
 	rfo_chat_feed_create();
 	rfo_golive_create();
 	rfo_channels_create();
 	rfo_stats_feed_create();
-	ctl.running = true;
-	ctl.created = true;
 	if (ctl.auth)
 		rfo_auth_restore(ctl.auth);
 	return true;
