@@ -159,9 +159,10 @@ static void sockets_route(const char *op, json_t *body, struct emu_resp *resp)
 			json_t *h = json_object_get(body, "heartbeats"), *p = json_object_get(body, "pings"),
 			       *d = json_object_get(body, "sends");
 			bool any = h || p || d;
-			s->silence_heartbeats = h ? json_is_true(h) : any ? s->silence_heartbeats : on;
-			s->silence_pings = p ? json_is_true(p) : any ? s->silence_pings : on;
-			s->silence_sends = d ? json_is_true(d) : any ? s->silence_sends : on;
+			/* A flag set to true names what to (un)silence; no flags means all of them. */
+			s->silence_heartbeats = (any ? json_is_true(h) : true) ? on : s->silence_heartbeats;
+			s->silence_pings = (any ? json_is_true(p) : true) ? on : s->silence_pings;
+			s->silence_sends = (any ? json_is_true(d) : true) ? on : s->silence_sends;
 			emu_ws_apply_silence(k);
 		} else if (strcmp(op, "refuse") == 0) {
 			json_t *st = json_object_get(body, "status"), *c = json_object_get(body, "count");
