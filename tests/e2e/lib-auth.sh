@@ -139,11 +139,8 @@ listener_sockets() {
 # listener_closed PORT: nothing listens on TCP PORT any more.
 listener_closed() { [ -z "$(listener_sockets "$1")" ]; }
 
-# non_loopback_addrs: every IPv4 and IPv6 address of this machine that is not loopback (or link-local v6).
-non_loopback_addrs() {
-	ip -o addr show 2>/dev/null | awk '{ split($4, a, "/"); print $3, a[1] }' |
-		awk '$1 == "inet" && $2 !~ /^127\./ { print $2 } $1 == "inet6" && $2 != "::1" && $2 !~ /^fe80/ { print $2 }'
-}
+# non_loopback_addrs: every address of this machine except loopback and IPv6 link-local (hostname -I), one a line.
+non_loopback_addrs() { hostname -I 2>/dev/null | tr ' ' '\n' | grep -v '^$' || true; }
 
 # tcp_connects HOST PORT: true when a TCP connection to HOST:PORT is accepted (bash /dev/tcp, 2 s).
 tcp_connects() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null; }
@@ -177,5 +174,6 @@ dock_log_wait() { obs_log_wait "\\[restream-for-obs\\].*dock: $1" "${2:-10}"; }
 
 # visible_windows: ids of the visible top-level windows with a name on OBS's X display (for "no pop-ups").
 visible_windows() {
+	command -v xdotool >/dev/null || e2e_fail "xdotool is needed to list OBS's windows (apt-get install xdotool)"
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool search --onlyvisible --name '.' 2>/dev/null | sort
 }

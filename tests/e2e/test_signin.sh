@@ -2,7 +2,8 @@
 # e2e.signin: "Sign in with Restream" in real OBS against the emulator — one OBS run, then a restart with the same
 # HOME. No Secret Service runs (no session bus), so the token file backend is used (the other half of point 9).
 #   (8) listener   while a sign-in is pending, its port listens on 127.0.0.1 only: every non-loopback address of
-#                  the machine refuses the connection (127.0.0.1 accepts it).
+#                  the machine (hostname -I) refuses the connection, while 127.0.0.1 accepts it and obs-websocket
+#                  (listening on all addresses) is reachable on each of them.
 #   (5) state      /callback?code=x&state=wrong -> HTTP 400, the listener closes, a lastError, and no
 #                  authorization_code call reaches the emulator.
 #   (1) sign-in    BeginSignIn -> the BROWSER script is opened with the authorize URL and follows it -> GetStatus
@@ -51,6 +52,8 @@ tcp_connects 127.0.0.1 "$AUTH_PORT" || e2e_fail "the listener does not accept on
 addrs=$(non_loopback_addrs)
 checked=0
 for a in $addrs; do
+	# control: obs-websocket listens on every address, so this address is reachable from here
+	tcp_connects "$a" "$OBS_PORT" || e2e_fail "control: obs-websocket's port $OBS_PORT is not reachable on $a"
 	if tcp_connects "$a" "$AUTH_PORT"; then
 		e2e_fail "the sign-in listener accepted a connection on the non-loopback address $a:$AUTH_PORT"
 	fi
