@@ -262,8 +262,8 @@ obs_stop() {
 	local max=${1:-1000} t0 rc=0
 	[ -n "$OBS_PID" ] || e2e_fail "obs_stop: OBS was not started"
 	kill -0 "$OBS_PID" 2>/dev/null || e2e_fail "obs_stop: OBS (pid $OBS_PID) is not running any more"
-	t0=$(now_ms)
 	obs_sigint
+	t0=$(now_ms)
 	while kill -0 "$OBS_PID" 2>/dev/null; do
 		if (($(now_ms) - t0 > 10000)); then
 			if command -v gdb >/dev/null; then # where it hangs, for the report

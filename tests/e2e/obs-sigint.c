@@ -47,22 +47,23 @@ static char thread_state(const char *stat_path)
 }
 
 /* True when the thread sits in poll(2) with a finite timeout: the event loop, not libxcb. */
+enum ui_state { UI_IDLE, UI_BUSY, UI_UNREADABLE };
 static char last_seen[512];
 
-static bool in_event_loop(const char *syscall_path)
+/* UI_IDLE when the thread sits in poll(2) with a finite timeout: the event loop, not libxcb. */
+static enum ui_state ui_thread_state(const char *syscall_path)
 {
-	char *buf = last_seen;
-	size_t bufsize = sizeof(last_seen);
 	long nr;
 	unsigned long long fds, nfds, timeout;
-	if (!read_line(syscall_path, buf, bufsize))
-		return false;
-	if (sscanf(buf, "%ld %llx %llx %llx", &nr, &fds, &nfds, &timeout) != 4)
-		return false; /* "running" */
+	if (!read_line(syscall_path, last_seen, sizeof(last_seen)))
+		return UI_UNREADABLE; /* e.g. Yama ptrace_scope without CAP_SYS_PTRACE */
+	if (sscanf(last_seen, "%ld %llx %llx %llx", &nr, &fds, &nfds, &timeout) != 4)
+		return UI_BUSY; /* "running", or stopped outside a system call */
 #if defined(__x86_64__)
-	return nr == SYS_poll && (int)(unsigned int)timeout >= 0; /* poll's timeout is an int; -1 = forever */
+	/* poll's timeout is an int; -1 = forever */
+	return nr == SYS_poll && (int)(unsigned int)timeout >= 0 ? UI_IDLE : UI_BUSY;
 #else
-	return false;
+	return UI_UNREADABLE;
 #endif
 }
 
@@ -86,15 +87,20 @@ int main(int argc, char **argv)
 		}
 		for (int i = 0; i < 500 && thread_state(stat_path) != 'T'; i++)
 			sleep_us(200);
-		bool idle = thread_state(stat_path) == 'T' && in_event_loop(syscall_path);
-		if (idle)
+		enum ui_state state = ui_thread_state(syscall_path);
+		if (state == UI_IDLE && thread_state(stat_path) == 'T') {
 			syscall(SYS_tgkill, (pid_t)pid, (pid_t)pid, SIGINT); /* pending for the UI thread */
-		kill((pid_t)pid, SIGCONT);
-		if (idle) {
+			kill((pid_t)pid, SIGCONT);
 			if (getenv("OBS_SIGINT_VERBOSE"))
 				fprintf(stderr, "obs-sigint: sent after %ld ms; UI thread in: %s", waited_us / 1000,
 					last_seen);
 			return 0;
+		}
+		kill((pid_t)pid, SIGCONT);
+		if (state == UI_UNREADABLE) {
+			fprintf(stderr, "obs-sigint: cannot see what the UI thread of %ld does; SIGINT unchecked\n",
+				pid);
+			return kill((pid_t)pid, SIGINT) == 0 ? 0 : 1;
 		}
 		sleep_us(5000);
 	}
