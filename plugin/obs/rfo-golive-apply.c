@@ -557,8 +557,3 @@ void rfo_golive_apply_free(void)
 	pthread_mutex_destroy(&a.mutex);
 	memset(&a, 0, sizeof(a));
 }
-
-void rfo_golive_on_signed_out(void)
-{
-	rfo_golive_ui_refresh();
-}

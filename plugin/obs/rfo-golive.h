@@ -9,10 +9,10 @@
 #include "rfo-rest.h"
 
 /* One-click go-live. rfo-golive.c: the cache of what Restream says about streaming (ingest
- * servers, the user's ingest, the account's and events' stream keys, events), fetched on the HTTP
- * worker at sign-in, on every token change, after a stream ends and every few minutes; nothing
- * waits for it on OBS's UI thread. rfo-golive-apply.c: making our service OBS's streaming
- * service, the vendor requests and the dock tab. */
+ * servers, the user's ingest, the account's and events' stream keys, events); rfo-golive-fetch.c
+ * fills it on the HTTP worker at sign-in, on every token change, after a stream ends and every
+ * few minutes; nothing waits for it on OBS's UI thread. rfo-golive-apply.c: making our service
+ * OBS's streaming service, the vendor requests and the dock tab. rfo-service.c: the service. */
 
 /* Lifecycle (rfo-controller.c): create after the auth session, stop before it is destroyed,
  * free at unload. */
@@ -69,7 +69,6 @@ void rfo_golive_apply_init(void);
 void rfo_golive_apply_free(void);
 /* The cache changed: update the dock (UI thread). */
 void rfo_golive_ui_refresh(void);
-void rfo_golive_on_signed_out(void);
 
 /* Vendor requests. */
 void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *param);
