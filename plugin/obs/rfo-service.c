@@ -45,9 +45,9 @@ static void retire(struct rfo_service *s, char **slot, char *value_take)
 	*slot = value_take;
 }
 
-/* Takes the current key/URL from the go-live cache. Returns false (with a log line) when nothing
- * usable was fetched yet. */
-static bool refresh_target(struct rfo_service *s)
+/* Takes the current key/URL from the go-live cache. Returns false when nothing usable was fetched
+ * yet (said in the log when `starting`: at load the cache is still empty, which is normal). */
+static bool refresh_target(struct rfo_service *s, bool starting)
 {
 	struct rfo_golive_target t = {0};
 	struct rfo_error err = {0};
@@ -61,7 +61,7 @@ static bool refresh_target(struct rfo_service *s)
 	}
 	pthread_mutex_unlock(&s->mutex);
 	rfo_golive_target_free(&t);
-	if (!ok)
+	if (!ok && starting)
 		rfo_log_sub(LOG_WARNING, "service", "not ready to stream: %s", err.message);
 	return ok;
 }
@@ -83,7 +83,7 @@ static void service_update(void *data, obs_data_t *settings)
 	pthread_mutex_unlock(&s->mutex);
 
 	rfo_golive_want_event(s->event_id);
-	refresh_target(s);
+	refresh_target(s, false);
 }
 
 static void service_destroy(void *data)
@@ -161,7 +161,7 @@ static obs_properties_t *service_properties(void *data)
 static bool service_initialize(void *data, obs_output_t *output)
 {
 	UNUSED_PARAMETER(output);
-	return refresh_target(data);
+	return refresh_target(data, true);
 }
 
 static const char *service_url(void *data)
