@@ -12,8 +12,11 @@ extern "C" {
  * and one lws context created and destroyed on it. Receive-only: Restream's chat and streaming
  * sockets ignore client messages, so there is no send API (protocol pings are sent when asked).
  *
- * Policy: wss:// with full certificate checks against the system CA store; ws:// only for loopback
- * hosts (rfo_url_check). URLs are never logged with their query (it carries the access token).
+ * Policy: wss:// with full certificate and host name checks against the system CA store; ws:// only
+ * for loopback hosts (rfo_url_check); redirects are not followed. URLs are never logged with their
+ * query (it carries the access token); lws' own log lines go to "[restream-for-obs/lws]" with queries
+ * stripped. Host names are looked up on a short-lived detached helper thread ("rfo-ws-dns"), so a
+ * hanging DNS server never delays rfo_ws_stop().
  *
  * All callbacks run ON THE WS THREAD; hand data to the UI with rfo_dispatch(). Callbacks must not
  * call rfo_ws_stop()/rfo_ws_destroy() on their own ws (rfo_ws_reconnect() is fine), must not block
