@@ -12,6 +12,8 @@
 #               long for some channels (their titleMax) is reported in `failed` ("Title Too Long") while the
 #               others are in `updated`; channelIds picks a subset (objects or a "1,2" string); unknown ids fail.
 #   (4) dock    a screenshot of the dock with the Channels tab (RFO_DOCK_TAB=channels) after the list loaded.
+#   (5) restart the platform list comes from the disk cache; hotkey bindings in the profile's [Hotkeys] are loaded
+#               and saved back; "enable all" works; signing out empties the list (ChannelsChanged, ListChannels).
 # OBS quits within 1 s with no leaks; the log has no token.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
@@ -181,4 +183,43 @@ assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
 for t in $(emu_get tokens | jq -r '.all[] | .accessToken, .refreshToken'); do
 	assert_log_lacks "$t" "OBS log (token)"
 done
+
+# ---------------------------------------------------------------- restart: platform cache, hotkey bindings, sign-out
+CACHE="$HOME/.config/obs-studio/plugin_config/restream-for-obs/platforms.json"
+assert_json "$(cat "$CACHE")" 'length == 18' "platform list cached on disk ($CACHE)"
+PROFILE_INI="$HOME/.config/obs-studio/basic/profiles/Untitled/basic.ini"
+[ -f "$PROFILE_INI" ] || e2e_fail "OBS wrote no profile at $PROFILE_INI"
+# Bindings as a user would set them in Settings -> Hotkeys (OBS keeps frontend hotkeys in the profile).
+# (spaces on purpose: after the round trip through OBS the value is OBS's compact JSON, proving it was saved)
+seed="RestreamForOBS.DisableAll={\"bindings\": [ {\"key\": \"OBS_KEY_F9\"} ]}"
+seed2="RestreamForOBS.Toggle.$LINKEDIN={\"bindings\":[{\"key\":\"OBS_KEY_F10\"}]}"
+if grep -q '^\[Hotkeys\]' "$PROFILE_INI"; then
+	sed -i "/^\[Hotkeys\]/a $seed2" "$PROFILE_INI"
+	sed -i "/^\[Hotkeys\]/a $seed" "$PROFILE_INI"
+else
+	printf '\n[Hotkeys]\n%s\n%s\n' "$seed" "$seed2" >>"$PROFILE_INI"
+fi
+obs_start
+obs_wait_ready 30
+e2e_wait_signed_in 20
+wait_until 20 have_list || e2e_fail "no channels after the restart: $list"
+assert_log_contains 'platform list loaded from the cache' "OBS log (platform cache)"
+obsws call TriggerHotkeyByName '{"hotkeyName":"RestreamForOBS.EnableAll"}' >/dev/null
+all_on() { emu_get state | jq -e '[.channels[] | (if has("active") then .active else .enabled end)] | all(. == true)' >/dev/null; }
+wait_until 10 all_on || e2e_fail "EnableAll left channels off: $(emu_channels)"
+# signing out empties the list (and ListChannels says why)
+obs_events_start "$E2E_TMP/ev-signout" --vendor-event ChannelsChanged --count 1 --timeout 20
+obs_vendor SignOut >/dev/null
+obs_events_wait
+assert_json "$(cat "$E2E_TMP/ev-signout")" '[.. | objects | select(has("channels"))] | any(.channels == [])' "ChannelsChanged with no channels at sign-out"
+r=$(obs_vendor ListChannels)
+assert_json_eq "$r" .ok false
+assert_json "$r" '.error | test("not signed in")' "ListChannels says it is signed out"
+obs_stop 1000
+assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (second run)"
+grep -q "^RestreamForOBS.DisableAll=.*OBS_KEY_F9" "$PROFILE_INI" || e2e_fail "the DisableAll binding was lost: $(grep RestreamForOBS "$PROFILE_INI")"
+grep -qF "$seed" "$PROFILE_INI" && e2e_fail "the hotkey bindings were not saved back at exit: $(grep RestreamForOBS "$PROFILE_INI")"
+e2e_log "profile hotkeys after exit: $(grep RestreamForOBS "$PROFILE_INI" | tr '\n' ' ')"
+grep -q "^RestreamForOBS.Toggle.$LINKEDIN=.*OBS_KEY_F10" "$PROFILE_INI" || e2e_fail "the toggle binding was lost: $(grep RestreamForOBS "$PROFILE_INI")"
+e2e_log "restart: platforms from the cache, hotkey bindings kept in the profile, sign-out empties the list"
 e2e_pass
