@@ -6,6 +6,8 @@
 #                  (listening on all addresses) is reachable on each of them.
 #   (5) state      /callback?code=x&state=wrong -> HTTP 400, the listener closes, a lastError, and no
 #                  authorization_code call reaches the emulator.
+#   denial/error   a denial in the browser and an error redirect -> a clear message on the page, in lastError and in
+#                  the dock; no token request.
 #   (1) sign-in    BeginSignIn -> the BROWSER script is opened with the authorize URL and follows it -> GetStatus
 #                  signedIn with the emulator's user, the dock shows the account page with display name + username;
 #                  tokens.json is 0600 in a 0700 folder and holds the current pair; no token is anywhere else in
@@ -78,13 +80,37 @@ sleep 1
 assert_eq "$(emu_token_calls authorization_code count)" "$codes_before" "authorization_code calls after the wrong state"
 assert_eq "$(auth_browser_codes | wc -l)" 0 "codes the browser carried"
 
+# ---- a denial in the browser, and an error redirect: a clear message in the dock and on the page, no token request
+emu_post oauth/deny '{"enabled":true}' >/dev/null
+auth_browser_follow on
+auth_begin
+wait_until 10 browser_calls_are 2 || e2e_fail "BeginSignIn did not open the browser"
+wait_until 10 auth_state_is signed_out || e2e_fail "a denied sign-in did not end: $(auth_status)"
+assert_json "$(auth_status)" '.lastError | test("cancelled")' "lastError after a denial"
+dock_log_wait 'Sign in button shown; message: Sign-in was cancelled'
+wait_until 5 test -s "$AUTH_BROWSER_DIR/results" || e2e_fail "the browser got no answer from the listener"
+assert_eq "$(tail -n 1 "$AUTH_BROWSER_DIR/results")" 200 "HTTP status of the denial page"
+assert_file_contains "$AUTH_BROWSER_DIR/page.html" 'Sign-in was cancelled' "the listener's denial page"
+emu_post oauth/deny '{"enabled":false}' >/dev/null
+auth_browser_follow off
+auth_begin
+wait_until 10 browser_calls_are 3 || e2e_fail "BeginSignIn did not open the browser"
+http=$(curl -sS --max-time 5 -o "$E2E_TMP/error.html" -w '%{http_code}' \
+	"http://127.0.0.1:$AUTH_PORT/callback?error=temporarily_unavailable&error_description=nope&state=$AUTH_STATE")
+assert_eq "$http" 200 "HTTP status of an error redirect"
+assert_file_contains "$E2E_TMP/error.html" 'Restream reported an error' "the listener's error page"
+wait_until 5 auth_state_is signed_out || e2e_fail "an error redirect did not end the sign-in: $(auth_status)"
+assert_json "$(auth_status)" '.lastError | test("refused the sign-in \\(temporarily_unavailable\\)")' "lastError after an error redirect"
+dock_log_wait 'Sign in button shown; message: Restream refused the sign-in \(temporarily_unavailable\)'
+assert_eq "$(emu_token_calls authorization_code count)" "$codes_before" "authorization_code calls after a denial/error"
+
 # ---- (1) sign in through the BROWSER script
 auth_browser_follow on
 auth_begin
-wait_until 10 browser_calls_are 2 || e2e_fail "the second BeginSignIn did not open the browser"
+wait_until 10 browser_calls_are 4 || e2e_fail "the fourth BeginSignIn did not open the browser"
 assert_eq "$(tail -n 1 "$AUTH_BROWSER_CALLS")" "$AUTH_URL" "URL the browser was opened with"
 wait_until 20 e2e_signed_in || e2e_fail "not signed in within 20 s: $(auth_status); browser: $(cat "$AUTH_BROWSER_DIR"/results 2>/dev/null)"
-assert_eq "$(cat "$AUTH_BROWSER_DIR/results")" 200 "HTTP status of the listener's page"
+assert_eq "$(tail -n 1 "$AUTH_BROWSER_DIR/results")" 200 "HTTP status of the listener's page"
 assert_file_contains "$AUTH_BROWSER_DIR/page.html" 'You can close this tab' "the listener's success page"
 assert_eq "$(emu_token_calls authorization_code count)" $((codes_before + 1)) "authorization_code calls"
 assert_eq "$(emu_token_calls authorization_code errors)" 0 "authorization_code errors"
