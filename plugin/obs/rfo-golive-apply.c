@@ -509,6 +509,27 @@ static const struct rfo_ui_golive_actions ui_actions = {
 
 /* ---------------------------------------------------------------- frontend events */
 
+static void start_check(void)
+{
+	pthread_mutex_lock(&a.mutex);
+	bool ours = a.ours;
+	char protocol[8];
+	snprintf(protocol, sizeof(protocol), "%s", a.protocol);
+	int64_t ingest = a.ingest_id;
+	char *event_id = bstrdup(a.event_id ? a.event_id : "");
+	pthread_mutex_unlock(&a.mutex);
+
+	struct rfo_golive_target t;
+	struct rfo_error err = {0};
+	if (ours && !rfo_golive_resolve(protocol, ingest, event_id, &t, &err)) {
+		rfo_log_sub(LOG_WARNING, "golive", "starting without a fetched stream key: %s", err.message);
+		rfo_golive_refresh_async(event_id, NULL, NULL);
+	} else if (ours) {
+		rfo_golive_target_free(&t);
+	}
+	bfree(event_id);
+}
+
 static void on_frontend_event(enum obs_frontend_event event, void *param)
 {
 	UNUSED_PARAMETER(param);
@@ -519,9 +540,11 @@ static void on_frontend_event(enum obs_frontend_event event, void *param)
 		rfo_golive_ui_refresh();
 		break;
 	case OBS_FRONTEND_EVENT_STREAMING_STARTING:
-		/* Uses what is already fetched (the service's initialize() takes it); never waits. */
+		/* Uses what is already fetched (the service's initialize() takes it); never waits. When
+		 * nothing usable is cached this start fails, and a background fetch readies the next. */
 		if (check_service())
 			rfo_golive_ui_refresh();
+		start_check();
 		break;
 	case OBS_FRONTEND_EVENT_STREAMING_STOPPED:
 		rfo_golive_refresh_async(NULL, NULL, NULL);
