@@ -186,6 +186,18 @@ if [ "${1:-}" = --no-srt ]; then
 	assert_json "$r" '.error | test("ingest")' "unknown ingest error"
 	apply '{"protocol":"rtmp"}' >/dev/null
 
+	# an in-progress event (Restream is live) is listed first and can be chosen
+	emu_post stream/go-live >/dev/null
+	events=$(obs_vendor ListEvents)
+	assert_json_eq "$events" .ok true
+	assert_json_eq "$events" '.events[0].status' in-progress
+	assert_json "$events" '[.events[] | select(.status == "upcoming")] | length >= 2' "upcoming events listed too"
+	live_id=$(jq -r '.events[0].id' <<<"$events")
+	r=$(apply "$(jq -nc --arg e "$live_id" '{protocol:"rtmp",eventId:$e}')")
+	assert_json_eq "$r" .eventId "$live_id"
+	emu_post stream/go-offline >/dev/null
+	apply '{"protocol":"rtmp"}' >/dev/null
+
 	# an unknown protocol is refused too
 	r=$(obs_vendor ApplyStreamSettings '{"protocol":"webrtc"}')
 	assert_json_eq "$r" .ok false
