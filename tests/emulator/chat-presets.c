@@ -69,10 +69,9 @@ static json_t *twitch_replaces(const char *text)
 		for (size_t e = 0; at_word && e < sizeof(emotes) / sizeof(emotes[0]); e++) {
 			size_t n = strlen(emotes[e]);
 			if (strncmp(p, emotes[e], n) == 0 && (p[n] == ' ' || p[n] == '\0')) {
-				char url[128];
-				snprintf(url, sizeof(url),
-					 "https://static-cdn.jtvnw.net/emoticons/v2/%zu/default/dark/1.0",
-					 25 + e * 1000);
+				char url[128], name[64];
+				snprintf(name, sizeof(name), "emotes/%zu.png", 25 + e * 1000);
+				emu_image_url(url, sizeof(url), name);
 				json_array_insert_new(arr, 0,
 						      json_pack("{s:I,s:I,s:s,s:{s:s}}", "from", (json_int_t)cp, "to",
 								(json_int_t)(cp + n - 1), "type", "imageUrl", "payload",

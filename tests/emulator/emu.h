@@ -192,6 +192,11 @@ void emu_token_revoke_pair(struct emu_token *t);
 json_t *emu_token_json(const struct emu_token *t);
 void emu_oauth_grant_done(int grant);
 
+/* ---- images.c ---- */
+bool emu_images_route(struct emu_req *req, struct emu_resp *resp);
+/* http://127.0.0.1:<api port>/img/<path>: an image this emulator serves (never off loopback). */
+void emu_image_url(char *buf, size_t size, const char *path);
+
 /* ---- rest.c ---- */
 bool emu_rest_route(struct emu_req *req, struct emu_resp *resp);
 json_t *emu_channel_json(const struct emu_channel *c, bool single);

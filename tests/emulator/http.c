@@ -147,8 +147,8 @@ static void dispatch(struct http_sess *s)
 		if (f->status == 429)
 			resp->retry_after = f->retry_after > 0 ? f->retry_after : 2;
 	} else {
-		bool handled =
-			emu_control_route(&req, resp) || emu_oauth_route(&req, resp) || emu_rest_route(&req, resp);
+		bool handled = emu_control_route(&req, resp) || emu_oauth_route(&req, resp) ||
+			       emu_rest_route(&req, resp) || emu_images_route(&req, resp);
 		if (!handled)
 			emu_resp_error(resp, 404, "not_found", "Not Found");
 	}

@@ -172,13 +172,15 @@ json_t *emu_platforms_json(void)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < sizeof(platforms) / sizeof(platforms[0]); i++) {
-		char png[128], svg[128], apng[128], asvg[128];
-		snprintf(png, sizeof(png), "https://restream.io/img/api/platforms/platform-%d.png", platforms[i].id);
-		snprintf(svg, sizeof(svg), "https://restream.io/img/api/platforms/platform-%d.svg", platforms[i].id);
-		snprintf(apng, sizeof(apng), "https://restream.io/img/api/platforms/platform-%d-alt.png",
-			 platforms[i].id);
-		snprintf(asvg, sizeof(asvg), "https://restream.io/img/api/platforms/platform-%d-alt.svg",
-			 platforms[i].id);
+		char png[128], svg[128], apng[128], asvg[128], name[64];
+		snprintf(name, sizeof(name), "platforms/platform-%d.png", platforms[i].id);
+		emu_image_url(png, sizeof(png), name);
+		snprintf(name, sizeof(name), "platforms/platform-%d.svg", platforms[i].id);
+		emu_image_url(svg, sizeof(svg), name);
+		snprintf(name, sizeof(name), "platforms/platform-%d-alt.png", platforms[i].id);
+		emu_image_url(apng, sizeof(apng), name);
+		snprintf(name, sizeof(name), "platforms/platform-%d-alt.svg", platforms[i].id);
+		emu_image_url(asvg, sizeof(asvg), name);
 		json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:{s:s,s:s},s:{s:s,s:s},s:b}", "id", platforms[i].id,
 						     "name", platforms[i].name, "url", platforms[i].url, "image", "png",
 						     png, "svg", svg, "altImage", "png", apng, "svg", asvg, "isManual",
