@@ -188,6 +188,11 @@ static void ui_refresh(void)
 		rfo_channels_ui_notice(err.message);
 }
 
+static void ui_refresh_if_stale(void)
+{
+	rfo_channels_refresh(false, 0, NULL);
+}
+
 static void ui_apply_title(const char *title, const char *description, const int64_t *ids, size_t count)
 {
 	struct rfo_error err = {0};
@@ -200,6 +205,7 @@ const struct rfo_ui_channels_actions *rfo_channels_ui_actions(void)
 	static const struct rfo_ui_channels_actions actions = {
 		.set_enabled = ui_set_enabled,
 		.refresh = ui_refresh,
+		.refresh_if_stale = ui_refresh_if_stale,
 		.apply_title = ui_apply_title,
 	};
 	return &actions;

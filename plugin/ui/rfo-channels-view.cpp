@@ -319,6 +319,13 @@ void RfoChannelsView::apply()
 					     chosenButton->isChecked() ? ids.constData() : nullptr, (size_t)ids.size());
 }
 
+void RfoChannelsView::showEvent(QShowEvent *event)
+{
+	QWidget::showEvent(event);
+	if (signedIn && have_actions && channels_actions.refresh_if_stale)
+		channels_actions.refresh_if_stale();
+}
+
 void RfoChannelsView::showTab()
 {
 	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {

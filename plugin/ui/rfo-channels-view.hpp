@@ -29,6 +29,9 @@ public:
 	void setState(const rfo_ui_channels_state &state);
 	void showTab();
 
+protected:
+	void showEvent(QShowEvent *event) override;
+
 private:
 	struct Row {
 		QWidget *widget = nullptr;

@@ -48,6 +48,8 @@ struct rfo_ui_channels_state {
 struct rfo_ui_channels_actions {
 	void (*set_enabled)(int64_t id, bool enabled);
 	void (*refresh)(void);
+	/* The tab became visible: refresh when the list is older than 30 s. */
+	void (*refresh_if_stale)(void);
 	/* ids == NULL: every enabled channel; else exactly those. description NULL = leave as is. */
 	void (*apply_title)(const char *title, const char *description, const int64_t *ids, size_t count);
 };
