@@ -83,11 +83,14 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, void *
 	UNUSED_PARAMETER(param);
 	struct rfo_error err = {0};
 	/* Fresh within 30 s, else fetched now (bounded); a failure after an earlier success still
-	 * answers with what is known. */
-	if (!rfo_channels_refresh(false, LIST_WAIT_MS, &err) && !rfo_channels_have_list()) {
+	 * answers with what is known, saying why it may be old. */
+	bool fresh = rfo_channels_refresh(false, LIST_WAIT_MS, &err);
+	if (!fresh && !rfo_channels_have_list()) {
 		rfo_vendor_fail(response, err.message);
 		return;
 	}
+	if (!fresh)
+		obs_data_set_string(response, "refreshError", err.message);
 	obs_data_array_t *arr = rfo_channels_list_data();
 	obs_data_set_array(response, "channels", arr);
 	obs_data_array_release(arr);

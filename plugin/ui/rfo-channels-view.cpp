@@ -121,6 +121,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	applyButton->setObjectName("RestreamChannelsApply");
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 	notice = plainLabel();
+	notice->setObjectName("RestreamChannelsNotice");
 	notice->setVisible(false);
 	form->addWidget(new QLabel(QTStr("Channels.Title")));
 	form->addWidget(titleEdit);
@@ -128,10 +129,10 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	form->addWidget(descriptionEdit);
 	form->addLayout(targetRow);
 	form->addWidget(applyButton);
-	form->addWidget(notice);
 
 	layout->addLayout(top);
 	layout->addWidget(scroll, 1);
+	layout->addWidget(notice); /* outside the folded editor: also says why a switch was refused */
 	layout->addWidget(editorToggle);
 	layout->addWidget(editor);
 	updateTargets();
