@@ -21,7 +21,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#define FLUSH_INTERVAL_MS 33 /* at most ~30 model updates (and repaints) a second */
+#define FLUSH_INTERVAL_MS 33       /* at most ~30 model updates (and repaints) a second */
+#define FLUSH_INTERVAL_BUSY_MS 100 /* during a flood: 10 a second (each relayouts the whole list) */
+#define BUSY_ROWS 20               /* a flush of more rows than this means a flood */
 
 static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
@@ -191,7 +193,7 @@ void RfoChatView::addMessages(rfo_chat_message *const *messages, size_t count)
 	if (pending.size() > cap)
 		pending.erase(pending.begin(), pending.begin() + (long)(pending.size() - cap));
 	if (!flushTimer.isActive())
-		flushTimer.start();
+		flushTimer.start(lastFlushRows > BUSY_ROWS ? FLUSH_INTERVAL_BUSY_MS : FLUSH_INTERVAL_MS);
 }
 
 void RfoChatView::flush()
@@ -199,6 +201,7 @@ void RfoChatView::flush()
 	if (pending.empty())
 		return;
 	int added = (int)pending.size();
+	lastFlushRows = added;
 	if (g_handlers.want_image) {
 		for (const auto &row : pending) {
 			for (const auto &e : row->emotes) {

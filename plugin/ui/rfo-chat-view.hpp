@@ -72,5 +72,6 @@ private:
 	bool stickToBottom = true;
 	bool scrolling = false; /* our own scrollToBottom in progress */
 	int unseen = 0;
+	int lastFlushRows = 0;
 	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
 };
