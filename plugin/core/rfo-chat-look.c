@@ -1,6 +1,7 @@
 /* Chat presentation logic: highlight rules, list settings, platform accents, readable colours. */
 #include "rfo-chat-look.h"
 #include "rfo-text.h"
+#include "rfo-url.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -210,6 +211,17 @@ char *rfo_chat_list_set(const char *list, const char *item, bool add)
 		dstr_cat(&f.out, f.item);
 	}
 	return f.out.array ? f.out.array : bstrdup("");
+}
+
+bool rfo_chat_image_url_allowed(const char *url)
+{
+	if (!url || !*url || strlen(url) > RFO_CHAT_IMAGE_MAX_URL || !rfo_url_check(url, NULL))
+		return false;
+	struct rfo_url_parts parts = {0};
+	bool ok = rfo_url_parts_parse(url, &parts) && parts.scheme &&
+		  (strcmp(parts.scheme, "https") == 0 || strcmp(parts.scheme, "http") == 0);
+	rfo_url_parts_free(&parts);
+	return ok;
 }
 
 struct accent {

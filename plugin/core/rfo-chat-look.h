@@ -37,6 +37,13 @@ bool rfo_chat_list_has(const char *list, const char *item);
 /* Returns a NEW list (bfree it) with item added (add = true) or removed, comma-separated, no duplicates. */
 char *rfo_chat_list_set(const char *list, const char *item, bool add);
 
+#define RFO_CHAT_IMAGE_MAX_URL 512
+
+/* Whether an emote/sticker image URL from a message may be fetched: http(s) only, https for any host and
+ * plain http only for loopback hosts (rfo_url_check's policy), no user info, at most RFO_CHAT_IMAGE_MAX_URL
+ * bytes. */
+bool rfo_chat_image_url_allowed(const char *url);
+
 /* Accent colour (0xRRGGBB) of a platform name as in rfo_chat_message.platform; a neutral grey for
  * unknown platforms. */
 uint32_t rfo_chat_platform_accent(const char *platform);

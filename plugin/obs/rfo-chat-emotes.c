@@ -1,10 +1,10 @@
 /* Emote images: bounded fetches on the shared HTTP worker. See rfo-chat-emotes.h. */
 #include "rfo-chat-emotes.h"
+#include "rfo-chat-look.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-http.h"
 #include "rfo-ui-chat.h"
-#include "rfo-url.h"
 
 #include <obs-module.h>
 #include <string.h>
@@ -109,24 +109,12 @@ static void on_done(void *param, struct rfo_http_response *resp)
 	rfo_dispatch(image_task, img);
 }
 
-/* https for any host, plain http only for loopback (rfo_url_check); nothing else (no ws, no file). */
-static bool allowed(const char *url)
-{
-	if (!url || !*url || strlen(url) > RFO_CHAT_EMOTE_MAX_URL || !rfo_url_check(url, NULL))
-		return false;
-	struct rfo_url_parts parts = {0};
-	bool ok = rfo_url_parts_parse(url, &parts) && parts.scheme &&
-		  (strcmp(parts.scheme, "https") == 0 || strcmp(parts.scheme, "http") == 0);
-	rfo_url_parts_free(&parts);
-	return ok;
-}
-
 void rfo_chat_emotes_want(const char *url)
 {
 	if (!e.init || !url)
 		return;
 	uint64_t h = hash_url(url);
-	bool ok = allowed(url);
+	bool ok = rfo_chat_image_url_allowed(url);
 	pthread_mutex_lock(&e.mutex);
 	if (known_has(h) || (ok && e.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
 		/* asked before, or busy: a later message with the same emote asks again */

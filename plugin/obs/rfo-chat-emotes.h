@@ -10,7 +10,6 @@
 #include <stdbool.h>
 
 #define RFO_CHAT_EMOTE_MAX_BYTES (256 * 1024)
-#define RFO_CHAT_EMOTE_MAX_URL 512
 #define RFO_CHAT_EMOTE_MAX_IN_FLIGHT 4
 #define RFO_CHAT_EMOTE_MAX_KNOWN 512
 
