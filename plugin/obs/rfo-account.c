@@ -67,6 +67,23 @@ static char *signed_in_note(struct rfo_auth *auth)
 	return expired && stats.refresh_failures > 0 ? bstrdup(obs_module_text("Dock.Unreachable")) : NULL;
 }
 
+/* The sentence shown in the dock and as GetStatus.lastError for this state (caller bfrees), or NULL. While signing
+ * in, an earlier attempt's error is not shown (the dock shows the waiting text). The Reconnect reason is always the
+ * same (the session ended at Restream), so it is taken from the locale. */
+static char *account_message(struct rfo_auth *auth, enum rfo_auth_state state)
+{
+	switch (state) {
+	case RFO_AUTH_SIGNED_IN:
+		return signed_in_note(auth);
+	case RFO_AUTH_SIGNING_IN:
+		return NULL;
+	case RFO_AUTH_RECONNECT_NEEDED:
+		return bstrdup(obs_module_text("Dock.ReconnectReason"));
+	default:
+		return rfo_auth_last_error(auth);
+	}
+}
+
 void rfo_account_refresh_ui(void)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
@@ -95,11 +112,8 @@ void rfo_account_refresh_ui(void)
 		set_pending_url(NULL);
 		break;
 	}
-	/* While signing in, the last error belongs to an earlier attempt: show the waiting text instead. */
-	if (state == RFO_AUTH_SIGNED_IN)
-		error = signed_in_note(auth);
-	else if (state != RFO_AUTH_SIGNING_IN && auth)
-		error = rfo_auth_last_error(auth);
+	if (auth)
+		error = account_message(auth, state);
 	if (!auth)
 		account.message = obs_module_text("Dock.NoClientId");
 	else if (error)
@@ -143,7 +157,7 @@ static void fill_account(obs_data_t *out)
 		fill_user(out, &user);
 	rfo_auth_user_free(&user);
 
-	char *error = state == RFO_AUTH_SIGNED_IN ? signed_in_note(auth) : auth ? rfo_auth_last_error(auth) : NULL;
+	char *error = auth ? account_message(auth, state) : NULL;
 	obs_data_set_string(out, "lastError", error ? error : (auth ? "" : obs_module_text("Dock.NoClientId")));
 	bfree(error);
 }
