@@ -62,10 +62,17 @@ bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
 			rfo_ch.refresh_again = true;
 		if (wait_ms)
 			os_atomic_inc_long(&job->refs);
-	} else if (!force && rfo_ch.have_list && os_gettime_ns() - rfo_ch.fetched_at < REFRESH_MIN_NS) {
+	} else if (!force && rfo_ch.have_list && os_gettime_ns() - rfo_ch.attempted_at < REFRESH_MIN_NS) {
+		/* Fetched (or tried) in the last 30 s: answer from the cache. */
 		pthread_mutex_unlock(&rfo_ch.mutex);
 		return true;
+	} else if (!force && rfo_ch.last_error && os_gettime_ns() - rfo_ch.attempted_at < RETRY_MIN_NS) {
+		/* No list yet and the last try just failed: do not hammer Restream. */
+		rfo_error_set(err, RFO_ERR_NETWORK, "%s", rfo_ch.last_error);
+		pthread_mutex_unlock(&rfo_ch.mutex);
+		return false;
 	} else {
+		rfo_ch.attempted_at = os_gettime_ns();
 		job = rfo_ch_job_create(J_REFRESH);
 		job->gen = rfo_ch.gen;
 		os_atomic_inc_long(&job->refs); /* rfo_ch.refresh_job's */
@@ -507,7 +514,7 @@ static void on_session(void *param)
 		rfo_ch.gen++;
 		rfo_channel_model_free(&rfo_ch.model);
 		rfo_ch.have_list = false;
-		rfo_ch.fetched_at = 0;
+		rfo_ch.fetched_at = rfo_ch.attempted_at = 0;
 		rfo_ch.applying = false;
 		bfree(rfo_ch.last_error);
 		bfree(rfo_ch.notice);

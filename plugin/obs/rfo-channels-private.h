@@ -11,8 +11,9 @@
 #include <util/threading.h>
 
 #define SEC_NS 1000000000ULL
-#define REFRESH_MIN_NS (30ULL * SEC_NS)
-#define PARK_MAX_NS (8ULL * SEC_NS) /* no new token after a 401 within this: fail */
+#define REFRESH_MIN_NS (30ULL * SEC_NS) /* no refresh of our own more often than this */
+#define RETRY_MIN_NS (5ULL * SEC_NS)    /* no list yet: a failed fetch is retried after this */
+#define PARK_MAX_NS (8ULL * SEC_NS)     /* no new token after a 401 within this: fail */
 #define PLATFORMS_MAX_AGE_S (24 * 3600)
 #define ICON_MAX_BYTES (128 * 1024)
 #define MAX_ICONS 64
@@ -70,6 +71,7 @@ struct rfo_channels_state {
 	struct rfo_channel_model model;
 	bool have_list;
 	uint64_t fetched_at;
+	uint64_t attempted_at;   /* the last refresh started */
 	struct job *refresh_job; /* in flight (a reference) */
 	bool refresh_again;      /* our own change happened while a refresh was in flight */
 	bool applying;
