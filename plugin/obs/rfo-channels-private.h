@@ -97,8 +97,13 @@ char *rfo_ch_icon_path(int64_t platform_id);
 bool rfo_ch_is_png(const void *data, size_t size);
 struct icon *rfo_ch_icon_get_locked(int64_t platform_id, bool create);
 
+/* rfo-channels-cache.c */
+/* The platform list (and icons) saved by an earlier session, when less than a day old; once. */
+void rfo_ch_load_disk_once(void);
+/* Fetches (https only, size-limited) the icons of the user's platforms not tried yet. */
+void rfo_ch_start_icons(void);
+
 /* rfo-channels-ops.c */
 void rfo_ch_ui_push_task(void *param);
 void rfo_ch_emit_changed(void);
-void rfo_ch_start_icons(void);
 bool rfo_ch_signed_in(void);
