@@ -97,8 +97,9 @@ emu_post faults "{\"route\":\"/v2/user/channel/$LINKEDIN\",\"method\":\"PATCH\",
 obs_vendor SetChannelEnabled "{\"id\":$LINKEDIN,\"enabled\":false}" >"$E2E_TMP/first" &
 first_pid=$!
 e2e_track_pid "$first_pid"
-busy() { obs_vendor ListChannels | jq -e ".channels[] | select(.id == $LINKEDIN) | .pending == true" >/dev/null; }
-wait_until 5 busy || e2e_fail "the first switch never showed as in flight"
+# while in flight the channel already shows the requested state (the switch "moves at once")
+busy() { obs_vendor ListChannels | jq -e ".channels[] | select(.id == $LINKEDIN) | .pending == true and .enabled == false" >/dev/null; }
+wait_until 5 busy || e2e_fail "the first switch never showed as in flight with its new state"
 r=$(obs_vendor SetChannelEnabled "{\"id\":$LINKEDIN,\"enabled\":true}")
 assert_json_eq "$r" .ok false
 assert_json "$r" '.error | test("already")' "double switch refused"
