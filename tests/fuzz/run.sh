@@ -16,10 +16,11 @@ if ((${#names[@]} == 0)); then
 fi
 
 command -v clang >/dev/null || { echo "fuzz: clang is not installed"; exit 1; }
+mkdir -p "$build"
 t0=$SECONDS
 # warnings are the normal build's gate (gcc, RFO_WERROR=ON); clang has its own opinions about others' code
-CC=clang CXX=clang++ cmake -S . -B "$build" -DRFO_FUZZ=ON -DRFO_WERROR=OFF >"$build.configure.log" 2>&1 ||
-	{ tail -n 20 "$build.configure.log"; echo "fuzz: configure failed"; exit 1; }
+CC=clang CXX=clang++ cmake -S . -B "$build" -DRFO_FUZZ=ON -DRFO_WERROR=OFF >"$build/configure.log" 2>&1 ||
+	{ tail -n 20 "$build/configure.log"; echo "fuzz: configure failed"; exit 1; }
 targets=()
 for n in "${names[@]}"; do targets+=("fuzz_$n"); done
 cmake --build "$build" -j"${RFO_FUZZ_JOBS:-2}" --target "${targets[@]}" >"$build/fuzz-build.log" 2>&1 ||

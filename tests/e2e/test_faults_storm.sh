@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# e2e.faults_storm: storms of 500 and 429 from Restream.
+#   500 storm     every /v2/ route answers 500 for 12 s while the user clicks (ListChannels, SetChannelEnabled,
+#                 SetTitle, ListEvents, ApplyStreamSettings once a second) -> each click answers within 20 s with
+#                 ok:false and a sentence, GetStatus stays within 1 s, the plugin sends at most 3 requests per click
+#                 plus 10 (no retry storm), still signed in, and everything works again once the storm is over.
+#   429 storm     the token endpoint answers 429 with Retry-After: 6 three times while the access token has expired
+#                 -> every retry of the refresh comes at least 6 s after the previous 429 (the emulator's stamped
+#                 log), the user stays signed in throughout, and the 4th try refreshes the token.
+#   429 on REST   every /v2/ route answers 429 (Retry-After: 5) -> no route is asked again by the plugin itself sooner
+#                 than 5 s after its 429.
+#   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged.
+#   exit/secrets  OBS exits within 1 s of SIGINT right after the storms; no emulator secret in any OBS log.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-auth.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib-faults.sh"
+e2e_init
+faults_start
+assert_json_eq "$(obs_vendor ListChannels)" .ok true
+
+# ---- 500 storm while the user clicks
+mark=$(now_ms)
+emu_post faults '{"route":"/v2/*","status":500,"count":-1}' >/dev/null
+clicks=0
+click() {
+	local r ms
+	r=$(faults_timed_vendor "$@")
+	ms=${r%% *}
+	clicks=$((clicks + 1))
+	assert_le "$ms" 20000 "$1 (ms) during the 500 storm"
+	printf '%s\n' "$1 $r" >>"$E2E_TMP/clicks.log"
+}
+end=$((SECONDS + 12))
+while ((SECONDS < end)); do
+	click ListChannels
+	click SetChannelEnabled '{"id":1000104,"enabled":true}'
+	click SetTitle '{"title":"storm title","channelIds":[1000101]}'
+	click ListEvents
+	click ApplyStreamSettings '{"protocol":"rtmp"}'
+	faults_assert_alive "500 storm"
+	sleep 1
+done
+grep -q '"ok":false' "$E2E_TMP/clicks.log" || e2e_fail "no click failed during the 500 storm: $(head -c 1000 "$E2E_TMP/clicks.log")"
+bad=$(grep '"ok":false' "$E2E_TMP/clicks.log" | grep -v '"error":"[^"]\{8,\}' | head -n 3 || true)
+[ -z "$bad" ] && : || e2e_fail "a failed click has no error sentence: $bad"
+cp "$E2E_TMP/clicks.log" "$E2E_ART/clicks-500.log"
+curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
+sent=$(awk -v m="$mark" '$1 >= m && / \/v2\/.* -> 500/' "$FAULTS_STAMPED" | wc -l)
+e2e_log "500 storm: $clicks clicks, $sent requests reached Restream"
+assert_le "$sent" $((clicks * 3 + 10)) "requests to Restream during the 500 storm"
+assert_json_eq "$(obs_vendor GetStatus)" .signedIn true
+ok_again() { obs_vendor ListChannels | jq -e '.ok == true' >/dev/null; }
+wait_until 15 ok_again || e2e_fail "ListChannels does not work again after the 500 storm: $(obs_vendor ListChannels)"
+
+# ---- 429 storm on the token endpoint, with Retry-After: 6, while the access token has expired
+emu_post faults '{"route":"/oauth/token","method":"POST","status":429,"retry_after":6,"count":3}' >/dev/null
+emu_post reset-counters >/dev/null
+mark=$(now_ms)
+emu_post tokens/expire '{"which":"access"}' >/dev/null
+emu_post sockets/drop '{"kind":"all"}' >/dev/null # the sockets reconnect, get 401 and ask for a refresh
+polls=0
+refreshed() { (($(emu_token_calls refresh_token count) >= 1)); }
+deadline=$((SECONDS + 40))
+until refreshed; do
+	((SECONDS < deadline)) || e2e_fail "no refresh within 40 s of three 429s: $(emu_get faults)"
+	assert_json_eq "$(obs_vendor GetStatus)" .signedIn true
+	polls=$((polls + 1))
+	sleep 0.5
+done
+times=$(awk -v m="$mark" '$1 >= m && /POST \/oauth\/token -> /' "$FAULTS_STAMPED" | awk '{print $1, $NF}')
+e2e_log "token endpoint calls (ms status): $(tr '\n' ' ' <<<"$times")"
+n429=$(grep -c ' 429$' <<<"$times" || true)
+assert_eq "$n429" 3 "429 replies served"
+gaps=$(awk 'p != "" && ps == 429 { print $1 - p } { p = $1; ps = $2 }' <<<"$times")
+e2e_log "gaps after each 429 (ms): $(tr '\n' ' ' <<<"$gaps")"
+[ "$(wc -l <<<"$gaps")" -ge 3 ] || e2e_fail "fewer than 3 retries after the 429s: $times"
+while read -r g; do
+	((g >= 5900)) || e2e_fail "a refresh came ${g} ms after a 429 with Retry-After: 6"
+done <<<"$gaps"
+assert_json_eq "$(obs_vendor GetStatus)" .signedIn true
+chat_wait_link connected 30
+
+# ---- 429 on every REST route: nothing asked again sooner than Retry-After by the plugin itself
+mark=$(now_ms)
+emu_post faults '{"route":"/v2/*","status":429,"retry_after":5,"count":-1}' >/dev/null
+emu_post tokens/expire '{"which":"access"}' >/dev/null
+emu_post sockets/drop '{"kind":"all"}' >/dev/null # reconnect -> refresh -> features refetch on the new session
+sleep 14
+curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
+awk -v m="$mark" '$1 >= m && / \/v2\/.* -> 429/' "$FAULTS_STAMPED" >"$E2E_ART/rest-429.log"
+e2e_log "REST 429 storm: $(wc -l <"$E2E_ART/rest-429.log") requests"
+for route in $(awk '{print $4}' "$E2E_ART/rest-429.log" | sort -u); do
+	g=$(awk -v r="$route" '$4 == r { if (p != "") { g = $1 - p; if (min == "" || g < min) min = g } p = $1 } END { print min }' "$E2E_ART/rest-429.log")
+	[ -z "$g" ] || ((g >= 4900)) || e2e_fail "the plugin asked $route again ${g} ms after a 429 with Retry-After: 5"
+done
+faults_assert_alive "after the 429 storms"
+assert_json_eq "$(obs_vendor GetStatus)" .signedIn true
+obs_stop 1000
+
+# ---- survives
+obs_start
+obs_wait_ready 30
+faults_assert_survived
+obs_stop 3000
+faults_assert_no_secrets "the OBS logs and output" "$HOME/.config/obs-studio/logs" "$E2E_ART/obs.stdout"
+e2e_pass
