@@ -96,20 +96,30 @@ static void on_event(enum obs_frontend_event event, void *param)
 		reload_bindings();
 }
 
+/* Hotkey callbacks run with libobs' hotkey lock held (on the UI thread when OBS routes them there,
+ * where our UI update runs at once): no (un)registering from inside them. */
+static _Thread_local bool in_callback;
+
 static void on_all(void *data, obs_hotkey_id id, obs_hotkey_t *key, bool pressed)
 {
 	UNUSED_PARAMETER(id);
 	UNUSED_PARAMETER(key);
-	if (pressed)
-		rfo_channels_switch_all(data != NULL);
+	if (!pressed)
+		return;
+	in_callback = true;
+	rfo_channels_switch_all(data != NULL);
+	in_callback = false;
 }
 
 static void on_toggle(void *data, obs_hotkey_id id, obs_hotkey_t *key, bool pressed)
 {
 	UNUSED_PARAMETER(id);
 	UNUSED_PARAMETER(key);
-	if (pressed)
-		rfo_channels_toggle(*(const int64_t *)data);
+	if (!pressed)
+		return;
+	in_callback = true;
+	rfo_channels_toggle(*(const int64_t *)data);
+	in_callback = false;
 }
 
 void rfo_channels_hotkeys_init(void)
@@ -155,8 +165,8 @@ static void collect(void *param, int64_t id, const char *name)
 
 void rfo_channels_hotkeys_sync(void)
 {
-	if (!h.inited)
-		return;
+	if (!h.inited || in_callback)
+		return; /* the next update registers them */
 	DARRAY(struct seen) list;
 	da_init(list);
 	rfo_channels_foreach(collect, &list.da);

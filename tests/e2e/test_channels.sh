@@ -205,6 +205,16 @@ obs_wait_ready 30
 e2e_wait_signed_in 20
 wait_until 20 have_list || e2e_fail "no channels after the restart: $list"
 assert_log_contains 'platform list loaded from the cache' "OBS log (platform cache)"
+# a real key press: F9, bound to "disable all" in the profile, switches everything off
+if command -v xdotool >/dev/null; then
+	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool keydown F9
+	sleep 0.3
+	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool keyup F9
+	wait_until 10 all_off || e2e_fail "F9 (bound in the profile to disable all) left channels on: $(emu_channels)"
+	e2e_log "F9 from the profile's binding switched every channel off"
+else
+	e2e_fail "xdotool is needed to press the hotkey (apt-get install xdotool)"
+fi
 obsws call TriggerHotkeyByName '{"hotkeyName":"RestreamForOBS.EnableAll"}' >/dev/null
 all_on() { emu_get state | jq -e '[.channels[] | (if has("active") then .active else .enabled end)] | all(. == true)' >/dev/null; }
 wait_until 10 all_on || e2e_fail "EnableAll left channels off: $(emu_channels)"
