@@ -62,7 +62,8 @@ assert_json_eq "$calls" .errors 0
 assert_json "$(emu_get received)" '.tokenCalls.authorization_code.count // 0 | . == 0' "no new sign-in during the run"
 ((i - 1 >= RUN_S / 2)) || e2e_fail "only $((i - 1)) polls in $RUN_S s (one a second was the plan)"
 refreshed=$(($(grep -c 'access token refreshed' "$(obs_log_path)") - refreshed_before))
-assert_json "$calls" ".count == $refreshed or .count == $refreshed + 1" "refreshes logged by the plugin ($refreshed)"
+# (the two counts are read a moment apart, and a refresh can land in between)
+assert_json "$calls" ".count - $refreshed | . >= -1 and . <= 1" "refreshes logged by the plugin ($refreshed)"
 # A ListEvents sent while a refresh is under way carries the old token, which Restream has already invalidated
 # (rotation), and may be refused (seen about once a minute with 5 s tokens); more than that means stale tokens.
 ((api_ok >= (api_ok + api_fail) * 9 / 10)) || e2e_fail "ListEvents failed $api_fail times of $((api_ok + api_fail))"
