@@ -101,6 +101,7 @@ static void job_complete(struct job *job)
 		bfree(rfo_ch.notice);
 		rfo_ch.notice = s.array;
 		again = current && ok > 0;
+		changed = again; /* ListChannels' titles */
 		break;
 	}
 	case J_ICONS:
