@@ -25,6 +25,7 @@ struct sync_req {
 	long status;
 	char *body;
 	size_t len;
+	int64_t retry_after; /* Retry-After in seconds, -1 if absent */
 	struct rfo_error err;
 };
 
@@ -34,6 +35,7 @@ static void sync_done(void *param, struct rfo_http_response *resp)
 	s->status = resp->status;
 	s->body = resp->body;
 	s->len = resp->len;
+	s->retry_after = resp->retry_after;
 	resp->body = NULL;
 	s->err = resp->error;
 	os_event_signal(s->done);
@@ -138,6 +140,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 		fatal = rfo_oauth_is_fatal(r.status, &oerr);
 	}
 	bool cancelled = r.err.code == RFO_ERR_CANCELLED;
+	int64_t retry_after = r.retry_after;
 	sync_free(&r);
 	if (cancelled) {
 		rfo_tokens_free(&tokens);
@@ -191,6 +194,10 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 		} else {
 			auth->stats.refresh_failures++;
 			uint64_t delay = backoff_ns(auth);
+			/* a 429/503 with Retry-After: never sooner than the server asked (capped at an hour) */
+			uint64_t asked_ns = (uint64_t)(retry_after < 3600 ? retry_after : 3600) * 1000000000ULL;
+			if (retry_after > 0 && asked_ns > delay)
+				delay = asked_ns;
 			auth->next_refresh_ns = os_gettime_ns() + delay;
 			rfo_log_sub(LOG_WARNING, LOGSUB, "refresh failed (%s); retrying in %.1f s",
 				    r.err.code ? r.err.message : (perr.code ? "unreadable reply" : "server error"),

@@ -20,7 +20,7 @@ faults_start() {
 	faults_wait_link streaming connected 20
 	FAULTS_USER=$(obs_vendor GetStatus | jq -r .user.username)
 	FAULTS_SERVER=$(faults_obs_server)
-	[ -n "$FAULTS_SERVER" ] || e2e_fail "ApplyStreamSettings left no server in OBS's stream settings"
+	[ -n "$FAULTS_SERVER" ] || e2e_fail "no stream service in OBS after ApplyStreamSettings"
 	e2e_log "signed in as $FAULTS_USER, stream server $FAULTS_SERVER, chat and streaming connected"
 }
 
@@ -52,8 +52,11 @@ faults_wait_link() {
 	wait_until "${3:-15}" faults_link_is "$1" "$2" || e2e_fail "$1 did not become $2 within ${3:-15}s: $(obs_vendor GetStatus)"
 }
 
-# faults_obs_server: the server of OBS's current stream service settings (GetStreamServiceSettings).
-faults_obs_server() { obsws call GetStreamServiceSettings | jq -r '.responseData.streamServiceSettings.server // empty'; }
+# faults_obs_server: OBS's current stream service, type and settings (GetStreamServiceSettings), as compact JSON.
+faults_obs_server() {
+	obsws call GetStreamServiceSettings |
+		jq -c '.responseData | select(.streamServiceType != null) | {streamServiceType, streamServiceSettings}'
+}
 
 # faults_timed_vendor REQUEST [JSON]: one vendor request (30 s deadline); prints "MS RESPONSE".
 faults_timed_vendor() {
@@ -105,7 +108,7 @@ faults_assert_no_secrets() {
 }
 
 # faults_assert_survived: after a restart of OBS: still signed in as the same user, the chat settings file keeps
-# the user's values, OBS's stream settings keep the server that one-click setup wrote.
+# the user's values, OBS's stream service is still the one that one-click setup made.
 faults_assert_survived() {
 	e2e_wait_signed_in 20
 	assert_json_eq "$(obs_vendor GetStatus)" .user.username "$FAULTS_USER"
@@ -113,7 +116,7 @@ faults_assert_survived() {
 	[ -f "$f" ] || e2e_fail "the chat settings file is gone"
 	assert_json_eq "$(cat "$f")" .history 321
 	assert_json_eq "$(cat "$f")" .keywords faults-keyword
-	assert_eq "$(faults_obs_server)" "$FAULTS_SERVER" "OBS's stream server after the faults"
+	assert_eq "$(faults_obs_server)" "$FAULTS_SERVER" "OBS's stream service after the faults"
 	e2e_log "sign-in, chat settings and stream settings survived"
 }
 

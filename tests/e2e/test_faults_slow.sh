@@ -22,7 +22,7 @@ emu_post faults '{"route":"/v2/*","delay_ms":10000,"count":-1}' >/dev/null
 faults_rtt_start 60 250
 pids=()
 reqs=(ListChannels SetChannelEnabled SetTitle ListEvents ApplyStreamSettings GetChat GetStats ListChannels SetChannelEnabled)
-datas=('' '{"id":1000104,"enabled":true}' '{"title":"slow title","channelIds":[1000101]}' '' '{"protocol":"rtmp"}' '' ''
+datas=('' '{"id":1000104,"enabled":true}' '{"title":"slow title","channelIds":"1000101"}' '' '{"protocol":"rtmp"}' '' ''
 	'' '{"id":1000108,"enabled":true}')
 for i in "${!reqs[@]}"; do
 	if [ -n "${datas[i]}" ]; then
