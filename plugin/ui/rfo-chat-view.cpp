@@ -7,6 +7,7 @@
 #include <QDesktopServices>
 #include <QImageReader>
 #include <QEvent>
+#include <QFontInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
@@ -176,10 +177,12 @@ void RfoChatView::updateHighlight()
 
 void RfoChatView::applyFont()
 {
-	QFont f = font();
+	/* OBS themes set fonts in their style sheet, which wins over setFont(): override it for the list only */
 	if (settings.font_size > 0)
-		f.setPointSize(settings.font_size);
-	list->setFont(f);
+		list->setStyleSheet(QStringLiteral("QListView { font-size: %1pt; }").arg(settings.font_size));
+	else
+		list->setStyleSheet(QString());
+	list->ensurePolished();
 	delegate->invalidate();
 	list->doItemsLayout();
 }
@@ -277,8 +280,6 @@ void RfoChatView::changeEvent(QEvent *event)
 	QWidget::changeEvent(event);
 	const auto t = event->type();
 	if (t == QEvent::PaletteChange || t == QEvent::StyleChange || t == QEvent::FontChange) {
-		if (t == QEvent::FontChange && settings.font_size <= 0)
-			list->setFont(font());
 		delegate->invalidate();
 		list->doItemsLayout();
 	}
@@ -461,7 +462,7 @@ void RfoChatView::fillSettingsMenu()
 	});
 	menu->addSeparator();
 	auto fontStep = [this](int delta) {
-		int size = settings.font_size > 0 ? settings.font_size : font().pointSize();
+		int size = settings.font_size > 0 ? settings.font_size : QFontInfo(list->font()).pointSize();
 		settings.font_size = delta ? std::clamp(size + delta, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
 		applySettings(settings);
 		settingsChanged();

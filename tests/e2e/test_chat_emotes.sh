@@ -3,7 +3,7 @@
 # cached, bounded"). A Twitch message's `replaces` point at a loopback image server: the emote image is fetched
 # once (cached for the next messages) and drawn in the dock (its colour is found in a screenshot); an image over
 # 512×512 pixels, a body over 256 kB and a non-image are not drawn; http:// to another host, ftp:// and javascript:
-# URLs are refused without a request. OBS stays up and quits cleanly.
+# URLs are refused without a request; the saved text size applies (clamped). OBS stays up and quits cleanly.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
@@ -16,7 +16,11 @@ head -c 300000 /dev/urandom >"$IMG_DIR/www/huge.png"
 echo "this is not an image" >"$IMG_DIR/www/text.png"
 
 export RFO_DOCK_TAB=chat
+# a saved text size of 99 pt is clamped to 32 pt (the emotes are drawn at the text's height, checked below)
+chat_settings '{"history": 999999, "font_size": 99, "show_timestamps": "yes", "keywords": 42}' # clamped/ignored
 chat_start
+assert_json "$(chat_get 1)" '.historySize == 20000' "history size clamped to 20000"
+assert_log_contains '\[restream-for-obs/chat\] dock: Chat tab selected' "RFO_DOCK_TAB"
 
 emote() { jq -cn --arg u "$3" --argjson f "$1" --argjson t "$2" '{from:$f, to:$t, type:"imageUrl", payload:{url:$u}}'; }
 # replaces come in reverse order; from/to are inclusive code-point indexes (as the emulator's Twitch preset)
@@ -48,6 +52,8 @@ drawn=$(png_pixels "$shot" '#13F1A7')
 big=$(png_pixels "$shot" '#F113A7')
 echo "chat_emote_pixels=$drawn chat_big_image_pixels=$big"
 ((drawn >= 150)) || e2e_fail "the emote image is not drawn in the dock ($drawn pixels of its colour)"
+# at 32 pt one emote is about 60×60 pixels; at the theme's size (about 20×20) even three stay under 1,600
+((drawn >= 1600)) || e2e_fail "the emote is drawn at the default size: the saved text size (32 pt) was not applied"
 assert_eq "$big" 0 "pixels of the over-sized image"
 
 kill -0 "$OBS_PID" || e2e_fail "OBS died"
