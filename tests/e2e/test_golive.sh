@@ -278,7 +278,8 @@ stream_for 5
 rec="$RTMP_DIR/rec/$KEY.flv"
 wait_until 10 test -s "$rec" || e2e_fail "nginx recorded no $KEY.flv: $(ls "$RTMP_DIR/rec")"
 assert_media_av "$rec"
-assert_log_contains "rtmp stream.*Connection to $RTMP_URL successful" "RTMP connect line"
+# OBS 29 logs "Connection to URL successful", OBS 30 "Connection to URL (IP) successful"
+assert_log_contains "rtmp stream.*Connection to $RTMP_URL( \([0-9a-f.:]+\))? successful" "RTMP connect line"
 assert_log_lacks 'rtmp stream.*(Connection to .* failed|[Dd]isconnected)' "OBS log (RTMP errors)"
 SECRET_RESPONSES="$r"
 
