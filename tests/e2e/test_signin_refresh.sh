@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # e2e.signin_refresh: token lifecycle in real OBS against the emulator, one OBS run.
 #   (3) refresh    access tokens living 5 s and every token reply held back 300 ms (so overlapping refreshes would be
-#                  seen); for 60 s GetStatus every second (always signedIn) and ListEvents (an API call that hits
-#                  Restream with the token) -> >= 5 refreshes, maxConcurrent 1, overlaps 0, no reused refresh token,
+#                  seen); for 60 s GetStatus every second (always signedIn), ListEvents (hits Restream with the
+#                  token every time) and ListChannels (cached 30 s, refetched on a new token) -> >= 5 refreshes, maxConcurrent 1, overlaps 0, no reused refresh token,
 #                  no failed refresh, no AuthChanged event that is not signed in, and the API calls succeed.
 #   (4) revoked    the emulator revokes the pair -> GetStatus reconnect_needed / signedIn false with an actionable
 #                  lastError, the dock shows the Reconnect button with that message (OBS log line + screenshot), no
@@ -33,7 +33,7 @@ emu_post oauth/delay '{"ms":300}' >/dev/null
 emu_post reset-counters >/dev/null
 auth_events_start
 refreshed_before=$(grep -c 'access token refreshed' "$(obs_log_path)" || true)
-not_signed_in=0 api_ok=0 api_fail=0
+not_signed_in=0 api_ok=0 api_fail=0 ch_ok=0 ch_fail=0
 t_end=$((SECONDS + RUN_S))
 for ((i = 1; SECONDS < t_end; i++)); do
 	t0=$(now_ms)
@@ -48,11 +48,18 @@ for ((i = 1; SECONDS < t_end; i++)); do
 		api_fail=$((api_fail + 1))
 		e2e_log "poll $i: ListEvents failed: $(tail -n 1 "$AUTH_RESPONSES")"
 	fi
+	if jq -e '.ok == true and (.channels | length > 0) and (.refreshError == null)' >/dev/null \
+		<<<"$(auth_vendor ListChannels)"; then
+		ch_ok=$((ch_ok + 1))
+	else
+		ch_fail=$((ch_fail + 1))
+		e2e_log "poll $i: ListChannels failed or stale: $(tail -n 1 "$AUTH_RESPONSES" | cut -c1-300)"
+	fi
 	left=$((1000 - ($(now_ms) - t0)))
 	((left > 0)) && sleep "$(printf '0.%03d' "$left")"
 done
 calls=$(emu_get received | jq -c '.tokenCalls.refresh_token')
-e2e_log "$RUN_S s: $((i - 1)) polls, ListEvents ok $api_ok / failed $api_fail; refresh calls: $calls"
+e2e_log "$RUN_S s: $((i - 1)) polls, ListEvents ok $api_ok / failed $api_fail, ListChannels ok $ch_ok / failed $ch_fail; refresh calls: $calls"
 assert_eq "$not_signed_in" 0 "GetStatus polls that were not signed in"
 assert_json "$calls" '.count >= 5' "at least 5 refreshes in ${RUN_S}s"
 assert_json_eq "$calls" .maxConcurrent 1
@@ -67,6 +74,7 @@ assert_json "$calls" ".count - $refreshed | . >= -1 and . <= 1" "refreshes logge
 # A ListEvents sent while a refresh is under way carries the old token, which Restream has already invalidated
 # (rotation), and may be refused (seen about once a minute with 5 s tokens); more than that means stale tokens.
 ((api_ok >= (api_ok + api_fail) * 9 / 10)) || e2e_fail "ListEvents failed $api_fail times of $((api_ok + api_fail))"
+((ch_ok >= (ch_ok + ch_fail) * 9 / 10)) || e2e_fail "ListChannels failed $ch_fail times of $((ch_ok + ch_fail))"
 odd_events=$(grep -v '"signedIn":true' "$E2E_TMP/auth-events.1" || true)
 [ -z "$odd_events" ] || e2e_fail "an AuthChanged event while refreshing was not signed in: ${odd_events:0:300}"
 assert_json "$(auth_status)" '.lastError == ""' "no lastError after $RUN_S s of refreshes"
