@@ -381,9 +381,10 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		if (is_current(ws, wsi)) {
 			int status = (int)lws_http_client_http_response(wsi);
 			char reason_buf[200];
+			/* a TLS failure: lws 4.1 says "...SSL...", 4.3 "server's cert didn't look good, tls=..." */
 			if (status > 0 && status != 101)
 				snprintf(reason_buf, sizeof(reason_buf), "upgrade refused (HTTP %d)", status);
-			else if (rfo_ws_log_tls_error()[0] && in && astrstri(in, "SSL"))
+			else if (rfo_ws_log_tls_error()[0] && in && (astrstri(in, "SSL") || astrstri(in, "tls=")))
 				snprintf(reason_buf, sizeof(reason_buf), "TLS handshake failed: %s",
 					 rfo_ws_log_tls_error());
 			else
