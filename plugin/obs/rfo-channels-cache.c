@@ -1,6 +1,7 @@
 /* Destinations: the platform list and icons kept on disk, and fetching the icons. Never on the UI
  * thread (disk and network). */
 #include "rfo-channels-private.h"
+#include "rfo-chat-look.h"
 #include "rfo-log.h"
 
 #include <obs-module.h>
@@ -79,12 +80,13 @@ void rfo_ch_load_disk_once(void)
 	rfo_log_sub(LOG_INFO, "channels", "platform list loaded from the cache");
 }
 
+/* The same rule as every remote image: https, or plain http to a loopback host only. */
 static bool icon_url_ok(const char *url)
 {
-	return url && strncmp(url, "https://", 8) == 0 && strlen(url) < 1024;
+	return rfo_chat_image_url_allowed(url);
 }
 
-/* Fetches (https only, size-limited) the icons of the user's platforms not tried yet. */
+/* Fetches (https or loopback only, size-limited) the icons of the user's platforms not tried yet. */
 void rfo_ch_start_icons(void)
 {
 	DARRAY(int64_t) ids;
