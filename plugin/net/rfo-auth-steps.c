@@ -193,6 +193,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			set_session_state_locked(auth, RFO_AUTH_RECONNECT_NEEDED);
 		} else {
 			auth->stats.refresh_failures++;
+			auth->state_dirty = true; /* the dock and GetStatus say Restream is not answering */
 			uint64_t delay = backoff_ns(auth);
 			/* a 429/503 with Retry-After: never sooner than the server asked (capped at an hour) */
 			uint64_t asked_ns = (uint64_t)(retry_after < 3600 ? retry_after : 3600) * 1000000000ULL;
