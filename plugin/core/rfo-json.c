@@ -346,7 +346,9 @@ bool rfo_json_as_time(const json_t *v, int64_t *out)
 		return false;
 	int64_t t;
 	if (rfo_json_as_int(v, &t)) {
-		if (t > 100000000000LL || t < -100000000000LL)
+		/* milliseconds (or finer): scale down until it is plausible seconds, so that a value read
+		 * back after being stored in seconds reads the same (found by fuzz_token_record) */
+		while (t > 100000000000LL || t < -100000000000LL)
 			t /= 1000;
 		*out = t;
 		return true;
