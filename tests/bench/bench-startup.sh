@@ -26,7 +26,7 @@ e2e_init bench-startup
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : int((v[NR/2]+v[NR/2+1])/2)}'; }
 minmax() { printf '%s\n' "$@" | sort -n | awk 'NR==1{lo=$1} {hi=$1} END {print lo " " hi}'; }
 
-declare -A ready=() quit=()
+declare -A ready=() quit=() med=()
 init_ms=
 configs=(without with)
 for cfg in "${configs[@]}"; do
@@ -74,9 +74,9 @@ for cfg in "${configs[@]}"; do
 	printf '%-16s %8s ms %5s ms %5s ms %9s ms %7s ms\n' "$cfg plugin" "$r_med" "$r_min" "$r_max" "$q_med" "$q_max"
 	echo "BENCH startup_ready_ms_$cfg $r_med ms" >>"$E2E_TMP/bench.lines"
 	echo "BENCH quit_ms_$cfg $q_med ms" >>"$E2E_TMP/bench.lines"
-	eval "med_$cfg=$r_med"
+	med[$cfg]=$r_med
 done
-ratio=$(awk -v a="$med_with" -v b="$med_without" 'BEGIN {printf "%.2f", a / b}')
+ratio=$(awk -v a="${med[with]}" -v b="${med[without]}" 'BEGIN {printf "%.2f", a / b}')
 printf 'ratio with/without (median ready): %s\n' "$ratio"
 # shellcheck disable=SC2086
 init_med=$(printf '%s\n' $init_ms | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')

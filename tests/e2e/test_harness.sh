@@ -51,8 +51,9 @@ assert_le $(($(now_ms) - t0)) 2000 "wait-ready time-out (ms)"
 # --- emulator: KEY=VALUE lines are exported
 emu_start
 assert_contains "${RESTREAM_API_URL:-}" "http://127.0.0.1:" "RESTREAM_API_URL"
-curl -fsS --max-time 5 -o /dev/null "$RESTREAM_API_URL/v2/user/profile" -H 'Authorization: Bearer nope' 2>/dev/null &&
-	e2e_fail "the emulator accepted a made-up token"
+code=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer nope' \
+	"$RESTREAM_API_URL/v2/user/profile")
+assert_eq "$code" 401 "emulator's answer to a made-up token (HTTP status)"
 emu_stop
 
 # --- ingest receivers with an ffmpeg test stream (2 s of colour bars and a tone)
