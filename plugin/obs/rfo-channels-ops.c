@@ -423,16 +423,13 @@ static void on_session(void *param)
 		rfo_channels_refresh(true, 0, NULL);
 }
 
-/* OBS's window is up (the dock exists): draw the tab, select it when RFO_DOCK_TAB=channels. */
+/* OBS's window is up (the dock exists): draw the tab. */
 static void on_frontend_event(enum obs_frontend_event event, void *param)
 {
 	UNUSED_PARAMETER(param);
 	if (event != OBS_FRONTEND_EVENT_FINISHED_LOADING || !rfo_ch.created)
 		return;
 	rfo_ch_ui_push_task(NULL);
-	const char *tab = getenv("RFO_DOCK_TAB");
-	if (tab && strcmp(tab, "channels") == 0)
-		rfo_ui_channels_show_tab();
 }
 
 bool rfo_channels_create(void)

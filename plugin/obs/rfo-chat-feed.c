@@ -440,11 +440,6 @@ static void init_ui(void)
 	struct rfo_ui_chat_settings s = f.settings;
 	pthread_mutex_unlock(&f.mutex);
 	rfo_ui_chat_init(&handlers, &s);
-	const char *tab = getenv("RFO_DOCK_TAB");
-	if (tab && strcmp(tab, "chat") == 0) {
-		rfo_ui_chat_show_tab();
-		rfo_log_sub(LOG_INFO, "chat", "dock: Chat tab selected (RFO_DOCK_TAB)");
-	}
 }
 
 bool rfo_chat_feed_create(void)

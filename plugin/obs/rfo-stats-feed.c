@@ -90,31 +90,11 @@ struct ui_update {
 	struct rfo_stats_report report;
 };
 
-/* RFO_DOCK_TAB=stats selects the tab once the dock exists. Not from rfo_stats_feed_create: a task
- * dispatched during obs_module_load runs at once (OBS's UI task handler calls it directly on the UI
- * thread), before the dock is built. */
-static void select_tab_once(void)
-{
-	static bool done;
-	if (done)
-		return;
-	const char *tab = getenv("RFO_DOCK_TAB");
-	if (!tab || strcmp(tab, "stats") != 0) {
-		done = true;
-		return;
-	}
-	if (rfo_ui_stats_show_tab()) {
-		done = true;
-		rfo_log_sub(LOG_INFO, "stats", "dock: Stats tab selected (RFO_DOCK_TAB)");
-	}
-}
-
 static void ui_task(void *param)
 {
 	struct ui_update *u = param;
 	if (f.created && rfo_controller_running()) {
 		rfo_ui_stats_update(u->link, *u->reason ? u->reason : NULL, &u->report);
-		select_tab_once();
 	}
 	rfo_stats_report_free(&u->report);
 	bfree(u);

@@ -327,16 +327,6 @@ void RfoChannelsView::showEvent(QShowEvent *event)
 		channels_actions.refresh_if_stale();
 }
 
-void RfoChannelsView::showTab()
-{
-	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {
-		if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
-			tabs->setCurrentWidget(this);
-			return;
-		}
-	}
-}
-
 /* ---- C entry points (UI thread) ---- */
 
 void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions)
@@ -352,14 +342,5 @@ void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state)
 			channels_view->setState(*state);
 	} catch (...) {
 		/* nothing may cross into C; a failed update is dropped */
-	}
-}
-
-void rfo_ui_channels_show_tab(void)
-{
-	try {
-		if (channels_view)
-			channels_view->showTab();
-	} catch (...) {
 	}
 }

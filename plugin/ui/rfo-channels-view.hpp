@@ -27,7 +27,6 @@ class RfoChannelsView : public QWidget {
 public:
 	explicit RfoChannelsView(QWidget *parent = nullptr);
 	void setState(const rfo_ui_channels_state &state);
-	void showTab();
 
 protected:
 	void showEvent(QShowEvent *event) override;

@@ -30,7 +30,6 @@ static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
 static rfo_ui_chat_settings g_settings;
 static bool g_have_settings;
-static bool g_show_tab; /* rfo_ui_chat_show_tab() came before the view was in the dock */
 
 static rfo_ui_chat_settings default_settings()
 {
@@ -135,11 +134,6 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	connect(&flushTimer, &QTimer::timeout, this, &RfoChatView::flush);
 
 	applySettings(g_have_settings ? g_settings : default_settings());
-	/* the dock adds this view to its tabs right after construction */
-	QTimer::singleShot(0, this, [this]() {
-		if (g_show_tab)
-			showTab();
-	});
 }
 
 RfoChatView::~RfoChatView() = default;
@@ -383,16 +377,6 @@ void RfoChatView::setImage(const QString &url, const QByteArray &data)
 	list->viewport()->update();
 }
 
-void RfoChatView::showTab()
-{
-	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {
-		if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
-			tabs->setCurrentWidget(this);
-			return;
-		}
-	}
-}
-
 void RfoChatView::fillFilterMenu()
 {
 	QMenu *menu = filterButton->menu();
@@ -548,10 +532,4 @@ void rfo_ui_chat_set_image(const char *url, const void *data, size_t len)
 	guarded([&](RfoChatView *v) {
 		v->setImage(QString::fromUtf8(url), QByteArray(static_cast<const char *>(data), (int)len));
 	});
-}
-
-void rfo_ui_chat_show_tab(void)
-{
-	g_show_tab = true;
-	guarded([](RfoChatView *v) { v->showTab(); });
 }

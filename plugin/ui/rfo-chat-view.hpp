@@ -34,7 +34,6 @@ public:
 	void setConnections(const rfo_chat_connection *conns, size_t count);
 	void setReply(const rfo_chat_reply_state &state);
 	void setUser(const QString &displayName, const QString &username);
-	void showTab();
 	void setImage(const QString &url, const QByteArray &data);
 
 protected:

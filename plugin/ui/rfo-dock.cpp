@@ -1,5 +1,9 @@
 #include "rfo-dock.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-log.h"
+
+#include <cstdlib>
+#include <cstring>
 
 #include <QApplication>
 #include <QClipboard>
@@ -107,9 +111,14 @@ QWidget *RfoDock::buildAccountPage()
 	return page;
 }
 
-void RfoDock::addTab(QWidget *view, const QString &title)
+void RfoDock::addTab(QWidget *view, const QString &title, const char *name)
 {
 	tabs->addTab(view, title);
+	const char *wanted = getenv("RFO_DOCK_TAB");
+	if (wanted && strcmp(wanted, name) == 0) {
+		tabs->setCurrentWidget(view);
+		rfo_log(LOG_INFO, "dock: tab '%s' selected (RFO_DOCK_TAB)", name);
+	}
 }
 
 void RfoDock::setAccount(const rfo_ui_account &account)

@@ -17,8 +17,9 @@ class RfoDock : public QWidget {
 public:
 	explicit RfoDock(const rfo_ui_actions &actions, QWidget *parent = nullptr);
 	void setAccount(const rfo_ui_account &account);
-	/* Each feature (go live, channels, chat, stats) adds its view as a tab of the signed-in page. */
-	void addTab(QWidget *view, const QString &title);
+	/* Each feature (go live, channels, chat, stats) adds its view as a tab of the signed-in page.
+	 * RFO_DOCK_TAB=<name> (read at start) makes that tab the current one (screenshots in tests). */
+	void addTab(QWidget *view, const QString &title, const char *name);
 
 private:
 	QWidget *buildSignedOutPage();

@@ -200,17 +200,6 @@ void RfoStatsView::onFrontendEvent(enum obs_frontend_event event, void *param)
 	}
 }
 
-bool RfoStatsView::showTab()
-{
-	for (QWidget *w = parentWidget(); w; w = w->parentWidget()) {
-		if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
-			tabs->setCurrentWidget(this);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* OBS's own stream output, on the UI thread: only cheap counters (no locks held for long). */
 void RfoStatsView::sampleOutput()
 {
@@ -342,11 +331,4 @@ template <typename F> static void guarded(F &&fn)
 void rfo_ui_stats_update(enum rfo_ui_stats_link link, const char *reason, const struct rfo_stats_report *report)
 {
 	guarded([&](RfoStatsView *v) { v->applyStats(link, reason ? QString::fromUtf8(reason) : QString(), *report); });
-}
-
-bool rfo_ui_stats_show_tab(void)
-{
-	bool shown = false;
-	guarded([&](RfoStatsView *v) { shown = v->showTab(); });
-	return shown;
 }

@@ -23,7 +23,6 @@ public:
 	~RfoStatsView() override;
 
 	void applyStats(enum rfo_ui_stats_link link, const QString &reason, const rfo_stats_report &report);
-	bool showTab();
 
 private:
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);

@@ -57,8 +57,6 @@ struct rfo_ui_channels_actions {
 /* Called by plugin/obs (before or after the view exists; the view reads them when built). */
 void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions);
 void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state);
-/* Makes the Channels tab the dock's current tab. */
-void rfo_ui_channels_show_tab(void);
 
 #ifdef __cplusplus
 }

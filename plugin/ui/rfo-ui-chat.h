@@ -64,8 +64,6 @@ void rfo_ui_chat_set_user(const char *display_name, const char *username);
 /* The bytes fetched for an emote URL. The view decodes them (PNG/GIF/JPEG, at most 512×512 pixels)
  * and draws the image instead of the emote's text; anything else keeps the text. */
 void rfo_ui_chat_set_image(const char *url, const void *data, size_t len);
-/* Makes the Chat tab the dock's current tab (once the view exists, if it does not yet). */
-void rfo_ui_chat_show_tab(void);
 
 #ifdef __cplusplus
 }

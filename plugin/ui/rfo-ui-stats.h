@@ -23,8 +23,6 @@ enum rfo_ui_stats_link {
 /* Replaces what the tab shows: the ingest line, a row per channel (names from report->names, NULL =
  * unknown), total viewers. reason: a sentence about the link (or NULL). */
 void rfo_ui_stats_update(enum rfo_ui_stats_link link, const char *reason, const struct rfo_stats_report *report);
-/* Makes the Stats tab the dock's current tab. false while there is no view (the dock is not built yet). */
-bool rfo_ui_stats_show_tab(void);
 
 #ifdef __cplusplus
 }

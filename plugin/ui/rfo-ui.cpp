@@ -38,10 +38,10 @@ static void open_settings(void *)
 static void add_dock(QMainWindow *main)
 {
 	dock = new RfoDock(ui_actions);
-	dock->addTab(new RfoChatView(), QTStr("Chat.Tab"));
-	dock->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"));
-	dock->addTab(new RfoChannelsView(), QTStr("Channels.Tab"));
-	dock->addTab(new RfoStatsView(), QTStr("Stats.Tab"));
+	dock->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
+	dock->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
+	dock->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
+	dock->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);

@@ -10,7 +10,7 @@ e2e_init
 export RFO_DOCK_TAB=stats
 rtmp_start
 stats_start --demo --rtmp-url "$RTMP_URL"
-obs_log_wait '\[restream-for-obs/stats\] dock: Stats tab selected' 10
+obs_log_wait "\\[restream-for-obs\\] dock: tab 'stats' selected" 10
 
 obs_req() {
 	local out
