@@ -175,16 +175,59 @@ static void sockets_route(const char *op, json_t *body, struct emu_resp *resp)
 	ok(resp, sockets_json());
 }
 
+/* Standard base64 with padding: the alphabet, a length that is a multiple of 4, '=' only at the end. */
+static bool base64_valid(const char *s, size_t len)
+{
+	if (len % 4)
+		return false;
+	size_t pad = 0;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+			     c == '/';
+		if (c == '=' && i + 2 >= len)
+			pad++;
+		else if (!alpha || pad)
+			return false;
+	}
+	return true;
+}
+
+/* {"raw_base64": "…"}: the decoded bytes as one text frame, verbatim (invalid UTF-8 and NULs included). */
+static void push_base64(bool chat, json_t *b64, struct emu_resp *resp)
+{
+	const char *in = json_string_value(b64);
+	size_t in_len = json_string_length(b64);
+	if (!in || in_len > 16 * 1024 * 1024 || !base64_valid(in, in_len))
+		return bad(resp, "raw_base64 must be a padded base64 string (at most 16 MiB)");
+	int size = (int)(in_len / 4 * 3 + 4);
+	char *bytes = malloc((size_t)size);
+	if (!bytes)
+		abort();
+	int want = (int)(in_len / 4 * 3) - (in_len && in[in_len - 1] == '=') - (in_len > 1 && in[in_len - 2] == '=');
+	int n = in_len ? lws_b64_decode_string_len(in, (int)in_len, bytes, size) : 0;
+	if (n != want) {
+		free(bytes);
+		return bad(resp, "raw_base64 is not valid base64");
+	}
+	emu_ws_broadcast_len(chat ? EMU_KIND_CHAT : EMU_KIND_STREAMING, bytes, (size_t)n);
+	free(bytes);
+	ok(resp, json_pack("{s:i}", "bytes", n));
+}
+
 static void push_route(bool chat, const char *op, json_t *body, struct emu_resp *resp)
 {
 	if (strcmp(op, "push") != 0)
 		return bad(resp, "unknown operation");
 	const char *raw_text = json_string_value(json_object_get(body, "raw_text"));
+	json_t *raw_b64 = json_object_get(body, "raw_base64");
 	json_t *raw = json_object_get(body, "raw");
 	if (raw_text) {
 		emu_ws_broadcast(chat ? EMU_KIND_CHAT : EMU_KIND_STREAMING, raw_text);
 		return ok(resp, NULL);
 	}
+	if (raw_b64)
+		return push_base64(chat, raw_b64, resp);
 	if (json_is_object(raw)) {
 		if (chat)
 			emu_chat_push_frame(raw);
@@ -194,7 +237,7 @@ static void push_route(bool chat, const char *op, json_t *body, struct emu_resp 
 	}
 	const char *preset = json_string_value(json_object_get(body, "preset"));
 	if (!preset)
-		return bad(resp, "\"preset\", \"raw\" or \"raw_text\" required");
+		return bad(resp, "\"preset\", \"raw\", \"raw_text\" or \"raw_base64\" required");
 	json_t *f = chat ? emu_chat_preset(preset, body) : emu_stream_preset(preset, body);
 	if (!f)
 		return bad(resp, "unknown preset");

@@ -236,6 +236,7 @@ void emu_ws_attach(struct emu_ws_sess *s, struct lws *wsi, int kind);
 void emu_ws_detach(struct emu_ws_sess *s);
 void emu_ws_send(struct emu_ws_sess *s, const char *text, size_t len);
 void emu_ws_broadcast(int kind, const char *text);
+void emu_ws_broadcast_len(int kind, const char *data, size_t len); /* bytes verbatim, NULs included */
 int emu_ws_writeable(struct emu_ws_sess *s);
 int emu_ws_drop(int kind, int code);
 void emu_ws_apply_silence(int kind);

@@ -342,6 +342,16 @@ wait_conn chat
 ctl chat/push '{"raw_text":"this is {not json"}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4b")" "this is {not json" "raw_text chat frame"
+# raw_base64: bytes verbatim, invalid UTF-8 included (lone 0xFF 0xFE, truncated 0xC3, an encoded surrogate)
+RAWB=$(printf '{"action":"event","payload":{"text":"bad \xff\xfe \xc3\x28 \xed\xa0\x80 end"}}' | base64 -w0)
+mark_conn chat
+"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4c" &
+PP=$!
+wait_conn chat
+eq "$(ctl chat/push "{\"raw_base64\":\"$RAWB\"}" | jq -c '[.ok, .bytes]')" "[true,$(base64 -d <<<"$RAWB" | wc -c)]" "raw_base64 chat push"
+wait $PP
+eq "$(tail -n 1 "$WORK/chat4c" | head -c -1 | base64 -w0)" "$RAWB" "raw_base64 chat frame arrives byte for byte"
+eq "$(ctl chat/push '{"raw_base64":"not base64!"}' | jq .ok)" false "raw_base64 rejects what is not base64"
 mark_conn chat
 "$PROBE" "$CU" --count 56 --timeout 6 >"$WORK/flood" &
 PP=$!
@@ -430,6 +440,13 @@ wait $PP
 eq "$(jq -r 'select(.action=="deleteOutgoing") | .action' "$WORK/s4" | sort -u)" deleteOutgoing "go-offline deleteOutgoing"
 eq "$(jq -r 'select(.action=="deleteIncoming") | .action' "$WORK/s4" | sort -u)" deleteIncoming "go-offline deleteIncoming"
 eq "$(jq -r 'select(.action=="futureAction") | .x' "$WORK/s4" | head -1)" 1 "raw stream frame replayed"
+mark_conn streaming
+"$PROBE" "$SU" --timeout 2 >"$WORK/s4b" &
+PP=$!
+wait_conn streaming
+ctl stream/push "{\"raw_base64\":\"$(printf 'stream \xc0 bytes' | base64 -w0)\"}" >/dev/null
+wait $PP
+eq "$(LC_ALL=C grep -a '^stream .* bytes$' "$WORK/s4b" | od -An -tx1 | tr -d ' \n')" "73747265616d20c02062797465730a" "raw_base64 streaming frame arrives byte for byte"
 eq "$(curl -s -H "$H" "$A/v2/user/events/$LIVE" | jq -r .status)" finished "event finished after go-offline"
 eq "$(curl -s -H "$H" "$A/v2/user/events/history?limit=1" | jq -r '.items[0].id')" "$LIVE" "history is newest first"
 mark_conn streaming

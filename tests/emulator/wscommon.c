@@ -119,9 +119,13 @@ void emu_ws_send(struct emu_ws_sess *s, const char *text, size_t len)
 
 void emu_ws_broadcast(int kind, const char *text)
 {
-	size_t len = strlen(text);
+	emu_ws_broadcast_len(kind, text, strlen(text));
+}
+
+void emu_ws_broadcast_len(int kind, const char *data, size_t len)
+{
 	for (struct emu_ws_sess *s = emu.kinds[kind].sessions; s; s = s->next)
-		emu_ws_send(s, text, len);
+		emu_ws_send(s, data, len);
 }
 
 int emu_ws_writeable(struct emu_ws_sess *s)
