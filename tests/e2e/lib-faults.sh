@@ -30,7 +30,8 @@ faults_stamp_start() {
 	FAULTS_STAMPED="$E2E_TMP/emulator-stamped.log"
 	: >"$FAULTS_STAMPED"
 	(
-		tail -n 0 -F "$E2E_ART/emulator.log" 2>/dev/null | while IFS= read -r line; do
+		# --pid: tail (and with it the loop) ends with the test; TERM to this subshell would orphan them
+		tail -n 0 -F --pid=$$ "$E2E_ART/emulator.log" 2>/dev/null | while IFS= read -r line; do
 			t=${EPOCHREALTIME//[!0-9]/}
 			printf '%s %s\n' "$((t / 1000))" "$line"
 		done >>"$FAULTS_STAMPED"
