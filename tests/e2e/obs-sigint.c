@@ -61,7 +61,10 @@ static enum ui_state ui_thread_state(const char *syscall_path)
 		return UI_BUSY; /* "running", or stopped outside a system call */
 #if defined(__x86_64__)
 	/* poll's timeout is an int; -1 = forever */
-	return nr == SYS_poll && (int)(unsigned int)timeout >= 0 ? UI_IDLE : UI_BUSY;
+	if (nr == SYS_poll)
+		return (int)(unsigned int)timeout >= 0 ? UI_IDLE : UI_BUSY;
+	/* newer glibc (Debian trixie, OBS 30) polls with ppoll(2): the timeout is a pointer, NULL = forever */
+	return nr == SYS_ppoll && timeout != 0 ? UI_IDLE : UI_BUSY;
 #else
 	return UI_UNREADABLE;
 #endif
