@@ -46,6 +46,8 @@ e2e_init() {
 	mkdir -p "$E2E_ART"
 	E2E_TMP=$(mktemp -d "$RFO_BUILD_DIR/e2e-tmp.XXXXXX")
 	chmod 755 "$E2E_TMP"
+	OBS_PID='' OBS_RUN_PID='' OBS_XVFB_PID='' OBS_PORT=''
+	trap e2e_cleanup EXIT
 	OBSWS="$RFO_BUILD_DIR/tests/e2e/obsws"
 	[ -x "$OBSWS" ] || e2e_fail "$OBSWS not built (cmake --build $RFO_BUILD_DIR --target obsws)"
 	[ -x "$RFO_BUILD_DIR/tests/e2e/obs-sigint" ] || e2e_fail "obs-sigint not built in $RFO_BUILD_DIR/tests/e2e"
@@ -56,8 +58,6 @@ e2e_init() {
 	mkdir -p "$XDG_RUNTIME_DIR"
 	chmod 700 "$XDG_RUNTIME_DIR"
 	e2e_use_home "$E2E_TMP/home"
-	OBS_PID='' OBS_RUN_PID='' OBS_XVFB_PID='' OBS_PORT=''
-	trap e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'e2e_on_err $? $LINENO "$BASH_COMMAND"' ERR
@@ -118,12 +118,12 @@ e2e_cleanup() {
 	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
 		stop_pid "${pids[i]}" TERM 3
 	done
-	if [ -d "$HOME/.config/obs-studio/logs" ]; then
+	if [[ "$HOME" == "$E2E_TMP"/* ]] && [ -d "$HOME/.config/obs-studio/logs" ]; then
 		mkdir -p "$E2E_ART/obs-logs"
 		cp -p "$HOME/.config/obs-studio/logs/"* "$E2E_ART/obs-logs/" 2>/dev/null
 		log=$(obs_log_path) && cp "$log" "$E2E_ART/obs.log"
 	fi
-	[ -d "$HOME/.config/obs-studio/crashes" ] && cp -r "$HOME/.config/obs-studio/crashes" "$E2E_ART/"
+	[[ "$HOME" == "$E2E_TMP"/* ]] && [ -d "$HOME/.config/obs-studio/crashes" ] && cp -r "$HOME/.config/obs-studio/crashes" "$E2E_ART/"
 	if [ "${RFO_E2E_KEEP:-0}" = 1 ]; then
 		e2e_log "kept $E2E_TMP"
 	else
