@@ -46,6 +46,7 @@ while :; do
 	sleep 0.2
 done
 elapsed_ms=$(($(now_ms) - t0))
+flood=$(emu_ctl GET chat/flood)
 cpu_ms=$((($(obs_cpu_ticks) - cpu0) * 1000 / $(getconf CLK_TCK)))
 wait "$RTT_PID" || e2e_fail "obsws rtt failed: $(cat "$E2E_TMP/rtt.err")"
 obs_events_wait
@@ -60,12 +61,16 @@ events=$(wc -l <"$E2E_TMP/events.jsonl")
 growth_kb=$((rss_max - rss0))
 echo "chat_flood_messages=$TOTAL chat_flood_seconds=$((elapsed_ms / 1000)).$(((elapsed_ms % 1000) / 100))"
 echo "chat_flood_rate_per_s=$((TOTAL * 1000 / elapsed_ms))"
+# the emulator's side: when it queued the last message (2,000/s for 10 s: the last one is due at 9.9995 s)
+echo "chat_flood_emulator_sent=$(jq .sent <<<"$flood") chat_flood_emulator_ms=$(jq .elapsedMs <<<"$flood")"
 echo "chat_flood_getstatus_$rtt"
 echo "chat_flood_rss_kb_before=$rss0 chat_flood_rss_kb_peak=$rss_max chat_flood_rss_growth_kb=$growth_kb"
 echo "chat_flood_events=$events"
 # OBS's whole CPU use over the flood (rendering included), per 1,000 chat messages
 echo "chat_flood_obs_cpu_ms=$cpu_ms chat_flood_obs_cpu_pct=$((cpu_ms * 100 / elapsed_ms)) chat_flood_obs_cpu_ms_per_1000_msgs=$((cpu_ms * 1000 / TOTAL))"
 
+# the flood really was RATE per second (within 5 %), or the figures below would not mean what they say
+assert_json "$flood" ".sent == $TOTAL and .elapsedMs <= $((SECS * 1050))" "the emulator sent $TOTAL messages in $SECS s"
 [ -n "$p99" ] || e2e_fail "no p99 from obsws rtt: $rtt"
 awk -v p="$p99" 'BEGIN { exit !(p < 100) }' || e2e_fail "GetStatus p99 ${p99} ms during the flood (limit 100 ms)"
 assert_le "$growth_kb" 51200 "OBS memory growth in kB during the flood"

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define EMU_KEEP_CLIENT_TEXTS 50
 
@@ -96,19 +97,29 @@ void emu_chat_push_frame(json_t *frame)
 	free(txt);
 }
 
-/* ---- flood ---- */
+/* ---- flood ----
+ * Message k (1-based) is due at start + (k - 1) / rate. Each timer tick sends every message due by the
+ * clock (a batch), then sleeps until the next one is due but at least FLOOD_TICK_US, so the rate holds
+ * however coarse the event loop's timers are. Each socket's queue is drained one frame per writeable
+ * callback (emu_ws_writeable asks for the next one). */
+#define FLOOD_TICK_US 4000
+
 static struct {
 	lws_sorted_usec_list_t sul;
-	int remaining, sent;
-	int interval_us;
+	int total, sent, rate;
+	int64_t start_us, last_us;
 	char preset[48];
 } flood;
 
-static void flood_fire(lws_sorted_usec_list_t *sul)
+static int64_t mono_us(void)
 {
-	(void)sul;
-	if (flood.remaining <= 0)
-		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void flood_send_one(void)
+{
 	char text[64];
 	snprintf(text, sizeof(text), "flood message #%d", ++flood.sent);
 	json_t *opts = json_pack("{s:s}", "text", text);
@@ -118,8 +129,22 @@ static void flood_fire(lws_sorted_usec_list_t *sul)
 		emu_chat_push_frame(f);
 		json_decref(f);
 	}
-	if (--flood.remaining > 0)
-		lws_sul_schedule(emu.ctx, 0, &flood.sul, flood_fire, flood.interval_us);
+}
+
+static void flood_fire(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	int64_t now = mono_us();
+	int64_t due = (now - flood.start_us) * flood.rate / 1000000 + 1;
+	if (due > flood.total)
+		due = flood.total;
+	while (flood.sent < due)
+		flood_send_one();
+	flood.last_us = now;
+	if (flood.sent >= flood.total)
+		return;
+	int64_t next = flood.start_us + (int64_t)flood.sent * 1000000 / flood.rate - now;
+	lws_sul_schedule(emu.ctx, 0, &flood.sul, flood_fire, next > FLOOD_TICK_US ? next : FLOOD_TICK_US);
 }
 
 bool emu_chat_flood(int rate, int seconds, const char *preset)
@@ -131,9 +156,17 @@ bool emu_chat_flood(int rate, int seconds, const char *preset)
 	}
 	json_decref(probe);
 	snprintf(flood.preset, sizeof(flood.preset), "%s", preset);
-	flood.remaining = rate * seconds;
+	flood.total = rate * seconds;
+	flood.rate = rate;
 	flood.sent = 0;
-	flood.interval_us = 1000000 / rate;
+	flood.start_us = flood.last_us = mono_us();
 	lws_sul_schedule(emu.ctx, 0, &flood.sul, flood_fire, 1);
 	return true;
+}
+
+json_t *emu_chat_flood_json(void)
+{
+	int64_t span = flood.last_us - flood.start_us;
+	return json_pack("{s:b,s:i,s:i,s:i,s:I}", "active", flood.sent < flood.total, "rate", flood.rate, "total",
+			 flood.total, "sent", flood.sent, "elapsedMs", (json_int_t)(span / 1000));
 }

@@ -336,6 +336,8 @@ bool emu_control_route(struct emu_req *req, struct emu_resp *resp)
 			emu_resp_json(resp, 200, emu_faults_json());
 		else if (strcmp(p, "sockets") == 0)
 			emu_resp_json(resp, 200, sockets_json());
+		else if (strcmp(p, "chat/flood") == 0)
+			emu_resp_json(resp, 200, emu_chat_flood_json());
 		else if (strcmp(p, "chat/presets") == 0)
 			emu_resp_json(resp, 200, emu_chat_preset_names());
 		else if (strcmp(p, "stream/presets") == 0)

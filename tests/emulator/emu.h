@@ -251,6 +251,7 @@ void emu_chat_push_frame(json_t *frame); /* borrows */
 json_t *emu_chat_connection_info(const struct emu_channel *c);
 json_t *emu_chat_discord_info(void);
 bool emu_chat_flood(int rate, int seconds, const char *preset);
+json_t *emu_chat_flood_json(void); /* {active, rate, total, sent, elapsedMs} of the last flood */
 
 /* ---- streamws.c ---- */
 const struct lws_protocols *emu_streaming_protocol(void);

@@ -360,6 +360,22 @@ eq "$(ctl chat/flood '{"rate":50,"seconds":1,"preset":"youtube_text"}' | jq .ok)
 wait $PP
 eq "$?" 0 "flood delivered 50 messages"
 eq "$(grep -c 'flood message #' "$WORK/flood")" 50 "flood messages counted"
+# flood accuracy: 2,000/s for 3 s = 6,000 messages, the last one due 2.9995 s after the start (heartbeats are
+# still silenced here, so the probe counts 6 connection_info + the flood)
+mark_conn chat
+"$PROBE" "$CU" --count 6006 --timeout 20 >"$WORK/flood2" &
+PP=$!
+wait_conn chat
+T0=$(date +%s%N)
+ctl chat/flood '{"rate":2000,"seconds":3}' >/dev/null
+wait $PP
+eq "$?" 0 "fast flood delivered"
+MS=$((($(date +%s%N) - T0) / 1000000))
+eq "$(grep -c 'flood message #' "$WORK/flood2")" 6000 "fast flood messages counted"
+eq "$(grep -o 'flood message #[0-9]*' "$WORK/flood2" | tail -1)" "flood message #6000" "fast flood in order"
+if [ "$MS" -ge 2900 ] && [ "$MS" -le 3600 ]; then ok "2,000/s for 3 s took $MS ms"; else bad "2,000/s for 3 s took $MS ms (want 2900..3600)"; fi
+eq "$(curl -s "$A/_emu/chat/flood" | jq -c '[.active, .rate, .sent, .total, (.elapsedMs >= 2990 and .elapsedMs < 3600)]')" \
+	"[false,2000,6000,6000,true]" "flood status"
 
 # silence heartbeats, then pings, then drop with close code
 ctl sockets/silence '{"kind":"chat","heartbeats":true}' >/dev/null

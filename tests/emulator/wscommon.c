@@ -100,8 +100,15 @@ void emu_ws_detach(struct emu_ws_sess *s)
 
 void emu_ws_send(struct emu_ws_sess *s, const char *text, size_t len)
 {
-	if (!s->wsi || emu.kinds[s->kind].silence_sends || s->queued >= EMU_MAX_QUEUE)
+	if (!s->wsi || emu.kinds[s->kind].silence_sends)
 		return;
+	if (s->queued >= EMU_MAX_QUEUE) { /* a client that does not read: say so, since a test would miss frames */
+		static unsigned dropped;
+		if (!emu.quiet && dropped++ % 1000 == 0)
+			fprintf(stderr, "[emu] %s socket: send queue full (%d frames), frames dropped: %u\n",
+				emu_kind_name(s->kind), EMU_MAX_QUEUE, dropped);
+		return;
+	}
 	struct emu_wsmsg *m = malloc(sizeof(*m) + LWS_PRE + len + 1);
 	if (!m)
 		abort();
