@@ -96,6 +96,32 @@ static void test_youtube(void)
 	check_str(m->donation, "1.99 GBP");
 	check_str(m->text, "Thumbs up sticker");
 	rfo_chat_message_release(m);
+
+	/* currencyString is YouTube's display string: the formatted amount, shown as is (not "5.00 $5.00") */
+	m = event(13, 7,
+		  "{\"author\":{\"displayName\":\"D\"},\"text\":\"hi\","
+		  "\"donation\":{\"amount\":\"5.00\",\"currencyString\":\"$5.00\",\"tier\":2}}");
+	check(m->kind == RFO_CHAT_KIND_DONATION);
+	check_str(m->donation, "$5.00");
+	rfo_chat_message_release(m);
+	m = event(13, 8,
+		  "{\"author\":{\"displayName\":\"D\"},\"donation\":{\"amount\":\"2.00\",\"currencyString\":"
+		  "\"\u20ac2.00\",\"stickerId\":\"s\"}}");
+	check_str(m->donation, "\u20ac2.00");
+	rfo_chat_message_release(m);
+	m = event(13, 7, "{\"donation\":{\"amount\":1500,\"currencyString\":\"\u00a51,500\"}}");
+	check_str(m->donation, "\u00a51,500");
+	rfo_chat_message_release(m);
+	/* a bare symbol or code goes after the amount; either one alone is shown alone */
+	m = event(13, 7, "{\"donation\":{\"amount\":\"3.50\",\"currencyString\":\"$\"}}");
+	check_str(m->donation, "3.50 $");
+	rfo_chat_message_release(m);
+	m = event(13, 7, "{\"donation\":{\"amount\":\"3.50\"}}");
+	check_str(m->donation, "3.50");
+	rfo_chat_message_release(m);
+	m = event(13, 7, "{\"donation\":{\"currencyString\":\"CA$7.00\"}}");
+	check_str(m->donation, "CA$7.00");
+	rfo_chat_message_release(m);
 }
 
 static void test_facebook(void)

@@ -300,6 +300,10 @@ static char *format_donation(const json_t *d)
 	const char *cur = rfo_json_str2(d, "currencyString", "currency");
 	if (!amount && !cur)
 		return NULL;
+	/* §4.6: currencyString is YouTube's display string, the formatted amount ("$5.00", "€2.00"): shown alone
+	 * when it holds a digit; a bare currency ("USD", "$") goes after the amount. */
+	if (cur && strpbrk(cur, "0123456789"))
+		amount = NULL;
 	struct dstr s = {0};
 	dstr_copy(&s, str_or_empty(amount));
 	if (amount && *amount && cur && *cur)

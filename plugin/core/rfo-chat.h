@@ -82,7 +82,7 @@ struct rfo_chat_message {
 	char *author;        /* display name, never NULL; "" only for kind REPLY (the streamer) */
 	char *author_color;  /* "#RRGGBB" (upper-case) or NULL */
 	char *text;          /* sanitised, never NULL */
-	char *donation;      /* "5.00 USD"-style amount and currency, or NULL */
+	char *donation;      /* "$5.00" (a formatted currencyString as is) or "5.00 USD", or NULL */
 	char *link;          /* sticker / emoji image URL (FB sticker `link`, DLive emoji), or NULL */
 	char *parent_author; /* Facebook `parent.name` (author being replied to), or NULL */
 	bool bot;

@@ -22,8 +22,8 @@ expected=$(
 	cat <<-'EOF'
 		["Twitch","KappaKing","Kappa hello from twitch PogChamp","text",null]
 		["YouTube","Tuxedo Viewer","Hello from YouTube 👋","text",null]
-		["YouTube","Tuxedo Viewer","Great stream, have a coffee!","donation","5.00 $5.00"]
-		["YouTube","Tuxedo Viewer","Thumbs up penguin sticker","sticker","2.00 €2.00"]
+		["YouTube","Tuxedo Viewer","Great stream, have a coffee!","donation","$5.00"]
+		["YouTube","Tuxedo Viewer","Thumbs up penguin sticker","sticker","€2.00"]
 		["Facebook","Facebook Friend","Hi from my profile","text",null]
 		["Facebook","Facebook Friend","[sticker]","sticker",null]
 		["Facebook","Facebook Friend","Hello from the Facebook page","text",null]
