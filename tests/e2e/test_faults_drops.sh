@@ -9,9 +9,10 @@
 #                 new session reconnects it within 20 s, GetChat has no duplicate ids, the message sent after the
 #                 storm arrives, live stats are back, and OBS's memory grew by less than 100 MB.
 #   malformed     chat and streaming frames that are cut off, not JSON, deeply nested or mistyped, and REST bodies
-#                 that are malformed or truncated (channel list, events, token endpoint) -> OBS stays up and
-#                 answering, failed requests answer ok:false with a sentence, and a valid chat message afterwards
-#                 arrives (the socket survived the garbage).
+#                 that are malformed or truncated (channel list, events, a channel switch, a 200 from the token
+#                 endpoint that is not JSON) -> OBS stays up and answering, failed requests answer ok:false with a
+#                 sentence, the user stays signed in (the unreadable refresh is retried), and a valid chat message
+#                 afterwards arrives.
 #   revoked       OBS streams to a real RTMP receiver; Restream revokes the token and drops the sockets -> OBS keeps
 #                 streaming (outputActive), the plugin stops claiming to be signed in with a lastError, no crash.
 #   exit          after signing in again, every socket upgrade is refused (503) and the sockets dropped: OBS exits
@@ -110,7 +111,9 @@ e2e_log "SetChannelEnabled with a truncated reply: $r"
 [[ "$r" != *"obsws failed"* ]] || e2e_fail "SetChannelEnabled did not answer: $r"
 emu_post sockets/drop '{"kind":"chat"}' >/dev/null # the reconnect refetches the channel list (malformed)
 chat_wait_link connected 80
-emu_post faults '{"route":"/oauth/token","method":"POST","body":"malformed","count":1}' >/dev/null
+# a 200 whose body is not JSON, without the token route running (a real reply would rotate the pair, and losing
+# it would sign the user out: inherent to rotating refresh tokens)
+emu_post faults '{"route":"/oauth/token","method":"POST","status":200,"body":"malformed","count":1}' >/dev/null
 emu_post tokens/expire '{"which":"access"}' >/dev/null
 emu_post sockets/drop '{"kind":"all"}' >/dev/null # 401 -> refresh -> malformed reply -> retry
 sleep 8
