@@ -267,6 +267,71 @@ static void *reader(void *p)
 	return NULL;
 }
 
+/* The selection (last `limit` with seq > after) is computed by index arithmetic: compare it with the
+ * definition over many shapes of the ring (wrapped, after a shrink, a grow, a clear, duplicates). */
+static void check_selection(struct rfo_chat_store *s)
+{
+	struct collect *all = bzalloc(sizeof(*all)), *c = bzalloc(sizeof(*c));
+	rfo_chat_store_get_recent(s, 0, 0, collect_cb, all);
+	check(all->n == rfo_chat_store_count(s));
+	for (size_t i = 1; i < all->n; i++)
+		check(all->seqs[i] == all->seqs[i - 1] + 1); /* contiguous, oldest first */
+	uint64_t last = rfo_chat_store_last_seq(s);
+	static const size_t limits[] = {0, 1, 2, 3, 7, 1000};
+	for (uint64_t after = 0; after <= last + 2; after++) {
+		for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++) {
+			size_t first = 0; /* the definition, by a scan */
+			while (first < all->n && all->seqs[first] <= after)
+				first++;
+			if (limits[l] && all->n - first > limits[l])
+				first = all->n - limits[l];
+			c->n = 0;
+			size_t got = rfo_chat_store_get_recent(s, limits[l], after, collect_cb, c);
+			bool same = got == all->n - first && c->n == got;
+			for (size_t i = 0; same && i < got; i++)
+				same = c->seqs[i] == all->seqs[first + i];
+			size_t n = 0;
+			struct rfo_chat_message **arr = rfo_chat_store_copy_recent(s, limits[l], after, &n);
+			same = same && n == got && (n ? arr[0]->seq == all->seqs[first] : arr == NULL);
+			rfo_chat_messages_release(arr, n);
+			if (!same)
+				fprintf(stderr, "selection: after=%" PRIu64 " limit=%zu got %zu, want %zu\n", after,
+					limits[l], got, all->n - first);
+			check(same);
+		}
+	}
+	bfree(all);
+	bfree(c);
+}
+
+static void test_selection(void)
+{
+	struct rfo_chat_store *s = rfo_chat_store_create(6);
+	check_selection(s); /* empty */
+	int id = 0;
+	for (int i = 0; i < 4; i++)
+		rfo_chat_store_push(s, msgn(++id));
+	check_selection(s); /* partly full */
+	for (int i = 0; i < 9; i++)
+		rfo_chat_store_push(s, msgn(++id));
+	check_selection(s);                   /* wrapped */
+	rfo_chat_store_push(s, msgn(id - 1)); /* a duplicate takes no seq */
+	check_selection(s);
+	rfo_chat_store_set_capacity(s, 4);
+	check_selection(s); /* shrunk */
+	rfo_chat_store_set_capacity(s, 9);
+	for (int i = 0; i < 3; i++)
+		rfo_chat_store_push(s, msgn(++id));
+	check_selection(s); /* grown, then refilled */
+	rfo_chat_store_clear(s);
+	check_selection(s); /* cleared: seq keeps counting */
+	for (int i = 0; i < 11; i++)
+		rfo_chat_store_push(s, msgn(++id));
+	check(rfo_chat_store_count(s) == 9 && rfo_chat_store_last_seq(s) == 27);
+	check_selection(s);
+	rfo_chat_store_destroy(s);
+}
+
 static void test_threads(void)
 {
 	struct thread_ctx t = {.s = rfo_chat_store_create(100)};
@@ -290,6 +355,7 @@ int main(void)
 	test_dedup_bound();
 	test_connections();
 	test_replies_and_events();
+	test_selection();
 	test_threads();
 	return rfo_test_end();
 }

@@ -230,13 +230,18 @@ uint64_t rfo_chat_store_last_seq(struct rfo_chat_store *s)
 	return seq;
 }
 
-/* First ring offset (from head) of the selection: the last `limit` messages with seq > after_seq. */
+/* First ring offset (from head) of the selection: the last `limit` messages with seq > after_seq.
+ * O(1): the held messages have contiguous sequence numbers ending at next_seq - 1 (each push takes
+ * next_seq++; only the oldest are ever dropped; a clear empties the ring), so offset i holds
+ * next_seq - count + i. */
 static size_t select_first(struct rfo_chat_store *s, size_t limit, uint64_t after_seq)
 {
-	size_t first = 0;
-	/* seq grows with the offset: skip the ones at or before after_seq */
-	while (first < s->count && s->ring[(s->head + first) % s->capacity]->seq <= after_seq)
-		first++;
+	if (!s->count)
+		return 0;
+	uint64_t oldest = s->next_seq - s->count;
+	size_t first = after_seq < oldest               ? 0
+		       : after_seq - oldest >= s->count ? s->count
+							: (size_t)(after_seq - oldest + 1);
 	if (limit && s->count - first > limit)
 		first = s->count - limit;
 	return first;
