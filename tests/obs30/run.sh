@@ -18,7 +18,9 @@
 #   RFO_OBS30_MIRROR    Debian mirror for debootstrap (default: debootstrap's own default)
 # Needs on the host: debootstrap, util-linux (unshare, mount, flock). Exits non-zero when anything fails.
 set -Eeuo pipefail
-
+# The whole script is one { ... } block: bash reads it completely before running it, so editing or
+# checking out this file while a run is under way cannot change what that run does.
+{
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache=${RFO_OBS30_CACHE:-/var/cache/rfo-trixie}
@@ -190,7 +192,7 @@ install_pkgs() {
 	system_mounts
 	{
 		in_root apt-get update -q &&
-			in_root apt-get install -y -q -o Dpkg::Use-Pty=0 "${pkgs[@]}" </dev/null &&
+			in_root apt-get install -y -q -o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-unsafe-io "${pkgs[@]}" </dev/null &&
 			in_root apt-get clean
 	} >"$cache/apt.log" 2>&1 || rc=$?
 	unmount_all
@@ -295,3 +297,4 @@ EOF
 say "$(tr '\n' ';' <"$art_out/summary.txt")"
 [ "$status" = 0 ] && say "OBS 30 run passed" || say "OBS 30 run FAILED"
 exit "$status"
+}
