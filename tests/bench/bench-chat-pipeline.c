@@ -67,7 +67,7 @@ static char *id_field(char *f)
 	return p ? p + strlen("\"eventIdentifier\":\"") : NULL;
 }
 
-static long jansson_loop(char *f, size_t len, long n)
+__attribute__((noinline)) static long jansson_loop(char *f, size_t len, long n)
 {
 	long ok = 0;
 	char *id = id_field(f);
@@ -81,7 +81,7 @@ static long jansson_loop(char *f, size_t len, long n)
 	return ok;
 }
 
-static long pipeline_loop(struct rfo_chat_store *store, char *f, size_t len, long n)
+__attribute__((noinline)) static long pipeline_loop(struct rfo_chat_store *store, char *f, size_t len, long n)
 {
 	long ok = 0;
 	char *id = id_field(f);
