@@ -6,7 +6,7 @@
 #                 20 s, OBS exits within 1 s of SIGINT.
 #   survives      the next start with Restream reachable: same user signed in, chat settings and OBS's stream server
 #                 unchanged, chat and streaming connect again.
-#   sign-in       signed out, BeginSignIn, the browser is followed while the token endpoint holds its reply for 10 s
+#   sign-in       signed out, BeginSignIn, the browser is followed while the token endpoint holds its reply for 6 s
 #                 -> OBS exits within 1 s of SIGINT in the middle of the code exchange; the next start is signed out
 #                 (no half-stored session), the user's chat settings are intact, and a new sign-in works.
 #   secrets       no token, client secret, stream key or SRT credential of the emulator in any OBS log or output.
@@ -51,11 +51,11 @@ faults_assert_survived
 chat_wait_link connected 20
 faults_wait_link streaming connected 20
 
-# ---- OBS closed during sign-in: the token endpoint holds the code exchange for 10 s
+# ---- OBS closed during sign-in: the token endpoint holds the code exchange for 6 s
 assert_json_eq "$(obs_vendor SignOut)" .ok true
 wait_until 10 bash -c '! jq -e .signedIn <<<"$("$0" --port "$1" vendor restream-for-obs GetStatus)" >/dev/null' \
 	"$OBSWS" "$OBS_PORT" || e2e_fail "still signed in after SignOut"
-emu_post oauth/delay '{"ms":10000}' >/dev/null
+emu_post oauth/delay '{"ms":6000}' >/dev/null
 emu_post reset-counters >/dev/null
 url=$(obs_vendor BeginSignIn | jq -r .authorizeUrl)
 [ -n "$url" ] && [ "$url" != null ] || e2e_fail "BeginSignIn gave no authorizeUrl"
@@ -68,7 +68,7 @@ faults_assert_alive "during the code exchange"
 obs_stop 1000
 stop_pid "$BROWSER_PID" TERM 2
 emu_post oauth/delay '{"ms":0}' >/dev/null
-sleep 10.5 # the held reply has been sent (to nobody)
+sleep 6.5 # the held reply has been sent (to nobody)
 obs_start
 obs_wait_ready 30
 sleep 2

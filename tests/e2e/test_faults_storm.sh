@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e.faults_storm: storms of 500 and 429 from Restream.
-#   500 storm     every /v2/ route answers 500 for 12 s while the user clicks (ListChannels, SetChannelEnabled,
+#   500 storm     every /v2/ route answers 500 for 8 s while the user clicks (ListChannels, SetChannelEnabled,
 #                 SetTitle, ListEvents, ApplyStreamSettings once a second) -> each click answers within 20 s with
 #                 ok:false and a sentence, GetStatus stays within 1 s, the plugin sends at most 3 requests per click
 #                 plus 10 (no retry storm), still signed in, and everything works again once the storm is over.
@@ -33,7 +33,7 @@ click() {
 	assert_le "$ms" 20000 "$1 (ms) during the 500 storm"
 	printf '%s\n' "$1 $r" >>"$E2E_TMP/clicks.log"
 }
-end=$((SECONDS + 12))
+end=$((SECONDS + 8))
 while ((SECONDS < end)); do
 	click ListChannels
 	click SetChannelEnabled '{"id":1000104,"enabled":true}'
@@ -95,7 +95,7 @@ for req in ListEvents ListChannels; do # one click each; whatever follows is the
 done
 emu_post tokens/expire '{"which":"access"}' >/dev/null
 emu_post sockets/drop '{"kind":"all"}' >/dev/null # reconnect -> refresh -> features refetch on the new session
-sleep 14
+sleep 8
 curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
 awk -v m="$mark" '$1 >= m && / \/v2\/.* -> 429/' "$FAULTS_STAMPED" >"$E2E_ART/rest-429.log"
 e2e_log "REST 429 storm: $(wc -l <"$E2E_ART/rest-429.log") requests"
