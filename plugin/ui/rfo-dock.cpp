@@ -7,6 +7,8 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QElapsedTimer>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -119,6 +121,41 @@ void RfoDock::addTab(QWidget *view, const QString &title, const char *name)
 		tabs->setCurrentWidget(view);
 		rfo_log(LOG_INFO, "dock: tab '%s' selected (RFO_DOCK_TAB)", name);
 	}
+}
+
+static const QEvent::Type build_views_event = static_cast<QEvent::Type>(QEvent::registerEventType());
+
+void RfoDock::deferViews(std::function<void(RfoDock *)> build)
+{
+	buildViews = std::move(build);
+	QCoreApplication::postEvent(this, new QEvent(build_views_event), Qt::HighEventPriority);
+}
+
+void RfoDock::ensureViews(const char *why)
+{
+	if (!buildViews)
+		return;
+	auto build = std::move(buildViews);
+	buildViews = nullptr;
+	QElapsedTimer clock;
+	clock.start();
+	build(this);
+	rfo_log(LOG_INFO, "dock: feature views built in %lld ms (%s)", (long long)clock.elapsed(), why);
+}
+
+bool RfoDock::event(QEvent *event)
+{
+	if (event->type() == build_views_event) {
+		ensureViews("event loop");
+		return true;
+	}
+	return QWidget::event(event);
+}
+
+void RfoDock::showEvent(QShowEvent *event)
+{
+	ensureViews("dock shown");
+	QWidget::showEvent(event);
 }
 
 void RfoDock::setAccount(const rfo_ui_account &account)

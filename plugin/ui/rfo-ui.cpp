@@ -35,13 +35,27 @@ static void open_settings(void *)
 	settings_dialog->show();
 }
 
+/* The feature tabs: built after obs_module_load returns (see RfoDock::deferViews), yet before any feature
+ * pushes state into them (their C entry points drop updates while there is no view). */
+static void add_views(RfoDock *d)
+{
+	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
+	d->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
+	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
+	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+}
+
+/* Registered after the features' own callbacks, so OBS (which calls the newest first) runs it before theirs. */
+static void on_frontend_event(enum obs_frontend_event event, void *)
+{
+	if (event == OBS_FRONTEND_EVENT_FINISHED_LOADING && dock)
+		dock->ensureViews("finished loading");
+}
+
 static void add_dock(QMainWindow *main)
 {
 	dock = new RfoDock(ui_actions);
-	dock->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
-	dock->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
-	dock->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
-	dock->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	dock->deferViews(add_views);
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);
@@ -73,11 +87,13 @@ void rfo_ui_create(const struct rfo_ui_actions *actions)
 		return;
 	}
 	add_dock(main);
+	obs_frontend_add_event_callback(on_frontend_event, nullptr);
 	obs_frontend_add_tools_menu_item(obs_module_text("Tools.Settings"), open_settings, nullptr);
 }
 
 void rfo_ui_destroy(void)
 {
+	obs_frontend_remove_event_callback(on_frontend_event, nullptr);
 	if (settings_dialog)
 		settings_dialog->close();
 	ui_actions = {};
