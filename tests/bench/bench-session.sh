@@ -161,8 +161,11 @@ samples="$E2E_TMP/flood.samples" # ms since start, emulator sent, plugin stored
 : >"$samples"
 while :; do
 	sent=$(emu_ctl GET chat/flood | jq .sent)
-	n=$(obs_vendor GetChat '{"limit":1}' | jq '.total')
-	echo "$(($(now_ms) - t0)) $sent $n" >>"$samples"
+	ta=$(now_ms)
+	r=$(obs_vendor GetChat '{"limit":1}')
+	tb=$(now_ms)
+	n=$(jq '.total' <<<"$r")
+	echo "$(((ta + tb) / 2 - t0)) $sent $n" >>"$samples" # stored count at the middle of the call
 	((n >= TOTAL)) && break
 	(($(now_ms) - t0 < 60000)) || e2e_fail "only $n of $TOTAL messages arrived within 60 s"
 	sleep 0.05

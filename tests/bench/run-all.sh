@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# run-all.sh [--quick]: run every tests/bench/bench-*.sh and print one table of their results.
+# run-all.sh [--quick | --runs N]: run every tests/bench/bench-*.sh and print one table of their results, each
+# figure next to its budget (issue 11) where it has one, and the load average while it was taken.
 # Benchmarks are informational: the exit status says whether they ran, never whether numbers were good.
-# Needs RFO_BUILD_DIR (default: build/ in the source tree).
+# Needs RFO_BUILD_DIR (default: build/ in the source tree) with the module, obsws, the emulator and
+# bench-chat-pipeline built.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export RFO_SOURCE_DIR=${RFO_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
@@ -11,7 +13,7 @@ trap 'rm -f "$results"' EXIT
 status=0
 for b in "$here"/bench-*.sh; do
 	name=$(basename "$b" .sh)
-	echo "== $name $*"
+	echo "== $name $* (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 	mkdir -p "$RFO_BUILD_DIR/artifacts"
 	errlog="$RFO_BUILD_DIR/artifacts/$name.stderr"
 	if bash "$b" "$@" 2>"$errlog" | tee -a "$results"; then :; else
@@ -20,10 +22,36 @@ for b in "$here"/bench-*.sh; do
 		status=1
 	fi
 done
+
+# budget KEY -> "op limit" (op: le = at most, ge = at least)
+declare -A budget=(
+	[startup_ratio_with_without]="le 1.03"
+	[idle_cpu_added_pct]="le 0.5"
+	[idle_cpu_added_upper_pct]="le 0.5"
+	[chat_pipeline_twitch_pct_of_jansson]="ge 80"
+	[chat_pipeline_superchat_pct_of_jansson]="ge 80"
+	[chat_pipeline_instr_pct_of_jansson_rate]="ge 80"
+	[chat_e2e_sustained_per_s]="ge 2000"
+	[chat_e2e_backlog_max]="le 200"
+	[chat_e2e_ui_probe_max_ms]="le 50"
+	[rss_added_mb_5000_messages]="le 30"
+)
 echo
-echo "benchmark results ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ))"
-printf '%-36s %12s\n' metric value
+echo "benchmark results ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+printf '%-42s %12s  %-12s %s\n' metric value budget verdict
 grep '^BENCH ' "$results" | while read -r _ key value unit; do
-	printf '%-36s %9s %-2s\n' "$key" "$value" "$unit"
+	b=${budget[$key]:-} verdict='' shown=''
+	if [ -n "$b" ]; then
+		read -r op limit <<<"$b"
+		shown="$([ "$op" = le ] && echo "<=" || echo ">=") $limit"
+		if [ -z "$value" ]; then
+			verdict=missing
+		elif awk -v v="$value" -v l="$limit" -v op="$op" 'BEGIN { exit !(op == "le" ? v <= l : v >= l) }'; then
+			verdict=pass
+		else
+			verdict=FAIL
+		fi
+	fi
+	printf '%-42s %9s %-2s  %-12s %s\n' "$key" "$value" "$unit" "$shown" "$verdict"
 done
 exit "$status"
