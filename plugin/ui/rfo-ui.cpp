@@ -13,6 +13,7 @@
 
 #include <QDesktopServices>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QMainWindow>
 #include <QPointer>
 #include <QUrl>
@@ -39,10 +40,19 @@ static void open_settings(void *)
  * pushes state into them (their C entry points drop updates while there is no view). */
 static void add_views(RfoDock *d)
 {
+	QElapsedTimer clock;
+	qint64 ms[4];
+	clock.start();
 	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
+	ms[0] = clock.restart();
 	d->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
+	ms[1] = clock.restart();
 	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
+	ms[2] = clock.restart();
 	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	ms[3] = clock.restart();
+	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, chat %lld ms, channels %lld ms, stats %lld ms",
+		(long long)ms[0], (long long)ms[1], (long long)ms[2], (long long)ms[3]);
 }
 
 /* Registered after the features' own callbacks, so OBS (which calls the newest first) runs it before theirs. */
