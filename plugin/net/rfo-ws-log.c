@@ -58,6 +58,15 @@ void rfo_ws_log_init(void)
 	pthread_once(&once, log_init_once);
 }
 
+#if LWS_LIBRARY_VERSION_NUMBER >= 4003000
+void rfo_ws_log_cx_init(struct lws_log_cx *cx)
+{
+	memset(cx, 0, sizeof(*cx));
+	cx->u.emit = lws_log_emit;
+	cx->lll_flags = LLL_ERR | LLL_WARN | LLL_NOTICE;
+}
+#endif
+
 const char *rfo_ws_log_tls_error(void)
 {
 	return last_tls_error;

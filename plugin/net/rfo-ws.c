@@ -51,6 +51,9 @@ struct rfo_ws {
 	uint32_t *backoff;    /* copy of the table, referenced by retry */
 	lws_retry_bo_t retry; /* backoff table + jitter; also disables lws' own idle pings */
 	int connect_timeout_s;
+#if LWS_LIBRARY_VERSION_NUMBER >= 4003000
+	lws_log_cx_t log_cx; /* the ws thread's own (see rfo_ws_log_cx_init) */
+#endif
 
 	/* cross-thread */
 	pthread_mutex_t mutex; /* guards ctx (for lws_cancel_service), thread_active */
@@ -490,6 +493,10 @@ static void *ws_thread(void *param)
 	info.fd_limit_per_thread = 16;
 	info.timeout_secs = (unsigned int)ws->connect_timeout_s;
 	info.connect_timeout_secs = (unsigned int)ws->connect_timeout_s;
+#if LWS_LIBRARY_VERSION_NUMBER >= 4003000
+	rfo_ws_log_cx_init(&ws->log_cx);
+	info.log_cx = &ws->log_cx;
+#endif
 
 	struct lws_context *ctx = lws_create_context(&info);
 	if (!ctx) {
