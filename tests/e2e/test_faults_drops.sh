@@ -13,8 +13,9 @@
 #                 endpoint that is not JSON) -> OBS stays up and answering, failed requests answer ok:false with a
 #                 sentence, the user stays signed in (the unreadable refresh is retried), and a valid chat message
 #                 afterwards arrives.
-#   revoked       OBS streams to a real RTMP receiver; Restream revokes the token and drops the sockets -> OBS keeps
-#                 streaming (outputActive), the plugin stops claiming to be signed in with a lastError, no crash.
+#   revoked       OBS streams to a real RTMP receiver; Restream revokes the token and drops the sockets, the user
+#                 clicks (ListEvents) -> OBS keeps streaming (outputActive), the plugin stops claiming to be signed in
+#                 within 30 s and says why (lastError), no crash.
 #   exit          after signing in again, every socket upgrade is refused (503) and the sockets dropped: OBS exits
 #                 within 1 s of SIGINT in the middle of that reconnect storm.
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged.
@@ -132,6 +133,9 @@ streaming() { obsws call GetStreamStatus | jq -e '.responseData.outputActive == 
 wait_until 20 streaming || e2e_fail "OBS did not start streaming to $RTMP_URL: $(obsws call GetStreamStatus)"
 emu_post tokens/revoke >/dev/null
 emu_post sockets/drop '{"kind":"all"}' >/dev/null
+# the sockets may be in a long backoff after the drops: the plugin learns of the revocation from its next call to
+# Restream, here the user's next click (401 -> refresh -> invalid_grant)
+obs_vendor ListEvents >/dev/null
 signed_out() { obs_vendor GetStatus | jq -e '.signedIn == false' >/dev/null 2>&1; }
 wait_until 30 signed_out || e2e_fail "the plugin still claims a session after the revocation: $(obs_vendor GetStatus)"
 status=$(obs_vendor GetStatus)
