@@ -142,12 +142,17 @@ bench idle_loadavg "$load0" load
 
 # chat end-to-end: the UI probe idle, then during a flood
 scene=$(obsws call GetCurrentProgramScene | jq -r '.responseData.currentProgramSceneName // .responseData.sceneName')
+# probe COUNT [PORT]: SetCurrentProgramScene round trips every 20 ms (default: the OBS with the plugin)
 probe() {
-	obsws --timeout $((flood_s + 60)) rtt --request SetCurrentProgramScene --data "{\"sceneName\":\"$scene\"}" \
-		--count "$1" --interval-ms 20
+	"$OBSWS" --port "${2:-$OBS_PORT}" --timeout $((flood_s + 60)) rtt --request SetCurrentProgramScene \
+		--data "{\"sceneName\":\"$scene\"}" --count "$1" --interval-ms 20
 }
 idle_probe=$(probe 100)
 echo "UI probe idle (SetCurrentProgramScene, 100 x every 20 ms): $idle_probe"
+# the same probe on the plugin-less OBS during the flood: what the machine's load alone does to it
+probe $((flood_s * 50 + 50)) "$W_PORT" >"$E2E_TMP/probe-w.txt" 2>"$E2E_TMP/probe-w.err" &
+PROBE_W_PID=$!
+e2e_track_pid "$PROBE_W_PID"
 rss_signed=$(rss_kb "$P_PID") rss_w0=$(rss_kb "$W_PID")
 TOTAL=$((RATE * flood_s))
 probe $((flood_s * 50 + 50)) >"$E2E_TMP/probe.txt" 2>"$E2E_TMP/probe.err" &
@@ -175,6 +180,10 @@ flood=$(emu_ctl GET chat/flood)
 wait "$PROBE_PID" || e2e_fail "the UI probe failed: $(cat "$E2E_TMP/probe.err")"
 e2e_untrack_pid "$PROBE_PID"
 flood_probe=$(cat "$E2E_TMP/probe.txt")
+wait "$PROBE_W_PID" || e2e_fail "the UI probe of the plugin-less OBS failed: $(cat "$E2E_TMP/probe-w.err")"
+e2e_untrack_pid "$PROBE_W_PID"
+control_probe=$(cat "$E2E_TMP/probe-w.txt")
+echo "UI probe on the plugin-less OBS over the same time: $control_probe"
 rate=$((TOTAL * 1000 / elapsed))
 # sustained: stored messages per second between the first sample after 0.5 s and the last one before the
 # emulator's end; backlog: emulator sent - stored, largest in the first and in the second half of the flood
@@ -198,6 +207,8 @@ bench chat_emulator_flood_rate_per_s "$(printf '%.0f' "$emu_rate")" /s
 bench chat_e2e_backlog_max "$back2" msgs
 bench chat_e2e_ui_probe_max_ms "$stall" ms
 bench chat_e2e_ui_probe_p99_ms "$(sed -n 's/.*p99=\([0-9.]*\).*/\1/p' <<<"$flood_probe")" ms
+bench chat_e2e_ui_probe_max_ms_control "$(sed -n 's/.*max=\([0-9.]*\).*/\1/p' <<<"$control_probe")" ms
+bench chat_e2e_ui_probe_p99_ms_control "$(sed -n 's/.*p99=\([0-9.]*\).*/\1/p' <<<"$control_probe")" ms
 bench ui_probe_idle_max_ms "$(sed -n 's/.*max=\([0-9.]*\).*/\1/p' <<<"$idle_probe")" ms
 bench chat_e2e_loadavg "$load0" load
 

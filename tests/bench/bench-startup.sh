@@ -41,8 +41,12 @@ done
 for ((i = 1; i <= runs; i++)); do
 	for cfg in "${configs[@]}"; do
 		e2e_use_home "$E2E_TMP/home-$cfg"
+		# a fresh obs-websocket port for every start: on a shared machine another process may take the last one
+		OBS_PORT=$(free_port)
+		sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME/.config/obs-studio/global.ini"
+		export OBSWS_PORT=$OBS_PORT
 		obs_start
-		obs_wait_ready 60 2>/dev/null
+		obs_wait_ready 60
 		ready[$cfg]+="$OBS_READY_MS "
 		obs_stop 10000 >/dev/null
 		quit[$cfg]+="$OBS_EXIT_MS "
