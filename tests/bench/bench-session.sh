@@ -7,10 +7,12 @@
 #  - idle CPU: utime+stime (/proc/PID/stat) of both OBS processes over the same window (60 s; --quick 15 s),
 #    the plugin signed in with the chat and streaming sockets connected; also the plugin's own named threads;
 #  - chat end-to-end: the emulator floods 2,000 messages/s (its maximum) for 5 s (--quick 3 s) while the dock's
-#    Chat tab is visible; rate = messages stored / time until the last is stored; the UI thread's longest stall
-#    = the largest round trip of SetCurrentProgramScene (obs-websocket answers it on OBS's UI thread through a
-#    blocking queued call, so it waits behind everything queued there) sent every 20 ms during the flood,
-#    against the same probe idle;
+#    Chat tab is visible; the emulator's sent count and GetChat's total are polled: backlog = sent - stored,
+#    sustained rate = least-squares slope of stored over time; the UI thread's longest stall = the largest round
+#    trip of SetCurrentProgramScene (obs-websocket answers it on OBS's UI thread through a blocking queued call,
+#    so it waits behind everything queued there) sent every 20 ms during the flood, beside the same probe on the
+#    plugin-less OBS over the same time (the machine's share) and on the plugin's OBS idle;
+#  - idle CPU by thread name, where the two processes differ most;
 #  - memory: VmRSS of the plugin's OBS freshly signed in vs after the flood with 5,000 messages retained
 #    (history 5,000), next to the plugin-less OBS's VmRSS over the same time.
 # Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
@@ -46,6 +48,15 @@ plugin_thread_us() {
 		sum=$((sum + ns / 1000))
 	done
 	echo "$sum"
+}
+# thread_times PID: "<name> <µs>" per thread name (threads of one name summed; digits dropped from names)
+thread_times() {
+	local t c ns
+	for t in /proc/"$1"/task/*; do
+		c=$(tr -d '0-9' <"$t/comm" 2>/dev/null | tr ' ' '_') || continue
+		read -r ns _ <"$t/schedstat" 2>/dev/null || continue
+		echo "${c:-?} $((ns / 1000))"
+	done | awk '{s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
 }
 # CPU time in µs of process $1's UI thread (the main thread)
 ui_thread_us() {
@@ -114,9 +125,11 @@ sleep 5
 load0=$(loadavg)
 w0=$(cpu_ticks "$W_PID") p0=$(cpu_ticks "$P_PID") t0=$(plugin_thread_us "$P_PID") c0=$(now_ms)
 wu0=$(ui_thread_us "$W_PID") pu0=$(ui_thread_us "$P_PID")
+thread_times "$W_PID" >"$E2E_TMP/threads-w0" && thread_times "$P_PID" >"$E2E_TMP/threads-p0"
 sleep "$idle_s"
 w1=$(cpu_ticks "$W_PID") p1=$(cpu_ticks "$P_PID") t1=$(plugin_thread_us "$P_PID") c1=$(now_ms)
 wu1=$(ui_thread_us "$W_PID") pu1=$(ui_thread_us "$P_PID")
+thread_times "$W_PID" >"$E2E_TMP/threads-w1" && thread_times "$P_PID" >"$E2E_TMP/threads-p1"
 tck=$(getconf CLK_TCK)
 win=$((c1 - c0))
 pct() { awk -v t="$1" -v hz="$tck" -v ms="$win" 'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}'; }
@@ -130,6 +143,14 @@ printf 'idle %d s, signed in, both sockets connected (load %s -> %s): OBS withou
 	"$((win / 1000))" "$load0" "$(loadavg)" "$w_pct" "$p_pct" \
 	"$(awk -v a="$p_pct" -v b="$w_pct" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" \
 	"$(awk -v a="$p_pct" -v b="$w_pct" 'BEGIN {printf "%.2f", a - b}')" "$th_pct" "$wu_pct" "$pu_pct"
+# where the two processes differ, thread name by thread name (% of one core over the window)
+echo "idle CPU by thread name (% of one core), the largest differences (with - without):"
+join -a1 -a2 -e0 -o 0,1.2,2.2 "$E2E_TMP/threads-w0" "$E2E_TMP/threads-w1" >"$E2E_TMP/tw"
+join -a1 -a2 -e0 -o 0,1.2,2.2 "$E2E_TMP/threads-p0" "$E2E_TMP/threads-p1" >"$E2E_TMP/tp"
+join -a1 -a2 -e0 -o 0,1.2,1.3,2.2,2.3 "$E2E_TMP/tw" "$E2E_TMP/tp" |
+	awk -v ms="$win" '{w = ($3 - $2) / 10 / ms; p = ($5 - $4) / 10 / ms; d = p - w
+		printf "%s %.3f %.3f %.3f\n", $1, w, p, (d < 0 ? -d : d) }' | sort -k4 -g -r | head -n 6 |
+	awk '{printf "  %-28s without %7.3f  with %7.3f\n", $1, $2, $3}'
 bench idle_cpu_pct_without "$w_pct" %
 bench idle_cpu_pct_with "$p_pct" %
 bench idle_cpu_ratio "$(awk -v a="$p_pct" -v b="$w_pct" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" x
@@ -187,22 +208,25 @@ echo "UI probe on the plugin-less OBS over the same time: $control_probe"
 rate=$((TOTAL * 1000 / elapsed))
 # sustained: stored messages per second between the first sample after 0.5 s and the last one before the
 # emulator's end; backlog: emulator sent - stored, largest in the first and in the second half of the flood
-# emulator's clock: the plugin's share of what the emulator sent in that window times the emulator's own rate
-# (sent / elapsedMs); the wall-clock figure carries the jitter of the polling (±2 %)
 emu_rate=$(jq '.sent * 1000 / .elapsedMs' <<<"$flood")
+# sustained = least-squares slope of stored messages over time (ms since the start, at the middle of each
+# GetChat call) for the polls between 0.5 s and the flood's end: robust to the jitter of single polls
 read -r sus wall back1 back2 < <(awk -v end=$((flood_s * 1000)) -v er="$emu_rate" '
-	$1 >= 500 && $1 <= end && !a { a = 1; t0 = $1; s0 = $2; n0 = $3 }
-	$1 <= end { t1 = $1; s1 = $2; n1 = $3; b = $2 - $3; if ($1 < end / 2) { if (b > m1) m1 = b } else if (b > m2) m2 = b }
-	END { printf "%d %d %d %d\n", (s1 > s0 ? er * (n1 - n0) / (s1 - s0) : 0), (t1 > t0 ? (n1 - n0) * 1000 / (t1 - t0) : 0), m1, m2 }' "$samples")
+	$1 >= 500 && $1 <= end { k++; sx += $1; sy += $3; sxx += $1 * $1; sxy += $1 * $3 }
+	$1 >= 500 && $1 <= end && !a { a = 1; t0 = $1; n0 = $3 }
+	$1 <= end { t1 = $1; n1 = $3; b = $2 - $3; if ($1 < end / 2) { if (b > m1) m1 = b } else if (b > m2) m2 = b }
+	END { den = k * sxx - sx * sx
+		printf "%d %d %d %d\n", (k > 2 && den > 0 ? 1000 * (k * sxy - sx * sy) / den : 0),
+			(t1 > t0 ? (n1 - n0) * 1000 / (t1 - t0) : 0), m1, m2 }' "$samples")
 stall=$(sed -n 's/.*max=\([0-9.]*\).*/\1/p' <<<"$flood_probe")
 printf 'chat flood %d/s for %d s (emulator sent %s in %s ms; load %s): %d messages stored in %d ms = %d/s; UI probe during the flood: %s\n' \
 	"$RATE" "$flood_s" "$(jq .sent <<<"$flood")" "$(jq .elapsedMs <<<"$flood")" "$load0" "$TOTAL" "$elapsed" "$rate" \
 	"$flood_probe"
-printf 'sustained %d/s on the emulator'"'"'s clock (%d/s on the wall clock, polled) during the flood; backlog (emulator sent - stored) at most %d in the first half, %d in the second; last message stored %d ms after the emulator queued it\n' \
+printf 'sustained %d/s (least-squares slope of the polls; %d/s between the first and last poll) during the flood; backlog (emulator sent - stored) at most %d in the first half, %d in the second; last message stored %d ms after the emulator queued it\n' \
 	"$sus" "$wall" "$back1" "$back2" $((elapsed - $(jq .elapsedMs <<<"$flood")))
 bench chat_e2e_rate_per_s "$rate" /s
 bench chat_e2e_sustained_per_s "$sus" /s
-bench chat_e2e_sustained_wallclock_per_s "$wall" /s
+bench chat_e2e_first_last_poll_per_s "$wall" /s
 bench chat_emulator_flood_rate_per_s "$(printf '%.0f' "$emu_rate")" /s
 bench chat_e2e_backlog_max "$back2" msgs
 bench chat_e2e_ui_probe_max_ms "$stall" ms
