@@ -26,12 +26,12 @@ done
 # budget KEY -> "op limit" (op: le = at most, ge = at least). Idle CPU: the budget applies to what is attributable
 # to the plugin (its rfo-* threads + the growth of OBS's UI-thread time); the whole-process difference between the
 # two OBS instances is shown without a verdict (it moves by ±3 points of a core from run to run, both signs).
+# Chat pipeline: the budget is checked on instruction counts (callgrind; the load does not move them); the
+# CPU-time ratios are shown without a verdict (76-90 % from run to run on this shared machine).
 # End-to-end: 2,000/s is the emulator's maximum; 1,980 leaves 1 % for sampling.
 declare -A budget=(
 	[startup_ratio_with_without]="le 1.03"
 	[idle_cpu_added_upper_pct]="le 0.5"
-	[chat_pipeline_twitch_pct_of_jansson]="ge 80"
-	[chat_pipeline_superchat_pct_of_jansson]="ge 80"
 	[chat_pipeline_instr_pct_of_jansson_rate]="ge 80"
 	[chat_e2e_sustained_per_s]="ge 1980"
 	[chat_e2e_backlog_max]="le 200"
