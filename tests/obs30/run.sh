@@ -191,7 +191,9 @@ install_pkgs() {
 	cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 	system_mounts
 	{
-		in_root apt-get update -q &&
+		# an earlier run killed inside dpkg leaves packages half-configured: finish them first
+		in_root dpkg --configure -a &&
+			in_root apt-get update -q &&
 			in_root apt-get install -y -q -o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-unsafe-io "${pkgs[@]}" </dev/null &&
 			in_root apt-get clean
 	} >"$cache/apt.log" 2>&1 || rc=$?
@@ -216,13 +218,15 @@ fi
 if ! root_ok; then
 	[ -e "$root" ] && say "the cached root is incomplete (no .rfo-base): making it again"
 	make_base
+	made=made
 fi
 if ! pkgs_ok; then
-	made=made
+	[ "$made" = made ] || made=updated
 	if ! install_pkgs; then
 		# a half-installed or broken root: start again from scratch, once
 		say "package installation failed; making the root again from scratch"
 		make_base
+		made=made
 		install_pkgs || die "package installation failed in a fresh root (log: $cache/apt.log)"
 	fi
 else
