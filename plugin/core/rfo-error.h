@@ -24,7 +24,13 @@ struct rfo_error {
 	char message[256];
 };
 
-void rfo_error_set(struct rfo_error *err, int code, const char *format, ...);
+#if defined(__GNUC__) || defined(__clang__)
+#define RFO_PRINTF_FORMAT(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define RFO_PRINTF_FORMAT(fmt, args)
+#endif
+
+void rfo_error_set(struct rfo_error *err, int code, const char *format, ...) RFO_PRINTF_FORMAT(3, 4);
 static inline void rfo_error_clear(struct rfo_error *err)
 {
 	if (err) {
