@@ -222,10 +222,17 @@ static const char *service_connect_info(void *data, uint32_t type)
 	}
 }
 
+/* OBS asks this before service_initialize (and refuses to start when it says no), so it takes the
+ * current key/URL from the go-live cache itself: after a restart nothing else has filled them in yet. */
 static bool service_can_try_to_connect(void *data)
 {
 	struct rfo_service *s = data;
-	return s->server && *s->server && s->key && *s->key;
+	if (!refresh_target(s, true))
+		return false;
+	pthread_mutex_lock(&s->mutex);
+	bool ok = s->server && *s->server && s->key && *s->key;
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
 }
 #endif
 
