@@ -59,11 +59,11 @@ faults_obs_server() {
 		jq -c '.responseData | select(.streamServiceType != null) | {streamServiceType, streamServiceSettings}'
 }
 
-# faults_timed_vendor REQUEST [JSON]: one vendor request (30 s deadline); prints "MS RESPONSE".
+# faults_timed_vendor REQUEST [JSON]: one vendor request (35 s deadline); prints "MS RESPONSE".
 faults_timed_vendor() {
 	local t0 out
 	t0=$(now_ms)
-	out=$("$OBSWS" --port "$OBS_PORT" --timeout 30 vendor "$E2E_VENDOR" "$@" 2>&1) || out="obsws failed: $out"
+	out=$("$OBSWS" --port "$OBS_PORT" --timeout 35 vendor "$E2E_VENDOR" "$@" 2>&1) || out="obsws failed: $out"
 	printf '%s %s\n' "$(($(now_ms) - t0))" "$out"
 }
 

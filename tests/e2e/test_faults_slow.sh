@@ -5,7 +5,7 @@
 #                 ≤ 20 s bound on obs-websocket's thread), while `obsws rtt` of GetStatus (every 250 ms for 30 s)
 #                 never takes more than 500 ms and GetStatus/GetSceneList answer within 1 s after each click.
 #   burst         six requests at once (ListChannels, SetChannelEnabled ×2, ListEvents, ApplyStreamSettings, GetChat)
-#                 each answer within 30 s and OBS answers within 1 s afterwards; the latency of a GetStatus sent
+#                 each answer within 31 s and OBS answers within 1 s afterwards; the latency of a GetStatus sent
 #                 during the burst is reported (obs-websocket's thread pool is busy with the waiting requests).
 #   exit          SIGINT while a 10-s SetChannelEnabled is in flight -> OBS exits within 1 s.
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged; the
@@ -62,8 +62,9 @@ burst_ms=$(($(now_ms) - t0))
 cat "$E2E_TMP"/burst.* >"$E2E_ART/burst.log"
 e2e_log "burst of ${#reqs[@]} requests done in $burst_ms ms; GetStatus sent during it took ${probe%% *} ms"
 while read -r ms rest; do
-	[[ "$rest" != "obsws failed"* ]] || e2e_fail "a vendor request of the burst did not answer within 30 s: $rest"
-	assert_le "$ms" 30000 "a vendor request (ms) of the burst"
+	[[ "$rest" != "obsws failed"* ]] || e2e_fail "a vendor request of the burst did not answer within 35 s: $rest"
+	# on 2 cores obs-websocket 5.5 (OBS 30) runs them two at a time: three waves of 10 s end at 30 s + round trips
+	assert_le "$ms" 31000 "a vendor request (ms) of the burst"
 done <"$E2E_ART/burst.log"
 faults_assert_alive "after the burst"
 
