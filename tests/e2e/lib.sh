@@ -217,6 +217,7 @@ obs_install_plugin() {
 obs_start() {
 	local info="$E2E_TMP/obs-start.info" attempt
 	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
+	OBS_START_ARGS=("$@")
 	for attempt in 1 2 3; do
 		rm -f "$info"
 		OBS_START_MS=$(now_ms)
@@ -245,11 +246,25 @@ obs_start() {
 
 # obs_wait_ready [TIMEOUT_S]: wait until obs-websocket answers GetVersion (default 30 s); sets OBS_READY_MS
 # (ms from the exec of obs to the answer). Fails when OBS exits first.
+# obs_wait_ready [S]: wait until obs-websocket answers. If another process took the websocket port between
+# free_port and OBS binding it (a shared machine), OBS is restarted once or twice on a fresh port.
 obs_wait_ready() {
-	local timeout=${1:-30} deadline
+	local timeout=${1:-30} deadline retries=0
 	deadline=$((SECONDS + timeout))
 	until "$OBSWS" --port "$OBS_PORT" --timeout 1 wait-ready 2>/dev/null; do
 		kill -0 "$OBS_PID" 2>/dev/null || e2e_fail "OBS exited before obs-websocket answered"
+		if ((retries < 2)) && obs_log_has 'WebSocketServer::Start\] Listen failed: Address already in use'; then
+			retries=$((retries + 1))
+			stop_pid "$OBS_PID" TERM 5
+			stop_pid "$OBS_RUN_PID" TERM 5
+			OBS_PORT=$(free_port)
+			export OBSWS_PORT=$OBS_PORT
+			sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME"/.config/obs-studio/{global,user}.ini 2>/dev/null || true
+			e2e_log "websocket port taken by another process; OBS restarted on port $OBS_PORT"
+			obs_start "${OBS_START_ARGS[@]}"
+			deadline=$((SECONDS + timeout))
+			continue
+		fi
 		((SECONDS < deadline)) || e2e_fail "obs-websocket did not answer on port $OBS_PORT within ${timeout}s"
 	done
 	OBS_READY_MS=$(($(now_ms) - OBS_EXEC_MS))

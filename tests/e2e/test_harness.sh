@@ -71,4 +71,16 @@ send -f mpegts "$SRT_URL&pbkeylen=16"
 wait_until 5 test -s "$SRT_OUT"
 srt_stop
 assert_media_av "$SRT_OUT"
+
+# --- another process holds the websocket port when OBS starts: obs_wait_ready restarts OBS on a fresh port
+obs_install_plugin
+obs_write_global_ini
+taken=$OBS_PORT
+emu_start --api-port "$taken"
+obs_start
+obs_wait_ready 40
+((OBS_PORT != taken)) || e2e_fail "OBS still on the taken port $taken"
+assert_log_contains 'restream-for-obs\] loaded' "plugin load line after the restart"
+obs_stop 3000
+emu_stop
 e2e_pass
