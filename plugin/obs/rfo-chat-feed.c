@@ -239,44 +239,14 @@ void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *par
 
 /* ---- socket callbacks (chat ws thread) ------------------------------------------------------------ */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
-
-static void wipe_free(char *secret)
-{
-	if (!secret)
-		return;
-	volatile char *p = secret;
-	while (*p)
-		*p++ = 0;
-	bfree(secret);
-}
-
 static char *get_url(void *param)
 {
 	UNUSED_PARAMETER(param);
-	struct rfo_auth *auth = rfo_controller_auth();
-	const struct rfo_config *cfg = rfo_controller_config();
-	char *token = NULL;
-	if (!auth || !cfg || !cfg->chat_url || rfo_auth_get_state(auth) != RFO_AUTH_SIGNED_IN ||
-	    !rfo_auth_get_token(auth, &token)) {
-		pthread_mutex_lock(&f.mutex);
-		f.token_hash = 0;
-		pthread_mutex_unlock(&f.mutex);
-		return NULL;
-	}
-	char *url = rfo_url_with_query(cfg->chat_url, "accessToken", token);
+	uint64_t token_hash = 0;
+	char *url = rfo_controller_socket_url(rfo_controller_config()->chat_url, &token_hash);
 	pthread_mutex_lock(&f.mutex);
-	f.token_hash = hash_str(token);
+	f.token_hash = token_hash;
 	pthread_mutex_unlock(&f.mutex);
-	wipe_free(token);
 	return url;
 }
 
@@ -405,9 +375,7 @@ static void on_session(void *param)
 	if (!f.created || !auth)
 		return;
 	bool signed_in = rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
-	char *token = NULL;
-	uint64_t h = signed_in && rfo_auth_get_token(auth, &token) ? hash_str(token) : 0;
-	wipe_free(token);
+	uint64_t h = signed_in ? rfo_controller_token_hash() : 0;
 
 	pthread_mutex_lock(&f.mutex);
 	bool was_signed_in = f.signed_in;

@@ -9,6 +9,7 @@
 #include "rfo-log.h"
 #include "rfo-token-store.h"
 #include "rfo-ui.h"
+#include "rfo-url.h"
 
 #include <obs-module.h>
 #include <util/bmem.h>
@@ -181,6 +182,56 @@ struct rfo_http *rfo_controller_http(void)
 const char *rfo_controller_settings_path(void)
 {
 	return ctl.settings_path;
+}
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+static void wipe_free(char *secret)
+{
+	if (!secret)
+		return;
+	volatile char *p = secret;
+	while (*p)
+		*p++ = 0;
+	bfree(secret);
+}
+
+static char *current_token(void)
+{
+	char *token = NULL;
+	struct rfo_auth *auth = rfo_controller_auth();
+	if (!auth || rfo_auth_get_state(auth) != RFO_AUTH_SIGNED_IN || !rfo_auth_get_token(auth, &token))
+		return NULL;
+	return token;
+}
+
+char *rfo_controller_socket_url(const char *base, uint64_t *token_hash)
+{
+	*token_hash = 0;
+	char *token = base ? current_token() : NULL;
+	if (!token)
+		return NULL;
+	char *url = rfo_url_with_query(base, "accessToken", token);
+	*token_hash = hash_str(token);
+	wipe_free(token);
+	return url;
+}
+
+uint64_t rfo_controller_token_hash(void)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	char *token = NULL;
+	uint64_t h = auth && rfo_auth_get_token(auth, &token) ? hash_str(token) : 0;
+	wipe_free(token);
+	return h;
 }
 
 void rfo_controller_on_session(rfo_session_cb cb, void *param)

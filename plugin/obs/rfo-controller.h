@@ -2,6 +2,7 @@
 
 #include <obs-data.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "rfo-config.h"
 
@@ -24,6 +25,12 @@ const struct rfo_config *rfo_controller_config(void);
 struct rfo_auth *rfo_controller_auth(void);
 struct rfo_http *rfo_controller_http(void);
 const char *rfo_controller_settings_path(void);
+
+/* The signed-in session's socket URL, `base?accessToken=<token>` (caller bfrees; a secret: never log it),
+ * with *token_hash set to a hash of that token; NULL and 0 when signed out or a refresh is under way. */
+char *rfo_controller_socket_url(const char *base, uint64_t *token_hash);
+/* Hash of the current access token (to notice a new one without keeping it), 0 when there is none. */
+uint64_t rfo_controller_token_hash(void);
 
 /* Called (on the auth thread) whenever the access token changes or the account state changes. */
 typedef void (*rfo_session_cb)(void *param);
