@@ -211,7 +211,8 @@ void rfo_ch_submit(struct req *r)
 		req_fail(r, RFO_ERR_CANCELLED, obs_module_text("Channels.Error.Stopping"));
 }
 
-/* A 401: report it and retry once with the next token (now, if a newer one is already there). */
+/* A 401: park the request, report it, and retry once with the next token. Parked first, so that a refresh
+ * finishing between the report and the parking still resubmits it (through the token listener or below). */
 static void park(struct req *r)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
@@ -219,20 +220,18 @@ static void park(struct req *r)
 		req_fail(r, RFO_ERR_AUTH, obs_module_text("Channels.Error.SignedOut"));
 		return;
 	}
-	rfo_auth_report_unauthorized(auth);
 	r->retried = true;
-	char *token = NULL;
-	if (rfo_auth_get_token(auth, &token) && strcmp(token, r->token) != 0) {
-		bfree(r->token);
-		r->token = token;
-		rfo_ch_submit(r);
-		return;
-	}
-	bfree(token);
 	r->parked_at = os_gettime_ns();
+	char *old = bstrdup(r->token);
 	pthread_mutex_lock(&rfo_ch.mutex);
 	da_push_back(rfo_ch.parked, &r);
 	pthread_mutex_unlock(&rfo_ch.mutex);
+	rfo_auth_report_unauthorized(auth);
+	char *token = NULL;
+	if (rfo_auth_get_token(auth, &token) && strcmp(token, old) != 0)
+		rfo_ch_unpark(true, false); /* a newer token is already there */
+	bfree(token);
+	bfree(old);
 }
 
 /* Resubmits parked requests with a new token, or fails them (signed out, stopping, too old). */

@@ -260,6 +260,10 @@ obs_wait_ready() {
 			OBS_PORT=$(free_port)
 			export OBSWS_PORT=$OBS_PORT
 			sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME"/.config/obs-studio/{global,user}.ini 2>/dev/null || true
+			# this log is set aside so that the next start is judged by its own log only
+			mv -f "$(obs_log_path)" "$(obs_log_path).port-taken" 2>/dev/null || true
+			# obs-websocket 5.3+ (OBS 30) keeps its settings in its own config.json after the first start
+			sed -Ei "s/(\"server_port\": *)[0-9]+/\1$OBS_PORT/" "$HOME"/.config/obs-studio/plugin_config/obs-websocket/config.json 2>/dev/null || true
 			e2e_log "websocket port taken by another process; OBS restarted on port $OBS_PORT"
 			obs_start "${OBS_START_ARGS[@]}"
 			deadline=$((SECONDS + timeout))
