@@ -1,11 +1,6 @@
 /* rfo-http against a tiny HTTP/1.1 server on 127.0.0.1 written here (one thread per connection). */
 #include "rfo-test.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <strings.h>
@@ -20,6 +15,7 @@
 #include <util/threading.h>
 
 #include "rfo-http.h"
+#include "rfo-test-server.h"
 
 /* ---------------------------------------------------------------- server */
 
@@ -34,18 +30,6 @@ static int conn_count;
 static pthread_mutex_t server_mutex = PTHREAD_MUTEX_INITIALIZER;
 static volatile long slow_requests_seen;
 
-static bool send_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-		if (n <= 0)
-			return false;
-		data += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
 static void respond(int fd, int status, const char *extra_headers, const char *body, size_t len, bool content_length)
 {
 	char head[512];
@@ -54,8 +38,8 @@ static void respond(int fd, int status, const char *extra_headers, const char *b
 	if (content_length)
 		n += snprintf(head + n, sizeof(head) - (size_t)n, "Content-Length: %zu\r\n", len);
 	n += snprintf(head + n, sizeof(head) - (size_t)n, "\r\n");
-	if (send_all(fd, head, (size_t)n) && len)
-		send_all(fd, body, len);
+	if (rfo_test_send_all(fd, head, (size_t)n) && len)
+		rfo_test_send_all(fd, body, len);
 }
 
 /* waits `ms` (by the clock) while the client keeps the connection open; false when it went away */
@@ -73,65 +57,21 @@ static bool linger(int fd, int ms)
 	return !os_atomic_load_bool(&server_stop);
 }
 
-static char *header_value(const char *head, const char *name)
-{
-	size_t nl = strlen(name);
-	for (const char *p = strstr(head, "\r\n"); p; p = strstr(p + 2, "\r\n")) {
-		const char *line = p + 2;
-		if (strncasecmp(line, name, nl) == 0 && line[nl] == ':') {
-			line += nl + 1;
-			while (*line == ' ')
-				line++;
-			const char *end = strstr(line, "\r\n");
-			size_t len = end ? (size_t)(end - line) : strlen(line);
-			char *v = malloc(len + 1);
-			memcpy(v, line, len);
-			v[len] = 0;
-			return v;
-		}
-	}
-	return strdup("");
-}
-
 static void *conn_main(void *param)
 {
 	int fd = (int)(intptr_t)param;
 	char *req = malloc(1 << 20);
-	size_t len = 0;
-	char *end = NULL;
-	/* read the head, then Content-Length bytes of body; bounded by 5 s */
-	for (int i = 0; i < 250 && !os_atomic_load_bool(&server_stop); i++) {
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 20) <= 0)
-			continue;
-		ssize_t n = recv(fd, req + len, (1 << 20) - 1 - len, 0);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		req[len] = 0;
-		if (req[0] < 'A' || req[0] > 'Z')
-			break; /* not HTTP (e.g. a TLS hello): hang up */
-		end = strstr(req, "\r\n\r\n");
-		if (end) {
-			char *cl = header_value(req, "Content-Length");
-			size_t want = (size_t)atol(cl);
-			free(cl);
-			if (len - (size_t)(end + 4 - req) >= want)
-				break;
-		}
-	}
-	if (!end)
+	const char *body = rfo_test_read_request(fd, req, 1 << 20, &server_stop);
+	if (!body)
 		goto done;
-	*end = 0;
-	const char *body = end + 4;
 
 	char method[16] = "", path[256] = "";
 	sscanf(req, "%15s %255s", method, path);
 
 	if (strcmp(path, "/echo") == 0) {
-		char *auth = header_value(req, "Authorization");
-		char *ctype = header_value(req, "Content-Type");
-		char *x = header_value(req, "X-Rfo-Test");
+		char *auth = rfo_test_header_value(req, "Authorization");
+		char *ctype = rfo_test_header_value(req, "Content-Type");
+		char *x = rfo_test_header_value(req, "X-Rfo-Test");
 		char out[4096];
 		int n = snprintf(out, sizeof(out), "%s|%s|%s|%s|%s", method, auth, ctype, x, body);
 		respond(fd, 200, "Content-Type: text/plain\r\n", out, (size_t)n, true);
@@ -197,18 +137,7 @@ static void *accept_main(void *param)
 
 static void server_start(void)
 {
-	listen_fd = socket(AF_INET, SOCK_STREAM, 0);
-	check(listen_fd >= 0);
-	int one = 1;
-	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	struct sockaddr_in a = {0};
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	check(bind(listen_fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	check(listen(listen_fd, 16) == 0);
-	socklen_t alen = sizeof(a);
-	check(getsockname(listen_fd, (struct sockaddr *)&a, &alen) == 0);
-	server_port = ntohs(a.sin_port);
+	listen_fd = rfo_test_listen(16, &server_port);
 	check(pthread_create(&accept_thread, NULL, accept_main, NULL) == 0);
 }
 
@@ -224,72 +153,7 @@ static void server_stop_all(void)
 /* ------------------------------------------------------------------ self-signed TLS server */
 /* `openssl s_server` with a throw-away self-signed certificate: TLS verification must refuse it. */
 
-static pid_t tls_pid = -1;
-static int tls_port;
-static char tls_dir[64];
-
-static void tls_start(void)
-{
-	char cmd[512];
-	snprintf(tls_dir, sizeof(tls_dir), "/tmp/rfo-tls-XXXXXX");
-	check(mkdtemp(tls_dir) != NULL);
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-		 "-days 2 -keyout %s/k.pem -out %s/c.pem >/dev/null 2>&1",
-		 tls_dir, tls_dir);
-	check(system(cmd) == 0);
-
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {0};
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	check(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	socklen_t alen = sizeof(a);
-	check(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
-	tls_port = ntohs(a.sin_port);
-	close(fd);
-
-	char accept_arg[32], cert[96], key[96];
-	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%d", tls_port);
-	snprintf(cert, sizeof(cert), "%s/c.pem", tls_dir);
-	snprintf(key, sizeof(key), "%s/k.pem", tls_dir);
-	tls_pid = fork();
-	check(tls_pid >= 0);
-	if (tls_pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execlp("openssl", "openssl", "s_server", "-accept", accept_arg, "-cert", cert, "-key", key, "-www",
-		       "-quiet", (char *)NULL);
-		_exit(127);
-	}
-	/* wait (bounded) until it accepts connections */
-	bool up = false;
-	for (int i = 0; i < 200 && !up; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		a.sin_port = htons((uint16_t)tls_port);
-		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-		close(fd);
-		if (!up)
-			os_sleep_ms(10);
-	}
-	check(up);
-}
-
-static void tls_end(void)
-{
-	char path[96];
-	if (tls_pid > 0) {
-		kill(tls_pid, SIGTERM);
-		waitpid(tls_pid, NULL, 0);
-	}
-	snprintf(path, sizeof(path), "%s/c.pem", tls_dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/k.pem", tls_dir);
-	unlink(path);
-	rmdir(tls_dir);
-}
+static struct rfo_test_tls tls = {.pid = -1};
 
 /* ---------------------------------------------------------------- log capture */
 
@@ -553,7 +417,7 @@ static void test_tls_verification(struct rfo_http *http)
 	struct result r;
 	struct rfo_http_request req = {0};
 	char tls_url[128];
-	snprintf(tls_url, sizeof(tls_url), "https://127.0.0.1:%d/", tls_port);
+	snprintf(tls_url, sizeof(tls_url), "https://127.0.0.1:%d/", tls.port);
 	req.url = tls_url;
 	run(http, &req, &r);
 	printf("self-signed https server: %s\n", r.message);
@@ -662,9 +526,9 @@ int main(void)
 	test_policy_and_limits(http);
 	test_timeout(http);
 	test_parallel(http);
-	tls_start();
+	rfo_test_tls_start(&tls);
 	test_tls_verification(http);
-	tls_end();
+	rfo_test_tls_stop(&tls);
 	rfo_http_destroy(http);
 
 	test_stop_in_flight(false);

@@ -3,11 +3,6 @@
  * answers pings, a black hole that listens but never accepts). */
 #include "rfo-test.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -23,6 +18,7 @@
 
 #include "rfo-ws.h"
 #include "rfo-ws-msg.h"
+#include "rfo-test-server.h"
 
 #define SECRET "SECRETTOKEN42"
 
@@ -217,24 +213,6 @@ static volatile long raw_pings;
 static volatile bool raw_stop;
 static pthread_t raw_thread;
 
-static bool raw_read_head(int fd, char *buf, size_t size)
-{
-	size_t len = 0;
-	for (int i = 0; i < 250 && !os_atomic_load_bool(&raw_stop); i++) {
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 20) <= 0)
-			continue;
-		ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
-		if (n <= 0)
-			return false;
-		len += (size_t)n;
-		buf[len] = 0;
-		if (strstr(buf, "\r\n\r\n"))
-			return true;
-	}
-	return false;
-}
-
 static void raw_handshake(int fd, const char *head)
 {
 	const char *k = astrstri(head, "Sec-WebSocket-Key:");
@@ -297,7 +275,7 @@ static void *raw_main(void *param)
 			continue;
 		os_atomic_inc_long(&raw_connections);
 		char head[4096];
-		if (raw_read_head(fd, head, sizeof(head))) {
+		if (rfo_test_read_request(fd, head, sizeof(head), &raw_stop)) {
 			if (os_atomic_load_long(&raw_mode) == RAW_401) {
 				const char *r =
 					"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
@@ -315,16 +293,7 @@ static void *raw_main(void *param)
 
 static void raw_start(void)
 {
-	raw_fd = socket(AF_INET, SOCK_STREAM, 0);
-	check(raw_fd >= 0);
-	struct sockaddr_in a = {0};
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	check(bind(raw_fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	check(listen(raw_fd, 8) == 0);
-	socklen_t alen = sizeof(a);
-	check(getsockname(raw_fd, (struct sockaddr *)&a, &alen) == 0);
-	raw_port = ntohs(a.sin_port);
+	raw_fd = rfo_test_listen(8, &raw_port);
 	check(pthread_create(&raw_thread, NULL, raw_main, NULL) == 0);
 }
 
@@ -338,72 +307,7 @@ static void raw_end(void)
 /* ------------------------------------------------------------------ self-signed TLS server */
 /* `openssl s_server` with a throw-away self-signed certificate: TLS verification must refuse it. */
 
-static pid_t tls_pid = -1;
-static int tls_port;
-static char tls_dir[64];
-
-static void tls_start(void)
-{
-	char cmd[512];
-	snprintf(tls_dir, sizeof(tls_dir), "/tmp/rfo-tls-XXXXXX");
-	check(mkdtemp(tls_dir) != NULL);
-	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=127.0.0.1 "
-		 "-days 2 -keyout %s/k.pem -out %s/c.pem >/dev/null 2>&1",
-		 tls_dir, tls_dir);
-	check(system(cmd) == 0);
-
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {0};
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	check(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-	socklen_t alen = sizeof(a);
-	check(getsockname(fd, (struct sockaddr *)&a, &alen) == 0);
-	tls_port = ntohs(a.sin_port);
-	close(fd);
-
-	char accept_arg[32], cert[96], key[96];
-	snprintf(accept_arg, sizeof(accept_arg), "127.0.0.1:%d", tls_port);
-	snprintf(cert, sizeof(cert), "%s/c.pem", tls_dir);
-	snprintf(key, sizeof(key), "%s/k.pem", tls_dir);
-	tls_pid = fork();
-	check(tls_pid >= 0);
-	if (tls_pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-		dup2(devnull, 0);
-		dup2(devnull, 1);
-		dup2(devnull, 2);
-		execlp("openssl", "openssl", "s_server", "-accept", accept_arg, "-cert", cert, "-key", key, "-www",
-		       "-quiet", (char *)NULL);
-		_exit(127);
-	}
-	/* wait (bounded) until it accepts connections */
-	bool up = false;
-	for (int i = 0; i < 200 && !up; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		a.sin_port = htons((uint16_t)tls_port);
-		up = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-		close(fd);
-		if (!up)
-			os_sleep_ms(10);
-	}
-	check(up);
-}
-
-static void tls_end(void)
-{
-	char path[96];
-	if (tls_pid > 0) {
-		kill(tls_pid, SIGTERM);
-		waitpid(tls_pid, NULL, 0);
-	}
-	snprintf(path, sizeof(path), "%s/c.pem", tls_dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/k.pem", tls_dir);
-	unlink(path);
-	rmdir(tls_dir);
-}
+static struct rfo_test_tls tls = {.pid = -1};
 
 /* ------------------------------------------------------------------ client observer */
 
@@ -836,7 +740,7 @@ static void test_tls_verification(void)
 {
 	struct observer o;
 	observer_init(&o, 0, "");
-	snprintf(o.url, sizeof(o.url), "wss://127.0.0.1:%d/ws?accessToken=" SECRET, tls_port);
+	snprintf(o.url, sizeof(o.url), "wss://127.0.0.1:%d/ws?accessToken=" SECRET, tls.port);
 	static const uint32_t backoff[] = {5000};
 	struct rfo_ws_config c = base_config(&o, "chat");
 	c.backoff_ms = backoff;
@@ -903,9 +807,9 @@ int main(void)
 	test_idle_timeout();
 	test_pings();
 	test_no_url_policy_reconnect();
-	tls_start();
+	rfo_test_tls_start(&tls);
 	test_tls_verification();
-	tls_end();
+	rfo_test_tls_stop(&tls);
 	test_stop_during_connect(false);
 	test_stop_during_connect(true);
 
