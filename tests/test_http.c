@@ -391,7 +391,7 @@ static void test_timeout(struct rfo_http *http)
 	printf("timeout error after %.3f s: %s\n", s, r.message);
 	check(r.code == RFO_ERR_NETWORK);
 	check(r.status == 0);
-	check(strstr(r.message, "imeout") || strstr(r.message, "timed out"));
+	check(strstr(r.message, "in time") != NULL); /* rfo_http_failure_text(RFO_HTTP_FAIL_TIMEOUT) */
 	check(s >= 0.4 && s < 3.0);
 	result_free(&r);
 
@@ -510,6 +510,66 @@ static void test_stop_in_flight(bool destroy_only)
 	result_free(&queued);
 }
 
+/* ---------------------------------------------------------------- failure codes (resthttp) */
+
+struct failure_result {
+	os_event_t *event;
+	int code;
+	enum rfo_http_failure failure;
+	char message[256];
+};
+
+static void on_failure_done(void *param, struct rfo_http_response *resp)
+{
+	struct failure_result *r = param;
+	r->code = resp->error.code;
+	r->failure = resp->failure;
+	snprintf(r->message, sizeof(r->message), "%s", resp->error.message);
+	os_event_signal(r->event);
+}
+
+static void expect_failure(struct rfo_http *http, const char *u, int timeout_ms, size_t max_body, int code,
+			   enum rfo_http_failure failure)
+{
+	struct failure_result r = {0};
+	check(os_event_init(&r.event, OS_EVENT_TYPE_MANUAL) == 0);
+	struct rfo_http_request req = {.url = u, .timeout_ms = timeout_ms, .max_body_bytes = max_body};
+	check(rfo_http_submit(http, &req, on_failure_done, &r));
+	check(os_event_timedwait(r.event, 20000) == 0);
+	printf("%s -> code %d, failure %d: %s\n", u, r.code, (int)r.failure, r.message);
+	check(r.code == code);
+	check(r.failure == failure);
+	if (code == RFO_ERR_NETWORK) {
+		/* the user sees one of the fixed sentences, never curl's text */
+		check(strcmp(r.message, rfo_http_failure_text(failure)) == 0);
+		check(strstr(r.message, "curl") == NULL && strstr(r.message, "127.0.0.1") == NULL);
+		check(strstr(r.message, "port") == NULL && strstr(r.message, "errno") == NULL);
+	}
+	os_event_destroy(r.event);
+}
+
+static void test_failure_codes(void)
+{
+	struct rfo_http *http = rfo_http_create("rfo-http-fail");
+	check(http != NULL);
+	char buf[128];
+	expect_failure(http, "http://127.0.0.1:1/x", 0, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_CONNECT);
+	expect_failure(http, url("/slow"), 400, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_TIMEOUT);
+	expect_failure(http, url("/size/2000"), 0, 100, RFO_ERR_NETWORK, RFO_HTTP_FAIL_TOO_LARGE);
+	expect_failure(http, url("/bigstream"), 0, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_TOO_LARGE);
+	snprintf(buf, sizeof(buf), "https://127.0.0.1:%d/echo", server_port); /* TLS against plain HTTP */
+	expect_failure(http, buf, 0, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_TLS);
+	expect_failure(http, "http://example.com/x", 0, 0, RFO_ERR_INVALID, RFO_HTTP_FAIL_REFUSED);
+	rfo_http_destroy(http);
+
+	/* every failure has a locale key and a sentence */
+	check(rfo_http_failure_key(RFO_HTTP_FAIL_NONE) == NULL);
+	for (int f = RFO_HTTP_FAIL_CONNECT; f <= RFO_HTTP_FAIL_OTHER; f++) {
+		check(strncmp(rfo_http_failure_key(f), "Http.Error.", 11) == 0);
+		check(strlen(rfo_http_failure_text(f)) > 20);
+	}
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -533,6 +593,7 @@ int main(void)
 
 	test_stop_in_flight(false);
 	test_stop_in_flight(true);
+	test_failure_codes();
 
 	server_stop_all();
 	curl_global_cleanup();

@@ -116,8 +116,98 @@ static void job_free(struct job *job)
 	bfree(job);
 }
 
-/* Calls done() with a response built from `job` and `err`, logs failures, frees the job. */
-static void job_finish(struct job *job, long status, int code, const char *message)
+const char *rfo_http_failure_key(enum rfo_http_failure f)
+{
+	switch (f) {
+	case RFO_HTTP_FAIL_NONE:
+		return NULL;
+	case RFO_HTTP_FAIL_CONNECT:
+		return "Http.Error.Connect";
+	case RFO_HTTP_FAIL_TIMEOUT:
+		return "Http.Error.Timeout";
+	case RFO_HTTP_FAIL_TLS:
+		return "Http.Error.Tls";
+	case RFO_HTTP_FAIL_TOO_LARGE:
+		return "Http.Error.TooLarge";
+	case RFO_HTTP_FAIL_BROKEN:
+		return "Http.Error.Broken";
+	case RFO_HTTP_FAIL_REFUSED:
+		return "Http.Error.Refused";
+	case RFO_HTTP_FAIL_OTHER:
+		break;
+	}
+	return "Http.Error.Other";
+}
+
+/* Kept equal to locale/en-US.ini's Http.Error.* (test_http checks a few). */
+const char *rfo_http_failure_text(enum rfo_http_failure f)
+{
+	switch (f) {
+	case RFO_HTTP_FAIL_NONE:
+		return "";
+	case RFO_HTTP_FAIL_CONNECT:
+		return "Could not connect to Restream. Check your internet connection.";
+	case RFO_HTTP_FAIL_TIMEOUT:
+		return "Restream did not answer in time. Try again in a moment.";
+	case RFO_HTTP_FAIL_TLS:
+		return "The secure connection to Restream failed (TLS certificate or handshake). Check the system's date "
+		       "and certificates.";
+	case RFO_HTTP_FAIL_TOO_LARGE:
+		return "Restream's answer was larger than this plugin accepts.";
+	case RFO_HTTP_FAIL_BROKEN:
+		return "The connection to Restream broke off. Try again.";
+	case RFO_HTTP_FAIL_REFUSED:
+		return "The Restream address is not allowed (only https, or http on this computer).";
+	case RFO_HTTP_FAIL_OTHER:
+		break;
+	}
+	return "Could not reach Restream. Try again in a moment.";
+}
+
+static enum rfo_http_failure failure_of(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+#if LIBCURL_VERSION_NUM >= 0x074400
+	case CURLE_HTTP2:
+#endif
+		return RFO_HTTP_FAIL_CONNECT;
+	case CURLE_OPERATION_TIMEDOUT:
+		return RFO_HTTP_FAIL_TIMEOUT;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_USE_SSL_FAILED:
+		return RFO_HTTP_FAIL_TLS;
+	case CURLE_FILESIZE_EXCEEDED:
+		return RFO_HTTP_FAIL_TOO_LARGE;
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return RFO_HTTP_FAIL_BROKEN;
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return RFO_HTTP_FAIL_REFUSED;
+	default:
+		return RFO_HTTP_FAIL_OTHER;
+	}
+}
+
+/* Calls done() with a response built from `job`, logs failures (with `message`, curl's text), frees the job.
+ * A network failure's user-facing message is rfo_http_failure_text(failure); an invalid URL's is `message`. */
+static void job_finish(struct job *job, long status, int code, enum rfo_http_failure failure, const char *message)
 {
 	struct rfo_http_response resp = {0};
 	resp.status = status;
@@ -129,7 +219,12 @@ static void job_finish(struct job *job, long status, int code, const char *messa
 			resp.elapsed = total;
 	}
 	rfo_error_clear(&resp.error);
-	if (code != RFO_ERR_NONE) {
+	if (code == RFO_ERR_NETWORK && failure == RFO_HTTP_FAIL_NONE)
+		failure = RFO_HTTP_FAIL_OTHER;
+	resp.failure = code == RFO_ERR_NETWORK || code == RFO_ERR_INVALID ? failure : RFO_HTTP_FAIL_NONE;
+	if (code == RFO_ERR_NETWORK) {
+		rfo_error_set(&resp.error, code, "%s", rfo_http_failure_text(failure));
+	} else if (code != RFO_ERR_NONE) {
 		rfo_error_set(&resp.error, code, "%s", message);
 	} else if (job->resp_len > 0) {
 		resp.body = job->resp;
@@ -241,13 +336,14 @@ static bool job_start(struct rfo_http *http, struct job *job)
 		http_log(LOG_WARNING, "%s %s refused: %s", method_name(job->method), safe ? safe : "(url)",
 			 err.message);
 		bfree(safe);
-		job_finish(job, 0, RFO_ERR_INVALID, err.message[0] ? err.message : "URL refused");
+		job_finish(job, 0, RFO_ERR_INVALID, RFO_HTTP_FAIL_REFUSED,
+			   err.message[0] ? err.message : "URL refused");
 		return false;
 	}
 
 	CURL *e = curl_easy_init();
 	if (!e) {
-		job_finish(job, 0, RFO_ERR_NETWORK, "could not create a curl handle");
+		job_finish(job, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_OTHER, "could not create a curl handle");
 		return false;
 	}
 	job->easy = e;
@@ -306,7 +402,7 @@ static bool job_start(struct rfo_http *http, struct job *job)
 
 	CURLMcode mc = curl_multi_add_handle(http->multi, e);
 	if (mc != CURLM_OK) {
-		job_finish(job, 0, RFO_ERR_NETWORK, curl_multi_strerror(mc));
+		job_finish(job, 0, RFO_ERR_NETWORK, RFO_HTTP_FAIL_OTHER, curl_multi_strerror(mc));
 		return false;
 	}
 	/* the credentials are copied by curl; drop ours now */
@@ -340,7 +436,7 @@ static void job_done(struct rfo_http *http, struct job *job, CURLcode rc)
 	curl_easy_getinfo(job->easy, CURLINFO_RESPONSE_CODE, &status);
 
 	if (rc == CURLE_OK) {
-		job_finish(job, status, RFO_ERR_NONE, NULL);
+		job_finish(job, status, RFO_ERR_NONE, RFO_HTTP_FAIL_NONE, NULL);
 		return;
 	}
 
@@ -353,9 +449,12 @@ static void job_done(struct rfo_http *http, struct job *job, CURLcode rc)
 		snprintf(msg, sizeof(msg), "%s", job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
 
 	int code = RFO_ERR_NETWORK;
+	enum rfo_http_failure failure = failure_of(rc);
+	if (job->too_big)
+		failure = RFO_HTTP_FAIL_TOO_LARGE;
 	if (rc == CURLE_ABORTED_BY_CALLBACK && os_atomic_load_bool(&http->stopping))
 		code = RFO_ERR_CANCELLED;
-	job_finish(job, status, code, msg);
+	job_finish(job, status, code, failure, msg);
 }
 
 static struct job *take_queue(struct rfo_http *http)
@@ -407,14 +506,14 @@ static void *worker_main(void *param)
 		http->active = job->next;
 		job->next = NULL;
 		curl_multi_remove_handle(http->multi, job->easy);
-		job_finish(job, 0, RFO_ERR_CANCELLED, "cancelled: shutting down");
+		job_finish(job, 0, RFO_ERR_CANCELLED, RFO_HTTP_FAIL_NONE, "cancelled: shutting down");
 	}
 	struct job *q = take_queue(http);
 	while (q) {
 		struct job *next = q->next;
 		q->next = NULL;
 		q->start_ns = os_gettime_ns();
-		job_finish(q, 0, RFO_ERR_CANCELLED, "cancelled: shutting down");
+		job_finish(q, 0, RFO_ERR_CANCELLED, RFO_HTTP_FAIL_NONE, "cancelled: shutting down");
 		q = next;
 	}
 	return NULL;

@@ -49,6 +49,24 @@ struct rfo_http_request {
 	size_t max_body_bytes;      /* 0 = RFO_HTTP_DEFAULT_MAX_BODY */
 };
 
+/* Why a request got no response, for a sentence a person can act on (curl's own text goes to the log only). */
+enum rfo_http_failure {
+	RFO_HTTP_FAIL_NONE = 0,  /* a response arrived, or the request was cancelled */
+	RFO_HTTP_FAIL_CONNECT,   /* no connection: DNS, refused, unreachable, proxy */
+	RFO_HTTP_FAIL_TIMEOUT,   /* the connect or the whole request took too long */
+	RFO_HTTP_FAIL_TLS,       /* TLS handshake or certificate problem */
+	RFO_HTTP_FAIL_TOO_LARGE, /* the answer was larger than max_body_bytes */
+	RFO_HTTP_FAIL_BROKEN,    /* the connection broke or the answer was malformed */
+	RFO_HTTP_FAIL_REFUSED,   /* the URL was refused by the URL policy or is malformed */
+	RFO_HTTP_FAIL_OTHER,
+};
+
+/* The locale key (locale/en-US.ini, "Http.Error.*") for `f`, for the obs layer's obs_module_text(); NULL for
+ * RFO_HTTP_FAIL_NONE. */
+const char *rfo_http_failure_key(enum rfo_http_failure f);
+/* The same sentence in English (what error.message carries). */
+const char *rfo_http_failure_text(enum rfo_http_failure f);
+
 struct rfo_http_response {
 	/* HTTP status of the final response, 0 when none arrived. The status is NOT turned into an
 	 * error: error.code is RFO_ERR_NONE whenever a complete response arrived (404 and 500
@@ -63,10 +81,11 @@ struct rfo_http_response {
 	int64_t retry_after; /* Retry-After in seconds (delta-seconds or HTTP-date), -1 if absent */
 	/* RFO_ERR_NONE: a response arrived (see status).
 	 * RFO_ERR_NETWORK: connect/TLS/timeout/read failure, or body larger than the limit;
-	 *                  message = curl's error text (no URL with query values).
+	 *                  message = rfo_http_failure_text(failure); curl's own text is logged only.
 	 * RFO_ERR_CANCELLED: the worker was stopped before the request finished.
 	 * RFO_ERR_INVALID: the URL was refused by the URL policy or is malformed. */
 	struct rfo_error error;
+	enum rfo_http_failure failure; /* with RFO_ERR_NETWORK / RFO_ERR_INVALID */
 };
 
 static inline bool rfo_http_response_ok(const struct rfo_http_response *resp)
