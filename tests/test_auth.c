@@ -694,6 +694,99 @@ static void test_config_errors(void)
 	rfo_auth_destroy(NULL);
 }
 
+static int refreshes_of(struct rfo_auth *a)
+{
+	struct rfo_auth_stats st;
+	rfo_auth_get_stats(a, &st);
+	return (int)st.refreshes;
+}
+
+/* rfo_auth_report_rejected: exact tracking of which token a 401 was for, no time window. */
+static void test_report_rejected(void)
+{
+	emu_post("tokens/lifetime", "{\"access_seconds\":3600}"); /* no timer refresh in this test */
+	struct obs o = {0};
+	struct rfo_auth *a = make_auth(NULL, &o, NULL);
+	sign_in(a);
+	char t0[128], t1[128], t2[128];
+	emu_current("accessToken", t0, sizeof(t0));
+	check_token_is(a, t0);
+	int calls = emu_grant_stat("refresh_token", "count");
+
+	/* no token, or one this session never had: nothing happens */
+	rfo_auth_report_rejected(a, NULL);
+	rfo_auth_report_rejected(a, "");
+	rfo_auth_report_rejected(a, "a-token-from-another-session");
+	os_sleep_ms(300);
+	check(refreshes_of(a) == 0);
+	check(emu_grant_stat("refresh_token", "count") == calls);
+
+	/* the current token refused right after sign-in: refreshed at once (no 10-s debounce) */
+	uint64_t t = os_gettime_ns();
+	rfo_auth_report_rejected(a, t0);
+	for (int i = 0; i < 300 && refreshes_of(a) < 1; i++)
+		os_sleep_ms(10);
+	double ms = (double)(os_gettime_ns() - t) / 1e6;
+	printf("refresh after the current token was refused: %.0f ms\n", ms);
+	check(refreshes_of(a) == 1);
+	check(ms < 2500);
+	emu_current("accessToken", t1, sizeof(t1));
+	check(strcmp(t1, t0) != 0);
+	check_token_is(a, t1);
+
+	/* other holders report the same, now older, token: stale, no refresh (they retry with t1) */
+	rfo_auth_report_rejected(a, t0);
+	rfo_auth_report_rejected(a, t0);
+	os_sleep_ms(300);
+	check(refreshes_of(a) == 1);
+	check(emu_grant_stat("refresh_token", "count") == calls + 1);
+	check_token_is(a, t1);
+
+	/* the fresh token refused too (a server refusing every token): refreshed once, after a pause */
+	t = os_gettime_ns();
+	for (int i = 0; i < 5; i++)
+		rfo_auth_report_rejected(a, t1);
+	for (int i = 0; i < 500 && refreshes_of(a) < 2; i++)
+		os_sleep_ms(10);
+	ms = (double)(os_gettime_ns() - t) / 1e6;
+	printf("refresh after the refreshed token was refused as well: %.0f ms\n", ms);
+	check(refreshes_of(a) == 2);
+	check(ms >= 950 && ms < 4000);
+	os_sleep_ms(200);
+	check(emu_grant_stat("refresh_token", "count") == calls + 2);
+	emu_current("accessToken", t2, sizeof(t2));
+	check_token_is(a, t2);
+	check(emu_grant_stat("refresh_token", "overlaps") == 0);
+
+	/* revoked at Restream right after that refresh: the 401 for the current token leads to the
+	 * refresh, which is refused as invalid_grant -> reconnect_needed (not hidden by any window) */
+	emu_post("tokens/revoke", "{}");
+	t = os_gettime_ns();
+	rfo_auth_report_rejected(a, t2);
+	check(wait_state(a, RFO_AUTH_RECONNECT_NEEDED, 6000));
+	printf("reconnect needed %.0f ms after the revoked token was refused\n", (double)(os_gettime_ns() - t) / 1e6);
+	char *e = rfo_auth_last_error(a);
+	check(e && strstr(e, "Reconnect"));
+	bfree(e);
+	rfo_auth_report_rejected(a, t2); /* signed out of the session: ignored */
+	char *tok = NULL;
+	check(!rfo_auth_get_token(a, &tok));
+
+	/* a new sign-in starts over: its first refused token is refreshed at once again */
+	sign_in(a);
+	emu_current("accessToken", t0, sizeof(t0));
+	int before = refreshes_of(a);
+	t = os_gettime_ns();
+	rfo_auth_report_rejected(a, t0);
+	for (int i = 0; i < 300 && refreshes_of(a) == before; i++)
+		os_sleep_ms(10);
+	check(refreshes_of(a) == before + 1);
+	check((double)(os_gettime_ns() - t) / 1e6 < 900);
+
+	rfo_auth_destroy(a);
+	emu_post("tokens/lifetime", "{\"access_seconds\":3}");
+}
+
 int main(int argc, char **argv)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -704,6 +797,7 @@ int main(int argc, char **argv)
 	test_full_lifecycle();
 	test_restore_and_shutdown();
 	test_broker_deny_cancel();
+	test_report_rejected();
 	emulator_stop();
 	struct dstr cmd = {0};
 	dstr_printf(&cmd, "rm -rf '%s'", store_dir);

@@ -71,6 +71,11 @@ struct rfo_auth {
 	uint64_t next_refresh_ns; /* monotonic; 0 = none scheduled */
 	size_t retry_index;
 	uint64_t last_refresh_ok_ns;
+	/* rfo_auth_report_rejected: the current access token was reported (its refresh is due or under
+	 * way; cleared when a new token is installed); rejections in a row and when the last was */
+	bool current_rejected;
+	uint32_t reject_streak;
+	uint64_t last_reject_ns;
 };
 
 /* ---- small helpers ------------------------------------------------------------------------ */
@@ -142,6 +147,8 @@ static inline void clear_tokens_locked(struct rfo_auth *auth, bool keep_user)
 	auth->next_refresh_ns = 0;
 	auth->refresh_requested = false;
 	auth->retry_index = 0;
+	auth->current_rejected = false;
+	auth->reject_streak = 0;
 	auth->stats.expires_at = 0;
 }
 

@@ -172,6 +172,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			auth->retry_index = 0;
 			auth->stats.refreshes++;
 			auth->last_refresh_ok_ns = os_gettime_ns();
+			auth->current_rejected = false; /* a new token: its own rejection counts again */
 			if (!saved)
 				set_error_locked(auth, serr.message);
 			schedule_refresh_locked(auth);
@@ -279,6 +280,8 @@ static void finish_sign_in(struct rfo_auth *auth, uint64_t fgen, const char *cod
 	auth->retry_index = 0;
 	auth->refresh_requested = false;
 	auth->last_refresh_ok_ns = os_gettime_ns(); /* a brand-new token: a 401 now is not about expiry */
+	auth->current_rejected = false;
+	auth->reject_streak = 0;
 	set_error_locked(auth, saved ? NULL : serr.message);
 	schedule_refresh_locked(auth);
 	set_state_locked(auth, RFO_AUTH_SIGNED_IN);
@@ -339,6 +342,8 @@ void rfo_auth_step_restore(struct rfo_auth *auth)
 		auth->rec = rec;
 		memset(&rec, 0, sizeof(rec));
 		auth->session_gen++;
+		auth->current_rejected = false;
+		auth->reject_streak = 0;
 		schedule_refresh_locked(auth); /* due now when expired */
 		set_session_state_locked(auth, RFO_AUTH_SIGNED_IN);
 		if (token_valid_locked(auth))

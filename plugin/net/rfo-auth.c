@@ -11,7 +11,9 @@
 
 #define LOGSUB "auth"
 #define STATE_BYTES 32
-#define UNAUTHORIZED_DEBOUNCE_NS (10ULL * 1000000000ULL)
+#define UNAUTHORIZED_DEBOUNCE_NS (10ULL * 1000000000ULL) /* rfo_auth_report_unauthorized only */
+#define REJECT_STREAK_RESET_NS (60ULL * 1000000000ULL)   /* rejections further apart start over */
+#define REJECT_DELAY_MAX_MS 30000
 
 /* ---- the auth thread ------------------------------------------------------------------------ */
 
@@ -443,6 +445,52 @@ void rfo_auth_report_unauthorized(struct rfo_auth *auth)
 	    (!auth->last_refresh_ok_ns || now - auth->last_refresh_ok_ns > UNAUTHORIZED_DEBOUNCE_NS)) {
 		rfo_log_sub(LOG_INFO, LOGSUB, "a request was refused with 401: refreshing the token");
 		auth->refresh_requested = true;
+		pthread_cond_broadcast(&auth->cond);
+	}
+	pthread_mutex_unlock(&auth->mutex);
+}
+
+/* The delay before the refresh for a rejection: none for the first, then 1, 2, 4 … 30 s. */
+static uint64_t reject_delay_ns(struct rfo_auth *auth, uint64_t now)
+{
+	if (auth->last_reject_ns && now - auth->last_reject_ns > REJECT_STREAK_RESET_NS)
+		auth->reject_streak = 0;
+	uint64_t ms = 0;
+	if (auth->reject_streak) {
+		uint32_t shift = auth->reject_streak - 1 < 15 ? auth->reject_streak - 1 : 15;
+		ms = 1000ULL << shift;
+		if (ms > REJECT_DELAY_MAX_MS)
+			ms = REJECT_DELAY_MAX_MS;
+	}
+	auth->reject_streak++;
+	auth->last_reject_ns = now;
+	return ms * 1000000ULL;
+}
+
+void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used)
+{
+	if (!auth || !token_used || !*token_used)
+		return;
+	pthread_mutex_lock(&auth->mutex);
+	const char *current = auth->rec.tokens.access_token;
+	if (!session_active_locked(auth) || !current || strcmp(current, token_used) != 0) {
+		pthread_mutex_unlock(&auth->mutex);
+		rfo_log_sub(LOG_DEBUG, LOGSUB, "a 401 for an earlier token: the caller retries with the current one");
+		return;
+	}
+	if (!auth->current_rejected) {
+		auth->current_rejected = true;
+		uint64_t now = os_gettime_ns();
+		uint64_t delay = reject_delay_ns(auth, now);
+		if (auth->refreshing || auth->retry_index) {
+			/* a refresh is under way or retrying on its own schedule: it replaces this token */
+		} else if (!delay) {
+			auth->refresh_requested = true;
+		} else if (!auth->next_refresh_ns || now + delay < auth->next_refresh_ns) {
+			auth->next_refresh_ns = now + delay;
+		}
+		rfo_log_sub(LOG_INFO, LOGSUB, "the current access token was refused with 401: refreshing it%s",
+			    delay ? " after a pause (the previous one was refused too)" : "");
 		pthread_cond_broadcast(&auth->cond);
 	}
 	pthread_mutex_unlock(&auth->mutex);

@@ -20,7 +20,7 @@ extern "C" {
  * Token rules (restream-api.md §1.4, §7):
  *  - refreshes are single-flight: never two at once; callers waiting get notified;
  *  - a rotated pair is persisted (token store) BEFORE it is handed out;
- *  - refresh ~60 s before expiry, and once when a holder reports a 401;
+ *  - refresh ~60 s before expiry, and once when a holder reports a 401 for the current token;
  *  - invalid_grant / any 4xx from the token endpoint -> RFO_AUTH_RECONNECT_NEEDED with an
  *    actionable last_error; 5xx / network failures -> retry with backoff (5, 10, 30, 60 s…)
  *    and stay signed in. */
@@ -95,8 +95,16 @@ void rfo_auth_sign_out(struct rfo_auth *auth);
 bool rfo_auth_get_token(struct rfo_auth *auth, char **token_out);
 /* Worker threads only: like get_token but waits up to timeout_ms for a refresh in flight. */
 bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **token_out);
-/* A request with the current token got HTTP 401: refresh once (single-flight; reports within
- * 10 s of the last successful refresh are ignored). */
+/* A request or socket made with access token `token_used` was refused with HTTP 401. Exact, no
+ * time window: when token_used is the CURRENT access token, the token is refreshed (single-flight;
+ * one refresh per rejected token; if the refresh is refused as revoked -> reconnect_needed). When
+ * it is an older token the report is stale and ignored: retry with rfo_auth_get_token's token.
+ * A freshly refreshed token that is rejected again is refreshed after 1, 2, 4 … 30 s instead of at
+ * once (a server rejecting every token must not spin the token endpoint); rejections more than
+ * 60 s apart start over at once. token_used is borrowed for the call; NULL/"" is ignored. */
+void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used);
+/* Deprecated (use rfo_auth_report_rejected): a 401 with an unknown token; refreshes once, but
+ * reports within 10 s of the last successful refresh are ignored. */
 void rfo_auth_report_unauthorized(struct rfo_auth *auth);
 
 enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth);
