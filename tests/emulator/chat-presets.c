@@ -281,11 +281,7 @@ json_t *emu_chat_preset_names(void)
 
 json_t *emu_chat_preset(const char *name, json_t *opts)
 {
-	json_t *f = build(name, opts);
-	json_t *ov = json_object_get(opts, "overrides");
-	if (f && json_is_object(ov))
-		json_object_update_recursive(f, ov);
-	return f;
+	return emu_preset_override(build(name, opts), opts);
 }
 
 json_t *emu_chat_connection_info(const struct emu_channel *c)

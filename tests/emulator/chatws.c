@@ -9,13 +9,6 @@
 
 #define EMU_KEEP_CLIENT_TEXTS 50
 
-static void send_json(struct emu_ws_sess *s, json_t *f)
-{
-	char *txt = json_dumps(f, JSON_COMPACT);
-	emu_ws_send(s, txt, strlen(txt));
-	free(txt);
-}
-
 static void heartbeat_fire(lws_sorted_usec_list_t *sul)
 {
 	struct emu_ws_sess *s = lws_container_of(sul, struct emu_ws_sess, hb_sul);
@@ -23,7 +16,7 @@ static void heartbeat_fire(lws_sorted_usec_list_t *sul)
 		return;
 	if (!emu.kinds[EMU_KIND_CHAT].silence_heartbeats) {
 		json_t *f = emu_chat_preset("heartbeat", NULL);
-		send_json(s, f);
+		emu_ws_send_json(s, f);
 		json_decref(f);
 	}
 	lws_sul_schedule(emu.ctx, 0, &s->hb_sul, heartbeat_fire, (lws_usec_t)emu.heartbeat_s * LWS_US_PER_SEC);
@@ -37,12 +30,12 @@ static void on_connect(struct emu_ws_sess *s)
 			continue;
 		json_t *f = json_pack("{s:s,s:o,s:I}", "action", "connection_info", "payload",
 				      emu_chat_connection_info(c), "timestamp", (json_int_t)emu_now_s());
-		send_json(s, f);
+		emu_ws_send_json(s, f);
 		json_decref(f);
 	}
 	json_t *f = json_pack("{s:s,s:o,s:I}", "action", "connection_info", "payload", emu_chat_discord_info(),
 			      "timestamp", (json_int_t)emu_now_s());
-	send_json(s, f);
+	emu_ws_send_json(s, f);
 	json_decref(f);
 	lws_sul_schedule(emu.ctx, 0, &s->hb_sul, heartbeat_fire, (lws_usec_t)emu.heartbeat_s * LWS_US_PER_SEC);
 }
@@ -55,31 +48,11 @@ static void record_client_text(const char *in, size_t len)
 		json_array_remove(emu.chat_client_texts, 0);
 }
 
+static const struct emu_ws_handlers chat_handlers = {EMU_KIND_CHAT, on_connect, record_client_text};
+
 static int chat_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	struct emu_ws_sess *s = user;
-	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return emu_ws_filter_upgrade(wsi, EMU_KIND_CHAT);
-	case LWS_CALLBACK_ESTABLISHED:
-		emu_ws_attach(s, wsi, EMU_KIND_CHAT);
-		on_connect(s);
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		record_client_text(in, len);
-		return 0;
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return emu_ws_writeable(s);
-	case LWS_CALLBACK_CLOSED:
-		emu_ws_detach(s);
-		return 0;
-	case LWS_CALLBACK_HTTP:
-		lws_return_http_status(wsi, 426, "WebSocket upgrade required at /ws");
-		return -1;
-	default:
-		break;
-	}
-	return 0;
+	return emu_ws_callback(&chat_handlers, wsi, reason, user, in, len);
 }
 
 static const struct lws_protocols chat_protocol = {
@@ -92,9 +65,7 @@ const struct lws_protocols *emu_chat_protocol(void)
 
 void emu_chat_push_frame(json_t *frame)
 {
-	char *txt = json_dumps(frame, JSON_COMPACT);
-	emu_ws_broadcast(EMU_KIND_CHAT, txt);
-	free(txt);
+	emu_ws_broadcast_json(EMU_KIND_CHAT, frame);
 }
 
 /* ---- flood ----

@@ -240,6 +240,19 @@ void emu_ws_broadcast_len(int kind, const char *data, size_t len); /* bytes verb
 int emu_ws_writeable(struct emu_ws_sess *s);
 int emu_ws_drop(int kind, int code);
 void emu_ws_apply_silence(int kind);
+void emu_ws_send_json(struct emu_ws_sess *s, json_t *frame); /* borrows */
+void emu_ws_broadcast_json(int kind, json_t *frame);         /* borrows */
+/* What one socket kind adds to the common session: hooks called after attach, for client text. */
+struct emu_ws_handlers {
+	int kind;
+	void (*on_connect)(struct emu_ws_sess *s);      /* NULL: nothing sent on connect */
+	void (*on_receive)(const char *in, size_t len); /* NULL: client text ignored */
+};
+/* The whole lws callback of a session socket (upgrade auth, attach/detach, send queue, 426 on HTTP). */
+int emu_ws_callback(const struct emu_ws_handlers *h, struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		    void *in, size_t len);
+/* A preset frame with opts.overrides merged in (takes `frame`, may be NULL). */
+json_t *emu_preset_override(json_t *frame, json_t *opts);
 const char *emu_kind_name(int kind);
 int emu_kind_parse(const char *name); /* -1 = all, -2 = invalid */
 

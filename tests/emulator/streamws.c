@@ -57,32 +57,18 @@ void emu_stream_push_frame(json_t *frame)
 	log_prune();
 }
 
+static void replay(struct emu_ws_sess *s)
+{
+	log_prune();
+	for (struct log_entry *e = log_head; e; e = e->next)
+		emu_ws_send(s, e->text, strlen(e->text));
+}
+
+static const struct emu_ws_handlers streaming_handlers = {EMU_KIND_STREAMING, replay, NULL};
+
 static int streaming_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
-	struct emu_ws_sess *s = user;
-	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return emu_ws_filter_upgrade(wsi, EMU_KIND_STREAMING);
-	case LWS_CALLBACK_ESTABLISHED:
-		emu_ws_attach(s, wsi, EMU_KIND_STREAMING);
-		log_prune();
-		for (struct log_entry *e = log_head; e; e = e->next)
-			emu_ws_send(s, e->text, strlen(e->text));
-		return 0;
-	case LWS_CALLBACK_RECEIVE:
-		return 0; /* ignored */
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		return emu_ws_writeable(s);
-	case LWS_CALLBACK_CLOSED:
-		emu_ws_detach(s);
-		return 0;
-	case LWS_CALLBACK_HTTP:
-		lws_return_http_status(wsi, 426, "WebSocket upgrade required at /ws");
-		return -1;
-	default:
-		break;
-	}
-	return 0;
+	return emu_ws_callback(&streaming_handlers, wsi, reason, user, in, len);
 }
 
 static const struct lws_protocols streaming_protocol = {
@@ -150,11 +136,13 @@ static json_t *build(const char *name, json_t *opts)
 		json_t *online = json_object_get(opts, "online");
 		bool yt = c->platform_id == 5;
 		int idx = chan_index(c);
+		/* when the platform's record began: the live session's start, else now (never 0) */
+		int64_t created = emu.live && emu.live_since > 0 ? emu.live_since : now;
 		return json_pack("{s:s,s:i,s:i,s:I,s:I,s:I,s:s,s:s,s:o,s:o,s:o,s:b,s:o,s:o,s:o}", "action",
 				 "updateStatuses", "userId", EMU_USER_ID, "platformId", c->platform_id, "channelId",
-				 (json_int_t)c->id, "createdAt", (json_int_t)emu.live_since, "updatedAt",
-				 (json_int_t)now, "channelIdentifier", c->identifier, "eventIdentifier", event_ident(),
-				 "channelViews", yt ? json_null() : json_integer(123456), "followers",
+				 (json_int_t)c->id, "createdAt", (json_int_t)created, "updatedAt", (json_int_t)now,
+				 "channelIdentifier", c->identifier, "eventIdentifier", event_ident(), "channelViews",
+				 yt ? json_null() : json_integer(123456), "followers",
 				 yt ? json_null() : json_integer(4321), "gameTitle",
 				 c->platform_id == 1 ? json_string("Software and Game Development") : json_null(),
 				 "online", online ? json_is_true(online) : emu.live || !json_is_null(v), "streamViews",
@@ -169,11 +157,7 @@ static json_t *build(const char *name, json_t *opts)
 
 json_t *emu_stream_preset(const char *name, json_t *opts)
 {
-	json_t *f = build(name, opts);
-	json_t *ov = json_object_get(opts, "overrides");
-	if (f && json_is_object(ov))
-		json_object_update_recursive(f, ov);
-	return f;
+	return emu_preset_override(build(name, opts), opts);
 }
 
 json_t *emu_stream_preset_names(void)

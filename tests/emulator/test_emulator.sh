@@ -440,7 +440,9 @@ eq "$(jq -r '.[0].id' <<<"$BODY")" "$LIVE" "live event is in-progress"
 "$PROBE" "$SU" --timeout 1 >"$WORK/s2"
 ge "$(grep -c updateIncoming "$WORK/s2")" 1 "replay on connect"
 eq "$(grep -c CONNECTING "$WORK/s2")" "$(grep -c CONNECTING "$WORK/s1")" "replay includes the go-live sequence"
-eq "$(ctl stream/push '{"preset":"update_statuses","channelId":1000103,"viewers":77}' | jq .frame.viewers)" 77 "stream preset push"
+ctl stream/push '{"preset":"update_statuses","channelId":1000103,"viewers":77}' >"$WORK/us"
+eq "$(jq .frame.viewers "$WORK/us")" 77 "stream preset push"
+eq "$(jq '.frame | .createdAt > 1600000000 and .createdAt <= .updatedAt' "$WORK/us")" true "updateStatuses createdAt is the live session's start (unix s)"
 ctl stream/push '{"raw":{"action":"futureAction","x":1}}' >/dev/null
 ctl sockets/silence '{"kind":"streaming","pings":true}' >/dev/null
 "$PROBE" "$SU" --timeout 2.5 --ping 1 >"$WORK/s3"
@@ -455,6 +457,8 @@ sleep 0.3
 wait $PP
 eq "$(jq -r 'select(.action=="deleteOutgoing") | .action' "$WORK/s4" | sort -u)" deleteOutgoing "go-offline deleteOutgoing"
 eq "$(jq -r 'select(.action=="deleteIncoming") | .action' "$WORK/s4" | sort -u)" deleteIncoming "go-offline deleteIncoming"
+NOW=$(date +%s)
+eq "$(ctl stream/push '{"preset":"update_statuses","channelId":1000103}' | jq --argjson now "$NOW" '.frame | .createdAt >= $now - 5 and .createdAt <= .updatedAt')" true "updateStatuses createdAt while offline is now, not 0"
 eq "$(jq -r 'select(.action=="futureAction") | .x' "$WORK/s4" | head -1)" 1 "raw stream frame replayed"
 mark_conn streaming
 "$PROBE" "$SU" --timeout 2 >"$WORK/s4b" &

@@ -1,5 +1,5 @@
 /* restream-emulator: WebSocket plumbing shared by the chat and streaming sockets
- * (upgrade auth, per-connection send queues, drop, silence, refuse). */
+ * (the session callback, upgrade auth, per-connection send queues, drop, silence, refuse). */
 #include "emu.h"
 
 #include <stdio.h>
@@ -184,4 +184,56 @@ void emu_ws_apply_silence(int kind)
 	struct emu_sock_kind *k = &emu.kinds[kind];
 	for (struct emu_ws_sess *s = k->sessions; s; s = s->next)
 		lws_rx_flow_control(s->wsi, k->silence_pings ? 0 : 1);
+}
+
+void emu_ws_send_json(struct emu_ws_sess *s, json_t *frame)
+{
+	char *txt = json_dumps(frame, JSON_COMPACT);
+	emu_ws_send(s, txt, strlen(txt));
+	free(txt);
+}
+
+void emu_ws_broadcast_json(int kind, json_t *frame)
+{
+	char *txt = json_dumps(frame, JSON_COMPACT);
+	emu_ws_broadcast(kind, txt);
+	free(txt);
+}
+
+int emu_ws_callback(const struct emu_ws_handlers *h, struct lws *wsi, enum lws_callback_reasons reason, void *user,
+		    void *in, size_t len)
+{
+	struct emu_ws_sess *s = user;
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return emu_ws_filter_upgrade(wsi, h->kind);
+	case LWS_CALLBACK_ESTABLISHED:
+		emu_ws_attach(s, wsi, h->kind);
+		if (h->on_connect)
+			h->on_connect(s);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (h->on_receive)
+			h->on_receive(in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return emu_ws_writeable(s);
+	case LWS_CALLBACK_CLOSED:
+		emu_ws_detach(s);
+		return 0;
+	case LWS_CALLBACK_HTTP:
+		lws_return_http_status(wsi, 426, "WebSocket upgrade required at /ws");
+		return -1;
+	default:
+		break;
+	}
+	return 0;
+}
+
+json_t *emu_preset_override(json_t *frame, json_t *opts)
+{
+	json_t *ov = json_object_get(opts, "overrides");
+	if (frame && json_is_object(ov))
+		json_object_update_recursive(frame, ov);
+	return frame;
 }
