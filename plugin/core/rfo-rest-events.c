@@ -1,23 +1,11 @@
 /* Event parsers of rfo-rest.h: GET /user/events/upcoming|in-progress|history|{id}. */
 #include "rfo-rest.h"
+#include "rfo-rest-parse.h"
 #include "rfo-json.h"
 
 #include <string.h>
 
 #include <util/bmem.h>
-
-static char *dup_or(const char *s, const char *fallback)
-{
-	if (s)
-		return bstrdup(s);
-	return fallback ? bstrdup(fallback) : NULL;
-}
-
-static void *alloc_items(const json_t *arr, size_t item_size)
-{
-	size_t n = json_array_size(arr);
-	return n ? bzalloc(n * item_size) : NULL;
-}
 
 enum rfo_event_status rfo_event_status_from_string(const char *s)
 {
@@ -39,8 +27,9 @@ enum rfo_event_status rfo_event_status_from_string(const char *s)
 	return RFO_EVENT_UNKNOWN;
 }
 
-static bool event_from(const json_t *v, struct rfo_event *e)
+static bool event_from(const json_t *v, void *item)
 {
+	struct rfo_event *e = item;
 	memset(e, 0, sizeof(*e));
 	e->id = rfo_json_id_dup(v, "id");
 	if (!e->id || !*e->id) {
@@ -49,11 +38,11 @@ static bool event_from(const json_t *v, struct rfo_event *e)
 		return false;
 	}
 	const char *status = rfo_json_str(v, "status");
-	e->status = dup_or(status, "");
+	e->status = rfo_rest_dup_or(status, "");
 	e->status_kind = rfo_event_status_from_string(status);
-	e->title = dup_or(rfo_json_str(v, "title"), "");
-	e->description = dup_or(rfo_json_str(v, "description"), NULL);
-	e->cover_url = dup_or(rfo_json_str2(v, "coverUrl", "cover_url"), NULL);
+	e->title = rfo_rest_dup_or(rfo_json_str(v, "title"), "");
+	e->description = rfo_rest_dup_or(rfo_json_str(v, "description"), NULL);
+	e->cover_url = rfo_rest_dup_or(rfo_json_str2(v, "coverUrl", "cover_url"), NULL);
 	e->show_id = rfo_json_id_dup(v, "showId");
 	e->is_record_only = rfo_json_bool_or(v, "isRecordOnly", false);
 	e->is_instant = rfo_json_bool_or(v, "isInstant", false);
@@ -64,7 +53,8 @@ static bool event_from(const json_t *v, struct rfo_event *e)
 
 	json_t *dests = rfo_json_array(v, "destinations");
 	if (dests) {
-		e->destinations = alloc_items(dests, sizeof(*e->destinations));
+		size_t n = json_array_size(dests);
+		e->destinations = n ? bzalloc(n * sizeof(*e->destinations)) : NULL;
 		size_t i;
 		json_t *d;
 		json_array_foreach (dests, i, d) {
@@ -73,7 +63,7 @@ static bool event_from(const json_t *v, struct rfo_event *e)
 			struct rfo_event_destination *dst = &e->destinations[e->destination_count++];
 			rfo_json_int2(d, "channelId", "channel_id", &dst->channel_id);
 			rfo_json_int2(d, "streamingPlatformId", "platformId", &dst->platform_id);
-			dst->external_url = dup_or(rfo_json_str2(d, "externalUrl", "external_url"), NULL);
+			dst->external_url = rfo_rest_dup_or(rfo_json_str2(d, "externalUrl", "external_url"), NULL);
 		}
 	}
 	return true;
@@ -111,45 +101,21 @@ bool rfo_rest_parse_events(const char *json, size_t len, const char *what, struc
 	if (!out)
 		return false;
 	memset(out, 0, sizeof(*out));
-	if (!what)
-		what = "/v2/user/events";
-	json_t *root = rfo_json_load(json, len, what, err);
+	void *items = NULL;
+	json_t *root = rfo_rest_parse_items(json, len, what ? what : "/v2/user/events", event_from, sizeof(*out->items),
+					    &items, &out->count, err);
 	if (!root)
 		return false;
-	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
-	if (!arr) {
-		rfo_json_fail(err, what);
-		json_decref(root);
-		return false;
-	}
+	out->items = items;
 	json_t *pg = rfo_json_object(root, "pagination");
 	rfo_json_int(pg, "page", &out->page);
 	rfo_json_int2(pg, "pages_total", "pagesTotal", &out->pages_total);
 	rfo_json_int(pg, "limit", &out->limit);
-
-	out->items = alloc_items(arr, sizeof(*out->items));
-	size_t i;
-	json_t *v;
-	json_array_foreach (arr, i, v) {
-		if (json_is_object(v) && event_from(v, &out->items[out->count]))
-			out->count++;
-	}
 	json_decref(root);
 	return true;
 }
 
 bool rfo_rest_parse_event(const char *json, size_t len, struct rfo_event *out, struct rfo_error *err)
 {
-	static const char what[] = "/v2/user/events/…";
-	if (!out)
-		return false;
-	memset(out, 0, sizeof(*out));
-	json_t *root = rfo_json_load_object(json, len, what, err);
-	if (!root)
-		return false;
-	bool ok = event_from(root, out);
-	if (!ok)
-		rfo_json_fail(err, what);
-	json_decref(root);
-	return ok;
+	return rfo_rest_parse_object(json, len, "/v2/user/events/…", event_from, out, sizeof(*out), err);
 }

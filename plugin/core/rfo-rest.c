@@ -1,4 +1,5 @@
 #include "rfo-rest.h"
+#include "rfo-rest-parse.h"
 #include "rfo-json.h"
 
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 
-static char *dup_or(const char *s, const char *fallback)
+char *rfo_rest_dup_or(const char *s, const char *fallback)
 {
 	if (s)
 		return bstrdup(s);
@@ -20,6 +21,46 @@ static void *alloc_items(const json_t *arr, size_t item_size)
 {
 	size_t n = json_array_size(arr);
 	return n ? bzalloc(n * item_size) : NULL;
+}
+
+bool rfo_rest_parse_object(const char *json, size_t len, const char *what, rfo_rest_item_fn item_from, void *out,
+			   size_t out_size, struct rfo_error *err)
+{
+	if (!out)
+		return false;
+	memset(out, 0, out_size);
+	json_t *root = rfo_json_load_object(json, len, what, err);
+	if (!root)
+		return false;
+	bool ok = item_from(root, out);
+	if (!ok)
+		rfo_json_fail(err, what);
+	json_decref(root);
+	return ok;
+}
+
+json_t *rfo_rest_parse_items(const char *json, size_t len, const char *what, rfo_rest_item_fn item_from,
+			     size_t item_size, void **items, size_t *count, struct rfo_error *err)
+{
+	json_t *root = rfo_json_load(json, len, what, err);
+	if (!root)
+		return NULL;
+	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
+	if (!arr) {
+		rfo_json_fail(err, what);
+		json_decref(root);
+		return NULL;
+	}
+	char *base = alloc_items(arr, item_size);
+	size_t n = 0, i;
+	json_t *v;
+	json_array_foreach (arr, i, v) {
+		if (json_is_object(v) && item_from(v, base + n * item_size))
+			n++;
+	}
+	*items = base;
+	*count = n;
+	return root;
 }
 
 /* ---- profile ---- */
@@ -40,12 +81,12 @@ bool rfo_rest_parse_profile(const char *json, size_t len, struct rfo_profile *ou
 		json_decref(root);
 		return false;
 	}
-	out->username = dup_or(username, "");
-	out->email = dup_or(rfo_json_str(root, "email"), NULL);
+	out->username = rfo_rest_dup_or(username, "");
+	out->email = rfo_rest_dup_or(rfo_json_str(root, "email"), NULL);
 	const char *display = rfo_json_str2(root, "displayName", "display_name");
 	if (!display || !*display)
 		display = username && *username ? username : rfo_json_str(root, "email");
-	out->display_name = dup_or(display, "");
+	out->display_name = rfo_rest_dup_or(display, "");
 	json_decref(root);
 	return true;
 }
@@ -65,8 +106,8 @@ void rfo_profile_free(struct rfo_profile *p)
 static void image_pair(const json_t *obj, const char *key, char **png, char **svg)
 {
 	json_t *img = rfo_json_object(obj, key);
-	*png = dup_or(rfo_json_str(img, "png"), NULL);
-	*svg = dup_or(rfo_json_str(img, "svg"), NULL);
+	*png = rfo_rest_dup_or(rfo_json_str(img, "png"), NULL);
+	*svg = rfo_rest_dup_or(rfo_json_str(img, "svg"), NULL);
 }
 
 bool rfo_rest_parse_platforms(const char *json, size_t len, struct rfo_platform_list *out, struct rfo_error *err)
@@ -92,7 +133,7 @@ bool rfo_rest_parse_platforms(const char *json, size_t len, struct rfo_platform_
 			snprintf(buf, sizeof(buf), "Platform %lld", (long long)p->id);
 			p->name = bstrdup(buf);
 		}
-		p->url = dup_or(rfo_json_str(v, "url"), NULL);
+		p->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
 		image_pair(v, "image", &p->image_png, &p->image_svg);
 		image_pair(v, "altImage", &p->alt_image_png, &p->alt_image_svg);
 		out->count++;
@@ -145,8 +186,8 @@ bool rfo_rest_parse_servers(const char *json, size_t len, struct rfo_server_list
 		if (!rfo_json_int(v, "id", &s->id) || !rtmp || !*rtmp)
 			continue;
 		s->rtmp_url = bstrdup(rtmp);
-		s->url = dup_or(rfo_json_str(v, "url"), NULL);
-		s->name = dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
+		s->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
+		s->name = rfo_rest_dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
 		s->has_location =
 			rfo_json_double(v, "latitude", &s->latitude) && rfo_json_double(v, "longitude", &s->longitude);
 		if (!s->has_location)
@@ -270,19 +311,20 @@ void rfo_srt_key_free(struct rfo_srt_key *k)
 /* ---- channels ---- */
 
 /* Either shape: camelCase (docs) or snake_case (S20). false when there is no usable id. */
-static bool channel_from(const json_t *v, struct rfo_channel *c)
+static bool channel_from(const json_t *v, void *item)
 {
+	struct rfo_channel *c = item;
 	memset(c, 0, sizeof(*c));
 	if (!rfo_json_int(v, "id", &c->id))
 		return false;
 	if (!rfo_json_int2(v, "streamingPlatformId", "platformId", &c->platform_id))
 		rfo_json_int2(v, "service_id", "streaming_platform_id", &c->platform_id);
-	c->embed_url = dup_or(rfo_json_str2(v, "embedUrl", "embed"), NULL);
+	c->embed_url = rfo_rest_dup_or(rfo_json_str2(v, "embedUrl", "embed"), NULL);
 	const char *url = rfo_json_str2(v, "url", "channelUrl");
-	c->url = dup_or(url ? url : rfo_json_str(v, "channel_url"), NULL);
-	c->identifier = dup_or(rfo_json_str2(v, "identifier", "channel_identifier"), NULL);
+	c->url = rfo_rest_dup_or(url ? url : rfo_json_str(v, "channel_url"), NULL);
+	c->identifier = rfo_rest_dup_or(rfo_json_str2(v, "identifier", "channel_identifier"), NULL);
 	const char *name = rfo_json_str2(v, "displayName", "display_name");
-	c->display_name = dup_or(name && *name ? name : c->identifier, "");
+	c->display_name = rfo_rest_dup_or(name && *name ? name : c->identifier, "");
 	if (!rfo_json_bool2(v, "enabled", "active", &c->enabled))
 		c->enabled = false;
 	return true;
@@ -293,40 +335,17 @@ bool rfo_rest_parse_channels(const char *json, size_t len, struct rfo_channel_li
 	if (!out)
 		return false;
 	memset(out, 0, sizeof(*out));
-	json_t *root = rfo_json_load(json, len, "/v2/user/channel/all", err);
-	if (!root)
-		return false;
-	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
-	if (!arr) {
-		rfo_json_fail(err, "/v2/user/channel/all");
-		json_decref(root);
-		return false;
-	}
-	out->items = alloc_items(arr, sizeof(*out->items));
-	size_t i;
-	json_t *v;
-	json_array_foreach (arr, i, v) {
-		if (channel_from(v, &out->items[out->count]))
-			out->count++;
-	}
+	void *items = NULL;
+	json_t *root = rfo_rest_parse_items(json, len, "/v2/user/channel/all", channel_from, sizeof(*out->items),
+					    &items, &out->count, err);
+	out->items = items;
 	json_decref(root);
-	return true;
+	return root != NULL;
 }
 
 bool rfo_rest_parse_channel(const char *json, size_t len, struct rfo_channel *out, struct rfo_error *err)
 {
-	static const char what[] = "/v2/user/channel/…";
-	if (!out)
-		return false;
-	memset(out, 0, sizeof(*out));
-	json_t *root = rfo_json_load_object(json, len, what, err);
-	if (!root)
-		return false;
-	bool ok = channel_from(root, out);
-	if (!ok)
-		rfo_json_fail(err, what);
-	json_decref(root);
-	return ok;
+	return rfo_rest_parse_object(json, len, "/v2/user/channel/…", channel_from, out, sizeof(*out), err);
 }
 
 void rfo_channel_free(struct rfo_channel *c)
@@ -366,8 +385,8 @@ bool rfo_rest_parse_channel_meta(const char *json, size_t len, struct rfo_channe
 	json_t *root = rfo_json_load_object(json, len, "/v2/user/channel-meta/…", err);
 	if (!root)
 		return false;
-	out->title = dup_or(rfo_json_str(root, "title"), "");
-	out->description = dup_or(rfo_json_str(root, "description"), NULL);
+	out->title = rfo_rest_dup_or(rfo_json_str(root, "title"), "");
+	out->description = rfo_rest_dup_or(rfo_json_str(root, "description"), NULL);
 	json_decref(root);
 	return true;
 }
