@@ -785,6 +785,93 @@ static void test_stop_during_connect(bool destroy)
 	os_sleep_ms(100);
 }
 
+/* ------------------------------------------------------------------ backoff reset, token of a refused attempt */
+
+static char cb_token[64];
+
+static void token_on_state(void *param, enum rfo_ws_state state, int http_status, const char *reason)
+{
+	if (state == RFO_WS_DISCONNECTED && http_status == 401) {
+		char *t = rfo_ws_callback_query_value("accessToken");
+		struct observer *o = param;
+		pthread_mutex_lock(&o->mutex);
+		snprintf(cb_token, sizeof(cb_token), "%s", t ? t : "(null)");
+		pthread_mutex_unlock(&o->mutex);
+		bfree(t);
+	}
+	obs_on_state(param, state, http_status, reason);
+}
+
+/* Runs a chat-like socket (1-s idle timeout) against the lws server until it has reconnected three
+ * times; gaps[] gets the wait (ms) between each DISCONNECTED and the next CONNECTING. */
+static void run_reconnects(const char *path, double gaps[3], int *messages)
+{
+	static const uint32_t backoff[] = {200, 800, 1600};
+	struct observer o;
+	observer_init(&o, srv_port, path);
+	struct rfo_ws_config c = base_config(&o, "chat");
+	c.idle_timeout_s = 1;
+	c.backoff_ms = backoff;
+	c.backoff_count = 3;
+	struct rfo_ws *ws = rfo_ws_create(&c);
+	check(rfo_ws_start(ws));
+	wait_for(count_states(&o, RFO_WS_CONNECTING) >= 4, 15000);
+	rfo_ws_destroy(ws);
+	for (int i = 0; i < 3; i++) {
+		int d = find_state(&o, RFO_WS_DISCONNECTED, i);
+		check(d >= 0 && d + 1 < o.nstates && o.states[d + 1] == RFO_WS_CONNECTING);
+		check(strstr(o.reasons[d], "no message") != NULL);
+		gaps[i] = (double)(o.state_ns[d + 1] - o.state_ns[d]) / 1e6;
+	}
+	check(count_states(&o, RFO_WS_CONNECTED) >= 3);
+	*messages = o.nmsgs;
+	observer_free(&o);
+}
+
+static void test_backoff_resets_when_proven(void)
+{
+	double gaps[3];
+	int messages;
+	script_clear();
+
+	/* upgraded, then silent until the idle timeout: an upgrade alone does not reset the position */
+	run_reconnects("/quiet", gaps, &messages);
+	const double grow[] = {200, 800, 1600};
+	for (int i = 0; i < 3; i++) {
+		printf("silent sockets: reconnect gap %d: %.0f ms (table %.0f)\n", i, gaps[i], grow[i]);
+		check(gaps[i] >= grow[i] - 20 && gaps[i] <= grow[i] * 1.2 + 250);
+	}
+	check(messages == 0);
+
+	/* every connection delivers a message (as chat's connection_info), then goes quiet: it proved
+	 * useful, so every reconnect waits the first delay again */
+	const char hb[] = "{\"action\":\"heartbeat\",\"payload\":{},\"timestamp\":1}";
+	script_add(hb, sizeof(hb) - 1, 1, false);
+	run_reconnects("/talk", gaps, &messages);
+	script_clear();
+	for (int i = 0; i < 3; i++) {
+		printf("useful sockets: reconnect gap %d: %.0f ms (table 200)\n", i, gaps[i]);
+		check(gaps[i] >= 180 && gaps[i] <= 200 * 1.2 + 250);
+	}
+	check(messages >= 3);
+
+	/* a refused upgrade: the callback can read the token that attempt carried; nobody else can */
+	struct observer o;
+	observer_init(&o, raw_port, "/ws?accessToken=" SECRET "&v=2");
+	struct rfo_ws_config c = base_config(&o, "streaming");
+	c.on_state = token_on_state;
+	os_atomic_set_long(&raw_mode, RAW_401);
+	struct rfo_ws *ws = rfo_ws_create(&c);
+	check(rfo_ws_start(ws));
+	wait_for(count_states(&o, RFO_WS_DISCONNECTED) >= 1, 5000);
+	pthread_mutex_lock(&o.mutex);
+	check_str(cb_token, SECRET);
+	pthread_mutex_unlock(&o.mutex);
+	check(rfo_ws_callback_query_value("accessToken") == NULL);
+	rfo_ws_destroy(ws);
+	observer_free(&o);
+}
+
 int main(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -812,6 +899,7 @@ int main(void)
 	rfo_test_tls_stop(&tls);
 	test_stop_during_connect(false);
 	test_stop_during_connect(true);
+	test_backoff_resets_when_proven();
 
 	raw_end();
 	srv_end();

@@ -23,7 +23,11 @@
 
 #define NS_PER_MS 1000000ULL
 #define NS_PER_S 1000000000ULL
-#define STABLE_NS (30 * NS_PER_S) /* a connection up this long resets the backoff position */
+/* The backoff position resets when a connection has proven useful: its first whole data message
+ * (chat's connection_info/heartbeat, a streaming update), or, for a socket that stays silent (the
+ * streaming one while nothing is live), when it stayed up this long. An upgrade alone does not:
+ * a server that accepts and drops sockets keeps backing off. */
+#define STABLE_NS (30 * NS_PER_S)
 #define DEFAULT_MAX_MESSAGE (1024 * 1024)
 #define DEFAULT_CONNECT_TIMEOUT_S 10
 
@@ -70,6 +74,8 @@ struct rfo_ws {
 	struct lws *wsi; /* current connection, NULL when none */
 	struct rfo_ws_resolve *resolve;
 	struct rfo_url_parts target; /* where the attempt in progress goes (path has the token) */
+	char *attempt_target;        /* path?query of the last attempt (a secret), for callbacks */
+	bool proven;                 /* the current connection delivered a data message */
 	struct lws *closing_wsi;     /* being closed politely (close frame on next writeable) */
 	uintptr_t gen;               /* connection generation, in the wsi's opaque user data */
 	uint16_t retry_count;
@@ -114,6 +120,17 @@ static void set_state(struct rfo_ws *ws, enum rfo_ws_state state, int http_statu
 static bool is_current(struct rfo_ws *ws, struct lws *wsi)
 {
 	return wsi && wsi == ws->wsi && (uintptr_t)lws_get_opaque_user_data(wsi) == ws->gen;
+}
+
+/* The ws whose thread this is (rfo_ws_callback_query_value). */
+static __thread struct rfo_ws *thread_ws;
+
+static void wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		bfree(s);
+	}
 }
 
 static void target_free(struct rfo_ws *ws)
@@ -215,6 +232,8 @@ static void start_connect(struct rfo_ws *ws)
 		set_state(ws, RFO_WS_DISCONNECTED, 0, "not signed in");
 		return;
 	}
+	wipe_free(ws->attempt_target);
+	ws->attempt_target = NULL;
 	bool ok = rfo_url_check(url, &err);
 	if (ok) {
 		target_free(ws);
@@ -225,6 +244,8 @@ static void start_connect(struct rfo_ws *ws)
 			rfo_error_set(&err, RFO_ERR_INVALID, "not a ws:// or wss:// URL");
 		}
 	}
+	if (ok)
+		ws->attempt_target = bstrdup(ws->target.path ? ws->target.path : "");
 	memset(url, 0, strlen(url));
 	bfree(url);
 	if (!ok) {
@@ -354,6 +375,10 @@ static void on_receive(struct rfo_ws *ws, struct lws *wsi, const char *in, size_
 	ws->last_rx_ns = os_gettime_ns();
 	enum rfo_ws_msg_result r =
 		rfo_ws_msg_feed(&ws->msg, in, len, lws_is_first_fragment(wsi) != 0, lws_is_final_fragment(wsi) != 0);
+	if (r != RFO_WS_MSG_MORE && !ws->proven) {
+		ws->proven = true; /* the server serves this socket: reconnect delays start over */
+		ws->retry_count = 0;
+	}
 	if (r == RFO_WS_MSG_DROPPED && !ws->msg_drop_logged) {
 		ws_log(ws, LOG_WARNING, "dropped a message larger than %zu bytes", ws->msg.max);
 		ws->msg_drop_logged = true;
@@ -409,6 +434,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			ws->missed_pongs = 0;
 			ws->peer_close_code = 0;
 			ws->msg_drop_logged = false;
+			ws->proven = false;
 			rfo_ws_msg_reset(&ws->msg);
 			ws_log(ws, LOG_INFO, "connected");
 			set_state(ws, RFO_WS_CONNECTED, 0, NULL);
@@ -479,6 +505,7 @@ static void *ws_thread(void *param)
 {
 	struct rfo_ws *ws = param;
 	os_set_thread_name(ws->thread_name);
+	thread_ws = ws;
 
 	struct lws_context_creation_info info = {0};
 	info.port = CONTEXT_PORT_NO_LISTEN;
@@ -544,6 +571,9 @@ static void *ws_thread(void *param)
 		ws_log(ws, LOG_INFO, "stopped");
 	set_state(ws, RFO_WS_DISCONNECTED, 0, "stopped");
 	rfo_ws_msg_free(&ws->msg);
+	wipe_free(ws->attempt_target);
+	ws->attempt_target = NULL;
+	thread_ws = NULL;
 	return NULL;
 }
 
@@ -652,6 +682,12 @@ void rfo_ws_destroy(struct rfo_ws *ws)
 	bfree(ws->thread_name);
 	bfree(ws->name);
 	bfree(ws);
+}
+
+char *rfo_ws_callback_query_value(const char *key)
+{
+	struct rfo_ws *ws = thread_ws;
+	return ws && key && ws->attempt_target ? rfo_url_query_get(ws->attempt_target, key) : NULL;
 }
 
 enum rfo_ws_state rfo_ws_state_get(const struct rfo_ws *ws)

@@ -56,8 +56,10 @@ struct rfo_ws_config {
 	int idle_timeout_s;   /* reconnect when no data message arrived (pongs do not count) for N s; 0 = never
 	                       * (chat: 60, the server's heartbeat is every 45 s) */
 	/* Reconnect delays in ms, used in order, the last repeated; up to +20% jitter is added.
-	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets after a
-	 * connection stayed up for 30 s, and rfo_ws_reconnect() skips the wait. */
+	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets when a
+	 * connection has proven useful: its first whole data message arrived (or it stayed up for
+	 * 30 s, for sockets that are silent by design); an upgrade alone does not, so a server that
+	 * accepts and drops sockets keeps being backed off. rfo_ws_reconnect() skips the wait. */
 	const uint32_t *backoff_ms;
 	size_t backoff_count;
 	/* Messages bigger than this are dropped (logged once per connection); 0 = 1 MiB. */
@@ -87,6 +89,12 @@ void rfo_ws_stop(struct rfo_ws *ws);
 
 /* rfo_ws_stop() then frees. NULL is fine. */
 void rfo_ws_destroy(struct rfo_ws *ws);
+
+/* Only inside a callback of an rfo_ws (on its thread): the decoded value of query parameter `key`
+ * in the URL of the connection or attempt being reported — e.g. the access token that a refused
+ * upgrade (on_state DISCONNECTED, 401) carried. NULL when called elsewhere, before the first
+ * attempt, or when the key is absent. The caller bfrees it; it may be a secret: wipe it first. */
+char *rfo_ws_callback_query_value(const char *key);
 
 /* Current state; thread-safe. RFO_WS_DISCONNECTED for NULL. */
 enum rfo_ws_state rfo_ws_state_get(const struct rfo_ws *ws);
