@@ -717,6 +717,8 @@ static void test_report_rejected(void)
 	rfo_auth_report_rejected(a, NULL);
 	rfo_auth_report_rejected(a, "");
 	rfo_auth_report_rejected(a, "a-token-from-another-session");
+	rfo_auth_report_rejected_take(a, bstrdup("another-older-token")); /* freed: bnum_allocs checks */
+	rfo_auth_report_rejected_take(a, NULL);
 	os_sleep_ms(300);
 	check(refreshes_of(a) == 0);
 	check(emu_grant_stat("refresh_token", "count") == calls);

@@ -496,6 +496,12 @@ void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used)
 	pthread_mutex_unlock(&auth->mutex);
 }
 
+void rfo_auth_report_rejected_take(struct rfo_auth *auth, char *token_used)
+{
+	rfo_auth_report_rejected(auth, token_used);
+	rfo_oauth_record_wipe_free(token_used);
+}
+
 enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth)
 {
 	if (!auth)

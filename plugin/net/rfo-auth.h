@@ -103,6 +103,8 @@ bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **toke
  * once (a server rejecting every token must not spin the token endpoint); rejections more than
  * 60 s apart start over at once. token_used is borrowed for the call; NULL/"" is ignored. */
 void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used);
+/* The same, taking token_used (wiped and bfreed; NULL ok). */
+void rfo_auth_report_rejected_take(struct rfo_auth *auth, char *token_used);
 /* Deprecated (use rfo_auth_report_rejected): a 401 with an unknown token; refreshes once, but
  * reports within 10 s of the last successful refresh are ignored. */
 void rfo_auth_report_unauthorized(struct rfo_auth *auth);

@@ -239,8 +239,8 @@ static void on_state(void *param, enum rfo_ws_state state, int http_status, cons
 		bool signed_in = auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 		rfo_log_sub(LOG_INFO, "stats", "disconnected from Restream stream updates (%s%s)",
 			    reason ? reason : "no reason", http_status ? ", HTTP error" : "");
-		if (http_status == 401 && auth)
-			rfo_auth_report_unauthorized(auth);
+		if (http_status == 401 && auth) /* the token this socket was refused with */
+			rfo_auth_report_rejected_take(auth, rfo_ws_callback_query_value("accessToken"));
 		set_link(signed_in ? RFO_UI_STATS_RECONNECTING : RFO_UI_STATS_SIGNED_OUT, name, reason);
 		break;
 	}
