@@ -19,6 +19,7 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 #include <util/platform.h>
+#include <util/text-lookup.h>
 
 #include "rfo-auth.h"
 #include "rfo-oauth.h"
@@ -431,6 +432,8 @@ static void test_full_lifecycle(void)
 	char *e = rfo_auth_last_error(a);
 	check(e && strstr(e, "did not match"));
 	bfree(e);
+	char *detail = NULL;
+	check(rfo_auth_last_error_code(a, &detail) == RFO_AUTH_ERR_MISMATCH && detail == NULL);
 	check(emu_grant_stat("authorization_code", "count") == 0);
 	bfree(state);
 	bfree(url);
@@ -445,6 +448,9 @@ static void test_full_lifecycle(void)
 	e = rfo_auth_last_error(a);
 	check(e && strstr(e, "Could not finish signing in"));
 	bfree(e);
+	check(rfo_auth_last_error_code(a, &detail) == RFO_AUTH_ERR_FINISH);
+	check(detail && *detail && strstr(detail, "%1") == NULL); /* why, e.g. the profile's HTTP 500 */
+	bfree(detail);
 	for (int i = 0; i < 300 && emu_revokes(NULL, 0, NULL, 0) == rv0; i++)
 		os_sleep_ms(10);
 	check(emu_revokes(NULL, 0, NULL, 0) == rv0 + 1);
@@ -472,6 +478,7 @@ static void test_full_lifecycle(void)
 	check_str(rt, live);
 	bfree(rt);
 	check(rfo_auth_last_error(a) == NULL);
+	check(rfo_auth_last_error_code(a, &detail) == RFO_AUTH_ERR_NONE && detail == NULL);
 	for (int i = 0; i < 100 && atomic_load(&o.token_calls) < 1; i++)
 		os_sleep_ms(10);
 	check(atomic_load(&o.token_calls) >= 1);
@@ -535,6 +542,7 @@ static void test_full_lifecycle(void)
 	check_str(e, "Restream signed this plugin out (the sign-in was revoked or expired). Click Reconnect to "
 		     "sign in again.");
 	bfree(e);
+	check(rfo_auth_last_error_code(a, NULL) == RFO_AUTH_ERR_REVOKED);
 	check(!rfo_auth_get_token(a, &t));
 	check(rfo_auth_get_user(a, &user)); /* still shows who to reconnect */
 	rfo_auth_user_free(&user);
@@ -668,6 +676,7 @@ static void test_broker_deny_cancel(void)
 	char *e = rfo_auth_last_error(a);
 	check(e && strstr(e, "cancelled"));
 	bfree(e);
+	check(rfo_auth_last_error_code(a, NULL) == RFO_AUTH_ERR_DENIED);
 	char *t = NULL;
 	check(rfo_auth_wait_token(a, 2000, &t));
 	bfree(t);
@@ -789,6 +798,45 @@ static void test_report_rejected(void)
 	emu_post("tokens/lifetime", "{\"access_seconds\":3}");
 }
 
+/* Every auth error code has a locale key in locale/en-US.ini whose text is the built-in English
+ * sentence (the obs layer shows obs_module_text(key) with the detail filled in). */
+static void test_error_texts(void)
+{
+	struct dstr path = {0};
+	dstr_copy(&path, __FILE__); /* <source>/tests/test_auth.c */
+	char *slash = strrchr(path.array, '/');
+	check(slash != NULL);
+	dstr_resize(&path, (size_t)(slash - path.array));
+	dstr_cat(&path, "/../locale/en-US.ini");
+	lookup_t *lookup = text_lookup_create(path.array);
+	check(lookup != NULL);
+	for (int c = RFO_AUTH_ERR_NONE + 1; c < RFO_AUTH_ERR_COUNT; c++) {
+		const char *key = rfo_auth_error_key((enum rfo_auth_error)c);
+		const char *english = rfo_auth_error_english((enum rfo_auth_error)c);
+		const char *value = NULL;
+		check(key && english && strncmp(key, "Auth.Error.", 11) == 0);
+		if (!text_lookup_getstr(lookup, key, &value))
+			fprintf(stderr, "locale key %s is missing from en-US.ini\n", key);
+		check(value != NULL);
+		check_str(value, english);
+	}
+	text_lookup_destroy(lookup);
+	dstr_free(&path);
+	check(rfo_auth_error_key(RFO_AUTH_ERR_NONE) == NULL && rfo_auth_error_key(RFO_AUTH_ERR_COUNT) == NULL);
+	check(rfo_auth_error_english(RFO_AUTH_ERR_NONE) == NULL);
+	char *t = rfo_auth_error_format("Restream refused the sign-in (%1). Again.", "access_denied");
+	check_str(t, "Restream refused the sign-in (access_denied). Again.");
+	bfree(t);
+	t = rfo_auth_error_format("No detail here.", "x");
+	check_str(t, "No detail here.");
+	bfree(t);
+	t = rfo_auth_error_format("A %1 b", NULL);
+	check_str(t, "A  b");
+	bfree(t);
+	check(rfo_auth_error_format(NULL, "x") == NULL);
+	check(rfo_auth_last_error_code(NULL, NULL) == RFO_AUTH_ERR_NONE);
+}
+
 int main(int argc, char **argv)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -796,6 +844,7 @@ int main(int argc, char **argv)
 	check(mkdtemp(store_dir) != NULL);
 	emulator_start(argc > 1 ? argv[1] : RFO_EMULATOR_PATH, 3);
 	test_config_errors();
+	test_error_texts();
 	test_full_lifecycle();
 	test_restore_and_shutdown();
 	test_broker_deny_cancel();

@@ -17,9 +17,6 @@
 
 #define RFO_AUTH_DEFAULT_LIFETIME_S 3600
 
-#define RFO_AUTH_RECONNECT_MSG \
-	"Restream signed this plugin out (the sign-in was revoked or expired). Click Reconnect to sign in again."
-
 /* one sign-in attempt: the listener's callback param */
 struct rfo_auth_flow {
 	struct rfo_auth *auth;
@@ -50,7 +47,9 @@ struct rfo_auth {
 	bool state_dirty, token_dirty;
 	struct rfo_token_record rec; /* tokens + user; empty when signed out */
 	uint64_t session_gen;        /* bumped on sign-in/sign-out: stale refresh results are dropped */
-	char *last_error;
+	char *last_error;            /* English, from code + detail */
+	enum rfo_auth_error last_error_code;
+	char *last_error_detail;
 	struct rfo_auth_stats stats;
 
 	bool job_restore;
@@ -101,10 +100,14 @@ static inline void set_state_locked(struct rfo_auth *auth, enum rfo_auth_state s
 	}
 }
 
-static inline void set_error_locked(struct rfo_auth *auth, const char *msg)
+/* code RFO_AUTH_ERR_NONE clears the error; detail is the variable part ("%1"), may be NULL. */
+static inline void set_error_locked(struct rfo_auth *auth, enum rfo_auth_error code, const char *detail)
 {
 	bfree(auth->last_error);
-	auth->last_error = dup_nonempty(msg);
+	bfree(auth->last_error_detail);
+	auth->last_error_code = code;
+	auth->last_error_detail = code ? dup_nonempty(detail) : NULL;
+	auth->last_error = rfo_auth_error_format(rfo_auth_error_english(code), detail);
 	auth->state_dirty = true; /* the status line shows it */
 }
 

@@ -116,7 +116,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 		pthread_mutex_lock(&auth->mutex);
 		if (gen == auth->session_gen) {
 			clear_tokens_locked(auth, true);
-			set_error_locked(auth, RFO_AUTH_RECONNECT_MSG);
+			set_error_locked(auth, RFO_AUTH_ERR_REVOKED, NULL);
 			set_session_state_locked(auth, RFO_AUTH_RECONNECT_NEEDED);
 		}
 		pthread_mutex_unlock(&auth->mutex);
@@ -174,7 +174,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			auth->last_refresh_ok_ns = os_gettime_ns();
 			auth->current_rejected = false; /* a new token: its own rejection counts again */
 			if (!saved)
-				set_error_locked(auth, serr.message);
+				set_error_locked(auth, RFO_AUTH_ERR_STORAGE, serr.message);
 			schedule_refresh_locked(auth);
 			set_session_state_locked(auth, RFO_AUTH_SIGNED_IN);
 			auth->token_dirty = true;
@@ -190,7 +190,7 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			rfo_log_sub(LOG_WARNING, LOGSUB, "refresh refused (HTTP %ld, %s): reconnect needed", r.status,
 				    oerr.code[0] ? oerr.code : "no error code");
 			clear_tokens_locked(auth, true);
-			set_error_locked(auth, RFO_AUTH_RECONNECT_MSG);
+			set_error_locked(auth, RFO_AUTH_ERR_REVOKED, NULL);
 			set_session_state_locked(auth, RFO_AUTH_RECONNECT_NEEDED);
 		} else {
 			auth->stats.refresh_failures++;
@@ -282,7 +282,7 @@ static void finish_sign_in(struct rfo_auth *auth, uint64_t fgen, const char *cod
 	auth->last_refresh_ok_ns = os_gettime_ns(); /* a brand-new token: a 401 now is not about expiry */
 	auth->current_rejected = false;
 	auth->reject_streak = 0;
-	set_error_locked(auth, saved ? NULL : serr.message);
+	set_error_locked(auth, saved ? RFO_AUTH_ERR_NONE : RFO_AUTH_ERR_STORAGE, serr.message);
 	schedule_refresh_locked(auth);
 	set_state_locked(auth, RFO_AUTH_SIGNED_IN);
 	auth->token_dirty = true;
@@ -298,10 +298,7 @@ fail:
 		pthread_mutex_unlock(&auth->mutex);
 		goto cleanup;
 	}
-	struct dstr msg = {0};
-	dstr_printf(&msg, "Could not finish signing in to Restream: %s Click Sign in to try again.", err.message);
-	set_error_locked(auth, msg.array);
-	dstr_free(&msg);
+	set_error_locked(auth, RFO_AUTH_ERR_FINISH, err.message);
 	set_state_locked(auth, prev);
 	pthread_mutex_unlock(&auth->mutex);
 cleanup:
@@ -321,7 +318,7 @@ void rfo_auth_step_restore(struct rfo_auth *auth)
 
 	if (!rfo_token_store_load(auth->store, &json, &err)) {
 		pthread_mutex_lock(&auth->mutex);
-		set_error_locked(auth, err.message);
+		set_error_locked(auth, RFO_AUTH_ERR_STORAGE, err.message);
 		pthread_mutex_unlock(&auth->mutex);
 		return;
 	}
@@ -335,7 +332,7 @@ void rfo_auth_step_restore(struct rfo_auth *auth)
 	pthread_mutex_lock(&auth->mutex);
 	if (!ok) {
 		rfo_log_sub(LOG_WARNING, LOGSUB, "stored sign-in unreadable: %s", err.message);
-		set_error_locked(auth, RFO_AUTH_RECONNECT_MSG);
+		set_error_locked(auth, RFO_AUTH_ERR_REVOKED, NULL);
 		set_session_state_locked(auth, RFO_AUTH_RECONNECT_NEEDED);
 	} else if (gen == auth->session_gen && auth->state != RFO_AUTH_SIGNED_IN && !auth->rec.tokens.access_token) {
 		rfo_token_record_free(&auth->rec);
@@ -377,28 +374,25 @@ void rfo_auth_step_result(struct rfo_auth *auth, uint64_t fgen, enum rfo_listene
 		finish_sign_in(auth, fgen, code, redirect_uri, prev);
 		return;
 	}
-	const char *msg = NULL;
-	struct dstr buf = {0};
+	enum rfo_auth_error kind;
 	switch (outcome) {
 	case RFO_LISTENER_DENIED:
-		msg = "Sign-in was cancelled in the browser. Click Sign in to try again.";
+		kind = RFO_AUTH_ERR_DENIED;
 		break;
 	case RFO_LISTENER_ERROR:
-		dstr_printf(&buf, "Restream refused the sign-in (%s). Click Sign in to try again.", error ? error : "");
-		msg = buf.array;
+		kind = RFO_AUTH_ERR_REFUSED;
 		break;
 	case RFO_LISTENER_TIMEOUT:
-		msg = "Sign-in timed out: the browser did not come back within 5 minutes. Click Sign in to try again.";
+		kind = RFO_AUTH_ERR_TIMEOUT;
 		break;
 	default:
-		msg = "The sign-in answer did not match this request and was ignored. Click Sign in to try again.";
+		kind = RFO_AUTH_ERR_MISMATCH;
 		break;
 	}
 	pthread_mutex_lock(&auth->mutex);
 	if (fgen == auth->flow_gen) {
-		set_error_locked(auth, msg);
+		set_error_locked(auth, kind, kind == RFO_AUTH_ERR_REFUSED ? error : NULL);
 		set_state_locked(auth, prev);
 	}
 	pthread_mutex_unlock(&auth->mutex);
-	dstr_free(&buf);
 }

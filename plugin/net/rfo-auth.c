@@ -228,6 +228,7 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 	rfo_oauth_record_wipe_free(auth->flow_state);
 	bfree(auth->flow_redirect_uri);
 	bfree(auth->last_error);
+	bfree(auth->last_error_detail);
 	char *strs[] = {auth->api_url,    auth->token_url,    auth->revoke_url,   auth->profile_url,
 			auth->client_id,  auth->page_title,   auth->page_success, auth->page_denied,
 			auth->page_error, auth->page_rejected};
@@ -387,7 +388,7 @@ void rfo_auth_sign_out(struct rfo_auth *auth)
 	auth->session_gen++;
 	auth->job_clear_store = true;
 	auth->job_restore = false;
-	set_error_locked(auth, NULL);
+	set_error_locked(auth, RFO_AUTH_ERR_NONE, NULL);
 	set_state_locked(auth, RFO_AUTH_SIGNED_OUT);
 	auth->state_dirty = true;
 	pthread_cond_broadcast(&auth->cond);
@@ -547,6 +548,65 @@ char *rfo_auth_last_error(struct rfo_auth *auth)
 	char *e = dup_nonempty(auth->last_error);
 	pthread_mutex_unlock(&auth->mutex);
 	return e;
+}
+
+enum rfo_auth_error rfo_auth_last_error_code(struct rfo_auth *auth, char **detail_out)
+{
+	if (detail_out)
+		*detail_out = NULL;
+	if (!auth)
+		return RFO_AUTH_ERR_NONE;
+	pthread_mutex_lock(&auth->mutex);
+	enum rfo_auth_error code = auth->last_error_code;
+	if (detail_out)
+		*detail_out = dup_nonempty(auth->last_error_detail);
+	pthread_mutex_unlock(&auth->mutex);
+	return code;
+}
+
+/* Keys and English sentences; locale/en-US.ini holds the same sentences (test_auth compares). */
+static const struct {
+	const char *key, *english;
+} error_texts[RFO_AUTH_ERR_COUNT] = {
+	[RFO_AUTH_ERR_REVOKED] = {"Auth.Error.Revoked", "Restream signed this plugin out (the sign-in was revoked "
+							"or expired). Click Reconnect to sign in again."},
+	[RFO_AUTH_ERR_FINISH] = {"Auth.Error.Finish",
+				 "Could not finish signing in to Restream: %1 Click Sign in to try again."},
+	[RFO_AUTH_ERR_DENIED] = {"Auth.Error.Denied",
+				 "Sign-in was cancelled in the browser. Click Sign in to try again."},
+	[RFO_AUTH_ERR_REFUSED] = {"Auth.Error.Refused",
+				  "Restream refused the sign-in (%1). Click Sign in to try again."},
+	[RFO_AUTH_ERR_TIMEOUT] = {"Auth.Error.Timeout", "Sign-in timed out: the browser did not come back within 5 "
+							"minutes. Click Sign in to try again."},
+	[RFO_AUTH_ERR_MISMATCH] = {"Auth.Error.Mismatch", "The sign-in answer did not match this request and was "
+							  "ignored. Click Sign in to try again."},
+	[RFO_AUTH_ERR_STORAGE] = {"Auth.Error.Storage", "Problem with the stored Restream sign-in: %1"},
+};
+
+const char *rfo_auth_error_key(enum rfo_auth_error code)
+{
+	return code > RFO_AUTH_ERR_NONE && code < RFO_AUTH_ERR_COUNT ? error_texts[code].key : NULL;
+}
+
+const char *rfo_auth_error_english(enum rfo_auth_error code)
+{
+	return code > RFO_AUTH_ERR_NONE && code < RFO_AUTH_ERR_COUNT ? error_texts[code].english : NULL;
+}
+
+char *rfo_auth_error_format(const char *sentence, const char *detail)
+{
+	if (!sentence)
+		return NULL;
+	struct dstr out = {0};
+	const char *at = strstr(sentence, "%1");
+	if (at) {
+		dstr_ncopy(&out, sentence, (size_t)(at - sentence));
+		dstr_cat(&out, detail ? detail : "");
+		dstr_cat(&out, at + 2);
+	} else {
+		dstr_copy(&out, sentence);
+	}
+	return out.array;
 }
 
 void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats)

@@ -112,9 +112,34 @@ void rfo_auth_report_unauthorized(struct rfo_auth *auth);
 enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth);
 /* false if no user is known (signed out); else fills *user (free with rfo_auth_user_free). */
 bool rfo_auth_get_user(struct rfo_auth *auth, struct rfo_auth_user *user);
-/* The last error as a sentence a person can act on (caller bfrees), or NULL. Cleared on
- * successful sign-in. */
+/* The last error as an English sentence a person can act on (caller bfrees), or NULL. Cleared on
+ * successful sign-in. For the user's language use rfo_auth_last_error_code (below). */
 char *rfo_auth_last_error(struct rfo_auth *auth);
+
+/* The same error as a code, for the obs layer to show in the user's language (net does not use
+ * obs_module_text): look up rfo_auth_error_key(code) with obs_module_text and fill in the detail
+ * with rfo_auth_error_format. */
+enum rfo_auth_error {
+	RFO_AUTH_ERR_NONE = 0,
+	RFO_AUTH_ERR_REVOKED,  /* the session ended at Restream (revoked/expired): Reconnect */
+	RFO_AUTH_ERR_FINISH,   /* code exchange or profile failed; detail: why (English) */
+	RFO_AUTH_ERR_DENIED,   /* the user cancelled in the browser */
+	RFO_AUTH_ERR_REFUSED,  /* the redirect carried an error; detail: Restream's error code */
+	RFO_AUTH_ERR_TIMEOUT,  /* the browser did not come back within 5 minutes */
+	RFO_AUTH_ERR_MISMATCH, /* the redirect's state did not match */
+	RFO_AUTH_ERR_STORAGE,  /* the token store failed; detail: its message (English) */
+	RFO_AUTH_ERR_COUNT,
+};
+/* The last error's code (RFO_AUTH_ERR_NONE when none); *detail_out (may be NULL) gets its
+ * variable part or NULL (caller bfrees). */
+enum rfo_auth_error rfo_auth_last_error_code(struct rfo_auth *auth, char **detail_out);
+/* The locale key of the code's sentence in locale/en-US.ini (e.g. "Auth.Error.Denied"), where "%1"
+ * stands for the detail; NULL for NONE/unknown. */
+const char *rfo_auth_error_key(enum rfo_auth_error code);
+/* The built-in English sentence for the code (the same text as en-US.ini); NULL for NONE. */
+const char *rfo_auth_error_english(enum rfo_auth_error code);
+/* `sentence` with its first "%1" replaced by detail ("" for NULL); caller bfrees. NULL -> NULL. */
+char *rfo_auth_error_format(const char *sentence, const char *detail);
 
 /* Test/diagnostic counters (never secrets). */
 struct rfo_auth_stats {
