@@ -36,7 +36,7 @@ bool rfo_ch_job_wait(struct job *job, uint32_t wait_ms, struct rfo_error *err)
 	bool ok = false;
 	pthread_mutex_lock(&rfo_ch.mutex);
 	if (!done)
-		rfo_error_set(err, RFO_ERR_NETWORK, "%s", obs_module_text("Channels.Error.Timeout"));
+		rfo_error_set(err, RFO_CHANNELS_STILL_WAITING, "%s", obs_module_text("Channels.Error.Timeout"));
 	else if (job->err.code && err)
 		*err = job->err;
 	else
@@ -221,9 +221,10 @@ bool rfo_channels_set_title(const char *title, const char *description, const in
 		return true;
 
 	bool ok = rfo_ch_job_wait(job, wait_ms, err);
+	bool still = !ok && err && err->code == RFO_CHANNELS_STILL_WAITING;
 	pthread_mutex_lock(&rfo_ch.mutex);
 	size_t n_ok = 0;
-	for (size_t i = 0; ok && i < job->titles.num; i++) {
+	for (size_t i = 0; (ok || still) && i < job->titles.num; i++) {
 		const struct title_out *o = &job->titles.array[i];
 		if (!o->error) {
 			n_ok++;
@@ -296,6 +297,14 @@ obs_data_t *rfo_channels_channel_data(int64_t id)
 	return d;
 }
 
+bool rfo_channels_refreshing(void)
+{
+	pthread_mutex_lock(&rfo_ch.mutex);
+	bool busy = rfo_ch.refresh_job != NULL;
+	pthread_mutex_unlock(&rfo_ch.mutex);
+	return busy;
+}
+
 bool rfo_channels_have_list(void)
 {
 	pthread_mutex_lock(&rfo_ch.mutex);
@@ -312,11 +321,13 @@ void rfo_channels_foreach(void (*cb)(void *param, int64_t id, const char *name),
 	pthread_mutex_unlock(&rfo_ch.mutex);
 }
 
-void rfo_ch_emit_changed(void)
+void rfo_ch_emit_changed(const char *error)
 {
 	obs_data_t *event = obs_data_create();
 	obs_data_array_t *arr = rfo_channels_list_data();
 	obs_data_set_array(event, "channels", arr);
+	if (error && *error)
+		obs_data_set_string(event, "error", error);
 	rfo_vendor_emit("ChannelsChanged", event);
 	obs_data_array_release(arr);
 	obs_data_release(event);
@@ -410,7 +421,7 @@ static void on_session(void *param)
 	if (!in) {
 		rfo_ch_unpark(false, true);
 		if (was) {
-			rfo_ch_emit_changed();
+			rfo_ch_emit_changed(NULL);
 			rfo_dispatch(rfo_ch_ui_push_task, NULL);
 		}
 		return;

@@ -79,6 +79,7 @@ struct rfo_channels_state {
 	char *notice;
 	DARRAY(struct req *) parked; /* waiting for a new token after a 401 */
 	uint64_t titles_at;          /* a title change ended: older channel-meta answers are dropped */
+	uint64_t hold_until;         /* a 429/503 asked us (Retry-After) not to call Restream before then */
 	char *config_dir, *platforms_path, *icons_dir;
 };
 extern struct rfo_channels_state rfo_ch;
@@ -105,5 +106,6 @@ void rfo_ch_start_icons(void);
 
 /* rfo-channels-ops.c */
 void rfo_ch_ui_push_task(void *param);
-void rfo_ch_emit_changed(void);
+/* ChannelsChanged, with `error` (a sentence, may be NULL) when one of our changes failed. */
+void rfo_ch_emit_changed(const char *error);
 bool rfo_ch_signed_in(void);

@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <util/bmem.h>
 #include <util/darray.h>
-
-#define VENDOR_WAIT_MS 20000
-#define LIST_WAIT_MS 10000
+#include <util/platform.h>
 
 /* An id given as a number or as a numeric string; false when absent or not an id. */
 static bool read_id(obs_data_item_t *item, int64_t *out)
@@ -77,16 +75,27 @@ static bool ids_from_string(const char *s, struct darray *out)
 	return ok;
 }
 
-void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, void *param)
+/* What is left of a budget that started at t0 (ns). */
+static uint32_t left_ms(uint32_t wait_ms, uint64_t t0)
+{
+	uint64_t spent = (os_gettime_ns() - t0) / 1000000ULL;
+	return spent >= wait_ms ? 0 : (uint32_t)(wait_ms - spent);
+}
+
+void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
 	struct rfo_error err = {0};
-	/* Fresh within 30 s, else fetched now (bounded); a failure after an earlier success still
-	 * answers with what is known, saying why it may be old. */
-	bool fresh = rfo_channels_refresh(false, LIST_WAIT_MS, &err);
+	/* Fresh within 30 s, else fetched now (bounded by wait_ms); a failure or a slow answer after an earlier
+	 * success still answers with what is known, saying why it may be old. */
+	bool fresh = rfo_channels_refresh(false, wait_ms, &err);
+	if (fresh && !wait_ms && rfo_channels_refreshing()) {
+		fresh = false; /* started in the background: not waited for */
+		rfo_error_set(&err, RFO_CHANNELS_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
+	}
 	if (!fresh && !rfo_channels_have_list()) {
-		rfo_vendor_fail(response, err.message);
+		rfo_vendor_fail(response, err.code == RFO_CHANNELS_STILL_WAITING ? obs_module_text("Vendor.Error.Slow")
+										 : err.message);
 		return;
 	}
 	if (!fresh)
@@ -97,9 +106,9 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, void *
 	rfo_vendor_ok(response);
 }
 
-void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
-	UNUSED_PARAMETER(param);
+	uint64_t t0 = os_gettime_ns();
 	int64_t id = 0;
 	obs_data_item_t *id_item = request ? obs_data_item_byname(request, "id") : NULL;
 	obs_data_item_t *en_item = request ? obs_data_item_byname(request, "enabled") : NULL;
@@ -113,23 +122,38 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 		return;
 	}
 	struct rfo_error err = {0};
-	if (!rfo_channels_have_list())
-		rfo_channels_refresh(false, LIST_WAIT_MS, NULL);
-	if (!rfo_channels_switch(id, enabled, VENDOR_WAIT_MS, &err)) {
-		rfo_vendor_fail(response, err.message);
-		return;
+	if (!rfo_channels_have_list()) {
+		rfo_channels_refresh(false, wait_ms, NULL);
+		if (!rfo_channels_have_list() && rfo_channels_refreshing()) {
+			rfo_vendor_fail(response, obs_module_text("Vendor.Error.Slow"));
+			return;
+		}
+	}
+	/* Without a budget (another request waits for Restream already) or when time runs out, the switch goes on
+	 * in the background: answered as pending, the outcome follows as ChannelsChanged and in the dock. */
+	bool pending = false;
+	if (!rfo_channels_switch(id, enabled, left_ms(wait_ms, t0), &err)) {
+		if (err.code != RFO_CHANNELS_STILL_WAITING) {
+			rfo_vendor_fail(response, err.message);
+			return;
+		}
+		pending = true;
+	} else if (!wait_ms || !left_ms(wait_ms, t0)) {
+		pending = true;
 	}
 	obs_data_t *ch = rfo_channels_channel_data(id);
 	if (ch) {
+		pending = pending && obs_data_get_bool(ch, "pending");
 		obs_data_set_obj(response, "channel", ch);
 		obs_data_release(ch);
 	}
+	obs_data_set_bool(response, "pending", pending);
 	rfo_vendor_ok(response);
 }
 
-void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
-	UNUSED_PARAMETER(param);
+	uint64_t t0 = os_gettime_ns();
 	const char *title = request ? obs_data_get_string(request, "title") : "";
 	obs_data_item_t *desc_item = request ? obs_data_item_byname(request, "description") : NULL;
 	const char *description = NULL;
@@ -156,20 +180,30 @@ void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, v
 		da_free(ids);
 		return;
 	}
-	if (!rfo_channels_have_list())
-		rfo_channels_refresh(false, LIST_WAIT_MS, NULL);
+	if (!rfo_channels_have_list()) {
+		rfo_channels_refresh(false, wait_ms, NULL);
+		if (!rfo_channels_have_list() && rfo_channels_refreshing()) {
+			rfo_vendor_fail(response, obs_module_text("Vendor.Error.Slow"));
+			da_free(ids);
+			return;
+		}
+	}
 
 	obs_data_array_t *updated = obs_data_array_create();
 	obs_data_array_t *failed = obs_data_array_create();
 	struct rfo_error err = {0};
-	bool ok = rfo_channels_set_title(title, description, chosen ? ids.array : NULL, ids.num, VENDOR_WAIT_MS,
-					 updated, failed, &err);
+	uint32_t left = left_ms(wait_ms, t0);
+	bool ok = rfo_channels_set_title(title, description, chosen ? ids.array : NULL, ids.num, left, updated, failed,
+					 &err);
+	/* Not waited for (no budget) or time ran out: pending, the outcome follows as ChannelsChanged. */
+	bool pending = (ok && !left) || (!ok && err.code == RFO_CHANNELS_STILL_WAITING);
 	obs_data_set_array(response, "updated", updated);
 	obs_data_set_array(response, "failed", failed);
 	obs_data_array_release(updated);
 	obs_data_array_release(failed);
 	da_free(ids);
-	if (ok)
+	obs_data_set_bool(response, "pending", pending);
+	if (ok || pending)
 		rfo_vendor_ok(response);
 	else
 		rfo_vendor_fail(response, err.message);

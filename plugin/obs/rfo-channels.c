@@ -60,6 +60,7 @@ static void job_fail(struct job *job, int code, const char *message)
 static void job_complete(struct job *job)
 {
 	bool again = false, changed = false;
+	char *error = NULL;
 	pthread_mutex_lock(&rfo_ch.mutex);
 	bool current = job->gen == rfo_ch.gen;
 	switch (job->kind) {
@@ -82,8 +83,11 @@ static void job_complete(struct job *job)
 	case J_SWITCH: {
 		uint64_t now = os_gettime_ns();
 		rfo_channel_model_end_switch(&rfo_ch.model, job->id, !job->err.code, job->err.message, now);
-		changed = current && !job->err.code;
-		again = changed;
+		/* a failure is reported too: a vendor caller answered "pending" learns of the rollback here */
+		changed = current && job->err.code != RFO_ERR_CANCELLED;
+		again = current && !job->err.code;
+		if (changed && job->err.code)
+			error = bstrdup(job->err.message);
 		break;
 	}
 	case J_TITLE: {
@@ -101,7 +105,9 @@ static void job_complete(struct job *job)
 		bfree(rfo_ch.notice);
 		rfo_ch.notice = s.array;
 		again = current && ok > 0;
-		changed = again; /* ListChannels' titles */
+		changed = current; /* ListChannels' titles; a failure is reported too */
+		if (current && ok < job->titles.num)
+			error = bstrdup(rfo_ch.notice);
 		break;
 	}
 	case J_ICONS:
@@ -110,7 +116,8 @@ static void job_complete(struct job *job)
 	pthread_mutex_unlock(&rfo_ch.mutex);
 
 	if (changed)
-		rfo_ch_emit_changed();
+		rfo_ch_emit_changed(error);
+	bfree(error);
 	if (rfo_ch.running) {
 		rfo_dispatch(rfo_ch_ui_push_task, NULL);
 		if (again)
@@ -189,10 +196,56 @@ static void req_fail(struct req *r, int code, const char *message);
 
 static void on_http_done(void *param, struct rfo_http_response *resp);
 
+/* "Restream asked us to wait N s …" (N rounded up). bfree. */
+static char *wait_text(uint64_t ns)
+{
+	struct dstr s = {0}, n = {0};
+	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
+	dstr_printf(&n, "%llu", (unsigned long long)((ns + SEC_NS - 1) / SEC_NS));
+	dstr_replace(&s, "%1", n.array);
+	dstr_free(&n);
+	return s.array;
+}
+
+/* A 429/503: no request before its Retry-After (5 s for a 429 without one, capped at an hour). Returns the wait. */
+static uint64_t hold_off(const struct rfo_http_response *resp)
+{
+	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
+	if (secs <= 0)
+		return 0;
+	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
+	uint64_t until = os_gettime_ns() + ns;
+	pthread_mutex_lock(&rfo_ch.mutex);
+	bool longer = until > rfo_ch.hold_until;
+	if (longer)
+		rfo_ch.hold_until = until;
+	pthread_mutex_unlock(&rfo_ch.mutex);
+	if (longer)
+		rfo_log_sub(LOG_WARNING, "channels", "Restream asked to wait %.0f s (HTTP %ld): no requests until then",
+			    (double)ns / 1e9, resp->status);
+	return ns;
+}
+
+static uint64_t held_for(void)
+{
+	uint64_t now = os_gettime_ns();
+	pthread_mutex_lock(&rfo_ch.mutex);
+	uint64_t left = rfo_ch.hold_until > now ? rfo_ch.hold_until - now : 0;
+	pthread_mutex_unlock(&rfo_ch.mutex);
+	return left;
+}
+
 void rfo_ch_submit(struct req *r)
 {
 	struct rfo_http *http = rfo_controller_http();
 	struct rfo_auth *auth = rfo_controller_auth();
+	uint64_t held = r->kind == K_ICON ? 0 : held_for();
+	if (held) {
+		char *text = wait_text(held);
+		req_fail(r, 429, text);
+		bfree(text);
+		return;
+	}
 	if (kind_needs_auth(r->kind) && !r->token && (!auth || !rfo_auth_get_token(auth, &r->token))) {
 		req_fail(r, RFO_ERR_AUTH, obs_module_text("Channels.Error.SignedOut"));
 		return;
@@ -325,7 +378,8 @@ static void req_fail(struct req *r, int code, const char *message)
 static void response_error(const struct rfo_http_response *resp, struct rfo_error *err)
 {
 	if (resp->error.code != RFO_ERR_NONE) {
-		rfo_error_set(err, resp->error.code, "%s", resp->error.message);
+		const char *key = rfo_http_failure_key(resp->failure);
+		rfo_error_set(err, resp->error.code, "%s", key ? obs_module_text(key) : resp->error.message);
 		return;
 	}
 	if (resp->status == 401) {
@@ -491,6 +545,16 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 	if (resp->error.code == RFO_ERR_NONE && resp->status == 401 && kind_needs_auth(r->kind) && !r->retried &&
 	    rfo_ch.running) {
 		park(r);
+		return;
+	}
+	uint64_t wait =
+		resp->error.code == RFO_ERR_NONE && (resp->status == 429 || resp->status == 503) && r->kind != K_ICON
+			? hold_off(resp)
+			: 0;
+	if (wait) {
+		char *text = wait_text(wait);
+		req_fail(r, (int)resp->status, text);
+		bfree(text);
 		return;
 	}
 	if (!rfo_http_response_ok(resp)) {

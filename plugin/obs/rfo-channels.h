@@ -14,7 +14,8 @@
  * channel-meta), fetched on the HTTP worker at sign-in, on demand and after our own changes, never
  * more often than every 30 s on its own; switches (PATCH /v2/user/channel/{id}) and titles
  * (PATCH /v2/user/channel-meta/{id}); the dock tab's state. A 401 reports the token and retries
- * once with the new one.
+ * once with the new one. A 429/503 holds every request back for its Retry-After (5 s for a 429 without one): a
+ * request asked for meanwhile fails at once with "Restream asked us to wait N s".
  * rfo-channels-requests.c: vendor requests ListChannels, SetChannelEnabled, SetTitle and the
  * dock's actions. rfo-channels-hotkeys.c: frontend hotkeys, saved in the profile's [Hotkeys]. */
 
@@ -24,10 +25,17 @@ bool rfo_channels_create(void);
 void rfo_channels_stop(void);
 void rfo_channels_free(void);
 
-/* Vendor requests (obs-websocket's thread; may wait up to 20 s for Restream). */
-void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, void *param);
-void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, void *param);
-void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, void *param);
+/* Vendor requests (obs-websocket's thread), waiting at most wait_ms for Restream (rfo-requests.c hands out the
+ * budget; 0 = do not wait). What did not finish in time answers from the cache or as pending: ListChannels with
+ * the cached list and `refreshError`; SetChannelEnabled ok with the channel in its requested state and
+ * `pending`:true (the outcome follows as ChannelsChanged, a failure rolled back with its `error`); SetTitle ok
+ * with `pending`:true and what is known so far in `updated`/`failed`. */
+void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+
+/* err.code of a wait that ran out while the operation goes on (its outcome reaches the dock and ChannelsChanged). */
+#define RFO_CHANNELS_STILL_WAITING (-100)
 
 /* ---- between the rfo-channels*.c files ---- */
 
@@ -57,6 +65,8 @@ obs_data_array_t *rfo_channels_list_data(void);
 obs_data_t *rfo_channels_channel_data(int64_t id);
 /* True once a list arrived for this session. */
 bool rfo_channels_have_list(void);
+/* True while a refresh of the list is in flight. */
+bool rfo_channels_refreshing(void);
 
 /* Visits every channel (id, display name) under the cache lock; cb must not call rfo_channels_*. */
 void rfo_channels_foreach(void (*cb)(void *param, int64_t id, const char *name), void *param);

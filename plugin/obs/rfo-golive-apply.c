@@ -20,7 +20,6 @@
 #define S_COMPAT "golive_compat"
 #define S_SET_UP "golive_set_up"
 #define S_COMPAT_SERVER "golive_compat_server" /* redacted: no key, stream id or passphrase */
-#define VENDOR_FETCH_TIMEOUT_MS 20000
 #define VENDOR_APPLY_TIMEOUT_MS 10000
 
 static struct {
@@ -233,9 +232,8 @@ static void apply_call_task(void *param)
 	apply_call_release(c);
 }
 
-void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
-	UNUSED_PARAMETER(param);
 	const char *protocol =
 		obs_data_has_user_value(request, "protocol") ? obs_data_get_string(request, "protocol") : "rtmp";
 	int64_t ingest_id = obs_data_get_int(request, "ingestId");
@@ -254,9 +252,22 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *p
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Live"));
 		return;
 	}
-	if (!rfo_golive_refresh_wait(event_id, false, VENDOR_FETCH_TIMEOUT_MS, &err)) {
-		rfo_vendor_fail(response, err.message);
-		return;
+	/* Fresh data when Restream answers within the budget; otherwise (slow, or another request waits already) what
+	 * the cache holds, when that is enough to stream: the service reads the cache again when OBS connects. */
+	bool from_cache = false;
+	if (!wait_ms)
+		rfo_golive_refresh_if_stale();
+	if (!wait_ms || !rfo_golive_refresh_wait(event_id, false, wait_ms, &err)) {
+		struct rfo_golive_target cached;
+		struct rfo_error cerr = {0};
+		bool slow = !wait_ms || err.code == RFO_GOLIVE_STILL_WAITING;
+		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
+		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
+			rfo_vendor_fail(response, slow ? obs_module_text("Vendor.Error.Slow") : err.message);
+			return;
+		}
+		rfo_golive_target_free(&cached);
+		from_cache = true;
 	}
 	if (ingest_id && !rfo_golive_has_server(ingest_id)) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.UnknownIngest"));
@@ -291,6 +302,7 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *p
 		pthread_mutex_lock(&a.mutex);
 		obs_data_set_bool(response, "compatibility", a.compat);
 		pthread_mutex_unlock(&a.mutex);
+		obs_data_set_bool(response, "fromCache", from_cache);
 		rfo_vendor_ok(response);
 	}
 	apply_call_release(c);
@@ -308,18 +320,26 @@ static void add_event_json(void *param, const struct rfo_event *e)
 	obs_data_release(o);
 }
 
-void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
 	struct rfo_error err = {0};
 	if (!rfo_golive_signed_in()) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
 		return;
 	}
-	if (!rfo_golive_refresh_wait(NULL, true, VENDOR_FETCH_TIMEOUT_MS, &err)) {
-		rfo_vendor_fail(response, err.message);
-		return;
+	/* Slow (or another request waits already): the events fetched before, saying why they may be old. */
+	if (!wait_ms) {
+		rfo_golive_refresh_if_stale();
+		rfo_error_set(&err, RFO_GOLIVE_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
+	}
+	if (!wait_ms || !rfo_golive_refresh_wait(NULL, true, wait_ms, &err)) {
+		bool slow = err.code == RFO_GOLIVE_STILL_WAITING;
+		if (!slow || !rfo_golive_have_events()) {
+			rfo_vendor_fail(response, slow ? obs_module_text("Vendor.Error.Slow") : err.message);
+			return;
+		}
+		obs_data_set_string(response, "refreshError", err.message);
 	}
 	obs_data_array_t *events = obs_data_array_create();
 	rfo_golive_foreach_event_full(add_event_json, events);

@@ -125,12 +125,71 @@ static const char *kind_path(enum kind kind)
 
 static void on_http_done(void *param, struct rfo_http_response *resp);
 
+/* "Restream asked us to wait N s …" (N rounded up) as a fetch error. */
+static void set_wait_error(struct rfo_error *err, int code, uint64_t ns)
+{
+	struct dstr s = {0}, n = {0};
+	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
+	dstr_printf(&n, "%llu", (unsigned long long)((ns + 999999999ULL) / 1000000000ULL));
+	dstr_replace(&s, "%1", n.array);
+	rfo_error_set(err, code, "%s", s.array);
+	dstr_free(&n);
+	dstr_free(&s);
+}
+
+/* A 429/503: no fetch before its Retry-After (5 s for a 429 without one, capped at an hour). Returns the wait. */
+static uint64_t hold_off(const struct rfo_http_response *resp)
+{
+	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
+	if (secs <= 0)
+		return 0;
+	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * 1000000000ULL;
+	uint64_t until = os_gettime_ns() + ns;
+	pthread_mutex_lock(&g.mutex);
+	bool longer = until > g.hold_until;
+	if (longer)
+		g.hold_until = until;
+	pthread_mutex_unlock(&g.mutex);
+	if (longer)
+		rfo_log_sub(LOG_WARNING, "golive", "Restream asked to wait %.0f s (HTTP %ld): no fetches until then",
+			    (double)ns / 1e9, resp->status);
+	return ns;
+}
+
+static uint64_t held_for(void)
+{
+	uint64_t now = os_gettime_ns();
+	pthread_mutex_lock(&g.mutex);
+	uint64_t left = g.hold_until > now ? g.hold_until - now : 0;
+	pthread_mutex_unlock(&g.mutex);
+	return left;
+}
+
+/* The error a fetch of `kind` failing with `err` gives the job (the event lists count only for ListEvents). */
+static void fail_kind(struct job *job, enum kind kind, const struct rfo_error *err)
+{
+	struct rfo_error full = {0};
+	rfo_error_set(&full, err->code, "%s %s",
+		      obs_module_text(kind == K_EVENT_KEY ? "GoLive.Error.EventKey" : "GoLive.Error.Fetch"),
+		      err->message);
+	job_fail(job, &full, kind == K_UPCOMING || kind == K_IN_PROGRESS);
+}
+
 static bool submit(struct job *job, enum kind kind, const char *event_id, const char *token)
 {
 	struct rfo_http *http = rfo_controller_http();
 	const struct rfo_config *cfg = rfo_controller_config();
 	if (!http || !token)
 		return false;
+	uint64_t held = held_for();
+	if (held) {
+		/* Restream asked us to wait: not sent; the SRT key of an event is optional */
+		struct rfo_error err = {0};
+		set_wait_error(&err, 429, held);
+		if (kind != K_EVENT_SRT)
+			fail_kind(job, kind, &err);
+		return false;
+	}
 	struct dstr url = {0};
 	dstr_copy(&url, cfg->api_url);
 	while (url.len && url.array[url.len - 1] == '/')
@@ -221,6 +280,7 @@ static bool store(struct req *r, const char *body, size_t len, bool *chain_srt, 
 		case K_UPCOMING:
 		case K_IN_PROGRESS: {
 			struct rfo_event_list *dst = r->kind == K_UPCOMING ? &g.upcoming : &g.in_progress;
+			g.have_events = true;
 			rfo_event_list_free(dst);
 			*dst = events;
 			memset(&events, 0, sizeof(events));
@@ -258,8 +318,12 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 	struct rfo_error err = {0};
 	bool chain_srt = false;
 
+	uint64_t wait = 0;
 	if (resp->error.code != RFO_ERR_NONE) {
-		rfo_error_set(&err, resp->error.code, "%s", resp->error.message);
+		const char *key = rfo_http_failure_key(resp->failure);
+		rfo_error_set(&err, resp->error.code, "%s", key ? obs_module_text(key) : resp->error.message);
+	} else if ((resp->status == 429 || resp->status == 503) && (wait = hold_off(resp)) > 0) {
+		set_wait_error(&err, (int)resp->status, wait);
 	} else if (!rfo_http_response_ok(resp)) {
 		rfo_rest_parse_error(resp->body, resp->len, resp->status, &err);
 		if (resp->status == 401) {
@@ -276,16 +340,8 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 		bool soft = r->kind == K_EVENT_SRT;
 		rfo_log_sub(soft ? LOG_INFO : LOG_WARNING, "golive", "%s%s%s: %s", kind_path(r->kind),
 			    r->event_id ? " for event " : "", r->event_id ? r->event_id : "", err.message);
-		if (!soft) {
-			struct rfo_error full = {0};
-			if (r->kind == K_EVENT_KEY)
-				rfo_error_set(&full, err.code, "%s %s", obs_module_text("GoLive.Error.EventKey"),
-					      err.message);
-			else
-				rfo_error_set(&full, err.code, "%s %s", obs_module_text("GoLive.Error.Fetch"),
-					      err.message);
-			job_fail(job, &full, r->kind == K_UPCOMING || r->kind == K_IN_PROGRESS);
-		}
+		if (!soft)
+			fail_kind(job, r->kind, &err);
 	} else if (err.code == RFO_ERR_CANCELLED) {
 		job_fail(job, &err, false);
 	}
@@ -346,7 +402,7 @@ bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t ti
 	if (!failed && need_events && job->events_err.code)
 		failed = &job->events_err;
 	if (!done)
-		rfo_error_set(err, RFO_ERR_NETWORK, "%s", obs_module_text("GoLive.Error.Timeout"));
+		rfo_error_set(err, RFO_GOLIVE_STILL_WAITING, "%s", obs_module_text("GoLive.Error.Timeout"));
 	else if (failed && err)
 		*err = *failed;
 	else
@@ -379,4 +435,12 @@ void rfo_golive_refresh_if_stale(void)
 	pthread_mutex_unlock(&g.mutex);
 	if (stale)
 		rfo_golive_refresh_async(NULL, NULL, NULL);
+}
+
+bool rfo_golive_have_events(void)
+{
+	pthread_mutex_lock(&g.mutex);
+	bool have = g.have_events;
+	pthread_mutex_unlock(&g.mutex);
+	return have;
 }

@@ -30,6 +30,8 @@ struct rfo_golive_state {
 	char *wanted_event;
 	char *last_error;
 	uint64_t fetched_at;
+	bool have_events;    /* the event lists arrived at least once this session */
+	uint64_t hold_until; /* a 429/503 asked us (Retry-After) not to call Restream before then */
 };
 
 extern struct rfo_golive_state rfo_golive_g;

@@ -37,6 +37,7 @@ static void clear_cache_locked(void)
 	bfree(g.last_error);
 	g.last_error = NULL;
 	g.fetched_at = 0;
+	g.have_events = false;
 }
 
 struct rfo_golive_event_key *rfo_golive_event_key_find(const char *id)

@@ -60,6 +60,12 @@ char *rfo_golive_last_error(void);
  * need_events) or time ran out. _async: returns at
  * once; `ui_task(ui_param)` is dispatched to the UI thread when all answers are in (may be NULL). */
 bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t timeout_ms, struct rfo_error *err);
+/* err.code of rfo_golive_refresh_wait when time ran out (the fetch goes on and fills the cache). A 429/503 holds
+ * every fetch back for its Retry-After (5 s for a 429 without one): fetches asked for meanwhile fail at once with
+ * "Restream asked us to wait N s". */
+#define RFO_GOLIVE_STILL_WAITING (-100)
+/* The event lists arrived at least once this session. */
+bool rfo_golive_have_events(void);
 void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param);
 /* Refresh when the cache is older than a few minutes. Any thread. */
 void rfo_golive_refresh_if_stale(void);
@@ -70,7 +76,10 @@ void rfo_golive_apply_free(void);
 /* The cache changed: update the dock (UI thread). */
 void rfo_golive_ui_refresh(void);
 
-/* Vendor requests. */
-void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, void *param);
-void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, void *param);
+/* Vendor requests (obs-websocket's thread). The first two wait at most wait_ms for Restream (rfo-requests.c hands
+ * out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with
+ * `refreshError`; ApplyStreamSettings applies the cached ingest and key and says `fromCache`), or, with nothing
+ * cached, ok:false "Restream is slow to answer; try again in a moment". */
+void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param);

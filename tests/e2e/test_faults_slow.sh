@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # e2e.faults_slow: Restream answers every /v2/ route after 10 s while the user clicks, and OBS is closed during such
-# a slow request.
-#   clicks        ListEvents, SetChannelEnabled, SetTitle one after the other each answer within 21 s (the design's
-#                 ≤ 20 s bound on obs-websocket's thread), while `obsws rtt` of GetStatus (every 250 ms for 30 s)
-#                 never takes more than 500 ms and GetStatus/GetSceneList answer within 1 s after each click.
+# a slow request. obs-websocket runs vendor requests on a pool of as many threads as cores (two here), shared with
+# every other request; the plugin lets at most one vendor request wait for Restream, for at most 3 s.
+#   clicks        ListEvents, SetChannelEnabled, SetTitle one after the other each answer within 4 s: ListEvents
+#                 with the cached events and a `refreshError`, SetChannelEnabled ok with the channel in its requested
+#                 state and `pending`:true, SetTitle ok with `pending`:true; `obsws rtt` of GetStatus (every 250 ms
+#                 for 30 s) never takes more than 500 ms; the switch lands once Restream answers (ListChannels shows
+#                 it enabled, no longer pending, and so does Restream).
 #   burst         six requests at once (ListChannels, SetChannelEnabled ×2, ListEvents, ApplyStreamSettings, GetChat)
-#                 each answer within 31 s and OBS answers within 1 s afterwards; the latency of a GetStatus sent
-#                 during the burst is reported (obs-websocket's thread pool is busy with the waiting requests).
+#                 each answer within 4 s, and GetStatus sent three times during the burst answers within 1.5 s each
+#                 (it waited 14 s when every request held an obs-websocket thread for Restream).
+#   rollback      a pending switch that Restream then refuses (500 after 5 s) is rolled back: ChannelsChanged
+#                 carries the channel in its old state and an `error` sentence.
 #   exit          SIGINT while a 10-s SetChannelEnabled is in flight -> OBS exits within 1 s.
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged; the
 #                 channel whose switch was cut off is consistent with Restream (ListChannels equals the emulator).
@@ -22,23 +27,32 @@ assert_json_eq "$(obs_vendor ListChannels)" .ok true
 
 emu_post faults '{"route":"/v2/*","delay_ms":10000,"count":-1}' >/dev/null
 
-# ---- one click after the other (a person): each bounded, GetStatus unaffected
+# ---- one click after the other (a person): each answers within the 3-s budget, GetStatus unaffected
 faults_rtt_start 120 250 # 30 s
 for click in 'ListEvents' 'SetChannelEnabled {"id":1000104,"enabled":true}' 'SetTitle {"title":"slow title","channelIds":"1000101"}'; do
 	req=${click%% *}
 	if [ "$req" = "$click" ]; then r=$(faults_timed_vendor "$req"); else r=$(faults_timed_vendor "$req" "${click#* }"); fi
 	e2e_log "$req answered in ${r%% *} ms: ${r#* }"
-	assert_le "${r%% *}" 21000 "$req (ms) during 10-s responses"
 	[[ "$r" != *"obsws failed"* ]] || e2e_fail "$req did not answer: $r"
+	assert_le "${r%% *}" 4000 "$req (ms) during 10-s responses"
+	case $req in
+	ListEvents) assert_json "${r#* }" '.ok == true and (.events | type == "array") and ((.refreshError // "") | length > 8)' \
+		"ListEvents answers from the cache, saying why" ;;
+	SetChannelEnabled) assert_json "${r#* }" '.ok == true and .pending == true and .channel.id == 1000104 and .channel.enabled == true' \
+		"SetChannelEnabled answers pending, in the requested state" ;;
+	SetTitle) assert_json "${r#* }" '.ok == true and .pending == true' "SetTitle answers pending" ;;
+	esac
 	faults_assert_alive "slow routes, after $req"
 done
+switched() { obs_vendor ListChannels | jq -e '.channels[] | select(.id == 1000104) | .enabled == true and .pending == false' >/dev/null; }
+wait_until 25 switched || e2e_fail "the pending switch did not land: $(obs_vendor ListChannels)"
+assert_json "$(emu_get state)" '.channels[] | select(.id == 1000104) | .enabled == true or .active == true' "Restream has 1000104 on"
 faults_rtt_wait
 e2e_log "GetStatus during one slow click at a time: $FAULTS_RTT"
 assert_le "$FAULTS_RTT_MAX" 500 "GetStatus round trip max (ms) during one slow click at a time"
 
-# ---- a burst of slow requests from a tool (all at once): every one answers, GetStatus is fast again afterwards.
-# obs-websocket runs requests on a small thread pool (as many threads as cores); requests that wait for Restream
-# occupy it, so GetStatus may queue behind them meanwhile: that latency is measured and reported, not asserted.
+# ---- a burst of slow requests from a tool (all at once): one of them may wait for Restream (3 s at most), the others
+# answer at once, so obs-websocket's threads stay free: GetStatus answers quickly during the burst.
 pids=()
 reqs=(ListChannels SetChannelEnabled ListEvents ApplyStreamSettings SetChannelEnabled GetChat)
 datas=('' '{"id":1000108,"enabled":true}' '' '{"protocol":"rtmp"}' '{"id":1000104,"enabled":false}' '')
@@ -52,21 +66,49 @@ for i in "${!reqs[@]}"; do
 	pids+=($!)
 	e2e_track_pid $!
 done
-sleep 0.5
-probe=$(faults_timed_vendor GetStatus)
+probes=()
+for d in 0.3 0.7 1; do
+	sleep "$d"
+	p=$(faults_timed_vendor GetStatus)
+	probes+=("${p%% *}")
+	assert_json "${p#* }" '.ok == true' "GetStatus during the burst"
+done
 for p in "${pids[@]}"; do
 	wait "$p" || true
 	e2e_untrack_pid "$p"
 done
 burst_ms=$(($(now_ms) - t0))
-cat "$E2E_TMP"/burst.* >"$E2E_ART/burst.log"
-e2e_log "burst of ${#reqs[@]} requests done in $burst_ms ms; GetStatus sent during it took ${probe%% *} ms"
-while read -r ms rest; do
+for i in "${!reqs[@]}"; do printf '%s %s\n' "${reqs[i]}" "$(cat "$E2E_TMP/burst.$i")"; done >"$E2E_ART/burst.log"
+e2e_log "burst of ${#reqs[@]} requests done in $burst_ms ms; GetStatus sent during it took ${probes[*]} ms"
+while read -r name ms rest; do
+	e2e_log "  $name: $ms ms ${rest:0:160}"
 	[[ "$rest" != "obsws failed"* ]] || e2e_fail "a vendor request of the burst did not answer within 35 s: $rest"
-	# on 2 cores obs-websocket 5.5 (OBS 30) runs them two at a time: three waves of 10 s end at 30 s + round trips
-	assert_le "$ms" 31000 "a vendor request (ms) of the burst"
+	assert_le "$ms" 4000 "$name (ms) in the burst"
+	assert_json "$rest" '.ok == true or ((.error // "") | length > 8)' "$name in the burst answers ok or with a sentence"
 done <"$E2E_ART/burst.log"
+for p in "${probes[@]}"; do assert_le "$p" 1500 "GetStatus (ms) during the burst of slow requests"; done
 faults_assert_alive "after the burst"
+
+# ---- rollback: a switch answered as pending that Restream then refuses comes back in ChannelsChanged with an error
+curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
+settled() { obs_vendor ListChannels | jq -e '[.channels[] | select(.pending == true)] | length == 0' >/dev/null; }
+wait_until 25 settled || e2e_fail "switches still pending after the slow routes: $(obs_vendor ListChannels)"
+was=$(obs_vendor ListChannels | jq -r '.channels[] | select(.id == 1000106) | .enabled')
+[ "$was" = true ] || [ "$was" = false ] || e2e_fail "no channel 1000106: $(obs_vendor ListChannels)"
+want=$([ "$was" = true ] && echo false || echo true)
+emu_post faults '{"route":"/v2/user/channel/1000106","method":"PATCH","status":500,"delay_ms":5000,"count":1}' >/dev/null
+obs_events_start "$E2E_TMP/rollback.events" --vendor-event ChannelsChanged --count 0 --timeout 12
+r=$(faults_timed_vendor SetChannelEnabled "{\"id\":1000106,\"enabled\":$want}")
+e2e_log "SetChannelEnabled answered in ${r%% *} ms before Restream refused it: ${r#* }"
+assert_le "${r%% *}" 4000 "SetChannelEnabled (ms) with a 5-s refusal"
+assert_json "${r#* }" ".ok == true and .pending == true and .channel.enabled == $want" "the refused switch first answers pending"
+obs_events_wait
+jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$E2E_TMP/rollback.events" >"$E2E_ART/rollback.events" || true
+e2e_log "ChannelsChanged after the refusal: $(tr '\n' ' ' <"$E2E_ART/rollback.events" | head -c 600)"
+jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
+	"$E2E_TMP/rollback.events" >/dev/null || e2e_fail "no ChannelsChanged with the rollback and an error"
+assert_json "$(obs_vendor ListChannels)" ".channels[] | select(.id == 1000106) | .enabled == $was" "the refused switch is rolled back"
+emu_post faults '{"route":"/v2/*","delay_ms":10000,"count":-1}' >/dev/null
 
 # ---- OBS closed during a slow request (SetChannelEnabled held 10 s by Restream)
 (faults_timed_vendor SetChannelEnabled '{"id":1000110,"enabled":true}' >"$E2E_TMP/cut.click" 2>&1) &
