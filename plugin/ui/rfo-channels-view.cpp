@@ -1,5 +1,6 @@
 #include "rfo-channels-view.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-log.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -20,9 +21,58 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 static rfo_ui_channels_actions channels_actions;
 static bool have_actions;
 static QPointer<RfoChannelsView> channels_view;
+
+/* The last state pushed while there is no view (the tab is built once OBS is ready): a deep copy, applied
+ * when the view is built. */
+struct channels_copy {
+	rfo_ui_channels_state state{};
+	std::vector<std::string> strings; /* reserved up front: the pointers below point into it */
+	std::vector<std::vector<unsigned char>> icons;
+	std::vector<rfo_ui_channel> channels;
+};
+static std::unique_ptr<channels_copy> pending_state;
+
+static std::unique_ptr<channels_copy> copy_state(const rfo_ui_channels_state &st)
+{
+	auto c = std::make_unique<channels_copy>();
+	c->strings.reserve(2 + 6 * st.count);
+	c->icons.reserve(st.count);
+	auto keep = [&c](const char *s) -> const char * {
+		if (!s)
+			return nullptr;
+		c->strings.emplace_back(s);
+		return c->strings.back().c_str();
+	};
+	c->state = st;
+	c->state.error = keep(st.error);
+	c->state.notice = keep(st.notice);
+	for (size_t i = 0; i < st.count; i++) {
+		rfo_ui_channel ch = st.channels[i];
+		ch.platform_name = keep(ch.platform_name);
+		ch.badge = keep(ch.badge);
+		ch.display_name = keep(ch.display_name);
+		ch.url = keep(ch.url);
+		ch.title = keep(ch.title);
+		ch.result_text = keep(ch.result_text);
+		if (ch.icon && ch.icon_size) {
+			c->icons.emplace_back(ch.icon, ch.icon + ch.icon_size);
+			ch.icon = c->icons.back().data();
+		} else {
+			ch.icon = nullptr;
+			ch.icon_size = 0;
+		}
+		c->channels.push_back(ch);
+	}
+	c->state.channels = c->channels.data();
+	return c;
+}
 
 static QLabel *plainLabel(const QString &text = QString())
 {
@@ -136,6 +186,12 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(editorToggle);
 	layout->addWidget(editor);
 	updateTargets();
+
+	if (pending_state) {
+		setState(pending_state->state);
+		pending_state.reset();
+		rfo_log(LOG_INFO, "dock: channels tab shows the state pushed before it was built");
+	}
 }
 
 RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
@@ -340,6 +396,8 @@ void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state)
 	try {
 		if (channels_view)
 			channels_view->setState(*state);
+		else
+			pending_state = copy_state(*state);
 	} catch (...) {
 		/* nothing may cross into C; a failed update is dropped */
 	}

@@ -113,40 +113,70 @@ QWidget *RfoDock::buildAccountPage()
 	return page;
 }
 
-void RfoDock::addTab(QWidget *view, const QString &title, const char *name)
+void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int index)
 {
-	tabs->addTab(view, title);
+	tabs->insertTab(index, view, title);
 	const char *wanted = getenv("RFO_DOCK_TAB");
 	if (wanted && strcmp(wanted, name) == 0) {
 		tabs->setCurrentWidget(view);
+		tabChosen = true;
 		rfo_log(LOG_INFO, "dock: tab '%s' selected (RFO_DOCK_TAB)", name);
 	}
 }
 
-static const QEvent::Type build_views_event = static_cast<QEvent::Type>(QEvent::registerEventType());
+static const QEvent::Type build_early_event = static_cast<QEvent::Type>(QEvent::registerEventType());
+static const QEvent::Type build_late_event = static_cast<QEvent::Type>(QEvent::registerEventType());
 
-void RfoDock::deferViews(std::function<void(RfoDock *)> build)
+void RfoDock::deferViews(std::function<void(RfoDock *)> early, std::function<void(RfoDock *)> late)
 {
-	buildViews = std::move(build);
-	QCoreApplication::postEvent(this, new QEvent(build_views_event), Qt::HighEventPriority);
+	earlyViews = std::move(early);
+	lateViews = std::move(late);
+	QCoreApplication::postEvent(this, new QEvent(build_early_event), Qt::HighEventPriority);
 }
 
-void RfoDock::ensureViews(const char *why)
+void RfoDock::buildEarly(const char *why)
 {
-	if (!buildViews)
+	if (!earlyViews)
 		return;
-	auto build = std::move(buildViews);
-	buildViews = nullptr;
+	auto build = std::move(earlyViews);
+	earlyViews = nullptr;
 	QElapsedTimer clock;
 	clock.start();
 	build(this);
+	rfo_log(LOG_INFO, "dock: early views built in %lld ms (%s)", (long long)clock.elapsed(), why);
+}
+
+void RfoDock::buildLate(const char *why)
+{
+	buildEarly(why);
+	if (!lateViews)
+		return;
+	auto build = std::move(lateViews);
+	lateViews = nullptr;
+	QElapsedTimer clock;
+	clock.start();
+	build(this);
+	if (!tabChosen)
+		tabs->setCurrentIndex(0);
 	rfo_log(LOG_INFO, "dock: feature views built in %lld ms (%s)", (long long)clock.elapsed(), why);
+}
+
+void RfoDock::frontendLoaded()
+{
+	buildEarly("finished loading");
+	loaded = true;
+	/* Low priority: behind whatever FINISHED_LOADING queued; the views cost 10-90 ms of the UI thread. */
+	QCoreApplication::postEvent(this, new QEvent(build_late_event), Qt::LowEventPriority);
 }
 
 bool RfoDock::event(QEvent *event)
 {
-	if (event->type() == build_views_event) {
-		ensureViews("event loop");
+	if (event->type() == build_early_event) {
+		buildEarly("event loop");
+		return true;
+	}
+	if (event->type() == build_late_event) {
+		buildLate("after finished loading");
 		return true;
 	}
 	return QWidget::event(event);
@@ -154,7 +184,10 @@ bool RfoDock::event(QEvent *event)
 
 void RfoDock::showEvent(QShowEvent *event)
 {
-	ensureViews("dock shown");
+	if (loaded)
+		buildLate("dock shown");
+	else
+		buildEarly("dock shown");
 	QWidget::showEvent(event);
 }
 

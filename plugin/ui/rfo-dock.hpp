@@ -19,14 +19,18 @@ class RfoDock : public QWidget {
 public:
 	explicit RfoDock(const rfo_ui_actions &actions, QWidget *parent = nullptr);
 	void setAccount(const rfo_ui_account &account);
-	/* Each feature (go live, channels, chat, stats) adds its view as a tab of the signed-in page.
-	 * RFO_DOCK_TAB=<name> (read at start) makes that tab the current one (screenshots in tests). */
-	void addTab(QWidget *view, const QString &title, const char *name);
-	/* Start-up stays cheap: the feature views are built by `build` later, at the first of: the event loop's
-	 * first turn (a high-priority event posted now, ahead of anything queued for the UI thread), the dock
-	 * being shown, or ensureViews() (OBS_FRONTEND_EVENT_FINISHED_LOADING, before the features push state). */
-	void deferViews(std::function<void(RfoDock *)> build);
-	void ensureViews(const char *why);
+	/* Each feature (go live, channels, chat, stats) adds its view as a tab of the signed-in page, at `index`
+	 * (-1 = last). RFO_DOCK_TAB=<name> (read at start) makes that tab the current one (screenshots in tests);
+	 * without it the first tab is the current one. */
+	void addTab(QWidget *view, const QString &title, const char *name, int index = -1);
+	/* Start-up stays cheap. `early` (views whose C entry points drop what is pushed before they exist) runs at
+	 * the first of: the event loop's first turn (a high-priority event posted now), the dock being shown, or
+	 * frontendLoaded(). `late` (views that keep what was pushed before they exist) runs once OBS is ready: at
+	 * the event-loop turn after OBS_FRONTEND_EVENT_FINISHED_LOADING (a low-priority event, so after every
+	 * FINISHED_LOADING callback, obs-websocket's included), or when the dock is shown after that. */
+	void deferViews(std::function<void(RfoDock *)> early, std::function<void(RfoDock *)> late);
+	/* OBS_FRONTEND_EVENT_FINISHED_LOADING. */
+	void frontendLoaded();
 
 protected:
 	bool event(QEvent *event) override;
@@ -46,5 +50,11 @@ private:
 	QLabel *accountName = nullptr;
 	QLabel *accountUser = nullptr;
 	QTabWidget *tabs = nullptr;
-	std::function<void(RfoDock *)> buildViews;
+	void buildEarly(const char *why);
+	void buildLate(const char *why);
+
+	std::function<void(RfoDock *)> earlyViews;
+	std::function<void(RfoDock *)> lateViews;
+	bool loaded = false;
+	bool tabChosen = false;
 };

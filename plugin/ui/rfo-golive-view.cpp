@@ -1,5 +1,6 @@
 #include "rfo-golive-view.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-log.h"
 
 #include <QButtonGroup>
 #include <QCheckBox>
@@ -16,9 +17,51 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <memory>
+#include <string>
+#include <vector>
+
 static rfo_ui_golive_actions golive_actions;
 static bool have_actions;
 static QPointer<RfoGoLiveView> golive_view;
+
+/* The last state and result pushed while there is no view (the tab is built once OBS is ready): a deep copy,
+ * applied when the view is built. */
+struct golive_copy {
+	rfo_ui_golive_state state{};
+	std::vector<std::string> strings; /* reserved up front: state's pointers point into it */
+	std::vector<rfo_ui_golive_server> servers;
+	std::vector<rfo_ui_golive_event> events;
+};
+static std::unique_ptr<golive_copy> pending_state;
+static bool have_pending_result, pending_ok;
+static QString pending_message;
+
+static std::unique_ptr<golive_copy> copy_state(const rfo_ui_golive_state &st)
+{
+	auto c = std::make_unique<golive_copy>();
+	c->strings.reserve(5 + st.server_count + 3 * st.event_count);
+	auto keep = [&c](const char *s) -> const char * {
+		if (!s)
+			return nullptr;
+		c->strings.emplace_back(s);
+		return c->strings.back().c_str();
+	};
+	c->state = st;
+	c->state.error = keep(st.error);
+	c->state.key_masked = keep(st.key_masked);
+	c->state.protocol = keep(st.protocol);
+	c->state.event_id = keep(st.event_id);
+	c->state.server_text = keep(st.server_text);
+	for (size_t i = 0; i < st.server_count; i++)
+		c->servers.push_back({st.servers[i].id, keep(st.servers[i].name)});
+	for (size_t i = 0; i < st.event_count; i++)
+		c->events.push_back({keep(st.events[i].id), keep(st.events[i].title), keep(st.events[i].status),
+				     st.events[i].scheduled_for});
+	c->state.servers = c->servers.data();
+	c->state.events = c->events.data();
+	return c;
+}
 
 static QLabel *plainLabel(const QString &text = QString())
 {
@@ -162,6 +205,17 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 			golive_actions.poll();
 	});
 	pollTimer->start(2000);
+
+	if (pending_state) {
+		setState(pending_state->state);
+		pending_state.reset();
+		rfo_log(LOG_INFO, "dock: go live tab shows the state pushed before it was built");
+	}
+	if (have_pending_result) {
+		setResult(pending_ok, pending_message);
+		have_pending_result = false;
+		pending_message.clear();
+	}
 }
 
 QString RfoGoLiveView::currentEventId() const
@@ -275,10 +329,17 @@ void rfo_ui_golive_set_state(const struct rfo_ui_golive_state *state)
 {
 	if (golive_view)
 		golive_view->setState(*state);
+	else
+		pending_state = copy_state(*state);
 }
 
 void rfo_ui_golive_set_result(bool ok, const char *message)
 {
-	if (golive_view)
+	if (golive_view) {
 		golive_view->setResult(ok, QString::fromUtf8(message ? message : ""));
+	} else {
+		have_pending_result = true;
+		pending_ok = ok;
+		pending_message = QString::fromUtf8(message ? message : "");
+	}
 }

@@ -1,5 +1,6 @@
 #include "rfo-stats-view.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-log.h"
 
 #include <obs-frontend-api.h>
 #include <obs.h>
@@ -22,6 +23,15 @@
 #define OUTPUT_SAMPLE_MS 1000
 
 static QPointer<RfoStatsView> g_view;
+static bool g_frontend_loaded;
+
+/* The last update pushed while there is no view (the tab is built once OBS is ready), applied when it is. */
+static struct {
+	bool have;
+	enum rfo_ui_stats_link link;
+	QString reason;
+	rfo_stats_report report;
+} pending;
 
 enum { COL_NAME, COL_STATUS, COL_VIEWERS, COL_BITRATE, COL_COUNT };
 
@@ -183,6 +193,43 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	connect(&outputTimer, &QTimer::timeout, this, &RfoStatsView::sampleOutput);
 	/* OBS's outputs exist once it finished loading (asking earlier crashes OBS 29) */
 	obs_frontend_add_event_callback(onFrontendEvent, this);
+	if (g_frontend_loaded)
+		outputTimer.start();
+
+	if (pending.have) {
+		applyStats(pending.link, pending.reason, pending.report);
+		dropPending();
+		rfo_log(LOG_INFO, "dock: stats tab shows the update pushed before it was built");
+	}
+}
+
+void RfoStatsView::frontendLoaded()
+{
+	g_frontend_loaded = true;
+}
+
+void RfoStatsView::dropPending()
+{
+	if (!pending.have)
+		return;
+	rfo_stats_report_free(&pending.report);
+	pending.reason.clear();
+	pending.have = false;
+}
+
+static void keep_pending(enum rfo_ui_stats_link link, const char *reason, const rfo_stats_report &report)
+{
+	RfoStatsView::dropPending();
+	rfo_stats_report_init(&pending.report);
+	rfo_stats_report_set_state(&pending.report, &report.state);
+	for (size_t i = 0; i < report.state.num_channels; i++)
+		rfo_stats_report_label_take(
+			&pending.report, i, report.names && report.names[i] ? bstrdup(report.names[i]) : nullptr,
+			report.platforms && report.platforms[i] ? bstrdup(report.platforms[i]) : nullptr);
+	pending.report.link = report.link;
+	pending.link = link;
+	pending.reason = reason ? QString::fromUtf8(reason) : QString();
+	pending.have = true;
 }
 
 RfoStatsView::~RfoStatsView()
@@ -330,5 +377,13 @@ template <typename F> static void guarded(F &&fn)
 
 void rfo_ui_stats_update(enum rfo_ui_stats_link link, const char *reason, const struct rfo_stats_report *report)
 {
+	if (!g_view) {
+		try {
+			keep_pending(link, reason, *report);
+		} catch (...) {
+			/* nothing may cross into C; a failed update is dropped */
+		}
+		return;
+	}
 	guarded([&](RfoStatsView *v) { v->applyStats(link, reason ? QString::fromUtf8(reason) : QString(), *report); });
 }

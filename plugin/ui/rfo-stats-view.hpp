@@ -23,6 +23,10 @@ public:
 	~RfoStatsView() override;
 
 	void applyStats(enum rfo_ui_stats_link link, const QString &reason, const rfo_stats_report &report);
+	/* OBS_FRONTEND_EVENT_FINISHED_LOADING was seen (a view built later starts sampling OBS's output at once). */
+	static void frontendLoaded();
+	/* Frees the update kept while there is no view (OBS_FRONTEND_EVENT_EXIT). */
+	static void dropPending();
 
 private:
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);

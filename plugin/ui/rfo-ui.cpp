@@ -36,36 +36,42 @@ static void open_settings(void *)
 	settings_dialog->show();
 }
 
-/* The feature tabs: built after obs_module_load returns (see RfoDock::deferViews), yet before any feature
- * pushes state into them (their C entry points drop updates while there is no view). */
-static void add_views(RfoDock *d)
+/* The chat tab is built early (see RfoDock::deferViews): its C entry points drop what is pushed before it
+ * exists, and it is cheap (no OBS state, an empty list). */
+static void add_early_views(RfoDock *d)
 {
-	QElapsedTimer clock;
-	qint64 ms[4];
-	clock.start();
-	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
-	ms[0] = clock.restart();
 	d->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
-	ms[1] = clock.restart();
-	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
-	ms[2] = clock.restart();
-	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
-	ms[3] = clock.restart();
-	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, chat %lld ms, channels %lld ms, stats %lld ms",
-		(long long)ms[0], (long long)ms[1], (long long)ms[2], (long long)ms[3]);
 }
 
-/* Registered after the features' own callbacks, so OBS (which calls the newest first) runs it before theirs. */
+/* The other tabs are built once OBS is ready; their C entry points keep the last state pushed before. */
+static void add_late_views(RfoDock *d)
+{
+	QElapsedTimer clock;
+	qint64 ms[3];
+	clock.start();
+	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive", 0);
+	ms[0] = clock.restart();
+	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
+	ms[1] = clock.restart();
+	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	ms[2] = clock.restart();
+	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, channels %lld ms, stats %lld ms", (long long)ms[0],
+		(long long)ms[1], (long long)ms[2]);
+}
+
 static void on_frontend_event(enum obs_frontend_event event, void *)
 {
-	if (event == OBS_FRONTEND_EVENT_FINISHED_LOADING && dock)
-		dock->ensureViews("finished loading");
+	if (event == OBS_FRONTEND_EVENT_FINISHED_LOADING) {
+		RfoStatsView::frontendLoaded();
+		if (dock)
+			dock->frontendLoaded();
+	}
 }
 
 static void add_dock(QMainWindow *main)
 {
 	dock = new RfoDock(ui_actions);
-	dock->deferViews(add_views);
+	dock->deferViews(add_early_views, add_late_views);
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);
@@ -106,6 +112,7 @@ void rfo_ui_destroy(void)
 	obs_frontend_remove_event_callback(on_frontend_event, nullptr);
 	if (settings_dialog)
 		settings_dialog->close();
+	RfoStatsView::dropPending();
 	ui_actions = {};
 }
 
