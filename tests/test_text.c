@@ -137,6 +137,18 @@ static void test_exhaustive_short(void)
 	}
 }
 
+/* the one FNV-1a and hex-digit helper the chat store, URL decoder, colours and controller share */
+static void test_hash_and_hex(void)
+{
+	check(rfo_text_hash("") == 0xcbf29ce484222325ULL);  /* FNV-1a 64 offset basis */
+	check(rfo_text_hash("a") == 0xaf63dc4c8601ec8cULL); /* published test vector */
+	check(rfo_text_hash("foobar") == 0x85944171f73967e8ULL);
+	check(rfo_text_hash("msg-1") != rfo_text_hash("msg-2"));
+	check(rfo_text_hex_digit('0') == 0 && rfo_text_hex_digit('9') == 9);
+	check(rfo_text_hex_digit('a') == 10 && rfo_text_hex_digit('F') == 15);
+	check(rfo_text_hex_digit('g') == -1 && rfo_text_hex_digit('/') == -1 && rfo_text_hex_digit(0) == -1);
+}
+
 int main(void)
 {
 	test_valid();
@@ -145,5 +157,6 @@ int main(void)
 	test_invalid();
 	test_cut();
 	test_exhaustive_short();
+	test_hash_and_hex();
 	return rfo_test_end();
 }

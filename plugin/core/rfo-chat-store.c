@@ -1,5 +1,6 @@
 /* Bounded chat history, id de-duplication, connection and reply maps. See rfo-chat-store.h. */
 #include "rfo-chat-store.h"
+#include "rfo-text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,6 @@ struct rfo_chat_store {
 	struct rfo_chat_reply_state replies[RFO_CHAT_STORE_MAX_REPLIES];
 	size_t reply_next; /* ring position of the next new reply */
 };
-
-static uint64_t hash_id(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
 
 static void idset_init(struct idset *set, size_t max)
 {
@@ -77,7 +68,7 @@ static void idset_add(struct idset *set, uint64_t h)
 
 static bool seen_or_add(struct rfo_chat_store *s, const char *id)
 {
-	uint64_t h = hash_id(id);
+	uint64_t h = rfo_text_hash(id);
 	if (idset_has(&s->cur, h) || idset_has(&s->old, h))
 		return true;
 	if (s->cur.count >= s->gen_max) {
@@ -121,7 +112,7 @@ static void resize_locked(struct rfo_chat_store *s, size_t capacity)
 	idset_init(&s->cur, s->gen_max);
 	idset_init(&s->old, s->gen_max);
 	for (size_t i = 0; i < s->count; i++)
-		idset_add(&s->cur, hash_id(s->ring[i]->id));
+		idset_add(&s->cur, rfo_text_hash(s->ring[i]->id));
 }
 
 struct rfo_chat_store *rfo_chat_store_create(size_t capacity)

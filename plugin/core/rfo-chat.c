@@ -68,17 +68,6 @@ static void set_platform(const char **platform, char *buf, size_t size, int64_t 
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "#RRGGBB", "RRGGBB", "#RGB" or an integer 0xRRGGBB → "#RRGGBB"; anything else → NULL. */
 static char *parse_color(const json_t *v)
 {
@@ -98,7 +87,7 @@ static char *parse_color(const json_t *v)
 		if (len != 6 && len != 3)
 			return NULL;
 		for (size_t i = 0; i < len; i++) {
-			int h = hexval(s[i]);
+			int h = rfo_text_hex_digit(s[i]);
 			if (h < 0)
 				return NULL;
 			rgb = len == 6 ? (rgb << 4) | (unsigned)h : (rgb << 8) | (unsigned)(h * 17);

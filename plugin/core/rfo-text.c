@@ -218,3 +218,24 @@ char *rfo_text_utf8_repair(const char *s, size_t len, size_t *out_len)
 		*out_len = o;
 	return (char *)out;
 }
+
+uint64_t rfo_text_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ? h : 1;
+}
+
+int rfo_text_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

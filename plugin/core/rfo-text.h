@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -44,6 +45,13 @@ char *rfo_text_utf8_repair(const char *s, size_t len, size_t *out_len);
 /* Length of the longest prefix of the VALID UTF-8 string s[0..len) that fits in max_bytes bytes and
  * ends on a code-point boundary (returns len when len <= max_bytes). */
 size_t rfo_text_utf8_prefix(const char *s, size_t len, size_t max_bytes);
+
+/* FNV-1a (64-bit) of the NUL-terminated string s, never 0 (so 0 can mean "none"). Not a keyed or
+ * cryptographic hash: it only tells strings apart (message ids, image URLs, which token was used). */
+uint64_t rfo_text_hash(const char *s);
+
+/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1. */
+int rfo_text_hex_digit(char c);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,5 @@
 #include "rfo-url.h"
+#include "rfo-text.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -259,17 +260,6 @@ char *rfo_url_encode(const char *s)
 	return out.array ? out.array : bstrdup("");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *rfo_url_decode(const char *s, size_t len, bool plus_is_space)
 {
 	if (!s)
@@ -279,7 +269,7 @@ char *rfo_url_decode(const char *s, size_t len, bool plus_is_space)
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (c == '%' && i + 2 < len) {
-			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+			int hi = rfo_text_hex_digit(s[i + 1]), lo = rfo_text_hex_digit(s[i + 2]);
 			if (hi >= 0 && lo >= 0) {
 				c = (char)(hi * 16 + lo);
 				i += 2;

@@ -4,6 +4,7 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-http.h"
+#include "rfo-text.h"
 #include "rfo-ui-chat.h"
 
 #include <obs-module.h>
@@ -27,16 +28,6 @@ struct image {
 	char *data;
 	size_t len;
 };
-
-static uint64_t hash_url(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
 
 /* With the lock held. */
 static bool known_has(uint64_t h)
@@ -113,7 +104,7 @@ void rfo_chat_emotes_want(const char *url)
 {
 	if (!e.init || !url)
 		return;
-	uint64_t h = hash_url(url);
+	uint64_t h = rfo_text_hash(url);
 	bool ok = rfo_chat_image_url_allowed(url);
 	pthread_mutex_lock(&e.mutex);
 	if (known_has(h) || (ok && e.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {

@@ -8,6 +8,7 @@
 #include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-token-store.h"
+#include "rfo-text.h"
 #include "rfo-ui.h"
 #include "rfo-url.h"
 
@@ -184,16 +185,6 @@ const char *rfo_controller_settings_path(void)
 	return ctl.settings_path;
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h ? h : 1;
-}
-
 static void wipe_free(char *secret)
 {
 	if (!secret)
@@ -220,7 +211,7 @@ char *rfo_controller_socket_url(const char *base, uint64_t *token_hash)
 	if (!token)
 		return NULL;
 	char *url = rfo_url_with_query(base, "accessToken", token);
-	*token_hash = hash_str(token);
+	*token_hash = rfo_text_hash(token);
 	wipe_free(token);
 	return url;
 }
@@ -229,7 +220,7 @@ uint64_t rfo_controller_token_hash(void)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
 	char *token = NULL;
-	uint64_t h = auth && rfo_auth_get_token(auth, &token) ? hash_str(token) : 0;
+	uint64_t h = auth && rfo_auth_get_token(auth, &token) ? rfo_text_hash(token) : 0;
 	wipe_free(token);
 	return h;
 }
