@@ -67,6 +67,17 @@ wait_conn() {
 	done
 	bad "no $1 socket connected within 5 s"
 }
+# probe_bg KIND OUT ARGS...: ws-probe on the KIND socket in the background (pid in PP, frames to OUT),
+# returning once the emulator counted its connection
+probe_bg() {
+	local kind=$1 out=$2 url
+	shift 2
+	if [ "$kind" = chat ]; then url=$CU; else url=$SU; fi
+	mark_conn "$kind"
+	"$PROBE" "$url" "$@" >"$out" &
+	PP=$!
+	wait_conn "$kind"
+}
 
 # ---- public REST ----
 req "$A/v2/platform/all"
@@ -293,20 +304,14 @@ ge "$(grep -c '"action":"heartbeat","payload":{},"timestamp":' "$WORK/chat1")" 2
 eq "$(curl -s "$A/_emu/received" | jq -r '.chatClient.texts[-1]')" '{"action":"hello from client"}' "client text recorded"
 # no heartbeats while counting frames
 ctl sockets/silence '{"kind":"chat","heartbeats":true}' >/dev/null
-mark_conn chat
-"$PROBE" "$CU" --count 8 --timeout 5 >"$WORK/toggle" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/toggle" --count 8 --timeout 5
 curl -s -H "$H" -X PATCH -d '{"active":false}' "$A/v2/user/channel/1000107" >/dev/null
 curl -s -H "$H" -X PATCH -d '{"active":true}' "$A/v2/user/channel/1000107" >/dev/null
 wait $PP
 eq "$(grep -v heartbeat "$WORK/toggle" | tail -2 | jq -r .action | tr '\n' ' ')" "connection_closed connection_info " "channel toggle closes/opens its chat connection"
 PRESETS=$(curl -s "$A/_emu/chat/presets" | jq -r '.[]' | grep -v heartbeat)
 NP=$(wc -l <<<"$PRESETS")
-mark_conn chat
-"$PROBE" "$CU" --count $((NP + 6)) --timeout 8 >"$WORK/chat2" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/chat2" --count $((NP + 6)) --timeout 8
 for p in $PRESETS; do
 	eq "$(ctl chat/push "{\"preset\":\"$p\"}" | jq .ok)" true "push chat preset $p"
 done
@@ -321,51 +326,33 @@ eq "$(jq -c 'select(.payload.eventTypeId==19) | .payload.eventPayload.author' "$
 for a in reply_created reply_accepted reply_confirmed reply_failed relay_accepted relay_confirmed relay_failed connection_closed; do
 	eq "$(jq -r "select(.action==\"$a\") | .action" "$WORK/chat2" | head -1)" "$a" "chat action $a"
 done
-mark_conn chat
-"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat3" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/chat3" --count 7 --timeout 5
 ctl chat/push '{"preset":"twitch_text","text":"custom Kappa","author":"Zed","overrides":{"payload":{"eventPayload":{"bot":true}}}}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat3" | jq -c '.payload.eventPayload | [.text, .author.displayName, .bot, .replaces[0].from]')" '["custom Kappa","Zed",true,7]' "preset overrides"
-mark_conn chat
-"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/chat4" --count 7 --timeout 5
 ctl chat/push '{"raw":{"action":"brand_new_action","payload":{"x":1},"timestamp":1}}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4" | jq -r .action)" brand_new_action "raw chat frame"
-mark_conn chat
-"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4b" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/chat4b" --count 7 --timeout 5
 ctl chat/push '{"raw_text":"this is {not json"}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/chat4b")" "this is {not json" "raw_text chat frame"
 # raw_base64: bytes verbatim, invalid UTF-8 included (lone 0xFF 0xFE, truncated 0xC3, an encoded surrogate)
 RAWB=$(printf '{"action":"event","payload":{"text":"bad \xff\xfe \xc3\x28 \xed\xa0\x80 end"}}' | base64 -w0)
-mark_conn chat
-"$PROBE" "$CU" --count 7 --timeout 5 >"$WORK/chat4c" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/chat4c" --count 7 --timeout 5
 eq "$(ctl chat/push "{\"raw_base64\":\"$RAWB\"}" | jq -c '[.ok, .bytes]')" "[true,$(base64 -d <<<"$RAWB" | wc -c)]" "raw_base64 chat push"
 wait $PP
 eq "$(tail -n 1 "$WORK/chat4c" | head -c -1 | base64 -w0)" "$RAWB" "raw_base64 chat frame arrives byte for byte"
 eq "$(ctl chat/push '{"raw_base64":"not base64!"}' | jq .ok)" false "raw_base64 rejects what is not base64"
-mark_conn chat
-"$PROBE" "$CU" --count 56 --timeout 6 >"$WORK/flood" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/flood" --count 56 --timeout 6
 eq "$(ctl chat/flood '{"rate":50,"seconds":1,"preset":"youtube_text"}' | jq .ok)" true "flood accepted"
 wait $PP
 eq "$?" 0 "flood delivered 50 messages"
 eq "$(grep -c 'flood message #' "$WORK/flood")" 50 "flood messages counted"
 # flood accuracy: 2,000/s for 3 s = 6,000 messages, the last one due 2.9995 s after the start (heartbeats are
 # still silenced here, so the probe counts 6 connection_info + the flood)
-mark_conn chat
-"$PROBE" "$CU" --count 6006 --timeout 20 >"$WORK/flood2" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/flood2" --count 6006 --timeout 20
 T0=$(date +%s%N)
 ctl chat/flood '{"rate":2000,"seconds":3}' >/dev/null
 wait $PP
@@ -392,18 +379,12 @@ ctl sockets/silence '{"kind":"chat","sends":true}' >/dev/null
 "$PROBE" "$CU" --timeout 1.5 >"$WORK/chat8"
 eq "$(wc -l <"$WORK/chat8")" 0 "silenced sends"
 ctl sockets/unsilence '{"kind":"all"}' >/dev/null
-mark_conn chat
-"$PROBE" "$CU" --timeout 5 >"$WORK/drop" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/drop" --timeout 5
 eq "$(curl -s "$A/_emu/sockets" | jq .chat.connections)" 1 "chat connection counted"
 eq "$(ctl sockets/drop '{"kind":"chat","code":4001}' | jq .dropped)" 1 "drop chat sockets"
 wait $PP
 eq "$?/$(tail -1 "$WORK/drop")" "4/CLOSED 4001" "drop with close code"
-mark_conn chat
-"$PROBE" "$CU" --timeout 5 >"$WORK/drop2" &
-PP=$!
-wait_conn chat
+probe_bg chat "$WORK/drop2" --timeout 5
 ctl sockets/drop '{"kind":"all"}' >/dev/null
 wait $PP
 eq "$?" 4 "abrupt drop closes the socket"
@@ -423,10 +404,7 @@ eq "$("$PROBE" "$RESTREAM_STREAMING_URL?accessToken=bogus" --timeout 5)" "HTTP 4
 eq "$(grep -vc PONG "$WORK/s0")" 0 "streaming silent while nothing is live"
 ge "$(grep -c PONG "$WORK/s0")" 1 "streaming answers pings"
 ctl stream/interval '{"ms":500}' >/dev/null
-mark_conn streaming
-"$PROBE" "$SU" --timeout 3 >"$WORK/s1" &
-PP=$!
-wait_conn streaming
+probe_bg streaming "$WORK/s1" --timeout 3
 LIVE=$(ctl stream/go-live | jq -r .eventId)
 wait $PP
 eq "$(head -1 "$WORK/s1" | jq -r .action)" updateIncoming "go-live starts with updateIncoming"
@@ -448,10 +426,7 @@ ctl sockets/silence '{"kind":"streaming","pings":true}' >/dev/null
 "$PROBE" "$SU" --timeout 2.5 --ping 1 >"$WORK/s3"
 eq "$(grep -c PONG "$WORK/s3")" 0 "streaming pings silenced"
 ctl sockets/unsilence '{"kind":"streaming"}' >/dev/null
-mark_conn streaming
-"$PROBE" "$SU" --timeout 3 >"$WORK/s4" &
-PP=$!
-wait_conn streaming
+probe_bg streaming "$WORK/s4" --timeout 3
 ctl stream/go-offline >/dev/null
 sleep 0.3
 wait $PP
@@ -460,19 +435,13 @@ eq "$(jq -r 'select(.action=="deleteIncoming") | .action' "$WORK/s4" | sort -u)"
 NOW=$(date +%s)
 eq "$(ctl stream/push '{"preset":"update_statuses","channelId":1000103}' | jq --argjson now "$NOW" '.frame | .createdAt >= $now - 5 and .createdAt <= .updatedAt')" true "updateStatuses createdAt while offline is now, not 0"
 eq "$(jq -r 'select(.action=="futureAction") | .x' "$WORK/s4" | head -1)" 1 "raw stream frame replayed"
-mark_conn streaming
-"$PROBE" "$SU" --timeout 2 >"$WORK/s4b" &
-PP=$!
-wait_conn streaming
+probe_bg streaming "$WORK/s4b" --timeout 2
 ctl stream/push "{\"raw_base64\":\"$(printf 'stream \xc0 bytes' | base64 -w0)\"}" >/dev/null
 wait $PP
 eq "$(LC_ALL=C grep -a '^stream .* bytes$' "$WORK/s4b" | od -An -tx1 | tr -d ' \n')" "73747265616d20c02062797465730a" "raw_base64 streaming frame arrives byte for byte"
 eq "$(curl -s -H "$H" "$A/v2/user/events/$LIVE" | jq -r .status)" finished "event finished after go-offline"
 eq "$(curl -s -H "$H" "$A/v2/user/events/history?limit=1" | jq -r '.items[0].id')" "$LIVE" "history is newest first"
-mark_conn streaming
-"$PROBE" "$SU" --timeout 3 >"$WORK/s5" &
-PP=$!
-wait_conn streaming
+probe_bg streaming "$WORK/s5" --timeout 3
 ctl sockets/drop '{"kind":"streaming","code":1011}' >/dev/null
 wait $PP
 eq "$(tail -1 "$WORK/s5")" "CLOSED 1011" "streaming drop with code"
