@@ -279,7 +279,7 @@ static void park(struct req *r)
 	pthread_mutex_lock(&rfo_ch.mutex);
 	da_push_back(rfo_ch.parked, &r);
 	pthread_mutex_unlock(&rfo_ch.mutex);
-	rfo_auth_report_unauthorized(auth);
+	rfo_auth_report_rejected(auth, old); /* refreshes only when `old` is still the current token */
 	char *token = NULL;
 	if (rfo_auth_get_token(auth, &token) && strcmp(token, old) != 0)
 		rfo_ch_unpark(true, false); /* a newer token is already there */
@@ -560,7 +560,7 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 	if (!rfo_http_response_ok(resp)) {
 		response_error(resp, &err);
 		if (resp->status == 401 && rfo_controller_auth())
-			rfo_auth_report_unauthorized(rfo_controller_auth());
+			rfo_auth_report_rejected(rfo_controller_auth(), r->token);
 		req_fail(r, err.code, err.message);
 		return;
 	}

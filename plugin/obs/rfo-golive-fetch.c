@@ -329,7 +329,7 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 		if (resp->status == 401) {
 			struct rfo_auth *auth = rfo_controller_auth();
 			if (auth)
-				rfo_auth_report_unauthorized(auth);
+				rfo_auth_report_rejected(auth, r->token); /* stale tokens' 401s are ignored */
 		}
 	} else {
 		store(r, resp->body, resp->len, &chain_srt, &err);
