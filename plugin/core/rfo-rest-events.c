@@ -102,8 +102,8 @@ bool rfo_rest_parse_events(const char *json, size_t len, const char *what, struc
 		return false;
 	memset(out, 0, sizeof(*out));
 	void *items = NULL;
-	json_t *root = rfo_rest_parse_items(json, len, what ? what : "/v2/user/events", event_from, sizeof(*out->items),
-					    &items, &out->count, err);
+	json_t *root = rfo_rest_parse_items(json, len, what ? what : "/v2/user/events", true, event_from,
+					    sizeof(*out->items), &items, &out->count, err);
 	if (!root)
 		return false;
 	out->items = items;

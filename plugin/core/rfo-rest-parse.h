@@ -16,8 +16,10 @@ typedef bool (*rfo_rest_item_fn)(const json_t *v, void *item);
 bool rfo_rest_parse_object(const char *json, size_t len, const char *what, rfo_rest_item_fn item_from, void *out,
 			   size_t out_size, struct rfo_error *err);
 
-/* A body that is a bare array or {"items":[…]}: each object element that item_from accepts, in
- * order, into *items (bzalloc'd, item_size each; NULL when empty) and *count. Returns the parsed
- * root (a NEW reference, for extra fields such as "pagination") or NULL with err set. */
-json_t *rfo_rest_parse_items(const char *json, size_t len, const char *what, rfo_rest_item_fn item_from,
-			     size_t item_size, void **items, size_t *count, struct rfo_error *err);
+/* A body that is a bare array (or, with items_object, {"items":[…]}): each object element that
+ * item_from accepts, in order, into *items (bzalloc'd, item_size each; NULL when empty) and *count.
+ * Returns the parsed root (a NEW reference, for extra fields such as "pagination") or NULL with err
+ * set. */
+json_t *rfo_rest_parse_items(const char *json, size_t len, const char *what, bool items_object,
+			     rfo_rest_item_fn item_from, size_t item_size, void **items, size_t *count,
+			     struct rfo_error *err);

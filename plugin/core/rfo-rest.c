@@ -39,10 +39,11 @@ bool rfo_rest_parse_object(const char *json, size_t len, const char *what, rfo_r
 	return ok;
 }
 
-json_t *rfo_rest_parse_items(const char *json, size_t len, const char *what, rfo_rest_item_fn item_from,
-			     size_t item_size, void **items, size_t *count, struct rfo_error *err)
+json_t *rfo_rest_parse_items(const char *json, size_t len, const char *what, bool items_object,
+			     rfo_rest_item_fn item_from, size_t item_size, void **items, size_t *count,
+			     struct rfo_error *err)
 {
-	json_t *root = rfo_json_load(json, len, what, err);
+	json_t *root = items_object ? rfo_json_load(json, len, what, err) : rfo_json_load_array(json, len, what, err);
 	if (!root)
 		return NULL;
 	json_t *arr = json_is_array(root) ? root : rfo_json_array(root, "items");
@@ -110,36 +111,37 @@ static void image_pair(const json_t *obj, const char *key, char **png, char **sv
 	*svg = rfo_rest_dup_or(rfo_json_str(img, "svg"), NULL);
 }
 
+static bool platform_from(const json_t *v, void *item)
+{
+	struct rfo_platform *p = item;
+	memset(p, 0, sizeof(*p));
+	if (!rfo_json_int(v, "id", &p->id))
+		return false;
+	const char *name = rfo_json_str(v, "name");
+	if (name) {
+		p->name = bstrdup(name);
+	} else {
+		char buf[48];
+		snprintf(buf, sizeof(buf), "Platform %lld", (long long)p->id);
+		p->name = bstrdup(buf);
+	}
+	p->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
+	image_pair(v, "image", &p->image_png, &p->image_svg);
+	image_pair(v, "altImage", &p->alt_image_png, &p->alt_image_svg);
+	return true;
+}
+
 bool rfo_rest_parse_platforms(const char *json, size_t len, struct rfo_platform_list *out, struct rfo_error *err)
 {
 	if (!out)
 		return false;
 	memset(out, 0, sizeof(*out));
-	json_t *root = rfo_json_load_array(json, len, "/v2/platform/all", err);
-	if (!root)
-		return false;
-	out->items = alloc_items(root, sizeof(*out->items));
-	size_t i;
-	json_t *v;
-	json_array_foreach (root, i, v) {
-		struct rfo_platform *p = &out->items[out->count];
-		if (!rfo_json_int(v, "id", &p->id))
-			continue;
-		const char *name = rfo_json_str(v, "name");
-		if (name) {
-			p->name = bstrdup(name);
-		} else {
-			char buf[48];
-			snprintf(buf, sizeof(buf), "Platform %lld", (long long)p->id);
-			p->name = bstrdup(buf);
-		}
-		p->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
-		image_pair(v, "image", &p->image_png, &p->image_svg);
-		image_pair(v, "altImage", &p->alt_image_png, &p->alt_image_svg);
-		out->count++;
-	}
+	void *items = NULL;
+	json_t *root = rfo_rest_parse_items(json, len, "/v2/platform/all", false, platform_from, sizeof(*out->items),
+					    &items, &out->count, err);
+	out->items = items;
 	json_decref(root);
-	return true;
+	return root != NULL;
 }
 
 void rfo_platform_list_free(struct rfo_platform_list *list)
@@ -169,33 +171,34 @@ const struct rfo_platform *rfo_platform_list_find(const struct rfo_platform_list
 
 /* ---- servers ---- */
 
+static bool server_from(const json_t *v, void *item)
+{
+	struct rfo_server *s = item;
+	memset(s, 0, sizeof(*s));
+	const char *rtmp = rfo_json_str2(v, "rtmpUrl", "rtmp_url");
+	if (!rfo_json_int(v, "id", &s->id) || !rtmp || !*rtmp)
+		return false;
+	s->rtmp_url = bstrdup(rtmp);
+	s->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
+	s->name = rfo_rest_dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
+	s->has_location =
+		rfo_json_double(v, "latitude", &s->latitude) && rfo_json_double(v, "longitude", &s->longitude);
+	if (!s->has_location)
+		s->latitude = s->longitude = 0.0;
+	return true;
+}
+
 bool rfo_rest_parse_servers(const char *json, size_t len, struct rfo_server_list *out, struct rfo_error *err)
 {
 	if (!out)
 		return false;
 	memset(out, 0, sizeof(*out));
-	json_t *root = rfo_json_load_array(json, len, "/v2/server/all", err);
-	if (!root)
-		return false;
-	out->items = alloc_items(root, sizeof(*out->items));
-	size_t i;
-	json_t *v;
-	json_array_foreach (root, i, v) {
-		struct rfo_server *s = &out->items[out->count];
-		const char *rtmp = rfo_json_str2(v, "rtmpUrl", "rtmp_url");
-		if (!rfo_json_int(v, "id", &s->id) || !rtmp || !*rtmp)
-			continue;
-		s->rtmp_url = bstrdup(rtmp);
-		s->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
-		s->name = rfo_rest_dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
-		s->has_location =
-			rfo_json_double(v, "latitude", &s->latitude) && rfo_json_double(v, "longitude", &s->longitude);
-		if (!s->has_location)
-			s->latitude = s->longitude = 0.0;
-		out->count++;
-	}
+	void *items = NULL;
+	json_t *root = rfo_rest_parse_items(json, len, "/v2/server/all", false, server_from, sizeof(*out->items),
+					    &items, &out->count, err);
+	out->items = items;
 	json_decref(root);
-	return true;
+	return root != NULL;
 }
 
 void rfo_server_list_free(struct rfo_server_list *list)
@@ -336,7 +339,7 @@ bool rfo_rest_parse_channels(const char *json, size_t len, struct rfo_channel_li
 		return false;
 	memset(out, 0, sizeof(*out));
 	void *items = NULL;
-	json_t *root = rfo_rest_parse_items(json, len, "/v2/user/channel/all", channel_from, sizeof(*out->items),
+	json_t *root = rfo_rest_parse_items(json, len, "/v2/user/channel/all", true, channel_from, sizeof(*out->items),
 					    &items, &out->count, err);
 	out->items = items;
 	json_decref(root);
