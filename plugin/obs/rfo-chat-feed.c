@@ -40,6 +40,7 @@ struct feed {
 	bool signed_in;      /* last session state seen */
 	enum rfo_ui_chat_link link;
 	char link_reason[128];
+	bool ever_connected; /* the socket has been connected since the last sign-in */
 	uint64_t parse_errors;
 };
 
@@ -254,9 +255,36 @@ static void set_link(enum rfo_ui_chat_link link, const char *reason)
 {
 	pthread_mutex_lock(&f.mutex);
 	f.link = link;
+	if (link == RFO_UI_CHAT_CONNECTED)
+		f.ever_connected = true;
 	snprintf(f.link_reason, sizeof(f.link_reason), "%s", reason ? reason : "");
 	pthread_mutex_unlock(&f.mutex);
 	schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_LINK));
+}
+
+/* Auth thread, on a session change: the socket reports only its own state changes, so a signed-in session
+ * whose socket cannot even start (Restream unreachable: no token until a refresh succeeds) would otherwise keep
+ * showing "sign in", and a sign-out while the socket was already down would keep "reconnecting". */
+static void session_link(bool signed_in, uint64_t token_hash)
+{
+	pthread_mutex_lock(&f.mutex);
+	enum rfo_ui_chat_link link = f.link;
+	bool change = false;
+	if (!signed_in) {
+		change = link != RFO_UI_CHAT_SIGNED_OUT;
+		f.ever_connected = false;
+		link = RFO_UI_CHAT_SIGNED_OUT;
+	} else if (link == RFO_UI_CHAT_SIGNED_OUT) {
+		change = true;
+		link = token_hash ? RFO_UI_CHAT_CONNECTING : RFO_UI_CHAT_UNREACHABLE;
+	}
+	if (change) {
+		f.link = link;
+		f.link_reason[0] = '\0';
+	}
+	pthread_mutex_unlock(&f.mutex);
+	if (change)
+		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_LINK));
 }
 
 static void on_state(void *param, enum rfo_ws_state state, int http_status, const char *reason)
@@ -278,7 +306,16 @@ static void on_state(void *param, enum rfo_ws_state state, int http_status, cons
 			    http_status ? ", HTTP error" : "");
 		if (http_status == 401 && auth) /* the token this socket was refused with */
 			rfo_auth_report_rejected_take(auth, rfo_ws_callback_query_value("accessToken"));
-		set_link(signed_in ? RFO_UI_CHAT_RECONNECTING : RFO_UI_CHAT_SIGNED_OUT, reason);
+		pthread_mutex_lock(&f.mutex);
+		bool was_connected = f.ever_connected;
+		pthread_mutex_unlock(&f.mutex);
+		if (!signed_in)
+			set_link(RFO_UI_CHAT_SIGNED_OUT, NULL);
+		else if (was_connected &&
+			 !(reason && !strcmp(reason, "not signed in"))) /* "no token": a refresh failed */
+			set_link(RFO_UI_CHAT_RECONNECTING, reason);
+		else
+			set_link(RFO_UI_CHAT_UNREACHABLE, NULL); /* never got through since the sign-in */
 		break;
 	}
 	}
@@ -383,6 +420,7 @@ static void on_session(void *param)
 	bool token_changed = h != f.token_hash;
 	pthread_mutex_unlock(&f.mutex);
 
+	session_link(signed_in, h);
 	if (signed_in && !h)
 		return; /* a refresh is under way: the next session call brings the token */
 	if (signed_in != was_signed_in)

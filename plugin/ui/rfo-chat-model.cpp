@@ -288,14 +288,20 @@ QSize RfoChatDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 	const RfoChatRow *r = model->row(index.row());
 	if (!r)
 		return QSize(0, 0);
-	int width = textWidth();
-	if (r->cachedWidth != width || r->cachedGeneration != generation) {
-		QTextLayout layout;
-		r->cachedHeight = layoutRow(*r, width, layout) + 2 * PAD_V;
-		r->cachedWidth = width;
-		r->cachedGeneration = generation;
-	}
-	return QSize(width + PAD_LEFT + PAD_RIGHT, r->cachedHeight);
+	prepare(*r);
+	return QSize(r->cachedWidth + PAD_LEFT + PAD_RIGHT, r->cachedHeight);
+}
+
+bool RfoChatDelegate::prepare(const RfoChatRow &r) const
+{
+	const int width = textWidth();
+	if (r.cachedWidth == width && r.cachedGeneration == generation)
+		return false;
+	QTextLayout layout;
+	r.cachedHeight = layoutRow(r, width, layout) + 2 * PAD_V;
+	r.cachedWidth = width;
+	r.cachedGeneration = generation;
+	return true;
 }
 
 void RfoChatDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const
@@ -379,7 +385,15 @@ std::unique_ptr<RfoChatRow> rfo_chat_row_from_message(const rfo_chat_message *m)
 	r->moderator = m->moderator;
 	r->member = m->member;
 	qint64 ts = m->timestamp > 0 ? m->timestamp : QDateTime::currentSecsSinceEpoch();
-	r->time = QDateTime::fromSecsSinceEpoch(ts).toString(QStringLiteral("HH:mm"));
+	/* local time formatting is costly (time zone rules) and a flood shares the minute: format once a minute */
+	static qint64 lastMinute = -1;
+	static QString lastTime;
+	const qint64 minute = ts / 60;
+	if (minute != lastMinute || lastTime.isEmpty()) {
+		lastTime = QDateTime::fromSecsSinceEpoch(minute * 60).toString(QStringLiteral("HH:mm"));
+		lastMinute = minute;
+	}
+	r->time = lastTime;
 	if (m->kind == RFO_CHAT_KIND_REPLY && r->id.startsWith(QStringLiteral("reply|")))
 		r->replyUuid = r->id.mid(6);
 	r->accent = QColor(QRgb(rfo_chat_platform_accent(m->platform)));

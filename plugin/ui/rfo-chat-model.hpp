@@ -88,6 +88,9 @@ public:
 	RfoChatDelegate(RfoChatModel *model, QListView *view);
 	void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override;
 	QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+	/* Lays the row out now (the costly part: text shaping) and caches its height for the current width, so
+	 * the list's layout passes only read it. Returns whether it had to lay it out. */
+	bool prepare(const RfoChatRow &r) const;
 	void setShowTimestamps(bool on);
 	/* Font or theme changed: every cached height is stale. */
 	void invalidate() { generation++; }

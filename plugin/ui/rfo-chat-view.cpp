@@ -1,4 +1,6 @@
 #include "rfo-chat-view.hpp"
+#include "rfo-chat-list.hpp"
+#include "rfo-log.h"
 #include "rfo-ui-text.hpp"
 
 #include <climits>
@@ -22,14 +24,28 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <util/platform.h>
+
 #define FLUSH_INTERVAL_MS 33       /* at most ~30 model updates (and repaints) a second */
-#define FLUSH_INTERVAL_BUSY_MS 100 /* during a flood: 10 a second (each relayouts the whole list) */
+#define FLUSH_INTERVAL_BUSY_MS 100 /* during a flood: 10 a second (each relayouts the whole list, in batches) */
+#define FLUSH_CATCHUP_MS 33        /* rows a time-sliced flush left over follow this soon */
 #define BUSY_ROWS 20               /* a flush of more rows than this means a flood */
+/* A flush lays out the text of new rows (the costly part: shaping) for at most this long, oldest first; the
+ * rest wait, in order, for the next flush. At least FLUSH_MIN_ROWS rows per flush, so it always progresses. */
+#define FLUSH_BUDGET_NS 8000000ULL
+#define FLUSH_MIN_ROWS 8
+#define LAYOUT_BATCH_ROWS 500 /* the list lays out this many (cached-height) rows per event-loop turn */
 
 static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
 static rfo_ui_chat_settings g_settings;
 static bool g_have_settings;
+/* the last state pushed, for a view created later (and kept while it exists) */
+static enum rfo_ui_chat_link g_link = RFO_UI_CHAT_SIGNED_OUT;
+static QString g_link_reason;
+static std::vector<RfoChatChip> g_chips;
+static QString g_user_display, g_user_name;
+static std::deque<std::unique_ptr<RfoChatRow>> g_early; /* messages that came before the view */
 
 static rfo_ui_chat_settings default_settings()
 {
@@ -84,7 +100,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	chipArea->setVisible(false);
 
 	model = new RfoChatModel(this);
-	list = new QListView;
+	list = new RfoChatList;
 	list->setObjectName("RestreamChatList");
 	list->setModel(model);
 	delegate = new RfoChatDelegate(model, list);
@@ -93,7 +109,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	list->setResizeMode(QListView::Adjust);
 	list->setLayoutMode(QListView::Batched);
-	list->setBatchSize(500);
+	list->setBatchSize(LAYOUT_BATCH_ROWS);
 	list->setSelectionMode(QAbstractItemView::SingleSelection);
 	list->setWordWrap(true);
 	list->setUniformItemSizes(false);
@@ -134,6 +150,14 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	connect(&flushTimer, &QTimer::timeout, this, &RfoChatView::flush);
 
 	applySettings(g_have_settings ? g_settings : default_settings());
+	setLink(g_link, g_link_reason);
+	showChips();
+	setUser(g_user_display, g_user_name);
+	if (!g_early.empty()) {
+		pending.swap(g_early);
+		g_early.clear();
+		flushTimer.start(0);
+	}
 }
 
 RfoChatView::~RfoChatView() = default;
@@ -183,6 +207,9 @@ void RfoChatView::applyFont()
 
 void RfoChatView::addMessages(rfo_chat_message *const *messages, size_t count)
 {
+	const bool prof = RfoChatList::profiling();
+	const uint64_t t0 = prof ? os_gettime_ns() : 0;
+	const qint64 c0 = prof ? RfoChatList::cpuNow() : 0;
 	for (size_t i = 0; i < count; i++)
 		pending.push_back(rfo_chat_row_from_message(messages[i]));
 	/* a backlog larger than the history can never be shown: keep the newest */
@@ -191,16 +218,33 @@ void RfoChatView::addMessages(rfo_chat_message *const *messages, size_t count)
 		pending.erase(pending.begin(), pending.begin() + (long)(pending.size() - cap));
 	if (!flushTimer.isActive())
 		flushTimer.start(lastFlushRows > BUSY_ROWS ? FLUSH_INTERVAL_BUSY_MS : FLUSH_INTERVAL_MS);
+	if (prof)
+		RfoChatList::record(RFO_CHAT_PROFILE_ADD, t0, c0);
 }
 
 void RfoChatView::flush()
 {
 	if (pending.empty())
 		return;
-	int added = (int)pending.size();
+	const uint64_t t0 = os_gettime_ns();
+	const qint64 c0 = RfoChatList::profiling() ? RfoChatList::cpuNow() : 0;
+	/* lay out the new rows' text here, within the budget, so the list's layout passes only read cached heights */
+	size_t n = 0;
+	for (; n < pending.size(); n++) {
+		if (n >= FLUSH_MIN_ROWS && os_gettime_ns() - t0 >= FLUSH_BUDGET_NS)
+			break;
+		delegate->prepare(*pending[n]);
+	}
+	std::vector<std::unique_ptr<RfoChatRow>> rows;
+	rows.reserve(n);
+	for (size_t i = 0; i < n; i++)
+		rows.push_back(std::move(pending[i]));
+	pending.erase(pending.begin(), pending.begin() + (long)n);
+
+	const int added = (int)rows.size();
 	lastFlushRows = added;
 	if (g_handlers.want_image) {
-		for (const auto &row : pending) {
+		for (const auto &row : rows) {
 			for (const auto &e : row->emotes) {
 				if (e.url.isEmpty() || askedImages.contains(e.url) || delegate->hasImage(e.url))
 					continue;
@@ -212,10 +256,12 @@ void RfoChatView::flush()
 			}
 		}
 	}
-	model->append(pending);
-	if (stickToBottom) {
-		list->scrollToBottom();
-	} else {
+	const uint64_t t1 = os_gettime_ns();
+	model->append(rows);
+	const uint64_t t2 = os_gettime_ns();
+	/* no scrollToBottom() here: it would run the list's whole layout now; the list lays itself out on its own
+	 * turns and onScrollRange() keeps the bottom in view when its range changes */
+	if (!stickToBottom) {
 		unseen += added;
 		newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
 		newButton->adjustSize();
@@ -223,11 +269,24 @@ void RfoChatView::flush()
 		newButton->raise();
 		placeNewButton();
 	}
+	if (!pending.empty())
+		flushTimer.start(FLUSH_CATCHUP_MS);
+	if (RfoChatList::profiling()) {
+		const uint64_t t3 = os_gettime_ns();
+		const qint64 cpu = RfoChatList::cpuNow() - c0;
+		if (t3 - t0 > 10000000)
+			rfo_log_sub(
+				LOG_INFO, "chat",
+				"profile: flush of %d rows: text layout %.2f, model %.2f, rest %.2f ms (CPU %.2f ms)",
+				added, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, cpu / 1e6);
+		RfoChatList::record(RFO_CHAT_PROFILE_FLUSH, t0, c0, added);
+	}
 }
 
 void RfoChatView::clearMessages()
 {
 	pending.clear();
+	g_early.clear();
 	model->clear();
 	unseen = 0;
 	stickToBottom = true;
@@ -293,28 +352,40 @@ static QString connStatusText(const rfo_chat_connection &c)
 	}
 }
 
-void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
+static std::vector<RfoChatChip> chips_from(const rfo_chat_connection *conns, size_t count)
+{
+	std::vector<RfoChatChip> chips;
+	for (size_t i = 0; i < count; i++) {
+		const rfo_chat_connection &c = conns[i];
+		RfoChatChip chip;
+		chip.platform = QString::fromUtf8(c.platform ? c.platform : "");
+		chip.status = connStatusText(c);
+		chip.tip = c.target_name ? QString::fromUtf8(c.target_name) : chip.platform;
+		chip.accent = QColor(QRgb(rfo_chat_platform_accent(c.platform)));
+		chips.push_back(chip);
+	}
+	return chips;
+}
+
+void RfoChatView::showChips()
 {
 	while (chipLayout->count() > 1) {
 		QLayoutItem *item = chipLayout->takeAt(0);
 		delete item->widget();
 		delete item;
 	}
-	for (size_t i = 0; i < count; i++) {
-		const rfo_chat_connection &c = conns[i];
-		QString platform = QString::fromUtf8(c.platform ? c.platform : "");
-		auto *chip = new QLabel(platform + QStringLiteral(": ") + connStatusText(c));
+	for (size_t i = 0; i < g_chips.size(); i++) {
+		const RfoChatChip &c = g_chips[i];
+		auto *chip = new QLabel(c.platform + QStringLiteral(": ") + c.status);
 		chip->setTextFormat(Qt::PlainText);
-		QString tip = c.target_name ? QString::fromUtf8(c.target_name) : platform;
-		chip->setToolTip(tip);
-		QColor accent(QRgb(rfo_chat_platform_accent(c.platform)));
+		chip->setToolTip(c.tip);
 		chip->setStyleSheet(
-			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(accent.name()));
+			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(c.accent.name()));
 		chipLayout->insertWidget((int)i, chip);
 	}
-	chipArea->setVisible(count > 0);
+	chipArea->setVisible(!g_chips.empty());
 	/* one row of chips plus room for the horizontal scroll bar when they do not fit */
-	int chipHeight = count ? chipLayout->itemAt(0)->widget()->sizeHint().height() : 0;
+	int chipHeight = g_chips.empty() ? 0 : chipLayout->itemAt(0)->widget()->sizeHint().height();
 	chipArea->setFixedHeight(chipHeight + chipArea->horizontalScrollBar()->sizeHint().height() + 2);
 }
 
@@ -336,8 +407,16 @@ void RfoChatView::setLink(enum rfo_ui_chat_link link, const QString &reason)
 		if (!reason.isEmpty())
 			text += QStringLiteral(" (") + reason + QStringLiteral(")");
 		break;
+	case RFO_UI_CHAT_UNREACHABLE:
+		text = QTStr("Chat.Status.Unreachable");
+		break;
 	}
+	if (text == status->text())
+		return;
 	status->setText(text);
+	/* what the viewer reads, in the log (tests check it; a handful of lines per session) */
+	QByteArray utf8 = text.toUtf8();
+	rfo_log_sub(LOG_INFO, "chat", "status line: %s", utf8.constData());
 }
 
 void RfoChatView::setReply(const rfo_chat_reply_state &state)
@@ -494,22 +573,43 @@ void rfo_ui_chat_init(const struct rfo_ui_chat_handlers *handlers, const struct 
 
 void rfo_ui_chat_add(struct rfo_chat_message *const *messages, size_t count)
 {
-	guarded([&](RfoChatView *v) { v->addMessages(messages, count); });
+	if (g_view) {
+		guarded([&](RfoChatView *v) { v->addMessages(messages, count); });
+		return;
+	}
+	try {
+		for (size_t i = 0; i < count; i++)
+			g_early.push_back(rfo_chat_row_from_message(messages[i]));
+		const size_t cap =
+			(size_t)std::max(1, g_have_settings ? g_settings.history : RFO_CHAT_STORE_DEFAULT_CAPACITY);
+		while (g_early.size() > cap)
+			g_early.pop_front();
+	} catch (...) {
+		g_early.clear();
+	}
 }
 
 void rfo_ui_chat_clear(void)
 {
+	g_early.clear();
 	guarded([](RfoChatView *v) { v->clearMessages(); });
 }
 
 void rfo_ui_chat_set_link(enum rfo_ui_chat_link link, const char *reason)
 {
-	guarded([&](RfoChatView *v) { v->setLink(link, reason ? QString::fromUtf8(reason) : QString()); });
+	g_link = link;
+	g_link_reason = reason ? QString::fromUtf8(reason) : QString();
+	guarded([&](RfoChatView *v) { v->setLink(g_link, g_link_reason); });
 }
 
 void rfo_ui_chat_set_connections(const struct rfo_chat_connection *conns, size_t count)
 {
-	guarded([&](RfoChatView *v) { v->setConnections(conns, count); });
+	try {
+		g_chips = chips_from(conns, count);
+	} catch (...) {
+		g_chips.clear();
+	}
+	guarded([&](RfoChatView *v) { v->showChips(); });
 }
 
 void rfo_ui_chat_set_reply(const struct rfo_chat_reply_state *state)
@@ -519,10 +619,9 @@ void rfo_ui_chat_set_reply(const struct rfo_chat_reply_state *state)
 
 void rfo_ui_chat_set_user(const char *display_name, const char *username)
 {
-	guarded([&](RfoChatView *v) {
-		v->setUser(QString::fromUtf8(display_name ? display_name : ""),
-			   QString::fromUtf8(username ? username : ""));
-	});
+	g_user_display = QString::fromUtf8(display_name ? display_name : "");
+	g_user_name = QString::fromUtf8(username ? username : "");
+	guarded([&](RfoChatView *v) { v->setUser(g_user_display, g_user_name); });
 }
 
 void rfo_ui_chat_set_image(const char *url, const void *data, size_t len)

@@ -10,6 +10,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -19,6 +20,12 @@ class QListView;
 class QPushButton;
 class QScrollArea;
 class QToolButton;
+
+/* One platform connection chip (kept by the C entry points while there is no view). */
+struct RfoChatChip {
+	QString platform, status, tip;
+	QColor accent;
+};
 
 class RfoChatView : public QWidget {
 	Q_OBJECT
@@ -31,7 +38,7 @@ public:
 	void addMessages(rfo_chat_message *const *messages, size_t count);
 	void clearMessages();
 	void setLink(enum rfo_ui_chat_link link, const QString &reason);
-	void setConnections(const rfo_chat_connection *conns, size_t count);
+	void showChips(); /* the connections last pushed (rfo_ui_chat_set_connections) */
 	void setReply(const rfo_chat_reply_state &state);
 	void setUser(const QString &displayName, const QString &username);
 	void setImage(const QString &url, const QByteArray &data);
@@ -66,7 +73,7 @@ private:
 	QPushButton *replyButton = nullptr;
 	QPushButton *newButton = nullptr;
 
-	std::vector<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
+	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
 	bool stickToBottom = true;
 	bool scrolling = false; /* our own scrollToBottom in progress */

@@ -1,7 +1,9 @@
 #pragma once
 /* The C face of the dock's "Chat" tab (plugin/ui/rfo-chat-view.cpp). Every function runs on OBS's UI
  * thread only (plugin/obs/rfo-chat-feed.c marshals through rfo_dispatch). Pointers are borrowed for the
- * duration of the call; the view copies what it keeps. All of them are no-ops while there is no view. */
+ * duration of the call; the view copies what it keeps. Before the view exists (it is built after OBS has
+ * started) they keep the last link state, connections, user and the newest messages (up to the history size),
+ * and the view shows them when it is created. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,6 +46,7 @@ enum rfo_ui_chat_link {
 	RFO_UI_CHAT_CONNECTING,
 	RFO_UI_CHAT_CONNECTED,
 	RFO_UI_CHAT_RECONNECTING, /* lost; the next attempt is scheduled */
+	RFO_UI_CHAT_UNREACHABLE,  /* signed in, but Restream (or the chat server) cannot be reached yet; retrying */
 };
 
 /* Hands the handlers and initial settings to the view (and to views created later; may be called before

@@ -15,17 +15,21 @@
 #  - idle CPU by thread name, where the two processes differ most;
 #  - memory: VmRSS of the plugin's OBS freshly signed in vs after the flood with 5,000 messages retained
 #    (history 5,000), next to the plugin-less OBS's VmRSS over the same time.
+# --flood-only skips the sign-in, ApplyStreamSettings and idle CPU figures (for iterating on the chat).
+# The plugin's OBS runs with RFO_CHAT_PROFILE=1: the chat view logs the UI-thread time of its own work (flushes,
+# the list's layout timers, painting) and those lines are printed after the flood.
 # Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-chat.sh"
-idle_s=60 flood_s=5 pairs=1
+idle_s=60 flood_s=5 pairs=1 flood_only=''
 while (($#)); do
 	case "$1" in
 	--quick) idle_s=15 flood_s=3 ;;
+	--flood-only) flood_only=1 ;;
 	--runs) shift ;; # one session is enough here: the ratios come from simultaneous processes
 	*)
-		echo "usage: bench-session.sh [--quick] [--runs N]" >&2
+		echo "usage: bench-session.sh [--quick] [--flood-only] [--runs N]" >&2
 		exit 2
 		;;
 	esac
@@ -78,12 +82,13 @@ W_PID=$OBS_PID W_PORT=$OBS_PORT W_RUN=$OBS_RUN_PID W_XVFB=$OBS_XVFB_PID W_HOME=$
 # --- the OBS with the plugin, chat history 5,000, the Chat tab visible
 e2e_use_home "$E2E_TMP/home-with"
 OBS_PORT=''
-export RFO_DOCK_TAB=chat
+export RFO_DOCK_TAB=chat RFO_CHAT_PROFILE=1
 chat_settings "{\"history\":$HISTORY}"
 obs_install_plugin
 obs_write_global_ini
 obs_start
 obs_wait_ready 60
+unset RFO_CHAT_PROFILE
 P_PID=$OBS_PID
 sleep 2
 
@@ -109,6 +114,7 @@ printf 'sign-in: BeginSignIn -> signedIn %d ms, -> both sockets connected %d ms 
 bench signin_to_signed_in_ms "$signed_ms" ms
 bench signin_to_sockets_connected_ms "$sockets_ms" ms
 
+if [ -z "$flood_only" ]; then
 # ApplyStreamSettings on loopback (the first call of each protocol fetches keys; then cached ones are reused)
 for proto in rtmp srt; do
 	r=$(obs_vendor ApplyStreamSettings "{\"protocol\":\"$proto\"}")
@@ -160,6 +166,7 @@ bench idle_cpu_ui_thread_pct_without "$wu_pct" %
 bench idle_cpu_ui_thread_pct_with "$pu_pct" %
 bench idle_cpu_added_upper_pct "$(awk -v t="$th_pct" -v a="$pu_pct" -v b="$wu_pct" 'BEGIN {d = a - b; printf "%.2f", t + (d > 0 ? d : 0)}')" %
 bench idle_loadavg "$load0" load
+fi
 
 # chat end-to-end: the UI probe idle, then during a flood
 scene=$(obsws call GetCurrentProgramScene | jq -r '.responseData.currentProgramSceneName // .responseData.sceneName')
@@ -250,7 +257,16 @@ bench rss_mb_5000_messages $((rss_full / 1024)) MB
 bench rss_added_mb_5000_messages $(((rss_full - rss_signed) / 1024)) MB
 
 # both OBS quit cleanly
+p_log=$(obs_log_path)
 obs_stop 10000 >/dev/null
+# the chat view's own UI-thread work (RFO_CHAT_PROFILE), window by window, and the largest single turn in the run
+echo "chat view profile (UI thread; flush = rows applied, list = layout timers, viewport = painting):"
+grep -o 'chat\] profile .*' "$p_log" | sed 's/^/  /' || true
+echo "single turns of the chat view over 10 ms (at most 30 shown; wall time, so the machine's load is in them):"
+grep -o 'chat\] profile: .*' "$p_log" | head -n 30 | sed 's/^/  /' || true
+prof_max=$(grep -o 'chat\] profile .*' "$p_log" | grep -o 'run max [0-9.]*' | awk '$3 > m {m = $3} END {printf "%.2f", m}')
+echo "chat view: the longest single UI-thread turn of its own in the run: $prof_max ms"
+bench chat_view_longest_turn_ms "$prof_max" ms
 OBS_PID=$W_PID OBS_PORT=$W_PORT OBS_RUN_PID=$W_RUN OBS_XVFB_PID=$W_XVFB
 obs_stop 10000 >/dev/null
 e2e_use_home "$E2E_TMP/home-with"

@@ -2,7 +2,8 @@
 # e2e.chat_reconnect — issue 7, acceptance 2: (a) the emulator stops sending chat heartbeats -> the plugin
 # reconnects within 70 s; (b) the emulator drops the socket (abruptly, then with a close frame) -> it reconnects,
 # and events Restream re-sends after the reconnect do not appear twice; (c) the upgrade is refused with 401 ->
-# the plugin refreshes its token and reconnects; (d) sign-out closes the socket and clears the history. Prints chat_heartbeat_reconnect_s, chat_drop_reconnect_ms.
+# the plugin refreshes its token and reconnects; (d) sign-out closes the socket and clears the history; (e) after a
+# restart with the chat refused, the Chat tab says Restream cannot be reached (not "sign in"), then connects. Prints chat_heartbeat_reconnect_s, chat_drop_reconnect_ms.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
@@ -97,6 +98,26 @@ chat_wait_link connected 20
 push_saved f1 "after signing in again"
 chat_wait_count 1 10
 assert_json "$(chat_get)" '[.messages[].text] == ["after signing in again"]' "only the new message after signing in again"
+
+assert_log_contains 'status line: Connected to Restream Chat' "the Chat tab's status line while connected"
+assert_log_contains 'status line: Sign in to see your chat' "the Chat tab's status line after signing out"
+
+# ---- (e) signed in while Restream's chat cannot be reached: OBS restarts (the sign-in restored, the Chat tab
+# built after the state was pushed) with every chat upgrade refused -> the tab says Restream cannot be reached,
+# never "sign in"; once the chat answers again it connects and says so
+obs_stop 3000
+emu_ctl POST sockets/refuse '{"kind":"chat","status":503}' >/dev/null
+obs_start
+obs_wait_ready
+e2e_wait_signed_in 20
+wait_until 30 obs_log_has "status line: Signed in, but Restream can't be reached right now" ||
+	e2e_fail "the Chat tab does not say Restream is unreachable: $(grep -o 'status line: .*' "$(obs_log_path)")"
+assert_log_lacks 'status line: Sign in to see your chat' "the Chat tab's status line while signed in"
+assert_json "$(obs_vendor GetStatus)" '.signedIn and .chat != "connected"' "signed in, chat not connected"
+emu_ctl POST sockets/refuse '{"kind":"chat","status":0}' >/dev/null
+chat_wait_link connected 40
+obs_log_wait 'status line: Connected to Restream Chat' 10
+assert_log_lacks 'status line: Sign in to see your chat' "the Chat tab's status line while signed in"
 
 obs_stop 1500
 assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
