@@ -181,7 +181,16 @@ int RfoChatDelegate::textWidth() const
 
 static QColor readable(const QColor &c, const QColor &background)
 {
+	/* the contrast search runs for every row laid out; authors and platforms repeat: remember the answers */
+	static QHash<quint64, uint32_t> memo;
+	const quint64 key = ((quint64)(c.rgb() & 0xFFFFFF) << 32) | (background.rgb() & 0xFFFFFF);
+	auto it = memo.constFind(key);
+	if (it != memo.constEnd())
+		return QColor(QRgb(it.value()));
 	uint32_t rgb = rfo_chat_color_readable(c.rgb() & 0xFFFFFF, background.rgb() & 0xFFFFFF, MIN_CONTRAST);
+	if (memo.size() >= 4096)
+		memo.clear();
+	memo.insert(key, rgb);
 	return QColor(QRgb(rgb));
 }
 

@@ -451,8 +451,9 @@ void RfoChatView::setImage(const QString &url, const QByteArray &data)
 	if (pm.width() > 4 * h)
 		return;
 	delegate->setImage(url, pm);
-	delegate->invalidate();
-	list->doItemsLayout();
+	/* the emote's text stays in the layout (transparent, in the same font) under the image: no row changes
+	 * height, so a repaint is enough (invalidating every row's height made the next layout pass shape the text
+	 * of all 5,000 rows again, in batches of tens of milliseconds, while a flood was arriving) */
 	list->viewport()->update();
 }
 
