@@ -1,21 +1,11 @@
 /* Splitting Restream's SRT URL into server, stream id and passphrase. */
 #include "rfo-srt-url.h"
+#include "rfo-text.h"
 
 #include <string.h>
 #include <strings.h>
 #include <util/bmem.h>
 #include <util/dstr.h>
-
-static int hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* %XX decoding of one query value ('+' stays '+': SRT passphrases may contain it). */
 static char *decode(const char *s, size_t len)
@@ -24,7 +14,7 @@ static char *decode(const char *s, size_t len)
 	dstr_reserve(&out, len + 1);
 	for (size_t i = 0; i < len; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < len && (h = hex(s[i + 1])) >= 0 && (l = hex(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < len && (h = rfo_text_hex_digit(s[i + 1])) >= 0 && (l = rfo_text_hex_digit(s[i + 2])) >= 0) {
 			dstr_cat_ch(&out, (char)(h * 16 + l));
 			i += 2;
 		} else {
