@@ -54,7 +54,8 @@ struct rfo_ui_channels_actions {
 	void (*apply_title)(const char *title, const char *description, const int64_t *ids, size_t count);
 };
 
-/* Called by plugin/obs (before or after the view exists; the view reads them when built). */
+/* Called by plugin/obs (before or after the view exists; the view reads them when built). The tab is built
+ * once OBS is ready: the last state pushed before that is kept (a copy) and shown when it is built. */
 void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions);
 void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state);
 

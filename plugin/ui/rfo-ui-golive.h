@@ -67,6 +67,8 @@ struct rfo_ui_golive_actions {
 
 /* Called by plugin/obs before rfo_ui_create (the tab reads them when it is built). */
 void rfo_ui_golive_set_actions(const struct rfo_ui_golive_actions *actions);
+/* The tab is built once OBS is ready: the last state and result pushed before that are kept (copies) and
+ * shown when it is built. */
 void rfo_ui_golive_set_state(const struct rfo_ui_golive_state *state);
 /* The outcome of "Set up OBS for Restream": ok, or a sentence. */
 void rfo_ui_golive_set_result(bool ok, const char *message);

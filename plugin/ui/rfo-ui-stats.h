@@ -1,8 +1,8 @@
 #pragma once
 /* The C face of the dock's "Stats" tab (plugin/ui/rfo-stats-view.cpp). Every function runs on OBS's UI
  * thread only (plugin/obs/rfo-stats-feed.c marshals through rfo_dispatch, at most twice a second).
- * Pointers are borrowed for the duration of the call; the view copies what it keeps. All of them are
- * no-ops while there is no view. */
+ * Pointers are borrowed for the duration of the call; the view copies what it keeps. The tab is built once OBS
+ * is ready: the last update pushed before that is kept (a copy) and shown when it is built. */
 
 #include <stdbool.h>
 
