@@ -7,6 +7,8 @@
 #   (4) revoked    the emulator revokes the pair -> GetStatus reconnect_needed / signedIn false with an actionable
 #                  lastError, the dock shows the Reconnect button with that message (OBS log line + screenshot), no
 #                  new window (no pop-up), no retry loop, OBS still answers; signing in again works and refreshes go on.
+#   (5) socket 401 right after a refresh, with the pair revoked -> reconnect_needed within 8 s (one refresh for the
+#                  current token; no 10-s window after a new token hides it).
 #   (7) secrets    none of the ~50 tokens, the codes or the client secret in the OBS log, responses, events or profile.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
@@ -121,6 +123,26 @@ n_refresh=$(emu_token_calls refresh_token count)
 wait_until 15 refreshes_above $((n_refresh + 1)) || e2e_fail "no refreshes after signing in again"
 e2e_signed_in || e2e_fail "signed out after signing in again: $(auth_status)"
 obs_screenshot signed-in-again
+
+# ---- (5) revoked right after a refresh, noticed by a socket: its 401 is for the current token, so the plugin
+# refreshes at once (invalid_grant -> reconnect_needed); no waiting out a window after the new token. Tokens now
+# live an hour, so no timer refresh can be what notices it.
+emu_post tokens/lifetime '{"access_seconds":3600}' >/dev/null
+n_refresh=$(emu_token_calls refresh_token count)
+wait_until 15 refreshes_above "$n_refresh" || e2e_fail "no refresh after the lifetime change"
+chat_up() { auth_status | jq -e '.chat == "connected"' >/dev/null 2>&1; }
+wait_until 20 chat_up || e2e_fail "the chat socket did not connect with the new token: $(auth_status)"
+rejected_before=$(grep -c 'the current access token was refused with 401' "$(obs_log_path)" || true)
+emu_post tokens/revoke >/dev/null
+emu_post sockets/drop '{"kind":"all"}' >/dev/null
+t0=$(date +%s%N)
+wait_until 8 auth_state_is reconnect_needed ||
+	e2e_fail "a socket refused right after a refresh did not end the revoked session within 8 s: $(auth_status)"
+ms=$((($(date +%s%N) - t0) / 1000000))
+e2e_log "(5) revoked right after a refresh: reconnect_needed ${ms} ms after the sockets were dropped"
+rejected=$(($(grep -c 'the current access token was refused with 401' "$(obs_log_path)") - rejected_before))
+((rejected >= 1)) || e2e_fail "no 401 for the current token was reported after the revoke"
+assert_json "$(auth_status)" '.lastError | test("Reconnect")' "an actionable lastError after the socket's 401"
 obs_stop 3000
 
 # (7) with this many rotations too: no token, code or client secret outside the token file
