@@ -24,6 +24,7 @@ struct profile {
 	qint64 cpuMax[RFO_CHAT_PROFILE_PARTS] = {}; /* this window's longest sample in the UI thread's CPU time */
 	qint64 cpuSum[RFO_CHAT_PROFILE_PARTS] = {};
 	long long rows = 0;
+	size_t pendingMax = 0, pendingLast = 0;
 	qint64 runMax[RFO_CHAT_PROFILE_PARTS] = {};
 };
 } // namespace
@@ -79,8 +80,10 @@ static void report(profile &p, uint64_t now)
 			break;
 		s.clear();
 	}
-	rfo_log_sub(LOG_INFO, "chat", "profile %.1f s, %lld rows: %s", (now - p.windowStart) / 1e9, p.rows, line);
+	rfo_log_sub(LOG_INFO, "chat", "profile %.1f s, %lld rows (waiting in the view: at most %zu, last %zu): %s",
+		    (now - p.windowStart) / 1e9, p.rows, p.pendingMax, p.pendingLast, line);
 	p.rows = 0;
+	p.pendingMax = p.pendingLast;
 	p.windowStart = now;
 }
 
@@ -109,6 +112,13 @@ qint64 RfoChatList::record(enum rfo_chat_profile_part part, uint64_t wallStart, 
 	if (now - p.windowStart >= PROFILE_WINDOW_NS)
 		report(p, now);
 	return ns;
+}
+
+void RfoChatList::notePending(size_t rows)
+{
+	profile &p = prof();
+	p.pendingLast = rows;
+	p.pendingMax = std::max(p.pendingMax, rows);
 }
 
 static int inViewport; /* the viewport's paint reaches event() through QAbstractScrollArea: counted once */

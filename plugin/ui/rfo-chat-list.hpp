@@ -28,6 +28,8 @@ public:
 	/* Adds one sample that began at wall time `wallStart` (os_gettime_ns) and thread CPU time `cpuStart`
 	 * (`rows` applied, for flushes); logs the window's figures when 5 s have passed. Returns the wall ns. */
 	static qint64 record(enum rfo_chat_profile_part part, uint64_t wallStart, qint64 cpuStart, int rows = 0);
+	/* Rows waiting in the view after a flush (the window's largest and last are logged). */
+	static void notePending(size_t rows);
 
 protected:
 	bool event(QEvent *event) override;

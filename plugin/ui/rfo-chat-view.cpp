@@ -28,11 +28,11 @@
 
 #define FLUSH_INTERVAL_MS 33       /* at most ~30 model updates (and repaints) a second */
 #define FLUSH_INTERVAL_BUSY_MS 100 /* during a flood: 10 a second (each relayouts the whole list, in batches) */
-#define FLUSH_CATCHUP_MS 33        /* rows a time-sliced flush left over follow this soon */
+#define FLUSH_CATCHUP_MS 25        /* rows a time-sliced flush left over follow this soon */
 #define BUSY_ROWS 20               /* a flush of more rows than this means a flood */
 /* A flush lays out the text of new rows (the costly part: shaping) for at most this long, oldest first; the
  * rest wait, in order, for the next flush. At least FLUSH_MIN_ROWS rows per flush, so it always progresses. */
-#define FLUSH_BUDGET_NS 8000000ULL
+#define FLUSH_BUDGET_NS 12000000ULL
 #define FLUSH_MIN_ROWS 8
 #define LAYOUT_BATCH_ROWS 500 /* the list lays out this many (cached-height) rows per event-loop turn */
 
@@ -279,6 +279,7 @@ void RfoChatView::flush()
 				LOG_INFO, "chat",
 				"profile: flush of %d rows: text layout %.2f, model %.2f, rest %.2f ms (CPU %.2f ms)",
 				added, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6, cpu / 1e6);
+		RfoChatList::notePending(pending.size());
 		RfoChatList::record(RFO_CHAT_PROFILE_FLUSH, t0, c0, added);
 	}
 }

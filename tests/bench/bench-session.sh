@@ -271,7 +271,7 @@ bench rss_added_mb_5000_messages $(((rss_full - rss_signed) / 1024)) MB
 p_log=$(obs_log_path)
 obs_stop 10000 >/dev/null
 # the chat view's own UI-thread work (RFO_CHAT_PROFILE), window by window, and the largest single turn in the run
-echo "chat view profile (UI thread; flush = rows applied, list = layout timers, viewport = painting):"
+echo "chat view profile (UI thread; rows applied and waiting in the view; flush = rows applied, list = layout timers, viewport = painting):"
 grep -o 'chat\] profile .*' "$p_log" | sed 's/^/  /' || true
 echo "single turns of the chat view over 10 ms (at most 30 shown; wall time, so the machine's load is in them):"
 grep -o 'chat\] profile: .*' "$p_log" | head -n 30 | sed 's/^/  /' || true
