@@ -3,6 +3,7 @@
  * session, disk cache, the dock). Not a public interface. */
 #include "rfo-channel-model.h"
 #include "rfo-error.h"
+#include "rfo-rest-hold.h"
 #include "rfo-rest.h"
 
 #include <stdbool.h>
@@ -79,7 +80,7 @@ struct rfo_channels_state {
 	char *notice;
 	DARRAY(struct req *) parked; /* waiting for a new token after a 401 */
 	uint64_t titles_at;          /* a title change ended: older channel-meta answers are dropped */
-	uint64_t hold_until;         /* a 429/503 asked us (Retry-After) not to call Restream before then */
+	struct rfo_rest_hold hold;   /* a 429/503 asked us (Retry-After) not to call Restream before then */
 	char *config_dir, *platforms_path, *icons_dir;
 };
 extern struct rfo_channels_state rfo_ch;

@@ -196,52 +196,13 @@ static void req_fail(struct req *r, int code, const char *message);
 
 static void on_http_done(void *param, struct rfo_http_response *resp);
 
-/* "Restream asked us to wait N s …" (N rounded up). bfree. */
-static char *wait_text(uint64_t ns)
-{
-	struct dstr s = {0}, n = {0};
-	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
-	dstr_printf(&n, "%llu", (unsigned long long)((ns + SEC_NS - 1) / SEC_NS));
-	dstr_replace(&s, "%1", n.array);
-	dstr_free(&n);
-	return s.array;
-}
-
-/* A 429/503: no request before its Retry-After (5 s for a 429 without one, capped at an hour). Returns the wait. */
-static uint64_t hold_off(const struct rfo_http_response *resp)
-{
-	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
-	if (secs <= 0)
-		return 0;
-	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
-	uint64_t until = os_gettime_ns() + ns;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool longer = until > rfo_ch.hold_until;
-	if (longer)
-		rfo_ch.hold_until = until;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	if (longer)
-		rfo_log_sub(LOG_WARNING, "channels", "Restream asked to wait %.0f s (HTTP %ld): no requests until then",
-			    (double)ns / 1e9, resp->status);
-	return ns;
-}
-
-static uint64_t held_for(void)
-{
-	uint64_t now = os_gettime_ns();
-	pthread_mutex_lock(&rfo_ch.mutex);
-	uint64_t left = rfo_ch.hold_until > now ? rfo_ch.hold_until - now : 0;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	return left;
-}
-
 void rfo_ch_submit(struct req *r)
 {
 	struct rfo_http *http = rfo_controller_http();
 	struct rfo_auth *auth = rfo_controller_auth();
-	uint64_t held = r->kind == K_ICON ? 0 : held_for();
+	uint64_t held = r->kind == K_ICON ? 0 : rfo_rest_hold_left(&rfo_ch.hold);
 	if (held) {
-		char *text = wait_text(held);
+		char *text = rfo_rest_hold_text(held);
 		req_fail(r, 429, text);
 		bfree(text);
 		return;
@@ -547,12 +508,9 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 		park(r);
 		return;
 	}
-	uint64_t wait =
-		resp->error.code == RFO_ERR_NONE && (resp->status == 429 || resp->status == 503) && r->kind != K_ICON
-			? hold_off(resp)
-			: 0;
+	uint64_t wait = r->kind != K_ICON ? rfo_rest_hold_apply(&rfo_ch.hold, resp, "channels") : 0;
 	if (wait) {
-		char *text = wait_text(wait);
+		char *text = rfo_rest_hold_text(wait);
 		req_fail(r, (int)resp->status, text);
 		bfree(text);
 		return;

@@ -125,46 +125,6 @@ static const char *kind_path(enum kind kind)
 
 static void on_http_done(void *param, struct rfo_http_response *resp);
 
-/* "Restream asked us to wait N s …" (N rounded up) as a fetch error. */
-static void set_wait_error(struct rfo_error *err, int code, uint64_t ns)
-{
-	struct dstr s = {0}, n = {0};
-	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
-	dstr_printf(&n, "%llu", (unsigned long long)((ns + 999999999ULL) / 1000000000ULL));
-	dstr_replace(&s, "%1", n.array);
-	rfo_error_set(err, code, "%s", s.array);
-	dstr_free(&n);
-	dstr_free(&s);
-}
-
-/* A 429/503: no fetch before its Retry-After (5 s for a 429 without one, capped at an hour). Returns the wait. */
-static uint64_t hold_off(const struct rfo_http_response *resp)
-{
-	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
-	if (secs <= 0)
-		return 0;
-	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * 1000000000ULL;
-	uint64_t until = os_gettime_ns() + ns;
-	pthread_mutex_lock(&g.mutex);
-	bool longer = until > g.hold_until;
-	if (longer)
-		g.hold_until = until;
-	pthread_mutex_unlock(&g.mutex);
-	if (longer)
-		rfo_log_sub(LOG_WARNING, "golive", "Restream asked to wait %.0f s (HTTP %ld): no fetches until then",
-			    (double)ns / 1e9, resp->status);
-	return ns;
-}
-
-static uint64_t held_for(void)
-{
-	uint64_t now = os_gettime_ns();
-	pthread_mutex_lock(&g.mutex);
-	uint64_t left = g.hold_until > now ? g.hold_until - now : 0;
-	pthread_mutex_unlock(&g.mutex);
-	return left;
-}
-
 /* The error a fetch of `kind` failing with `err` gives the job (the event lists count only for ListEvents). */
 static void fail_kind(struct job *job, enum kind kind, const struct rfo_error *err)
 {
@@ -181,11 +141,13 @@ static bool submit(struct job *job, enum kind kind, const char *event_id, const 
 	const struct rfo_config *cfg = rfo_controller_config();
 	if (!http || !token)
 		return false;
-	uint64_t held = held_for();
+	uint64_t held = rfo_rest_hold_left(&g.hold);
 	if (held) {
 		/* Restream asked us to wait: not sent; the SRT key of an event is optional */
 		struct rfo_error err = {0};
-		set_wait_error(&err, 429, held);
+		char *text = rfo_rest_hold_text(held);
+		rfo_error_set(&err, 429, "%s", text);
+		bfree(text);
 		if (kind != K_EVENT_SRT)
 			fail_kind(job, kind, &err);
 		return false;
@@ -322,8 +284,10 @@ static void on_http_done(void *param, struct rfo_http_response *resp)
 	if (resp->error.code != RFO_ERR_NONE) {
 		const char *key = rfo_http_failure_key(resp->failure);
 		rfo_error_set(&err, resp->error.code, "%s", key ? obs_module_text(key) : resp->error.message);
-	} else if ((resp->status == 429 || resp->status == 503) && (wait = hold_off(resp)) > 0) {
-		set_wait_error(&err, (int)resp->status, wait);
+	} else if ((wait = rfo_rest_hold_apply(&g.hold, resp, "golive")) > 0) {
+		char *text = rfo_rest_hold_text(wait);
+		rfo_error_set(&err, (int)resp->status, "%s", text);
+		bfree(text);
 	} else if (!rfo_http_response_ok(resp)) {
 		rfo_rest_parse_error(resp->body, resp->len, resp->status, &err);
 		if (resp->status == 401) {

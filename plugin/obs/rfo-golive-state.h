@@ -3,6 +3,7 @@
 /* Internal to rfo-golive.c (the cache, session and reads) and rfo-golive-fetch.c (HTTP jobs). */
 
 #include "rfo-golive.h"
+#include "rfo-rest-hold.h"
 #include "rfo-rest.h"
 
 #include <util/darray.h>
@@ -30,8 +31,8 @@ struct rfo_golive_state {
 	char *wanted_event;
 	char *last_error;
 	uint64_t fetched_at;
-	bool have_events;    /* the event lists arrived at least once this session */
-	uint64_t hold_until; /* a 429/503 asked us (Retry-After) not to call Restream before then */
+	bool have_events;          /* the event lists arrived at least once this session */
+	struct rfo_rest_hold hold; /* a 429/503 asked us (Retry-After) not to call Restream before then */
 };
 
 extern struct rfo_golive_state rfo_golive_g;

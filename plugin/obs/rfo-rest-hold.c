@@ -1,0 +1,45 @@
+/* A feature's pause after Restream answered 429/503 (Retry-After). */
+#include "rfo-rest-hold.h"
+
+#include <obs-module.h>
+#include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
+
+#define SEC_NS 1000000000ULL
+
+uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_response *resp, const char *log_sub)
+{
+	if (resp->error.code != RFO_ERR_NONE || (resp->status != 429 && resp->status != 503))
+		return 0;
+	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
+	if (secs <= 0)
+		return 0;
+	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
+	long until = (long)(os_gettime_ns() + ns);
+	long old = os_atomic_load_long(&hold->until_ns);
+	while (until > old && !os_atomic_compare_exchange_long(&hold->until_ns, &old, until))
+		;
+	if (until > old)
+		blog(LOG_WARNING,
+		     "[restream-for-obs/%s] Restream asked to wait %.0f s (HTTP %ld): no requests until then", log_sub,
+		     (double)ns / 1e9, resp->status);
+	return ns;
+}
+
+uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold)
+{
+	uint64_t until = (uint64_t)os_atomic_load_long(&hold->until_ns);
+	uint64_t now = os_gettime_ns();
+	return until > now ? until - now : 0;
+}
+
+char *rfo_rest_hold_text(uint64_t ns)
+{
+	struct dstr s = {0}, n = {0};
+	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
+	dstr_printf(&n, "%llu", (unsigned long long)((ns + SEC_NS - 1) / SEC_NS));
+	dstr_replace(&s, "%1", n.array);
+	dstr_free(&n);
+	return s.array;
+}
