@@ -228,8 +228,10 @@ void RfoChatView::flush()
 		return;
 	const uint64_t t0 = os_gettime_ns();
 	const qint64 c0 = RfoChatList::profiling() ? RfoChatList::cpuNow() : 0;
-	/* lay out the new rows' text here, within the budget, so the list's layout passes only read cached heights */
-	size_t n = 0;
+	/* lay out the new rows' text here, within the budget, so the list's layout passes only read cached heights;
+	 * while the tab is hidden the width is not known: the rows are shaped when the list lays them out */
+	const bool shown = list->isVisible();
+	size_t n = shown ? 0 : pending.size();
 	for (; n < pending.size(); n++) {
 		if (n >= FLUSH_MIN_ROWS && os_gettime_ns() - t0 >= FLUSH_BUDGET_NS)
 			break;
