@@ -131,7 +131,8 @@ void RfoDock::deferViews(std::function<void(RfoDock *)> early, std::function<voi
 {
 	earlyViews = std::move(early);
 	lateViews = std::move(late);
-	QCoreApplication::postEvent(this, new QEvent(build_early_event), Qt::HighEventPriority);
+	if (earlyViews)
+		QCoreApplication::postEvent(this, new QEvent(build_early_event), Qt::HighEventPriority);
 }
 
 void RfoDock::buildEarly(const char *why)

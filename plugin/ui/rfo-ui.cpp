@@ -36,27 +36,23 @@ static void open_settings(void *)
 	settings_dialog->show();
 }
 
-/* The chat tab is built early (see RfoDock::deferViews): its C entry points drop what is pushed before it
- * exists, and it is cheap (no OBS state, an empty list). */
-static void add_early_views(RfoDock *d)
-{
-	d->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
-}
-
-/* The other tabs are built once OBS is ready; their C entry points keep the last state pushed before. */
+/* The feature tabs are built once OBS is ready (see RfoDock::deferViews); their C entry points keep what is
+ * pushed before (go live, channels, stats: the last state; chat: link, user, connections and the messages). */
 static void add_late_views(RfoDock *d)
 {
 	QElapsedTimer clock;
-	qint64 ms[3];
+	qint64 ms[4];
 	clock.start();
-	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive", 0);
+	d->addTab(new RfoGoLiveView(), QTStr("GoLive.Tab"), "golive");
 	ms[0] = clock.restart();
-	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
+	d->addTab(new RfoChatView(), QTStr("Chat.Tab"), "chat");
 	ms[1] = clock.restart();
-	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
 	ms[2] = clock.restart();
-	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, channels %lld ms, stats %lld ms", (long long)ms[0],
-		(long long)ms[1], (long long)ms[2]);
+	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	ms[3] = clock.restart();
+	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, chat %lld ms, channels %lld ms, stats %lld ms",
+		(long long)ms[0], (long long)ms[1], (long long)ms[2], (long long)ms[3]);
 }
 
 static void on_frontend_event(enum obs_frontend_event event, void *)
@@ -71,7 +67,7 @@ static void on_frontend_event(enum obs_frontend_event event, void *)
 static void add_dock(QMainWindow *main)
 {
 	dock = new RfoDock(ui_actions);
-	dock->deferViews(add_early_views, add_late_views);
+	dock->deferViews(nullptr, add_late_views);
 #if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(30, 0, 0)
 	if (!obs_frontend_add_dock_by_id(RFO_DOCK_ID, obs_module_text("Dock.Title"), dock)) {
 		rfo_log(LOG_WARNING, "OBS refused the dock id '%s'", RFO_DOCK_ID);
