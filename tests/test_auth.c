@@ -394,8 +394,8 @@ static void *hammer_thread(void *p)
 		char *t = NULL;
 		if (rfo_auth_wait_token(h->auth, 500, &t))
 			atomic_fetch_add(&h->got, 1);
+		rfo_auth_report_rejected(h->auth, t); /* every token is "refused": refreshes stay paced */
 		bfree(t);
-		rfo_auth_report_unauthorized(h->auth);
 		os_sleep_ms(5);
 	}
 	return NULL;
@@ -607,7 +607,6 @@ static void test_restore_and_shutdown(void)
 
 	/* destroy while a refresh hangs at the server: joins within 200 ms */
 	emu_post("oauth/delay", "{\"ms\":5000}");
-	rfo_auth_report_unauthorized(a); /* ignored: within 10 s of the last refresh */
 	for (int i = 0; i < 300 && emu_grant_stat("refresh_token", "inFlight") == 0; i++)
 		os_sleep_ms(10);
 	check(emu_grant_stat("refresh_token", "inFlight") == 1); /* the scheduled refresh is in flight */

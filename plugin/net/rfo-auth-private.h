@@ -69,7 +69,6 @@ struct rfo_auth {
 	bool refreshing, refresh_requested;
 	uint64_t next_refresh_ns; /* monotonic; 0 = none scheduled */
 	size_t retry_index;
-	uint64_t last_refresh_ok_ns;
 	/* rfo_auth_report_rejected: the current access token was reported (its refresh is due or under
 	 * way; cleared when a new token is installed); rejections in a row and when the last was */
 	bool current_rejected;

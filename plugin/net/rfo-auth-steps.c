@@ -171,7 +171,6 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			auth->rec = rec;
 			auth->retry_index = 0;
 			auth->stats.refreshes++;
-			auth->last_refresh_ok_ns = os_gettime_ns();
 			auth->current_rejected = false; /* a new token: its own rejection counts again */
 			if (!saved)
 				set_error_locked(auth, RFO_AUTH_ERR_STORAGE, serr.message);
@@ -279,7 +278,6 @@ static void finish_sign_in(struct rfo_auth *auth, uint64_t fgen, const char *cod
 	auth->session_gen++;
 	auth->retry_index = 0;
 	auth->refresh_requested = false;
-	auth->last_refresh_ok_ns = os_gettime_ns(); /* a brand-new token: a 401 now is not about expiry */
 	auth->current_rejected = false;
 	auth->reject_streak = 0;
 	set_error_locked(auth, saved ? RFO_AUTH_ERR_NONE : RFO_AUTH_ERR_STORAGE, serr.message);

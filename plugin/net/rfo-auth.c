@@ -11,7 +11,6 @@
 
 #define LOGSUB "auth"
 #define STATE_BYTES 32
-#define UNAUTHORIZED_DEBOUNCE_NS (10ULL * 1000000000ULL) /* rfo_auth_report_unauthorized only */
 #define REJECT_STREAK_RESET_NS (60ULL * 1000000000ULL)   /* rejections further apart start over */
 #define REJECT_DELAY_MAX_MS 30000
 
@@ -434,21 +433,6 @@ bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **toke
 	}
 	pthread_mutex_unlock(&auth->mutex);
 	return *token_out != NULL;
-}
-
-void rfo_auth_report_unauthorized(struct rfo_auth *auth)
-{
-	if (!auth)
-		return;
-	pthread_mutex_lock(&auth->mutex);
-	uint64_t now = os_gettime_ns();
-	if (session_active_locked(auth) && !auth->refreshing && !auth->refresh_requested && !auth->retry_index &&
-	    (!auth->last_refresh_ok_ns || now - auth->last_refresh_ok_ns > UNAUTHORIZED_DEBOUNCE_NS)) {
-		rfo_log_sub(LOG_INFO, LOGSUB, "a request was refused with 401: refreshing the token");
-		auth->refresh_requested = true;
-		pthread_cond_broadcast(&auth->cond);
-	}
-	pthread_mutex_unlock(&auth->mutex);
 }
 
 /* The delay before the refresh for a rejection: none for the first, then 1, 2, 4 … 30 s. */

@@ -105,9 +105,6 @@ bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **toke
 void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used);
 /* The same, taking token_used (wiped and bfreed; NULL ok). */
 void rfo_auth_report_rejected_take(struct rfo_auth *auth, char *token_used);
-/* Deprecated (use rfo_auth_report_rejected): a 401 with an unknown token; refreshes once, but
- * reports within 10 s of the last successful refresh are ignored. */
-void rfo_auth_report_unauthorized(struct rfo_auth *auth);
 
 enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth);
 /* false if no user is known (signed out); else fills *user (free with rfo_auth_user_free). */

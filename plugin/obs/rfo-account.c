@@ -54,11 +54,22 @@ static void log_dock(const struct rfo_ui_account *a)
 	dstr_free(&line);
 }
 
+/* The session's last error in the user's language (rfo-auth keeps a code: net does not use the locale), or
+ * NULL. Caller bfrees. */
+static char *auth_error_text(struct rfo_auth *auth)
+{
+	char *detail = NULL;
+	const char *key = rfo_auth_error_key(rfo_auth_last_error_code(auth, &detail));
+	char *text = key ? rfo_auth_error_format(obs_module_text(key), detail) : rfo_auth_last_error(auth);
+	bfree(detail);
+	return text;
+}
+
 /* While signed in: the session's last error (e.g. the sign-in could not be saved), else a note when the access token
  * has expired and refreshing it has failed at least once (Restream unreachable or failing). Caller bfrees. */
 static char *signed_in_note(struct rfo_auth *auth)
 {
-	char *error = rfo_auth_last_error(auth);
+	char *error = auth_error_text(auth);
 	if (error)
 		return error;
 	struct rfo_auth_stats stats = {0};
@@ -80,7 +91,7 @@ static char *account_message(struct rfo_auth *auth, enum rfo_auth_state state)
 	case RFO_AUTH_RECONNECT_NEEDED:
 		return bstrdup(obs_module_text("Dock.ReconnectReason"));
 	default:
-		return rfo_auth_last_error(auth);
+		return auth_error_text(auth);
 	}
 }
 

@@ -134,9 +134,7 @@ wait_until 20 streaming || e2e_fail "OBS did not start streaming to $RTMP_URL: $
 emu_post tokens/revoke >/dev/null
 emu_post sockets/drop '{"kind":"all"}' >/dev/null
 # the sockets may be in a long backoff after the drops: the plugin learns of the revocation from its next call to
-# Restream, here the user's next click (401 -> refresh -> invalid_grant). rfo-auth ignores a 401 within 10 s of its
-# last successful refresh (the malformed-body phase above refreshed just now), so the click comes 11 s later.
-sleep 11
+# Restream, here the user's next click (401 for the current token -> refresh -> invalid_grant), at once.
 obs_vendor ListEvents >/dev/null
 signed_out() { obs_vendor GetStatus | jq -e '.signedIn == false' >/dev/null 2>&1; }
 wait_until 30 signed_out || e2e_fail "the plugin still claims a session after the revocation: $(obs_vendor GetStatus)"
