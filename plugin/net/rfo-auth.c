@@ -11,7 +11,7 @@
 
 #define LOGSUB "auth"
 #define STATE_BYTES 32
-#define REJECT_STREAK_RESET_NS (60ULL * 1000000000ULL)   /* rejections further apart start over */
+#define REJECT_STREAK_RESET_NS (60ULL * 1000000000ULL) /* rejections further apart start over */
 #define REJECT_DELAY_MAX_MS 30000
 
 /* ---- the auth thread ------------------------------------------------------------------------ */
