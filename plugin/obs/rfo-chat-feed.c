@@ -488,6 +488,7 @@ void rfo_chat_feed_stop(void)
 	f.ws = NULL;
 	pthread_mutex_unlock(&f.ws_mutex);
 	rfo_ws_destroy(ws); /* joins the socket thread: no callback runs after this */
+	rfo_ui_chat_stop(); /* UI thread (EXIT): the dock shows nothing more, its backlog is dropped */
 	pthread_mutex_lock(&f.mutex);
 	bool dirty = f.settings_dirty;
 	struct rfo_ui_chat_settings s = f.settings;

@@ -216,7 +216,9 @@ void RfoChatView::addMessages(rfo_chat_message *const *messages, size_t count)
 	size_t cap = (size_t)std::max(1, settings.history);
 	if (pending.size() > cap)
 		pending.erase(pending.begin(), pending.begin() + (long)(pending.size() - cap));
-	if (!flushTimer.isActive())
+	if (stopped)
+		pending.clear();
+	else if (!flushTimer.isActive())
 		flushTimer.start(lastFlushRows > BUSY_ROWS ? FLUSH_INTERVAL_BUSY_MS : FLUSH_INTERVAL_MS);
 	if (prof)
 		RfoChatList::record(RFO_CHAT_PROFILE_ADD, t0, c0);
@@ -284,6 +286,13 @@ void RfoChatView::flush()
 		RfoChatList::notePending(pending.size());
 		RfoChatList::record(RFO_CHAT_PROFILE_FLUSH, t0, c0, added);
 	}
+}
+
+void RfoChatView::stopFlushing()
+{
+	flushTimer.stop();
+	pending.clear();
+	stopped = true;
 }
 
 void RfoChatView::clearMessages()
@@ -597,6 +606,12 @@ void rfo_ui_chat_clear(void)
 {
 	g_early.clear();
 	guarded([](RfoChatView *v) { v->clearMessages(); });
+}
+
+void rfo_ui_chat_stop(void)
+{
+	g_early.clear();
+	guarded([](RfoChatView *v) { v->stopFlushing(); });
 }
 
 void rfo_ui_chat_set_link(enum rfo_ui_chat_link link, const char *reason)

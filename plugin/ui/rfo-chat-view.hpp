@@ -37,6 +37,7 @@ public:
 	void applySettings(const rfo_ui_chat_settings &settings);
 	void addMessages(rfo_chat_message *const *messages, size_t count);
 	void clearMessages();
+	void stopFlushing(); /* OBS is quitting */
 	void setLink(enum rfo_ui_chat_link link, const QString &reason);
 	void showChips(); /* the connections last pushed (rfo_ui_chat_set_connections) */
 	void setReply(const rfo_chat_reply_state &state);
@@ -75,6 +76,7 @@ private:
 
 	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
+	bool stopped = false; /* rfo_ui_chat_stop: nothing more is shown */
 	bool stickToBottom = true;
 	bool scrolling = false; /* our own scrollToBottom in progress */
 	int unseen = 0;

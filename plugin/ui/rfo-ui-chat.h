@@ -56,6 +56,9 @@ void rfo_ui_chat_init(const struct rfo_ui_chat_handlers *handlers, const struct 
 void rfo_ui_chat_add(struct rfo_chat_message *const *messages, size_t count);
 /* Drops everything shown (sign-out). */
 void rfo_ui_chat_clear(void);
+/* OBS is quitting: drops the messages still waiting to be shown and stops the view's flushes (what is shown
+ * stays until the dock goes away). */
+void rfo_ui_chat_stop(void);
 /* reason: a sentence for people (already translated) or NULL. */
 void rfo_ui_chat_set_link(enum rfo_ui_chat_link link, const char *reason);
 /* The platform connections (connection_info), replacing what is shown. */
