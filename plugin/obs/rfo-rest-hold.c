@@ -4,7 +4,6 @@
 #include <obs-module.h>
 #include <util/dstr.h>
 #include <util/platform.h>
-#include <util/threading.h>
 
 #define SEC_NS 1000000000ULL
 
@@ -16,9 +15,9 @@ uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_r
 	if (secs <= 0)
 		return 0;
 	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
-	long until = (long)(os_gettime_ns() + ns);
-	long old = os_atomic_load_long(&hold->until_ns);
-	while (until > old && !os_atomic_compare_exchange_long(&hold->until_ns, &old, until))
+	uint64_t until = os_gettime_ns() + ns;
+	uint64_t old = atomic_load(&hold->until_ns);
+	while (until > old && !atomic_compare_exchange_weak(&hold->until_ns, &old, until))
 		;
 	if (until > old)
 		blog(LOG_WARNING,
@@ -27,9 +26,14 @@ uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_r
 	return ns;
 }
 
+void rfo_rest_hold_clear(struct rfo_rest_hold *hold)
+{
+	atomic_store(&hold->until_ns, 0);
+}
+
 uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold)
 {
-	uint64_t until = (uint64_t)os_atomic_load_long(&hold->until_ns);
+	uint64_t until = atomic_load(&hold->until_ns);
 	uint64_t now = os_gettime_ns();
 	return until > now ? until - now : 0;
 }

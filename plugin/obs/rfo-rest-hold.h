@@ -1,18 +1,22 @@
 /* A feature's pause after Restream answered 429/503: nothing is sent to it before Retry-After has passed. */
 #pragma once
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "rfo-http.h"
 
-/* Zero-initialised: no pause. Lock-free; shared by the HTTP worker and the callers' threads. */
+/* Zero-initialised: no pause. Atomic (64 bits on every platform); shared by the HTTP worker and the callers' threads. */
 struct rfo_rest_hold {
-	volatile long until_ns; /* os_gettime_ns() at which the pause ends */
+	_Atomic uint64_t until_ns; /* os_gettime_ns() at which the pause ends */
 };
 
 /* For a 429/503 response: extends the pause by its Retry-After (5 s for a 429 without one, at most an hour)
  * and returns that wait in ns (logged under log_sub when the pause grew); 0 for any other response. */
 uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_response *resp, const char *log_sub);
+
+/* Ends the pause (a new session: the old one's Retry-After does not apply to it). */
+void rfo_rest_hold_clear(struct rfo_rest_hold *hold);
 
 /* ns left of the pause; 0 when none. */
 uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold);

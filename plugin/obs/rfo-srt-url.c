@@ -14,7 +14,8 @@ static char *decode(const char *s, size_t len)
 	dstr_reserve(&out, len + 1);
 	for (size_t i = 0; i < len; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < len && (h = rfo_text_hex_digit(s[i + 1])) >= 0 && (l = rfo_text_hex_digit(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < len && (h = rfo_text_hex_digit(s[i + 1])) >= 0 &&
+		    (l = rfo_text_hex_digit(s[i + 2])) >= 0) {
 			dstr_cat_ch(&out, (char)(h * 16 + l));
 			i += 2;
 		} else {
