@@ -46,7 +46,7 @@ struct srv_msg {
 	bool binary;
 };
 
-enum srv_mode { SRV_NORMAL, SRV_CLOSE_AT_ONCE };
+enum srv_mode { SRV_NORMAL, SRV_CLOSE_AT_ONCE, SRV_CLOSE_AFTER_SCRIPT };
 
 static pthread_mutex_t srv_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct srv_msg script[8];
@@ -98,6 +98,11 @@ static int srv_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 			return -1;
 		}
 		pthread_mutex_lock(&srv_mutex);
+		if (os_atomic_load_long(&srv_mode) == SRV_CLOSE_AFTER_SCRIPT && srv_next >= script_len) {
+			pthread_mutex_unlock(&srv_mutex);
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_GOINGAWAY, (unsigned char *)"bye", 3);
+			return -1;
+		}
 		if (srv_next < script_len) {
 			struct srv_msg *m = &script[srv_next];
 			size_t piece = m->len / (size_t)m->frags;
@@ -120,7 +125,7 @@ static int srv_callback(struct lws *wsi, enum lws_callback_reasons reason, void 
 			} else {
 				srv_frag++;
 			}
-			if (srv_next < script_len)
+			if (srv_next < script_len || os_atomic_load_long(&srv_mode) == SRV_CLOSE_AFTER_SCRIPT)
 				lws_callback_on_writable(wsi);
 		}
 		pthread_mutex_unlock(&srv_mutex);
@@ -804,7 +809,7 @@ static void token_on_state(void *param, enum rfo_ws_state state, int http_status
 
 /* Runs a chat-like socket (1-s idle timeout) against the lws server until it has reconnected three
  * times; gaps[] gets the wait (ms) between each DISCONNECTED and the next CONNECTING. */
-static void run_reconnects(const char *path, double gaps[3], int *messages)
+static void run_reconnects(const char *path, const char *reason, double gaps[3], int *messages)
 {
 	static const uint32_t backoff[] = {200, 800, 1600};
 	struct observer o;
@@ -820,7 +825,7 @@ static void run_reconnects(const char *path, double gaps[3], int *messages)
 	for (int i = 0; i < 3; i++) {
 		int d = find_state(&o, RFO_WS_DISCONNECTED, i);
 		check(d >= 0 && d + 1 < o.nstates && o.states[d + 1] == RFO_WS_CONNECTING);
-		check(strstr(o.reasons[d], "no message") != NULL);
+		check(strstr(o.reasons[d], reason) != NULL);
 		gaps[i] = (double)(o.state_ns[d + 1] - o.state_ns[d]) / 1e6;
 	}
 	check(count_states(&o, RFO_WS_CONNECTED) >= 3);
@@ -835,7 +840,7 @@ static void test_backoff_resets_when_proven(void)
 	script_clear();
 
 	/* upgraded, then silent until the idle timeout: an upgrade alone does not reset the position */
-	run_reconnects("/quiet", gaps, &messages);
+	run_reconnects("/quiet", "no message", gaps, &messages);
 	const double grow[] = {200, 800, 1600};
 	for (int i = 0; i < 3; i++) {
 		printf("silent sockets: reconnect gap %d: %.0f ms (table %.0f)\n", i, gaps[i], grow[i]);
@@ -847,11 +852,22 @@ static void test_backoff_resets_when_proven(void)
 	 * useful, so every reconnect waits the first delay again */
 	const char hb[] = "{\"action\":\"heartbeat\",\"payload\":{},\"timestamp\":1}";
 	script_add(hb, sizeof(hb) - 1, 1, false);
-	run_reconnects("/talk", gaps, &messages);
-	script_clear();
+	run_reconnects("/talk", "no message", gaps, &messages);
 	for (int i = 0; i < 3; i++) {
 		printf("useful sockets: reconnect gap %d: %.0f ms (table 200)\n", i, gaps[i]);
 		check(gaps[i] >= 180 && gaps[i] <= 200 * 1.2 + 250);
+	}
+	check(messages >= 3);
+
+	/* every connection greets, then the server closes it at once (as for a connection limit): a message on a
+	 * connection that did not stay up does not reset the position, so the reconnects keep backing off */
+	os_atomic_set_long(&srv_mode, SRV_CLOSE_AFTER_SCRIPT);
+	run_reconnects("/greet-and-go", "1001", gaps, &messages);
+	os_atomic_set_long(&srv_mode, SRV_NORMAL);
+	script_clear();
+	for (int i = 0; i < 3; i++) {
+		printf("greet-and-close sockets: reconnect gap %d: %.0f ms (table %.0f)\n", i, gaps[i], grow[i]);
+		check(gaps[i] >= grow[i] - 20 && gaps[i] <= grow[i] * 1.2 + 250);
 	}
 	check(messages >= 3);
 

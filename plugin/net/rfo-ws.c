@@ -23,10 +23,11 @@
 
 #define NS_PER_MS 1000000ULL
 #define NS_PER_S 1000000000ULL
-/* The backoff position resets when a connection has proven useful: its first whole data message
- * (chat's connection_info/heartbeat, a streaming update), or, for a socket that stays silent (the
- * streaming one while nothing is live), when it stayed up this long. An upgrade alone does not:
- * a server that accepts and drops sockets keeps backing off. */
+/* When a connection is lost, the backoff position starts over if the connection had proven useful: a whole data
+ * message arrived (chat's connection_info/heartbeat, a streaming update) and it stayed up at least twice the
+ * first delay; or, for a socket that is silent by design (streaming while nothing is live), it stayed up STABLE_NS.
+ * An upgrade alone does not count, nor a greeting followed at once by a close (a connection limit): a server that
+ * accepts and drops sockets keeps being backed off. */
 #define STABLE_NS (30 * NS_PER_S)
 #define DEFAULT_MAX_MESSAGE (1024 * 1024)
 #define DEFAULT_CONNECT_TIMEOUT_S 10
@@ -173,7 +174,8 @@ static uint64_t backoff_delay_ns(struct rfo_ws *ws)
 static void connection_lost(struct rfo_ws *ws, int http_status, const char *reason)
 {
 	uint64_t now = os_gettime_ns();
-	if (ws->phase == PHASE_CONNECTED && now - ws->connected_ns >= STABLE_NS)
+	uint64_t up = ws->phase == PHASE_CONNECTED ? now - ws->connected_ns : 0;
+	if (up >= STABLE_NS || (ws->proven && up >= 2ULL * ws->retry.retry_ms_table[0] * NS_PER_MS))
 		ws->retry_count = 0;
 	drop_connection(ws);
 	uint64_t delay = backoff_delay_ns(ws);
@@ -375,10 +377,8 @@ static void on_receive(struct rfo_ws *ws, struct lws *wsi, const char *in, size_
 	ws->last_rx_ns = os_gettime_ns();
 	enum rfo_ws_msg_result r =
 		rfo_ws_msg_feed(&ws->msg, in, len, lws_is_first_fragment(wsi) != 0, lws_is_final_fragment(wsi) != 0);
-	if (r != RFO_WS_MSG_MORE && !ws->proven) {
-		ws->proven = true; /* the server serves this socket: reconnect delays start over */
-		ws->retry_count = 0;
-	}
+	if (r != RFO_WS_MSG_MORE)
+		ws->proven = true; /* the server serves this socket (see STABLE_NS) */
 	if (r == RFO_WS_MSG_DROPPED && !ws->msg_drop_logged) {
 		ws_log(ws, LOG_WARNING, "dropped a message larger than %zu bytes", ws->msg.max);
 		ws->msg_drop_logged = true;

@@ -56,10 +56,10 @@ struct rfo_ws_config {
 	int idle_timeout_s;   /* reconnect when no data message arrived (pongs do not count) for N s; 0 = never
 	                       * (chat: 60, the server's heartbeat is every 45 s) */
 	/* Reconnect delays in ms, used in order, the last repeated; up to +20% jitter is added.
-	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets when a
-	 * connection has proven useful: its first whole data message arrived (or it stayed up for
-	 * 30 s, for sockets that are silent by design); an upgrade alone does not, so a server that
-	 * accepts and drops sockets keeps being backed off. rfo_ws_reconnect() skips the wait. */
+	 * Copied. NULL/0 = {1000, 2000, 5000, 10000, 30000, 60000}. The position resets when a lost
+	 * connection had proven useful: a whole data message arrived and it stayed up at least twice
+	 * the first delay (or it stayed up 30 s, for sockets silent by design); an upgrade alone, or a
+	 * greeting followed at once by a close, does not: a server that drops sockets keeps being backed off. rfo_ws_reconnect() skips the wait. */
 	const uint32_t *backoff_ms;
 	size_t backoff_count;
 	/* Messages bigger than this are dropped (logged once per connection); 0 = 1 MiB. */
