@@ -27,7 +27,7 @@ bool rfo_ch_signed_in(void)
 bool rfo_ch_job_wait(struct job *job, uint32_t wait_ms, struct rfo_error *err)
 {
 	/* In slices, so that a request parked after a 401 for which no new token comes is failed. */
-	bool done = false;
+	bool done = os_event_try(job->done) == 0;
 	for (uint32_t waited = 0; !done && waited < wait_ms; waited += 250) {
 		done = os_event_timedwait(job->done, wait_ms - waited < 250 ? wait_ms - waited : 250) == 0;
 		if (!done)
@@ -53,6 +53,7 @@ bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
 	}
 	rfo_ch_unpark(false, false); /* drops requests parked for too long */
 	bool start = false, need_platforms = false;
+	bool held = rfo_rest_hold_left(&rfo_ch.hold) != 0;
 	pthread_mutex_lock(&rfo_ch.mutex);
 	struct job *job = rfo_ch.refresh_job;
 	if (job) {
@@ -61,13 +62,22 @@ bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
 		if (wait_ms)
 			os_atomic_inc_long(&job->refs);
 	} else if (!force && rfo_ch.have_list && os_gettime_ns() - rfo_ch.attempted_at < REFRESH_MIN_NS) {
-		/* Fetched (or tried) in the last 30 s: answer from the cache. */
+		/* Fetched (or tried) in the last 30 s: answer from the cache, not fresh when that try failed. */
+		char *last = rfo_ch.last_error ? bstrdup(rfo_ch.last_error) : NULL;
 		pthread_mutex_unlock(&rfo_ch.mutex);
-		return true;
+		if (last && !rfo_ch_held(err))
+			rfo_error_set(err, RFO_ERR_NETWORK, "%s", last);
+		bfree(last);
+		return !last;
 	} else if (!force && rfo_ch.last_error && os_gettime_ns() - rfo_ch.attempted_at < RETRY_MIN_NS) {
 		/* No list yet and the last try just failed: do not hammer Restream. */
 		rfo_error_set(err, RFO_ERR_NETWORK, "%s", rfo_ch.last_error);
 		pthread_mutex_unlock(&rfo_ch.mutex);
+		return false;
+	} else if (held) {
+		/* Retry-After: nothing is asked of Restream before then; the cached list (if any) is not fresh. */
+		pthread_mutex_unlock(&rfo_ch.mutex);
+		rfo_ch_held(err);
 		return false;
 	} else {
 		rfo_ch.attempted_at = os_gettime_ns();
@@ -88,10 +98,11 @@ bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
 			rfo_ch_submit(rfo_ch_req_new(job, K_PLATFORMS, 0));
 		rfo_ch_submit(rfo_ch_req_new(job, K_LIST, 0));
 		rfo_ch_job_finish_one(job); /* the guard */
-		if (!wait_ms) {
+		if (!wait_ms && os_event_try(job->done) != 0) {
 			rfo_ch_job_release(job); /* the creator's */
-			return true;
+			return true;             /* under way */
 		}
+		/* waited for, or it failed at once (e.g. no token): the real outcome */
 	} else if (!wait_ms) {
 		return true;
 	}
@@ -106,6 +117,8 @@ bool rfo_channels_switch(int64_t id, bool enabled, uint32_t wait_ms, struct rfo_
 		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
 		return false;
 	}
+	if (rfo_ch_held(err))
+		return false; /* before the shown state moves: nothing to roll back, no ChannelsChanged */
 	struct rfo_error merr = {0};
 	pthread_mutex_lock(&rfo_ch.mutex);
 	bool ok = rfo_channel_model_begin_switch(&rfo_ch.model, id, enabled, os_gettime_ns(), &merr);
@@ -126,12 +139,14 @@ bool rfo_channels_switch(int64_t id, bool enabled, uint32_t wait_ms, struct rfo_
 	r->body = rfo_rest_channel_patch_body(enabled);
 	rfo_ch_submit(r);
 	rfo_dispatch(rfo_ch_ui_push_task, NULL); /* the switch moves at once */
-	if (wait_ms)
-		os_atomic_inc_long(&job->refs);
+	os_atomic_inc_long(&job->refs);
 	rfo_ch_job_finish_one(job);
 	rfo_ch_job_release(job);
-	if (!wait_ms)
-		return true;
+	if (!wait_ms && os_event_try(job->done) != 0) {
+		rfo_ch_job_release(job);
+		return true; /* under way */
+	}
+	/* waited for, or (without a wait) already over: it may have failed at once on this thread */
 	ok = rfo_ch_job_wait(job, wait_ms, err);
 	rfo_ch_job_release(job);
 	return ok;
@@ -174,6 +189,8 @@ bool rfo_channels_set_title(const char *title, const char *description, const in
 		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.NoTitle"));
 		return false;
 	}
+	if (rfo_ch_held(err))
+		return false;
 	char *body = rfo_rest_meta_patch_body(title, description);
 	if (!body) {
 		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.BadText"));
@@ -213,13 +230,15 @@ bool rfo_channels_set_title(const char *title, const char *description, const in
 	rfo_channel_targets_free(&t);
 	bfree(body);
 	rfo_dispatch(rfo_ch_ui_push_task, NULL);
-	if (wait_ms)
-		os_atomic_inc_long(&job->refs);
+	os_atomic_inc_long(&job->refs);
 	rfo_ch_job_finish_one(job);
 	rfo_ch_job_release(job);
-	if (!wait_ms)
-		return true;
+	if (!wait_ms && os_event_try(job->done) != 0) {
+		rfo_ch_job_release(job);
+		return true; /* under way: updated/failed stay empty */
+	}
 
+	/* waited for, or (without a wait) already over: every request failed at once, e.g. stopping */
 	bool ok = rfo_ch_job_wait(job, wait_ms, err);
 	bool still = !ok && err && err->code == RFO_CHANNELS_STILL_WAITING;
 	pthread_mutex_lock(&rfo_ch.mutex);
@@ -406,6 +425,8 @@ static void on_session(void *param)
 	bool was = rfo_ch.signed_in;
 	rfo_ch.signed_in = in;
 	bool have_list = rfo_ch.have_list;
+	if (in != was)
+		rfo_rest_hold_clear(&rfo_ch.hold); /* the old session's Retry-After does not apply to the next one */
 	if (!in && was) {
 		rfo_ch.gen++;
 		rfo_channel_model_free(&rfo_ch.model);
@@ -456,6 +477,7 @@ bool rfo_channels_create(void)
 	rfo_ch.icons_dir = obs_module_config_path("platform-icons");
 	rfo_ch.created = true;
 	rfo_ch.running = true;
+	obs_add_tick_callback(rfo_ch_expire_tick, NULL);
 	rfo_controller_on_session(on_session, NULL);
 	/* Module load, UI thread: the dock tab is built next and reads the actions when it needs them. */
 	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
@@ -470,6 +492,7 @@ void rfo_channels_stop(void)
 		return;
 	rfo_ch.running = false;
 	obs_frontend_remove_event_callback(on_frontend_event, NULL);
+	obs_remove_tick_callback(rfo_ch_expire_tick, NULL);
 	rfo_ch_unpark(false, true);
 	rfo_channels_hotkeys_free();
 }

@@ -79,6 +79,7 @@ struct rfo_channels_state {
 	char *last_error;
 	char *notice;
 	DARRAY(struct req *) parked; /* waiting for a new token after a 401 */
+	volatile long parked_count;  /* parked.num, read without the lock by rfo_ch_expire_tick() */
 	uint64_t titles_at;          /* a title change ended: older channel-meta answers are dropped */
 	struct rfo_rest_hold hold;   /* a 429/503 asked us (Retry-After) not to call Restream before then */
 	char *config_dir, *platforms_path, *icons_dir;
@@ -89,12 +90,17 @@ extern struct rfo_channels_state rfo_ch;
 struct job *rfo_ch_job_create(enum job_kind kind);
 void rfo_ch_job_release(struct job *job);
 void rfo_ch_job_finish_one(struct job *job);
-/* Waits for a job the caller holds a reference to; copies its error. */
+/* Waits for a job the caller holds a reference to; copies its error. wait_ms 0: looks once (a job that failed
+ * at once, on the caller's thread, is done already); not done -> false with RFO_CHANNELS_STILL_WAITING. */
 bool rfo_ch_job_wait(struct job *job, uint32_t wait_ms, struct rfo_error *err);
 struct req *rfo_ch_req_new(struct job *job, enum kind kind, int64_t id);
 void rfo_ch_submit(struct req *r);
 /* Resubmits requests parked after a 401 with the new token, or fails them (all, or too old). */
 void rfo_ch_unpark(bool resubmit, bool all);
+/* obs_add_tick_callback(): expires parked requests once a second while any are parked. */
+void rfo_ch_expire_tick(void *param, float seconds);
+/* true with err ("Restream asked us to wait N s", code 429) while a Retry-After pause lasts. */
+bool rfo_ch_held(struct rfo_error *err);
 char *rfo_ch_icon_path(int64_t platform_id);
 bool rfo_ch_is_png(const void *data, size_t size);
 struct icon *rfo_ch_icon_get_locked(int64_t platform_id, bool create);

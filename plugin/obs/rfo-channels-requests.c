@@ -88,6 +88,7 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32
 	struct rfo_error err = {0};
 	/* Fresh within 30 s, else fetched now (bounded by wait_ms); a failure or a slow answer after an earlier
 	 * success still answers with what is known, saying why it may be old. */
+	/* (A Retry-After pause or a fetch that failed at once answers false with its reason.) */
 	bool fresh = rfo_channels_refresh(false, wait_ms, &err);
 	if (fresh && !wait_ms && rfo_channels_refreshing()) {
 		fresh = false; /* started in the background: not waited for */
@@ -142,11 +143,14 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 		pending = true;
 	}
 	obs_data_t *ch = rfo_channels_channel_data(id);
-	if (ch) {
-		pending = pending && obs_data_get_bool(ch, "pending");
-		obs_data_set_obj(response, "channel", ch);
-		obs_data_release(ch);
+	if (!ch) {
+		/* gone meanwhile (the list was replaced, or the user signed out) */
+		rfo_vendor_fail(response, obs_module_text("Channels.Error.NoSuchChannel"));
+		return;
 	}
+	pending = pending && obs_data_get_bool(ch, "pending");
+	obs_data_set_obj(response, "channel", ch);
+	obs_data_release(ch);
 	obs_data_set_bool(response, "pending", pending);
 	rfo_vendor_ok(response);
 }
@@ -195,8 +199,10 @@ void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, u
 	uint32_t left = left_ms(wait_ms, t0);
 	bool ok = rfo_channels_set_title(title, description, chosen ? ids.array : NULL, ids.num, left, updated, failed,
 					 &err);
-	/* Not waited for (no budget) or time ran out: pending, the outcome follows as ChannelsChanged. */
-	bool pending = (ok && !left) || (!ok && err.code == RFO_CHANNELS_STILL_WAITING);
+	/* Not waited for (no budget: still under way, nothing known yet) or time ran out: pending, the outcome follows
+	 * as ChannelsChanged. Without a budget a change that already ended has its outcome in updated/failed. */
+	bool known = obs_data_array_count(updated) + obs_data_array_count(failed) > 0;
+	bool pending = (ok && !left && !known) || (!ok && err.code == RFO_CHANNELS_STILL_WAITING);
 	obs_data_set_array(response, "updated", updated);
 	obs_data_set_array(response, "failed", failed);
 	obs_data_array_release(updated);

@@ -106,8 +106,18 @@ static void job_complete(struct job *job)
 		rfo_ch.notice = s.array;
 		again = current && ok > 0;
 		changed = current; /* ListChannels' titles; a failure is reported too */
-		if (current && ok < job->titles.num)
-			error = bstrdup(rfo_ch.notice);
+		if (current && ok < job->titles.num) {
+			/* "Title set on 1 of 2 channels. <the first failure's reason>" */
+			struct dstr e = {0};
+			dstr_copy(&e, rfo_ch.notice);
+			for (size_t i = 0; i < job->titles.num; i++) {
+				if (job->titles.array[i].error) {
+					dstr_catf(&e, " %s", job->titles.array[i].error);
+					break;
+				}
+			}
+			error = e.array;
+		}
 		break;
 	}
 	case J_ICONS:
@@ -196,6 +206,17 @@ static void req_fail(struct req *r, int code, const char *message);
 
 static void on_http_done(void *param, struct rfo_http_response *resp);
 
+bool rfo_ch_held(struct rfo_error *err)
+{
+	uint64_t held = rfo_rest_hold_left(&rfo_ch.hold);
+	if (held) {
+		char *text = rfo_rest_hold_text(held);
+		rfo_error_set(err, 429, "%s", text);
+		bfree(text);
+	}
+	return held != 0;
+}
+
 void rfo_ch_submit(struct req *r)
 {
 	struct rfo_http *http = rfo_controller_http();
@@ -239,6 +260,7 @@ static void park(struct req *r)
 	char *old = bstrdup(r->token);
 	pthread_mutex_lock(&rfo_ch.mutex);
 	da_push_back(rfo_ch.parked, &r);
+	os_atomic_set_long(&rfo_ch.parked_count, (long)rfo_ch.parked.num);
 	pthread_mutex_unlock(&rfo_ch.mutex);
 	rfo_auth_report_rejected(auth, old); /* refreshes only when `old` is still the current token */
 	char *token = NULL;
@@ -263,6 +285,7 @@ void rfo_ch_unpark(bool resubmit, bool all)
 			da_erase(rfo_ch.parked, i - 1);
 		}
 	}
+	os_atomic_set_long(&rfo_ch.parked_count, (long)rfo_ch.parked.num);
 	pthread_mutex_unlock(&rfo_ch.mutex);
 	for (size_t i = 0; i < take.num; i++) {
 		struct req *r = take.array[i];
@@ -277,6 +300,23 @@ void rfo_ch_unpark(bool resubmit, bool all)
 		}
 	}
 	da_free(take);
+}
+
+/* OBS's tick (graphics thread, every frame): once a second, while requests are parked, fails those parked too
+ * long, so that a channel does not stay pending when no caller waits. Nothing parked: one atomic read. */
+void rfo_ch_expire_tick(void *param, float seconds)
+{
+	UNUSED_PARAMETER(param);
+	static float since;
+	if (!os_atomic_load_long(&rfo_ch.parked_count)) {
+		since = 0.0f;
+		return;
+	}
+	since += seconds;
+	if (since < 1.0f)
+		return;
+	since = 0.0f;
+	rfo_ch_unpark(false, false);
 }
 
 static char *channel_name_copy(int64_t id)
