@@ -232,6 +232,13 @@ static void apply_call_task(void *param)
 	apply_call_release(c);
 }
 
+/* Nothing cached to answer with, and not waited for: Restream is slow (a refresh runs) or another request holds the
+ * wait budget. */
+static const char *no_cache_reason(void)
+{
+	return obs_module_text(rfo_golive_refreshing() ? "Vendor.Error.Slow" : "Vendor.Error.Busy");
+}
+
 void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	const char *protocol =
@@ -254,16 +261,19 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_
 	}
 	/* Fresh data when Restream answers within the budget; otherwise (slow, or another request waits already) what
 	 * the cache holds, when that is enough to stream: the service reads the cache again when OBS connects. */
+	/* The same under a Retry-After pause (nothing is asked of Restream then). */
 	bool from_cache = false;
-	if (!wait_ms)
+	bool held = rfo_golive_held(&err);
+	if (!wait_ms && !held)
 		rfo_golive_refresh_if_stale();
-	if (!wait_ms || !rfo_golive_refresh_wait(event_id, false, wait_ms, &err)) {
+	if (held || !wait_ms || !rfo_golive_refresh_wait(event_id, false, wait_ms, &err)) {
 		struct rfo_golive_target cached;
 		struct rfo_error cerr = {0};
-		bool slow = !wait_ms || err.code == RFO_GOLIVE_STILL_WAITING;
+		held = held || err.code == 429;
+		bool slow = !wait_ms || held || err.code == RFO_GOLIVE_STILL_WAITING;
 		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
 		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
-			rfo_vendor_fail(response, slow ? obs_module_text("Vendor.Error.Slow") : err.message);
+			rfo_vendor_fail(response, slow && !held ? no_cache_reason() : err.message);
 			return;
 		}
 		rfo_golive_target_free(&cached);
@@ -328,15 +338,25 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, u
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
 		return;
 	}
-	/* Slow (or another request waits already): the events fetched before, saying why they may be old. */
+	if (rfo_golive_held(&err)) {
+		rfo_vendor_fail(response, err.message); /* "Restream asked us to wait N s" */
+		return;
+	}
+	/* Slow (or another request waits already): the events fetched before, saying why they may be old (only when
+	 * a refresh is running or the last one failed: a fresh cache is simply answered). */
 	if (!wait_ms) {
 		rfo_golive_refresh_if_stale();
-		rfo_error_set(&err, RFO_GOLIVE_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
+		char *last = rfo_golive_last_error();
+		if (rfo_golive_refreshing() || !rfo_golive_have_events())
+			rfo_error_set(&err, RFO_GOLIVE_STILL_WAITING, "%s", no_cache_reason());
+		else if (last)
+			rfo_error_set(&err, RFO_ERR_NETWORK, "%s", last);
+		bfree(last);
 	}
-	if (!wait_ms || !rfo_golive_refresh_wait(NULL, true, wait_ms, &err)) {
-		bool slow = err.code == RFO_GOLIVE_STILL_WAITING;
+	if (wait_ms ? !rfo_golive_refresh_wait(NULL, true, wait_ms, &err) : err.code != 0) {
+		bool slow = err.code == RFO_GOLIVE_STILL_WAITING || !wait_ms;
 		if (!slow || !rfo_golive_have_events()) {
-			rfo_vendor_fail(response, slow ? obs_module_text("Vendor.Error.Slow") : err.message);
+			rfo_vendor_fail(response, err.message);
 			return;
 		}
 		obs_data_set_string(response, "refreshError", err.message);

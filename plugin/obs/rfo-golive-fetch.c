@@ -16,6 +16,8 @@
 #define STALE_NS (5ULL * 60 * 1000000000ULL)
 #define g rfo_golive_g
 
+static volatile long in_flight; /* refreshes not finished yet */
+
 enum kind { K_SERVERS, K_INGEST, K_KEY, K_UPCOMING, K_IN_PROGRESS, K_EVENT_KEY, K_EVENT_SRT };
 
 struct job {
@@ -46,6 +48,7 @@ static struct job *job_create(rfo_task_fn ui_task, void *ui_param)
 	os_event_init(&job->done, OS_EVENT_TYPE_MANUAL);
 	job->ui_task = ui_task;
 	job->ui_param = ui_param;
+	os_atomic_inc_long(&in_flight);
 	pthread_mutex_lock(&g.mutex);
 	job->gen = g.gen;
 	pthread_mutex_unlock(&g.mutex);
@@ -90,7 +93,24 @@ static void job_finish_one(struct job *job)
 	}
 	if (g.running)
 		rfo_dispatch(ui_refresh_task, NULL);
+	os_atomic_dec_long(&in_flight);
 	os_event_signal(job->done);
+}
+
+bool rfo_golive_refreshing(void)
+{
+	return os_atomic_load_long(&in_flight) > 0;
+}
+
+bool rfo_golive_held(struct rfo_error *err)
+{
+	uint64_t held = rfo_rest_hold_left(&g.hold);
+	if (held) {
+		char *text = rfo_rest_hold_text(held);
+		rfo_error_set(err, 429, "%s", text);
+		bfree(text);
+	}
+	return held != 0;
 }
 
 static void job_fail(struct job *job, const struct rfo_error *err, bool events)
@@ -352,14 +372,22 @@ bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t ti
 		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("GoLive.Error.BadEventId"));
 		return false;
 	}
-	if (!auth || !rfo_auth_wait_token(auth, 5000, &token)) {
-		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("GoLive.Error.SignedOut"));
+	if (rfo_golive_held(err))
+		return false;
+	/* The token wait (a refresh in flight) counts against the same budget. */
+	uint64_t t0 = os_gettime_ns();
+	if (!auth || !rfo_auth_wait_token(auth, timeout_ms < 5000 ? timeout_ms : 5000, &token)) {
+		bool in = rfo_golive_signed_in();
+		rfo_error_set(err, in ? RFO_GOLIVE_STILL_WAITING : RFO_ERR_AUTH, "%s",
+			      obs_module_text(in ? "GoLive.Error.Timeout" : "GoLive.Error.SignedOut"));
 		return false;
 	}
+	uint64_t spent_ms = (os_gettime_ns() - t0) / 1000000ULL;
+	uint32_t left = spent_ms >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent_ms);
 	struct job *job = job_create(NULL, NULL);
 	os_atomic_inc_long(&job->refs);
 	job_start(job, event_id, token);
-	bool done = os_event_timedwait(job->done, timeout_ms) == 0;
+	bool done = (left ? os_event_timedwait(job->done, left) : os_event_try(job->done)) == 0;
 	bool ok = false;
 	pthread_mutex_lock(&g.mutex);
 	const struct rfo_error *failed = job->err.code ? &job->err : NULL;

@@ -38,6 +38,7 @@ static void clear_cache_locked(void)
 	g.last_error = NULL;
 	g.fetched_at = 0;
 	g.have_events = false;
+	rfo_rest_hold_clear(&g.hold); /* the old session's Retry-After does not apply to the next one */
 }
 
 struct rfo_golive_event_key *rfo_golive_event_key_find(const char *id)

@@ -54,6 +54,10 @@ void rfo_golive_foreach_event(void (*cb)(void *param, const char *id, const char
 void rfo_golive_foreach_event_full(void (*cb)(void *param, const struct rfo_event *event), void *param);
 /* A sentence about the last failed fetch, or NULL. bfree. */
 char *rfo_golive_last_error(void);
+/* A refresh is in flight. */
+bool rfo_golive_refreshing(void);
+/* true with err ("Restream asked us to wait N s", code 429) while a Retry-After pause lasts. */
+bool rfo_golive_held(struct rfo_error *err);
 
 /* Fetch everything again (plus `event_id`'s keys when given). _wait: obs-websocket's thread only,
  * bounded by timeout_ms; false with err when a request failed (the event lists count only with
