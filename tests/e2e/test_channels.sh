@@ -139,8 +139,13 @@ too_short=$(jq -c '[.channels[] | select((if has("active") then .active else .en
 fits=$(jq -c '[.channels[] | select((if has("active") then .active else .enabled end) and .titleMax >= 120) | .id] | sort' <<<"$state")
 [ "$(jq length <<<"$too_short")" -ge 1 ] && [ "$(jq length <<<"$fits")" -ge 1 ] ||
 	e2e_fail "the emulator's limits do not split the enabled channels: $too_short / $fits"
+obs_events_start "$E2E_TMP/ev-title" --vendor-event ChannelsChanged --count 0 --timeout 6
 r=$(obs_vendor SetTitle "{\"title\":\"$long\"}")
 e2e_log "SetTitle (120 characters): $r"
+obs_events_wait
+e2e_log "ChannelsChanged errors after it: $(jq -c '.eventData.error // empty' "$E2E_TMP/ev-title" | tr '\n' ' ')"
+jq -e -s 'map(.eventData.error // "" | select(test("Title set on [0-9]+ of [0-9]+ channels\\. Title Too Long"))) | length >= 1' \
+	"$E2E_TMP/ev-title" >/dev/null || e2e_fail "no ChannelsChanged error naming the failure (Title Too Long)"
 assert_json_eq "$r" .ok true
 assert_json_eq "$r" '[.updated[].id] | sort' "$fits"
 assert_json_eq "$r" '[.failed[].id] | sort' "$too_short"

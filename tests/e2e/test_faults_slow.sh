@@ -12,6 +12,8 @@
 #                 (it waited 14 s when every request held an obs-websocket thread for Restream).
 #   rollback      a pending switch that Restream then refuses (500 after 5 s) is rolled back: ChannelsChanged
 #                 carries the channel in its old state and an `error` sentence.
+#   parked        a switch refused with 401 while the token refresh takes 14 s, with nobody asking meanwhile, is
+#                 given up after 8 s: ChannelsChanged rolls it back with an `error` (it does not stay pending).
 #   exit          SIGINT while a 10-s SetChannelEnabled is in flight -> OBS exits within 1 s.
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged; the
 #                 channel whose switch was cut off is consistent with Restream (ListChannels equals the emulator).
@@ -108,6 +110,24 @@ e2e_log "ChannelsChanged after the refusal: $(tr '\n' ' ' <"$E2E_ART/rollback.ev
 jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
 	"$E2E_TMP/rollback.events" >/dev/null || e2e_fail "no ChannelsChanged with the rollback and an error"
 assert_json "$(obs_vendor ListChannels)" ".channels[] | select(.id == 1000106) | .enabled == $was" "the refused switch is rolled back"
+
+# ---- parked: a switch refused with 401 waits for a new token, which takes 14 s (token endpoint slow); nobody asks
+# anything meanwhile, yet the switch is given up after 8 s (ChannelsChanged rolls it back with an error) instead of
+# staying pending until the token comes
+refreshes=$(emu_token_calls refresh_token count)
+emu_post oauth/delay '{"ms":14000}' >/dev/null
+emu_post faults '{"route":"/v2/user/channel/1000106","method":"PATCH","status":401,"count":1}' >/dev/null
+obs_events_start "$E2E_TMP/parked.events" --vendor-event ChannelsChanged --count 0 --timeout 12
+r=$(faults_timed_vendor SetChannelEnabled "{\"id\":1000106,\"enabled\":$want}")
+e2e_log "SetChannelEnabled answered in ${r%% *} ms while its 401 waits for a token: ${r#* }"
+assert_json "${r#* }" ".ok == true and .pending == true" "the parked switch first answers pending"
+obs_events_wait
+jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$E2E_TMP/parked.events" >"$E2E_ART/parked.events" || true
+e2e_log "ChannelsChanged while parked: $(tr '\n' ' ' <"$E2E_ART/parked.events" | head -c 600)"
+jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
+	"$E2E_TMP/parked.events" >/dev/null || e2e_fail "the parked switch stayed pending for 12 s (no rollback with an error)"
+emu_post oauth/delay '{"ms":0}' >/dev/null
+wait_until 20 refreshes_above "$refreshes" || e2e_fail "the slow token refresh did not end"
 emu_post faults '{"route":"/v2/*","delay_ms":10000,"count":-1}' >/dev/null
 
 # ---- OBS closed during a slow request (SetChannelEnabled held 10 s by Restream)

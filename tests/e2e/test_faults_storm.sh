@@ -12,6 +12,10 @@
 #                 with "Restream asked us to wait 6 s"; clicked again at once, they answer within 1 s with the same
 #                 sentence and nothing reaches Restream; no route is asked again sooner than 6 s after its 429 (also
 #                 not after a token refresh); once the wait is over (and the 429s stop) both work again.
+#   429, no budget   while ListEvents holds the wait budget (slow event lists), SetTitle and SetChannelEnabled meet
+#                 the channels' Retry-After and fail with its sentence (not ok:true/pending); ListChannels whose
+#                 session's first list got a 429 fails with the sentence (not an empty list); signing out and in
+#                 again ends the pause (ListChannels and SetChannelEnabled work at once).
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged.
 #   exit/secrets  OBS exits within 1 s of SIGINT right after the storms; no emulator secret in any OBS log.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -124,6 +128,56 @@ switch_ok() { obs_vendor SetChannelEnabled '{"id":1000105,"enabled":true}' | jq 
 wait_until 10 switch_ok || e2e_fail "SetChannelEnabled does not work again after the Retry-After"
 faults_assert_alive "after the 429 storms"
 assert_json_eq "$(obs_vendor GetStatus)" .signedIn true
+
+# ---- 429 while another request holds the wait budget: ListEvents waits (3 s) for slow event lists, and meanwhile
+# SetTitle/SetChannelEnabled, which get no budget, meet the channels' Retry-After: they fail with its sentence (no
+# "ok:true, pending:true" after the failure already went out as ChannelsChanged).
+emu_post faults '{"route":"/v2/user/channel/1000107","method":"PATCH","status":429,"retry_after":20,"count":1}' >/dev/null
+r=$(obs_vendor SetChannelEnabled '{"id":1000107,"enabled":true}')
+assert_json "$r" '.ok == false and (.error | test("asked us to wait"))' "SetChannelEnabled meets the 429 (starts the pause)"
+emu_post faults '{"route":"/v2/user/events/*","delay_ms":6000,"count":-1}' >/dev/null
+(faults_timed_vendor ListEvents >"$E2E_TMP/holder.out") &
+HOLDER=$!
+e2e_track_pid "$HOLDER"
+sleep 1
+for click in 'SetTitle {"title":"held title","channelIds":"1000101"}' 'SetChannelEnabled {"id":1000108,"enabled":true}'; do
+	r=$(faults_timed_vendor "${click%% *}" "${click#* }")
+	e2e_log "${click%% *} without a budget during the pause: ${r%% *} ms: ${r#* }"
+	assert_le "${r%% *}" 1000 "${click%% *} (ms) without a budget during the pause"
+	assert_json "${r#* }" '.ok == false and (.error | test("asked us to wait [0-9]+ s"))' "${click%% *} without a budget says Restream asked us to wait"
+done
+wait "$HOLDER" || true
+e2e_untrack_pid "$HOLDER"
+e2e_log "the budget holder: $(cat "$E2E_TMP/holder.out")"
+assert_json "$(cut -d' ' -f2- "$E2E_TMP/holder.out")" '.ok == true and ((.refreshError // "") | length > 8)' "ListEvents held the budget and answered from the cache"
+curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
+
+# ---- a first list refused with 429 is not "no channels" (asked without a budget: another request holds it), and a
+# new session does not inherit the pause (30 s)
+signed_out() { ! e2e_signed_in; }
+obs_vendor SignOut >/dev/null
+wait_until 10 signed_out || e2e_fail "SignOut did not sign out: $(obs_vendor GetStatus)"
+emu_post faults '{"route":"/v2/user/channel/all","status":429,"retry_after":30,"count":1}' >/dev/null
+e2e_sign_in 30
+sleep 6 # past the 5 s after which a failed first fetch is tried again
+emu_post faults '{"route":"/v2/user/events/*","delay_ms":6000,"count":-1}' >/dev/null
+(faults_timed_vendor ListEvents >"$E2E_TMP/holder2.out") &
+HOLDER=$!
+e2e_track_pid "$HOLDER"
+sleep 1
+r=$(obs_vendor ListChannels)
+e2e_log "ListChannels without a budget after a 429 on the session's first list: $r"
+assert_json "$r" '.ok == false and (.error | test("asked us to wait [0-9]+ s"))' "ListChannels with no list under a pause fails with the wait sentence"
+wait "$HOLDER" || true
+e2e_untrack_pid "$HOLDER"
+curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
+obs_vendor SignOut >/dev/null
+wait_until 10 signed_out || e2e_fail "SignOut did not sign out: $(obs_vendor GetStatus)"
+e2e_sign_in 30
+have_list() { obs_vendor ListChannels | jq -e '.ok == true and (.channels | length > 0)' >/dev/null; }
+wait_until 10 have_list || e2e_fail "the pause outlived the session: $(obs_vendor ListChannels)"
+r=$(obs_vendor SetChannelEnabled '{"id":1000107,"enabled":true}')
+assert_json "$r" '.ok == true' "SetChannelEnabled works in the new session (the old pause is gone)"
 obs_stop 1000
 
 # ---- survives
