@@ -64,6 +64,7 @@ struct rfo_ws {
 	pthread_mutex_t mutex; /* guards ctx (for lws_cancel_service), thread_active */
 	bool mutex_ok;
 	struct lws_context *ctx;
+	os_event_t *wake; /* wakes the thread while there is no lws context yet */
 	pthread_t thread;
 	bool thread_active;
 	volatile bool stop_req;
@@ -223,6 +224,8 @@ static void connect_to(struct rfo_ws *ws, const char *address)
 	}
 }
 
+static bool create_context(struct rfo_ws *ws);
+
 static void start_connect(struct rfo_ws *ws)
 {
 	struct rfo_error err;
@@ -257,6 +260,11 @@ static void start_connect(struct rfo_ws *ws)
 		return;
 	}
 
+	if (!ws->ctx && !create_context(ws)) {
+		ws->phase = PHASE_WAIT_URL;
+		set_state(ws, RFO_WS_DISCONNECTED, 0, "internal error");
+		return;
+	}
 	rfo_ws_msg_reset(&ws->msg);
 	ws->connect_deadline_ns = os_gettime_ns() + (uint64_t)ws->connect_timeout_s * NS_PER_S;
 	set_state(ws, RFO_WS_CONNECTING, 0, NULL);
@@ -501,12 +509,11 @@ static const struct lws_protocols protocols[] = {
 	{NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
-static void *ws_thread(void *param)
+/* The lws context is made at the first connection attempt, not when the thread starts: making it loads the
+ * system's CA store (~30 ms of CPU), which a signed-out OBS never needs, and which would otherwise compete with
+ * OBS's own start-up. */
+static bool create_context(struct rfo_ws *ws)
 {
-	struct rfo_ws *ws = param;
-	os_set_thread_name(ws->thread_name);
-	thread_ws = ws;
-
 	struct lws_context_creation_info info = {0};
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
@@ -528,12 +535,28 @@ static void *ws_thread(void *param)
 	struct lws_context *ctx = lws_create_context(&info);
 	if (!ctx) {
 		ws_log(ws, LOG_ERROR, "could not create the libwebsockets context");
-		set_state(ws, RFO_WS_DISCONNECTED, 0, "internal error");
-		return NULL;
+		return false;
 	}
 	pthread_mutex_lock(&ws->mutex);
 	ws->ctx = ctx;
 	pthread_mutex_unlock(&ws->mutex);
+	return true;
+}
+
+/* Wakes the thread (call with ws->mutex held). */
+static void wake_locked(struct rfo_ws *ws)
+{
+	if (ws->ctx)
+		lws_cancel_service(ws->ctx);
+	else
+		os_event_signal(ws->wake);
+}
+
+static void *ws_thread(void *param)
+{
+	struct rfo_ws *ws = param;
+	os_set_thread_name(ws->thread_name);
+	thread_ws = ws;
 
 	ws->phase = PHASE_BACKOFF;
 	ws->next_attempt_ns = 0;
@@ -544,6 +567,17 @@ static void *ws_thread(void *param)
 		if (os_atomic_load_bool(&ws->stop_req))
 			break;
 		uint64_t d = next_deadline(ws);
+		struct lws_context *ctx = ws->ctx;
+		if (!ctx) { /* no connection attempt yet (signed out) */
+			uint64_t now = os_gettime_ns();
+			if (d == UINT64_MAX)
+				os_event_wait(ws->wake);
+			else if (d > now)
+				os_event_timedwait(ws->wake, (unsigned long)((d - now) / NS_PER_MS) + 1);
+			continue;
+		}
+		if (os_event_try(ws->wake) == 0)
+			continue; /* woken just before the context existed: housekeeping first */
 		if (d != UINT64_MAX) {
 			uint64_t now = os_gettime_ns();
 			lws_usec_t us = d > now ? (lws_usec_t)((d - now) / 1000) + 1 : 1;
@@ -555,7 +589,9 @@ static void *ws_thread(void *param)
 	}
 
 	/* callbacks fired while the context goes away must not report anything */
-	lws_sul_schedule(ctx, 0, &ws->sul, sul_wake, LWS_SET_TIMER_USEC_CANCEL);
+	struct lws_context *ctx = ws->ctx;
+	if (ctx)
+		lws_sul_schedule(ctx, 0, &ws->sul, sul_wake, LWS_SET_TIMER_USEC_CANCEL);
 	ws->wsi = NULL;
 	ws->closing_wsi = NULL;
 	ws->gen++;
@@ -565,7 +601,8 @@ static void *ws_thread(void *param)
 	pthread_mutex_lock(&ws->mutex);
 	ws->ctx = NULL;
 	pthread_mutex_unlock(&ws->mutex);
-	lws_context_destroy(ctx);
+	if (ctx)
+		lws_context_destroy(ctx);
 
 	if (os_atomic_load_long(&ws->state) != RFO_WS_DISCONNECTED)
 		ws_log(ws, LOG_INFO, "stopped");
@@ -614,6 +651,10 @@ struct rfo_ws *rfo_ws_create(const struct rfo_ws_config *config)
 		return NULL;
 	}
 	ws->mutex_ok = true;
+	if (os_event_init(&ws->wake, OS_EVENT_TYPE_AUTO) != 0) {
+		rfo_ws_destroy(ws);
+		return NULL;
+	}
 	return ws;
 }
 
@@ -642,8 +683,7 @@ void rfo_ws_reconnect(struct rfo_ws *ws)
 	pthread_mutex_lock(&ws->mutex);
 	if (ws->thread_active) {
 		os_atomic_set_bool(&ws->reconnect_req, true);
-		if (ws->ctx)
-			lws_cancel_service(ws->ctx);
+		wake_locked(ws);
 	}
 	pthread_mutex_unlock(&ws->mutex);
 }
@@ -657,8 +697,7 @@ void rfo_ws_stop(struct rfo_ws *ws)
 	ws->thread_active = false;
 	if (join) {
 		os_atomic_set_bool(&ws->stop_req, true);
-		if (ws->ctx)
-			lws_cancel_service(ws->ctx);
+		wake_locked(ws);
 	}
 	pthread_mutex_unlock(&ws->mutex);
 	if (!join)
@@ -678,6 +717,7 @@ void rfo_ws_destroy(struct rfo_ws *ws)
 	rfo_ws_stop(ws);
 	if (ws->mutex_ok)
 		pthread_mutex_destroy(&ws->mutex);
+	os_event_destroy(ws->wake);
 	bfree(ws->backoff);
 	bfree(ws->thread_name);
 	bfree(ws->name);
