@@ -199,7 +199,7 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 
 /* ---------------------------------------------------------------- vendor requests */
 
-struct apply_call {
+struct rfo_golive_apply_call {
 	volatile long refs;
 	os_event_t *done;
 	char protocol[8];
@@ -209,9 +209,10 @@ struct apply_call {
 	bool ok;
 	char *masked;
 	struct rfo_error err;
+	bool from_cache;
 };
 
-static void apply_call_release(struct apply_call *c)
+static void apply_call_release(struct rfo_golive_apply_call *c)
 {
 	if (os_atomic_dec_long(&c->refs) == 0) {
 		os_event_destroy(c->done);
@@ -223,7 +224,7 @@ static void apply_call_release(struct apply_call *c)
 
 static void apply_call_task(void *param)
 {
-	struct apply_call *c = param;
+	struct rfo_golive_apply_call *c = param;
 	if (rfo_controller_running())
 		c->ok = apply_now(c->protocol, c->ingest_id, c->event_id, c->compat, &c->masked, &c->err);
 	else
@@ -239,7 +240,7 @@ static const char *no_cache_reason(void)
 	return obs_module_text(rfo_golive_refreshing() ? "Vendor.Error.Slow" : "Vendor.Error.Busy");
 }
 
-void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
+struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	const char *protocol =
 		obs_data_has_user_value(request, "protocol") ? obs_data_get_string(request, "protocol") : "rtmp";
@@ -249,15 +250,15 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_
 
 	if (strcmp(protocol, "rtmp") != 0 && strcmp(protocol, "srt") != 0) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Protocol"));
-		return;
+		return NULL;
 	}
 	if (!rfo_golive_signed_in()) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
-		return;
+		return NULL;
 	}
 	if (obs_frontend_streaming_active()) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Live"));
-		return;
+		return NULL;
 	}
 	/* Fresh data when Restream answers within the budget; otherwise (slow, or another request waits already) what
 	 * the cache holds, when that is enough to stream: the service reads the cache again when OBS connects. */
@@ -274,23 +275,23 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_
 		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
 		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
 			rfo_vendor_fail(response, slow && !held ? no_cache_reason() : err.message);
-			return;
+			return NULL;
 		}
 		rfo_golive_target_free(&cached);
 		from_cache = true;
 	}
 	if (ingest_id && !rfo_golive_has_server(ingest_id)) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.UnknownIngest"));
-		return;
+		return NULL;
 	}
 	struct rfo_golive_target t;
 	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, &err)) {
 		rfo_vendor_fail(response, err.message);
-		return;
+		return NULL;
 	}
 	rfo_golive_target_free(&t);
 
-	struct apply_call *c = bzalloc(sizeof(*c));
+	struct rfo_golive_apply_call *c = bzalloc(sizeof(*c));
 	c->refs = 2;
 	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
 	snprintf(c->protocol, sizeof(c->protocol), "%s", protocol);
@@ -299,7 +300,15 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_
 	/* Optional: switch the compatibility mode (kept for later applies, like the dock's checkbox). */
 	c->compat =
 		obs_data_has_user_value(request, "compatibility") ? obs_data_get_bool(request, "compatibility") : -1;
+	c->from_cache = from_cache;
 	rfo_dispatch(apply_call_task, c);
+	return c;
+}
+
+void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *response)
+{
+	int64_t ingest_id = c->ingest_id;
+	const char *event_id = c->event_id;
 	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
 		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Timeout"));
 	} else if (!c->ok) {
@@ -312,7 +321,7 @@ void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_
 		pthread_mutex_lock(&a.mutex);
 		obs_data_set_bool(response, "compatibility", a.compat);
 		pthread_mutex_unlock(&a.mutex);
-		obs_data_set_bool(response, "fromCache", from_cache);
+		obs_data_set_bool(response, "fromCache", c->from_cache);
 		rfo_vendor_ok(response);
 	}
 	apply_call_release(c);

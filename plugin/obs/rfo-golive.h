@@ -84,6 +84,11 @@ void rfo_golive_ui_refresh(void);
  * out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with
  * `refreshError`; ApplyStreamSettings applies the cached ingest and key and says `fromCache`), or, with nothing
  * cached, ok:false "Restream is slow to answer; try again in a moment". */
-void rfo_golive_apply_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+/* ApplyStreamSettings in two steps, so that the wait budget is handed back before the UI thread applies: _start
+ * checks and fetches (waiting at most wait_ms) and hands the apply to the UI thread, or answers a failure and
+ * returns NULL; _finish waits for the UI thread (VENDOR_APPLY_TIMEOUT_MS) and answers. */
+struct rfo_golive_apply_call;
+struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_golive_apply_finish(struct rfo_golive_apply_call *call, obs_data_t *response);
 void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param);

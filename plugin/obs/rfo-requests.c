@@ -38,7 +38,17 @@ static void wait_end(uint32_t budget)
 		wait_end(budget);                                                \
 	}
 
-BOUNDED(apply_stream_settings, rfo_golive_apply_request)
+/* The budget covers fetching from Restream only: it is handed back before the UI thread applies the settings. */
+static void apply_stream_settings(obs_data_t *request, obs_data_t *response, void *param)
+{
+	UNUSED_PARAMETER(param);
+	uint32_t budget = wait_begin();
+	struct rfo_golive_apply_call *call = rfo_golive_apply_start(request, response, budget);
+	wait_end(budget);
+	if (call)
+		rfo_golive_apply_finish(call, response);
+}
+
 BOUNDED(list_events, rfo_golive_list_events_request)
 BOUNDED(list_channels, rfo_channels_list_request)
 BOUNDED(set_channel_enabled, rfo_channels_set_enabled_request)
