@@ -13,7 +13,8 @@
 #   rollback      a pending switch that Restream then refuses (500 after 5 s) is rolled back: ChannelsChanged
 #                 carries the channel in its old state and an `error` sentence.
 #   parked        a switch refused with 401 while the token refresh takes 14 s, with nobody asking meanwhile, is
-#                 given up after 8 s: ChannelsChanged rolls it back with an `error` (it does not stay pending).
+#                 given up after 8 s: ChannelsChanged rolls it back with an `error` (it does not stay pending);
+#                 ListEvents meanwhile answers within 4 s from the cache (the token wait counts against its 3 s).
 #   exit          SIGINT while a 10-s SetChannelEnabled is in flight -> OBS exits within 1 s.
 #   survives      after a restart: same user signed in, chat settings and OBS's stream server unchanged; the
 #                 channel whose switch was cut off is consistent with Restream (ListChannels equals the emulator).
@@ -121,6 +122,11 @@ obs_events_start "$E2E_TMP/parked.events" --vendor-event ChannelsChanged --count
 r=$(faults_timed_vendor SetChannelEnabled "{\"id\":1000106,\"enabled\":$want}")
 e2e_log "SetChannelEnabled answered in ${r%% *} ms while its 401 waits for a token: ${r#* }"
 assert_json "${r#* }" ".ok == true and .pending == true" "the parked switch first answers pending"
+# the token refresh in flight counts against ListEvents' 3 s (it is slow, not signed out)
+r=$(faults_timed_vendor ListEvents)
+e2e_log "ListEvents during the slow token refresh: ${r%% *} ms: ${r#* }"
+assert_le "${r%% *}" 4000 "ListEvents (ms) while the token refresh takes 14 s"
+assert_json "${r#* }" '.ok == true and ((.refreshError // "") | length > 8)' "ListEvents answers from the cache while the token refresh is slow"
 obs_events_wait
 jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$E2E_TMP/parked.events" >"$E2E_ART/parked.events" || true
 e2e_log "ChannelsChanged while parked: $(tr '\n' ' ' <"$E2E_ART/parked.events" | head -c 600)"
