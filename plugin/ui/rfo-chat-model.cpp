@@ -4,6 +4,7 @@
 #include <QDateTime>
 #include <QListView>
 #include <QPainter>
+#include <QPointer>
 #include <QTextLayout>
 
 #include <algorithm>
@@ -297,17 +298,93 @@ QSize RfoChatDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 	const RfoChatRow *r = model->row(index.row());
 	if (!r)
 		return QSize(0, 0);
-	prepare(*r);
+	/* a guessed row stays guessed (a new width or font only re-guesses it): its text is laid out when painted */
+	if (r->estimated)
+		estimate(*r);
+	else
+		prepare(*r);
 	return QSize(r->cachedWidth + PAD_LEFT + PAD_RIGHT, r->cachedHeight);
+}
+
+void RfoChatDelegate::estimate(const RfoChatRow &r) const
+{
+	const int width = textWidth();
+	if (r.cachedWidth == width && r.cachedGeneration == generation)
+		return; /* laid out (or guessed) for this width already */
+	if (estWidth != width || estGeneration != generation) {
+		const QFontMetrics fm(view->font());
+		estLine = std::max(1, fm.height());
+		estChar = std::max(1, fm.averageCharWidth());
+		estWidth = width;
+		estGeneration = generation;
+	}
+	/* the composed line (layoutRow): time, platform, badges, author, reply target, ": ", donation, text */
+	int chars = (int)(r.platform.size() + r.author.size() + r.text.size()) + 4;
+	if (showTimestamps)
+		chars += (int)r.time.size() + 2;
+	if (r.bot || r.moderator)
+		chars += 8;
+	if (!r.replyTo.isEmpty())
+		chars += (int)r.replyTo.size() + 3;
+	if (!r.donation.isEmpty())
+		chars += (int)r.donation.size() + 5;
+	if (r.kind == RFO_CHAT_KIND_REPLY)
+		chars += 16;
+	const int perLine = std::max(1, width / estChar);
+	const int lines = std::max(1, (chars + perLine - 1) / perLine);
+	r.cachedHeight = lines * estLine + 2 * PAD_V;
+	r.cachedWidth = width;
+	r.cachedGeneration = generation;
+	r.estimated = true;
+}
+
+void RfoChatDelegate::settle(const RfoChatRow &r, int height) const
+{
+	const int old = r.cachedHeight;
+	r.cachedHeight = height;
+	r.cachedWidth = textWidth();
+	r.cachedGeneration = generation;
+	r.estimated = false;
+	if (height == old || relayoutQueued)
+		return;
+	/* not from inside a paint: the list lays itself out again on the next turn (cached heights only) */
+	relayoutQueued = true;
+	QPointer<QListView> v(view);
+	QMetaObject::invokeMethod(
+		const_cast<RfoChatDelegate *>(this),
+		[this, v]() {
+			relayoutQueued = false;
+			if (v)
+				v->doItemsLayout();
+		},
+		Qt::QueuedConnection);
+}
+
+void RfoChatDelegate::prepareRows(int first, int last) const
+{
+	for (int i = std::max(0, first); i <= last; i++) {
+		const RfoChatRow *r = model->row(i);
+		if (!r)
+			break;
+		if (!r->estimated)
+			continue;
+		QTextLayout layout;
+		settle(*r, layoutRow(*r, textWidth(), layout) + 2 * PAD_V);
+	}
 }
 
 bool RfoChatDelegate::prepare(const RfoChatRow &r) const
 {
 	const int width = textWidth();
-	if (r.cachedWidth == width && r.cachedGeneration == generation)
+	if (!r.estimated && r.cachedWidth == width && r.cachedGeneration == generation)
 		return false;
 	QTextLayout layout;
-	r.cachedHeight = layoutRow(r, width, layout) + 2 * PAD_V;
+	const int height = layoutRow(r, width, layout) + 2 * PAD_V;
+	if (r.estimated) {
+		settle(r, height);
+		return true;
+	}
+	r.cachedHeight = height;
 	r.cachedWidth = width;
 	r.cachedGeneration = generation;
 	return true;
@@ -332,7 +409,9 @@ void RfoChatDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
 	painter->fillRect(QRect(rect.left() + 1, rect.top() + 2, ACCENT_W, rect.height() - 4), r->accent);
 
 	QTextLayout layout;
-	layoutRow(*r, textWidth(), layout);
+	const int height = layoutRow(*r, textWidth(), layout) + 2 * PAD_V;
+	if (r->estimated)
+		settle(*r, height); /* its text is laid out now anyway */
 	painter->setPen(pal.color(selected ? QPalette::HighlightedText : QPalette::Text));
 	const QPointF origin(rect.left() + PAD_LEFT, rect.top() + PAD_V);
 	layout.draw(painter, origin);

@@ -42,6 +42,8 @@ struct RfoChatRow {
 	bool sticker = false;
 	std::vector<RfoChatEmote> emotes;
 	mutable int cachedWidth = -1, cachedGeneration = -1, cachedHeight = 0;
+	/* cachedHeight is a guess (RfoChatDelegate::estimate): the text is laid out when the row is painted */
+	mutable bool estimated = false;
 };
 
 class RfoChatModel : public QAbstractListModel {
@@ -67,6 +69,8 @@ public:
 	rfo_chat_reply_state replyState(const QString &uuid) const;
 	QStringList platforms() const; /* every platform seen, sorted */
 	int totalCount() const { return (int)all.size(); }
+	/* Whether a row would be listed (its platform is not filtered out). */
+	bool shows(const RfoChatRow &r) const { return visibleRow(r); }
 
 private:
 	bool visibleRow(const RfoChatRow &r) const { return !hidden.contains(r.platform); }
@@ -91,6 +95,11 @@ public:
 	/* Lays the row out now (the costly part: text shaping) and caches its height for the current width, so
 	 * the list's layout passes only read it. Returns whether it had to lay it out. */
 	bool prepare(const RfoChatRow &r) const;
+	/* Gives the row a cheap height guess (its characters at the font's average width, no shaping) for the
+	 * current width; the row's text is laid out when it is painted or prepareRows() reaches it. */
+	void estimate(const RfoChatRow &r) const;
+	/* Lays out the guessed rows among visible rows [first, last]; a relayout follows if a height changed. */
+	void prepareRows(int first, int last) const;
 	void setShowTimestamps(bool on);
 	/* Font or theme changed: every cached height is stale. */
 	void invalidate() { generation++; }
@@ -104,12 +113,16 @@ private:
 	int layoutRow(const RfoChatRow &r, int width, QTextLayout &layout) const;
 	void drawEmotes(QPainter *painter, const RfoChatRow &r, const QTextLayout &layout, const QPointF &origin) const;
 	int textWidth() const;
+	/* A guessed row now has its real height `height`: keep it, relayout the list once if it differs. */
+	void settle(const RfoChatRow &r, int height) const;
 
 	RfoChatModel *model;
 	QListView *view;
 	bool showTimestamps = true;
 	int generation = 0;
 	QHash<QString, QPixmap> images;
+	mutable int estWidth = -1, estGeneration = -1, estLine = 1, estChar = 1;
+	mutable bool relayoutQueued = false;
 };
 
 /* Builds a row from a core message (copies everything it needs). */

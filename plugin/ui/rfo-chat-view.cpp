@@ -30,11 +30,14 @@
 #define FLUSH_INTERVAL_BUSY_MS 100 /* during a flood: 10 a second (each relayouts the whole list, in batches) */
 #define FLUSH_CATCHUP_MS 25        /* rows a time-sliced flush left over follow this soon */
 #define BUSY_ROWS 20               /* a flush of more rows than this means a flood */
-/* A flush lays out the text of new rows (the costly part: shaping) for at most this long, oldest first; the
- * rest wait, in order, for the next flush. At least FLUSH_MIN_ROWS rows per flush, so it always progresses. */
+/* A flush lays out the text of the newest rows that fill the viewport (the costly part: shaping) for at most
+ * this long, newest first (at least FLUSH_MIN_ROWS); the other new rows get a guessed height. */
 #define FLUSH_BUDGET_NS 12000000ULL
 #define FLUSH_MIN_ROWS 8
-#define LAYOUT_BATCH_ROWS 500 /* the list lays out this many (cached-height) rows per event-loop turn */
+#define LAYOUT_BATCH_ROWS 500   /* the list lays out this many (cached-height) rows per event-loop turn */
+#define VIEW_MARGIN_PX 64       /* rows laid out beyond the viewport's height at each flush */
+#define SCROLL_PREPARE_ROWS 200 /* the most rows a scroll lays out at once (a viewport's worth) */
+#define PREPARE_PROBE_X 12      /* indexAt() probes this far into the viewport (past the accent bar) */
 
 static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
@@ -230,14 +233,30 @@ void RfoChatView::flush()
 		return;
 	const uint64_t t0 = os_gettime_ns();
 	const qint64 c0 = RfoChatList::profiling() ? RfoChatList::cpuNow() : 0;
-	/* lay out the new rows' text here, within the budget, so the list's layout passes only read cached heights;
-	 * while the tab is hidden the width is not known: the rows are shaped when the list lays them out */
+	/* only rows that can be seen need their text laid out (the costly part: shaping) before the list reads their
+	 * heights: the newest rows that fill the viewport (plus a margin), newest first, within the budget; the batch's
+	 * older rows get a guessed height and are laid out when painted or scrolled to (RfoChatDelegate::estimate).
+	 * While the tab is hidden the width is not known: the rows are shaped when the list lays them out */
 	const bool shown = list->isVisible();
-	size_t n = shown ? 0 : pending.size();
-	for (; n < pending.size(); n++) {
-		if (n >= FLUSH_MIN_ROWS && os_gettime_ns() - t0 >= FLUSH_BUDGET_NS)
-			break;
-		delegate->prepare(*pending[n]);
+	const size_t n = pending.size();
+	if (shown) {
+		const int need = list->viewport()->height() + VIEW_MARGIN_PX;
+		int filled = 0, prepared = 0;
+		size_t i = n;
+		for (; i > 0 && filled < need; i--) {
+			if (prepared >= FLUSH_MIN_ROWS && os_gettime_ns() - t0 >= FLUSH_BUDGET_NS)
+				break;
+			const RfoChatRow &r = *pending[i - 1];
+			if (!model->shows(r)) {
+				delegate->estimate(r);
+				continue;
+			}
+			delegate->prepare(r);
+			filled += r.cachedHeight;
+			prepared++;
+		}
+		for (size_t k = 0; k < i; k++)
+			delegate->estimate(*pending[k]);
 	}
 	std::vector<std::unique_ptr<RfoChatRow>> rows;
 	rows.reserve(n);
@@ -315,10 +334,23 @@ void RfoChatView::onScrollRange(int min, int max)
 	scrolling = false;
 }
 
+void RfoChatView::prepareVisible()
+{
+	const QRect vp = list->viewport()->rect();
+	const QModelIndex top = list->indexAt(QPoint(vp.left() + PREPARE_PROBE_X, vp.top()));
+	if (!top.isValid())
+		return;
+	const QModelIndex bottom = list->indexAt(QPoint(vp.left() + PREPARE_PROBE_X, vp.bottom()));
+	const int last = bottom.isValid() ? bottom.row() : model->rowCount() - 1;
+	delegate->prepareRows(top.row(), std::min(last, top.row() + SCROLL_PREPARE_ROWS));
+}
+
 void RfoChatView::onScrollValue(int value)
 {
 	if (scrolling)
 		return;
+	/* the viewer scrolled: rows with a guessed height that came into view get their text laid out now */
+	prepareVisible();
 	const int max = list->verticalScrollBar()->maximum();
 	stickToBottom = value >= max - 2;
 	if (stickToBottom) {

@@ -55,6 +55,7 @@ private:
 	void applyFont();
 	void placeNewButton();
 	void onScrollValue(int value);
+	void prepareVisible(); /* lays out the guessed rows in view */
 	void onScrollRange(int min, int max);
 	void fillFilterMenu();
 	void fillSettingsMenu();
