@@ -347,15 +347,21 @@ void RfoChatDelegate::settle(const RfoChatRow &r, int height) const
 	r.estimated = false;
 	if (height == old || relayoutQueued)
 		return;
-	/* not from inside a paint: the list lays itself out again on the next turn (cached heights only) */
+	/* not from inside a paint: the list lays itself out again on the next turn (cached heights only), in one
+	 * pass: a batched pass first shrinks the scroll range to its first batch, which would clamp a viewer reading
+	 * further up to the bottom */
 	relayoutQueued = true;
 	QPointer<QListView> v(view);
 	QMetaObject::invokeMethod(
 		const_cast<RfoChatDelegate *>(this),
 		[this, v]() {
 			relayoutQueued = false;
-			if (v)
-				v->doItemsLayout();
+			if (!v)
+				return;
+			const QListView::LayoutMode mode = v->layoutMode();
+			v->setLayoutMode(QListView::SinglePass);
+			v->doItemsLayout();
+			v->setLayoutMode(mode);
 		},
 		Qt::QueuedConnection);
 }
