@@ -208,13 +208,7 @@ static void on_http_done(void *param, struct rfo_http_response *resp);
 
 bool rfo_ch_held(struct rfo_error *err)
 {
-	uint64_t held = rfo_rest_hold_left(&rfo_ch.hold);
-	if (held) {
-		char *text = rfo_rest_hold_text(held);
-		rfo_error_set(err, 429, "%s", text);
-		bfree(text);
-	}
-	return held != 0;
+	return rfo_rest_hold_check(&rfo_ch.hold, err);
 }
 
 void rfo_ch_submit(struct req *r)

@@ -104,13 +104,7 @@ bool rfo_golive_refreshing(void)
 
 bool rfo_golive_held(struct rfo_error *err)
 {
-	uint64_t held = rfo_rest_hold_left(&g.hold);
-	if (held) {
-		char *text = rfo_rest_hold_text(held);
-		rfo_error_set(err, 429, "%s", text);
-		bfree(text);
-	}
-	return held != 0;
+	return rfo_rest_hold_check(&g.hold, err);
 }
 
 static void job_fail(struct job *job, const struct rfo_error *err, bool events)

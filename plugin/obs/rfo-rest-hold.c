@@ -47,3 +47,14 @@ char *rfo_rest_hold_text(uint64_t ns)
 	dstr_free(&n);
 	return s.array;
 }
+
+bool rfo_rest_hold_check(struct rfo_rest_hold *hold, struct rfo_error *err)
+{
+	uint64_t left = rfo_rest_hold_left(hold);
+	if (left) {
+		char *text = rfo_rest_hold_text(left);
+		rfo_error_set(err, 429, "%s", text);
+		bfree(text);
+	}
+	return left != 0;
+}

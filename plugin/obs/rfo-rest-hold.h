@@ -23,3 +23,6 @@ uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold);
 
 /* "Restream asked us to wait N s …" (N rounded up), localized. bfree. */
 char *rfo_rest_hold_text(uint64_t ns);
+
+/* While paused: sets err to that sentence (code 429) and returns true. */
+bool rfo_rest_hold_check(struct rfo_rest_hold *hold, struct rfo_error *err);

@@ -1,4 +1,5 @@
 #include "rfo-channels-view.hpp"
+#include "rfo-ui-keep.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -33,7 +34,7 @@ static QPointer<RfoChannelsView> channels_view;
  * when the view is built. */
 struct channels_copy {
 	rfo_ui_channels_state state{};
-	std::vector<std::string> strings; /* reserved up front: the pointers below point into it */
+	RfoKeptStrings strings; /* the state's strings point into it */
 	std::vector<std::vector<unsigned char>> icons;
 	std::vector<rfo_ui_channel> channels;
 };
@@ -42,13 +43,9 @@ static std::unique_ptr<channels_copy> pending_state;
 static std::unique_ptr<channels_copy> copy_state(const rfo_ui_channels_state &st)
 {
 	auto c = std::make_unique<channels_copy>();
-	c->strings.reserve(2 + 6 * st.count);
 	c->icons.reserve(st.count);
-	auto keep = [&c](const char *s) -> const char * {
-		if (!s)
-			return nullptr;
-		c->strings.emplace_back(s);
-		return c->strings.back().c_str();
+	auto keep = [&c](const char *s) {
+		return c->strings.keep(s);
 	};
 	c->state = st;
 	c->state.error = keep(st.error);

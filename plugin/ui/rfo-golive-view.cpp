@@ -1,4 +1,5 @@
 #include "rfo-golive-view.hpp"
+#include "rfo-ui-keep.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -29,7 +30,7 @@ static QPointer<RfoGoLiveView> golive_view;
  * applied when the view is built. */
 struct golive_copy {
 	rfo_ui_golive_state state{};
-	std::vector<std::string> strings; /* reserved up front: state's pointers point into it */
+	RfoKeptStrings strings; /* the state's strings point into it */
 	std::vector<rfo_ui_golive_server> servers;
 	std::vector<rfo_ui_golive_event> events;
 };
@@ -40,12 +41,8 @@ static QString pending_message;
 static std::unique_ptr<golive_copy> copy_state(const rfo_ui_golive_state &st)
 {
 	auto c = std::make_unique<golive_copy>();
-	c->strings.reserve(5 + st.server_count + 3 * st.event_count);
-	auto keep = [&c](const char *s) -> const char * {
-		if (!s)
-			return nullptr;
-		c->strings.emplace_back(s);
-		return c->strings.back().c_str();
+	auto keep = [&c](const char *s) {
+		return c->strings.keep(s);
 	};
 	c->state = st;
 	c->state.error = keep(st.error);
