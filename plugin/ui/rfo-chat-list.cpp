@@ -121,6 +121,12 @@ void RfoChatList::notePending(size_t rows)
 	p.pendingMax = std::max(p.pendingMax, rows);
 }
 
+void RfoChatList::updateGeometries()
+{
+	QListView::updateGeometries();
+	emit laidOut();
+}
+
 static int inViewport; /* the viewport's paint reaches event() through QAbstractScrollArea: counted once */
 
 bool RfoChatList::event(QEvent *e)

@@ -31,7 +31,12 @@ public:
 	/* Rows waiting in the view after a flush (the window's largest and last are logged). */
 	static void notePending(size_t rows);
 
+signals:
+	/* The list laid its rows out (a pass ended) and set its scroll range. */
+	void laidOut();
+
 protected:
+	void updateGeometries() override;
 	bool event(QEvent *event) override;
 	bool viewportEvent(QEvent *event) override;
 };

@@ -47,6 +47,7 @@ void RfoChatModel::append(std::vector<std::unique_ptr<RfoChatRow>> &rows)
 	std::vector<RfoChatRow *> shown;
 	for (size_t i = skip; i < rows.size(); i++) {
 		RfoChatRow *r = rows[i].get();
+		r->serial = nextSerial++;
 		seenPlatforms.insert(r->platform);
 		QByteArray utf8 = r->text.toUtf8();
 		r->highlight = rfo_chat_highlight_match(&rules, utf8.constData());
@@ -81,6 +82,14 @@ void RfoChatModel::append(std::vector<std::unique_ptr<RfoChatRow>> &rows)
 	if (!shown.empty())
 		endInsertRows();
 	rows.clear();
+}
+
+int RfoChatModel::rowAtOrAfter(quint64 serial) const
+{
+	/* rows stay in arrival order (appended at the end, evicted from the front, filtered in place) */
+	auto it = std::lower_bound(visible.begin(), visible.end(), serial,
+				   [](const RfoChatRow *r, quint64 s) { return r->serial < s; });
+	return it == visible.end() ? -1 : (int)(it - visible.begin());
 }
 
 void RfoChatModel::clear()

@@ -44,6 +44,7 @@ struct RfoChatRow {
 	mutable int cachedWidth = -1, cachedGeneration = -1, cachedHeight = 0;
 	/* cachedHeight is a guess (RfoChatDelegate::estimate): the text is laid out when the row is painted */
 	mutable bool estimated = false;
+	quint64 serial = 0; /* set by RfoChatModel::append: 1, 2, ... in arrival order */
 };
 
 class RfoChatModel : public QAbstractListModel {
@@ -69,6 +70,9 @@ public:
 	rfo_chat_reply_state replyState(const QString &uuid) const;
 	QStringList platforms() const; /* every platform seen, sorted */
 	int totalCount() const { return (int)all.size(); }
+	/* The visible row of the message with `serial`, or of the first one after it (it was evicted or is
+	 * filtered out); -1 when there is none. */
+	int rowAtOrAfter(quint64 serial) const;
 	/* Whether a row would be listed (its platform is not filtered out). */
 	bool shows(const RfoChatRow &r) const { return visibleRow(r); }
 
@@ -79,6 +83,7 @@ private:
 	std::deque<std::unique_ptr<RfoChatRow>> all;
 	std::deque<RfoChatRow *> visible;
 	int capacity = RFO_CHAT_STORE_DEFAULT_CAPACITY;
+	quint64 nextSerial = 1;
 	QSet<QString> hidden;
 	QSet<QString> seenPlatforms;
 	rfo_chat_highlight rules{};

@@ -103,7 +103,8 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	chipArea->setVisible(false);
 
 	model = new RfoChatModel(this);
-	list = new RfoChatList;
+	auto *chatList = new RfoChatList;
+	list = chatList;
 	list->setObjectName("RestreamChatList");
 	list->setModel(model);
 	delegate = new RfoChatDelegate(model, list);
@@ -118,14 +119,13 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	list->setUniformItemSizes(false);
 	connect(list->verticalScrollBar(), &QScrollBar::valueChanged, this, &RfoChatView::onScrollValue);
 	connect(list->verticalScrollBar(), &QScrollBar::rangeChanged, this, &RfoChatView::onScrollRange);
+	connect(chatList, &RfoChatList::laidOut, this, &RfoChatView::onLaidOut);
 
 	newButton = new QPushButton(this);
 	newButton->setObjectName("RestreamChatNewMessages");
 	newButton->setVisible(false);
 	connect(newButton, &QPushButton::clicked, this, [this]() {
-		stickToBottom = true;
-		unseen = 0;
-		newButton->hide();
+		setFollowing(true);
 		list->scrollToBottom();
 	});
 
@@ -280,11 +280,15 @@ void RfoChatView::flush()
 		}
 	}
 	const uint64_t t1 = os_gettime_ns();
+	modelChanging = true;
 	model->append(rows);
+	modelChanging = false;
 	const uint64_t t2 = os_gettime_ns();
 	/* no scrollToBottom() here: it would run the list's whole layout now; the list lays itself out on its own
-	 * turns and onScrollRange() keeps the bottom in view when its range changes */
+	 * turns and onScrollRange() keeps the bottom in view when its range changes. A viewer reading back keeps
+	 * their message in place (evicted rows above it moved it up) */
 	if (!stickToBottom) {
+		keepAnchor();
 		unseen += added;
 		newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
 		newButton->adjustSize();
@@ -319,19 +323,78 @@ void RfoChatView::clearMessages()
 	pending.clear();
 	g_early.clear();
 	model->clear();
-	unseen = 0;
-	stickToBottom = true;
-	newButton->hide();
+	setFollowing(true);
+}
+
+void RfoChatView::scrollTo(int value)
+{
+	scrolling = true;
+	list->verticalScrollBar()->setValue(value);
+	scrolling = false;
 }
 
 void RfoChatView::onScrollRange(int min, int max)
 {
 	Q_UNUSED(min);
-	if (!stickToBottom)
+	if (stickToBottom)
+		scrollTo(max);
+	else
+		keepAnchor();
+}
+
+void RfoChatView::onLaidOut()
+{
+	if (stickToBottom)
+		scrollTo(list->verticalScrollBar()->maximum());
+	else
+		keepAnchor();
+}
+
+void RfoChatView::setFollowing(bool on)
+{
+	if (on) {
+		unseen = 0;
+		newButton->hide();
+	}
+	if (on == stickToBottom)
 		return;
-	scrolling = true;
-	list->verticalScrollBar()->setValue(max);
-	scrolling = false;
+	stickToBottom = on;
+	/* following: the list lays itself out in batches (a flood costs the UI thread less per turn); reading back:
+	 * in one pass, as a batched pass first shrinks the scroll range to its first batch and the rows under the
+	 * viewer would flicker away until it ends */
+	list->setLayoutMode(on ? QListView::Batched : QListView::SinglePass);
+}
+
+void RfoChatView::noteAnchor()
+{
+	const QModelIndex top = list->indexAt(QPoint(PREPARE_PROBE_X, 0));
+	const RfoChatRow *r = top.isValid() ? model->row(top.row()) : nullptr;
+	if (!r)
+		return;
+	anchorSerial = r->serial;
+	anchorOffset = -list->visualRect(top).top();
+}
+
+void RfoChatView::keepAnchor()
+{
+	if (stickToBottom || scrolling || !anchorSerial)
+		return;
+	const int row = model->rowAtOrAfter(anchorSerial);
+	if (row < 0)
+		return;
+	const RfoChatRow *r = model->row(row);
+	if (r->serial != anchorSerial) {
+		/* the message was evicted (or filtered out): the next one stays at the top */
+		anchorSerial = r->serial;
+		anchorOffset = 0;
+	}
+	const QRect rect = list->visualRect(model->index(row)); /* lays the list out first if it is due */
+	if (!rect.isValid())
+		return;
+	QScrollBar *sb = list->verticalScrollBar();
+	const int target = sb->value() + rect.top() + anchorOffset;
+	if (target != sb->value())
+		scrollTo(target);
 }
 
 void RfoChatView::prepareVisible()
@@ -347,16 +410,21 @@ void RfoChatView::prepareVisible()
 
 void RfoChatView::onScrollValue(int value)
 {
-	if (scrolling)
+	const int before = lastValue;
+	lastValue = value;
+	if (scrolling || modelChanging)
 		return;
+	const int max = list->verticalScrollBar()->maximum();
+	if (before > max && value == max) {
+		/* the range shrank under the value (a layout pass, a resize): not the viewer going to the bottom */
+		keepAnchor();
+		return;
+	}
 	/* the viewer scrolled: rows with a guessed height that came into view get their text laid out now */
 	prepareVisible();
-	const int max = list->verticalScrollBar()->maximum();
-	stickToBottom = value >= max - 2;
-	if (stickToBottom) {
-		unseen = 0;
-		newButton->hide();
-	}
+	setFollowing(value >= max - 2);
+	if (!stickToBottom)
+		noteAnchor();
 }
 
 void RfoChatView::placeNewButton()

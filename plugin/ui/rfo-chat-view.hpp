@@ -57,6 +57,12 @@ private:
 	void onScrollValue(int value);
 	void prepareVisible(); /* lays out the guessed rows in view */
 	void onScrollRange(int min, int max);
+	void onLaidOut();
+	/* Following the newest message (the viewer is at the bottom) or reading back (the list keeps the anchor). */
+	void setFollowing(bool on);
+	void noteAnchor();        /* the message at the top of the viewport, and how far into it the viewer is */
+	void keepAnchor();        /* scrolls so that message is there again (rows came, went or changed height) */
+	void scrollTo(int value); /* our own scroll (not the viewer's) */
 	void fillFilterMenu();
 	void fillSettingsMenu();
 
@@ -78,8 +84,13 @@ private:
 	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
 	bool stopped = false; /* rfo_ui_chat_stop: nothing more is shown */
+	/* Only the viewer's scrolling (not a layout pass shrinking the range and clamping the value) decides it */
 	bool stickToBottom = true;
-	bool scrolling = false; /* our own scrollToBottom in progress */
+	bool scrolling = false;     /* our own scroll in progress */
+	bool modelChanging = false; /* rows being added or evicted: the list's own scrolls are not the viewer's */
+	int lastValue = 0;          /* the scroll value before the latest change */
+	quint64 anchorSerial = 0;   /* while reading back: the message at the top of the viewport */
+	int anchorOffset = 0;       /* pixels of it above the viewport's top */
 	int unseen = 0;
 	int lastFlushRows = 0;
 	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
