@@ -1,5 +1,6 @@
 #include "rfo-chat-view.hpp"
 #include "rfo-chat-list.hpp"
+#include "rfo-chat-scroll.hpp"
 #include "rfo-log.h"
 #include "rfo-ui-text.hpp"
 
@@ -34,10 +35,8 @@
  * this long, newest first (at least FLUSH_MIN_ROWS); the other new rows get a guessed height. */
 #define FLUSH_BUDGET_NS 12000000ULL
 #define FLUSH_MIN_ROWS 8
-#define LAYOUT_BATCH_ROWS 500   /* the list lays out this many (cached-height) rows per event-loop turn */
-#define VIEW_MARGIN_PX 64       /* rows laid out beyond the viewport's height at each flush */
-#define SCROLL_PREPARE_ROWS 200 /* the most rows a scroll lays out at once (a viewport's worth) */
-#define PREPARE_PROBE_X 12      /* indexAt() probes this far into the viewport (past the accent bar) */
+#define LAYOUT_BATCH_ROWS 500 /* the list lays out this many (cached-height) rows per event-loop turn */
+#define VIEW_MARGIN_PX 64     /* rows laid out beyond the viewport's height at each flush */
 
 static QPointer<RfoChatView> g_view;
 static rfo_ui_chat_handlers g_handlers;
@@ -117,17 +116,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	list->setSelectionMode(QAbstractItemView::SingleSelection);
 	list->setWordWrap(true);
 	list->setUniformItemSizes(false);
-	connect(list->verticalScrollBar(), &QScrollBar::valueChanged, this, &RfoChatView::onScrollValue);
-	connect(list->verticalScrollBar(), &QScrollBar::rangeChanged, this, &RfoChatView::onScrollRange);
-	connect(chatList, &RfoChatList::laidOut, this, &RfoChatView::onLaidOut);
-
-	newButton = new QPushButton(this);
-	newButton->setObjectName("RestreamChatNewMessages");
-	newButton->setVisible(false);
-	connect(newButton, &QPushButton::clicked, this, [this]() {
-		setFollowing(true);
-		list->scrollToBottom();
-	});
+	scroll = new RfoChatScroll(this, chatList, model, delegate);
 
 	replyButton = new QPushButton(QTStr("Chat.Reply.Open"));
 	replyButton->setToolTip(QTStr("Chat.Reply.Tooltip"));
@@ -280,22 +269,11 @@ void RfoChatView::flush()
 		}
 	}
 	const uint64_t t1 = os_gettime_ns();
-	modelChanging = true;
+	scroll->setModelChanging(true);
 	model->append(rows);
-	modelChanging = false;
+	scroll->setModelChanging(false);
 	const uint64_t t2 = os_gettime_ns();
-	/* no scrollToBottom() here: it would run the list's whole layout now; the list lays itself out on its own
-	 * turns and onScrollRange() keeps the bottom in view when its range changes. A viewer reading back keeps
-	 * their message in place (evicted rows above it moved it up) */
-	if (!stickToBottom) {
-		keepAnchor();
-		unseen += added;
-		newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
-		newButton->adjustSize();
-		newButton->show();
-		newButton->raise();
-		placeNewButton();
-	}
+	scroll->rowsAdded(added); /* no scrollToBottom(): it would run the list's whole layout now */
 	if (!pending.empty())
 		flushTimer.start(FLUSH_CATCHUP_MS);
 	if (RfoChatList::profiling()) {
@@ -323,121 +301,13 @@ void RfoChatView::clearMessages()
 	pending.clear();
 	g_early.clear();
 	model->clear();
-	setFollowing(true);
-}
-
-void RfoChatView::scrollTo(int value)
-{
-	scrolling = true;
-	list->verticalScrollBar()->setValue(value);
-	scrolling = false;
-}
-
-void RfoChatView::onScrollRange(int min, int max)
-{
-	Q_UNUSED(min);
-	if (stickToBottom)
-		scrollTo(max);
-	else
-		keepAnchor();
-}
-
-void RfoChatView::onLaidOut()
-{
-	if (stickToBottom)
-		scrollTo(list->verticalScrollBar()->maximum());
-	else
-		keepAnchor();
-}
-
-void RfoChatView::setFollowing(bool on)
-{
-	if (on) {
-		unseen = 0;
-		newButton->hide();
-	}
-	if (on == stickToBottom)
-		return;
-	stickToBottom = on;
-	/* following: the list lays itself out in batches (a flood costs the UI thread less per turn); reading back:
-	 * in one pass, as a batched pass first shrinks the scroll range to its first batch and the rows under the
-	 * viewer would flicker away until it ends */
-	list->setLayoutMode(on ? QListView::Batched : QListView::SinglePass);
-}
-
-void RfoChatView::noteAnchor()
-{
-	const QModelIndex top = list->indexAt(QPoint(PREPARE_PROBE_X, 0));
-	const RfoChatRow *r = top.isValid() ? model->row(top.row()) : nullptr;
-	if (!r)
-		return;
-	anchorSerial = r->serial;
-	anchorOffset = -list->visualRect(top).top();
-}
-
-void RfoChatView::keepAnchor()
-{
-	if (stickToBottom || scrolling || !anchorSerial)
-		return;
-	const int row = model->rowAtOrAfter(anchorSerial);
-	if (row < 0)
-		return;
-	const RfoChatRow *r = model->row(row);
-	if (r->serial != anchorSerial) {
-		/* the message was evicted (or filtered out): the next one stays at the top */
-		anchorSerial = r->serial;
-		anchorOffset = 0;
-	}
-	const QRect rect = list->visualRect(model->index(row)); /* lays the list out first if it is due */
-	if (!rect.isValid())
-		return;
-	QScrollBar *sb = list->verticalScrollBar();
-	const int target = sb->value() + rect.top() + anchorOffset;
-	if (target != sb->value())
-		scrollTo(target);
-}
-
-void RfoChatView::prepareVisible()
-{
-	const QRect vp = list->viewport()->rect();
-	const QModelIndex top = list->indexAt(QPoint(vp.left() + PREPARE_PROBE_X, vp.top()));
-	if (!top.isValid())
-		return;
-	const QModelIndex bottom = list->indexAt(QPoint(vp.left() + PREPARE_PROBE_X, vp.bottom()));
-	const int last = bottom.isValid() ? bottom.row() : model->rowCount() - 1;
-	delegate->prepareRows(top.row(), std::min(last, top.row() + SCROLL_PREPARE_ROWS));
-}
-
-void RfoChatView::onScrollValue(int value)
-{
-	const int before = lastValue;
-	lastValue = value;
-	if (scrolling || modelChanging)
-		return;
-	const int max = list->verticalScrollBar()->maximum();
-	if (before > max && value == max) {
-		/* the range shrank under the value (a layout pass, a resize): not the viewer going to the bottom */
-		keepAnchor();
-		return;
-	}
-	/* the viewer scrolled: rows with a guessed height that came into view get their text laid out now */
-	prepareVisible();
-	setFollowing(value >= max - 2);
-	if (!stickToBottom)
-		noteAnchor();
-}
-
-void RfoChatView::placeNewButton()
-{
-	QRect r = list->geometry();
-	newButton->move(r.center().x() - newButton->width() / 2, r.bottom() - newButton->height() - 8);
+	scroll->setFollowing(true);
 }
 
 void RfoChatView::resizeEvent(QResizeEvent *event)
 {
 	QWidget::resizeEvent(event);
-	if (newButton->isVisible())
-		placeNewButton();
+	scroll->viewResized();
 }
 
 void RfoChatView::changeEvent(QEvent *event)

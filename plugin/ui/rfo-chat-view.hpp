@@ -20,6 +20,7 @@ class QListView;
 class QPushButton;
 class QScrollArea;
 class QToolButton;
+class RfoChatScroll;
 
 /* One platform connection chip (kept by the C entry points while there is no view). */
 struct RfoChatChip {
@@ -53,16 +54,6 @@ private:
 	void settingsChanged();
 	void updateHighlight();
 	void applyFont();
-	void placeNewButton();
-	void onScrollValue(int value);
-	void prepareVisible(); /* lays out the guessed rows in view */
-	void onScrollRange(int min, int max);
-	void onLaidOut();
-	/* Following the newest message (the viewer is at the bottom) or reading back (the list keeps the anchor). */
-	void setFollowing(bool on);
-	void noteAnchor();        /* the message at the top of the viewport, and how far into it the viewer is */
-	void keepAnchor();        /* scrolls so that message is there again (rows came, went or changed height) */
-	void scrollTo(int value); /* our own scroll (not the viewer's) */
 	void fillFilterMenu();
 	void fillSettingsMenu();
 
@@ -79,19 +70,11 @@ private:
 	QToolButton *filterButton = nullptr;
 	QToolButton *settingsButton = nullptr;
 	QPushButton *replyButton = nullptr;
-	QPushButton *newButton = nullptr;
+	RfoChatScroll *scroll = nullptr; /* following the bottom, the reader's anchor, the "new messages" button */
 
 	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
 	bool stopped = false; /* rfo_ui_chat_stop: nothing more is shown */
-	/* Only the viewer's scrolling (not a layout pass shrinking the range and clamping the value) decides it */
-	bool stickToBottom = true;
-	bool scrolling = false;     /* our own scroll in progress */
-	bool modelChanging = false; /* rows being added or evicted: the list's own scrolls are not the viewer's */
-	int lastValue = 0;          /* the scroll value before the latest change */
-	quint64 anchorSerial = 0;   /* while reading back: the message at the top of the viewport */
-	int anchorOffset = 0;       /* pixels of it above the viewport's top */
-	int unseen = 0;
 	int lastFlushRows = 0;
 	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
 };
