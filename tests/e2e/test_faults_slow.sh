@@ -97,6 +97,14 @@ curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
 settled() { obs_vendor ListChannels | jq -e '[.channels[] | select(.pending == true)] | length == 0' >/dev/null; }
 wait_until 25 settled || e2e_fail "switches still pending after the slow routes: $(obs_vendor ListChannels)"
 was=$(obs_vendor ListChannels | jq -r '.channels[] | select(.id == 1000106) | .enabled')
+# rollback_seen EVENTS NAME MESSAGE: the recorded ChannelsChanged events (artifact NAME.events) include one that rolls
+# channel 1000106 back to $was with an error sentence; fails with MESSAGE otherwise
+rollback_seen() {
+	jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$1" >"$E2E_ART/$2.events" || true
+	e2e_log "ChannelsChanged ($2): $(tr '\n' ' ' <"$E2E_ART/$2.events" | head -c 600)"
+	jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
+		"$1" >/dev/null || e2e_fail "$3"
+}
 [ "$was" = true ] || [ "$was" = false ] || e2e_fail "no channel 1000106: $(obs_vendor ListChannels)"
 want=$([ "$was" = true ] && echo false || echo true)
 emu_post faults '{"route":"/v2/user/channel/1000106","method":"PATCH","status":500,"delay_ms":5000,"count":1}' >/dev/null
@@ -106,10 +114,7 @@ e2e_log "SetChannelEnabled answered in ${r%% *} ms before Restream refused it: $
 assert_le "${r%% *}" 4000 "SetChannelEnabled (ms) with a 5-s refusal"
 assert_json "${r#* }" ".ok == true and .pending == true and .channel.enabled == $want" "the refused switch first answers pending"
 obs_events_wait
-jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$E2E_TMP/rollback.events" >"$E2E_ART/rollback.events" || true
-e2e_log "ChannelsChanged after the refusal: $(tr '\n' ' ' <"$E2E_ART/rollback.events" | head -c 600)"
-jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
-	"$E2E_TMP/rollback.events" >/dev/null || e2e_fail "no ChannelsChanged with the rollback and an error"
+rollback_seen "$E2E_TMP/rollback.events" rollback "no ChannelsChanged with the rollback and an error"
 assert_json "$(obs_vendor ListChannels)" ".channels[] | select(.id == 1000106) | .enabled == $was" "the refused switch is rolled back"
 
 # ---- parked: a switch refused with 401 waits for a new token, which takes 14 s (token endpoint slow); nobody asks
@@ -129,10 +134,7 @@ e2e_log "ListEvents during the slow token refresh: ${r%% *} ms: ${r#* }"
 assert_le "${r%% *}" 4000 "ListEvents (ms) while the token refresh takes 14 s"
 assert_json "${r#* }" '.ok == true and ((.refreshError // "") | length > 8)' "ListEvents answers from the cache while the token refresh is slow"
 obs_events_wait
-jq -c '.eventData | {error, ch: [.channels[] | select(.id == 1000106)]}' "$E2E_TMP/parked.events" >"$E2E_ART/parked.events" || true
-e2e_log "ChannelsChanged while parked: $(tr '\n' ' ' <"$E2E_ART/parked.events" | head -c 600)"
-jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
-	"$E2E_TMP/parked.events" >/dev/null || e2e_fail "the parked switch stayed pending for 12 s (no rollback with an error)"
+rollback_seen "$E2E_TMP/parked.events" parked "the parked switch stayed pending for 12 s (no rollback with an error)"
 emu_post oauth/delay '{"ms":0}' >/dev/null
 wait_until 20 refreshes_above "$refreshes" || e2e_fail "no token refresh after the 401"
 # the emulator rotated the pair when the refresh arrived: let its 14-s reply reach OBS before going on (a restart
