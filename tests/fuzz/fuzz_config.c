@@ -1,4 +1,4 @@
-/* Fuzz target: the plugin's stored settings file (plugin/obs/rfo-config.c, obs_data JSON read with the
+/* Fuzz target: the plugin's stored settings file (plugin/obs/app/rfo-config.c, obs_data JSON read with the
  * "safe" reader): whatever is on disk, rfo_config_load gives a usable configuration and nothing leaks. */
 #include "fuzz-common.h"
 #include "rfo-config.h"
