@@ -226,7 +226,7 @@ static void *writer(void *p)
 		statuses(buf, sizeof(buf), i % 50 + 1, i, "true", "2");
 		rfo_stats_feed(c->st, buf, strlen(buf), i, NULL);
 		if (i % 100 == 0)
-			rfo_stats_age_out_locked(c->st, i, 60);
+			rfo_stats_prune(c->st, i, 60);
 	}
 	os_atomic_set_bool(&c->done, true);
 	return NULL;

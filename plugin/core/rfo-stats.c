@@ -396,7 +396,7 @@ void rfo_stats_destroy(struct rfo_stats *st)
 	bfree(st);
 }
 
-bool rfo_stats_apply_locked(struct rfo_stats *st, const struct rfo_stats_frame *frame, int64_t now)
+bool rfo_stats_push_frame(struct rfo_stats *st, const struct rfo_stats_frame *frame, int64_t now)
 {
 	pthread_mutex_lock(&st->mutex);
 	bool changed = rfo_stats_apply(&st->state, frame, now);
@@ -409,12 +409,12 @@ bool rfo_stats_feed(struct rfo_stats *st, const char *data, size_t len, int64_t 
 	struct rfo_stats_frame frame;
 	bool changed = false;
 	if (rfo_stats_parse(data, len, &frame, err))
-		changed = rfo_stats_apply_locked(st, &frame, now);
+		changed = rfo_stats_push_frame(st, &frame, now);
 	rfo_stats_frame_free(&frame);
 	return changed;
 }
 
-size_t rfo_stats_age_out_locked(struct rfo_stats *st, int64_t now, int64_t max_age_s)
+size_t rfo_stats_prune(struct rfo_stats *st, int64_t now, int64_t max_age_s)
 {
 	pthread_mutex_lock(&st->mutex);
 	size_t n = rfo_stats_age_out(&st->state, now, max_age_s);

@@ -112,14 +112,15 @@ const struct rfo_stats_channel *rfo_stats_find(const struct rfo_stats_state *sta
 
 const char *rfo_stats_out_status_name(enum rfo_stats_out_status s); /* "CONNECTING", …, "" for NONE */
 
-/* --- thread-safe holder --- */
+/* --- thread-safe holder: every function below takes the holder's own lock (none may be called with it held) --- */
 struct rfo_stats;
 struct rfo_stats *rfo_stats_create(void);
 void rfo_stats_destroy(struct rfo_stats *stats); /* NULL ok */
 /* Parse + apply one frame under the lock. Returns true when the state changed. */
 bool rfo_stats_feed(struct rfo_stats *stats, const char *data, size_t len, int64_t now, struct rfo_error *err);
-bool rfo_stats_apply_locked(struct rfo_stats *stats, const struct rfo_stats_frame *frame, int64_t now);
-size_t rfo_stats_age_out_locked(struct rfo_stats *stats, int64_t now, int64_t max_age_s);
+/* rfo_stats_apply and rfo_stats_age_out on the held state. */
+bool rfo_stats_push_frame(struct rfo_stats *stats, const struct rfo_stats_frame *frame, int64_t now);
+size_t rfo_stats_prune(struct rfo_stats *stats, int64_t now, int64_t max_age_s);
 /* Deep copy of the current state into out (initialised or zeroed; free with rfo_stats_state_free). */
 void rfo_stats_snapshot(struct rfo_stats *stats, struct rfo_stats_state *out);
 /* Clears everything (e.g. on sign-out or reconnect). */

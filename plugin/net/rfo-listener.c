@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,7 +37,7 @@ struct rfo_listener {
 	uint16_t port;
 	pthread_t thread;
 	bool thread_started;
-	atomic_bool finished;
+	volatile bool finished; /* os_atomic_*: set by the listener thread, read by any */
 
 	char *state;
 	uint32_t timeout_ms;
@@ -146,7 +145,7 @@ static void close_client(struct client *c)
 
 static void finish(struct rfo_listener *l, const struct rfo_listener_result *res)
 {
-	atomic_store(&l->finished, true);
+	os_atomic_set_bool(&l->finished, true);
 	if (l->cb)
 		l->cb(l->param, res);
 }
@@ -333,7 +332,7 @@ static void *listener_thread(void *data)
 		close_client(&l->clients[i]);
 	close(l->fd);
 	l->fd = -1;
-	atomic_store(&l->finished, true);
+	os_atomic_set_bool(&l->finished, true);
 	return NULL;
 }
 
@@ -396,7 +395,7 @@ uint16_t rfo_listener_port(const struct rfo_listener *listener)
 
 bool rfo_listener_finished(const struct rfo_listener *listener)
 {
-	return !listener || atomic_load(&((struct rfo_listener *)listener)->finished);
+	return !listener || os_atomic_load_bool(&((struct rfo_listener *)listener)->finished);
 }
 
 void rfo_listener_destroy(struct rfo_listener *l)

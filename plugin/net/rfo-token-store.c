@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -28,7 +27,7 @@ enum backend { BACKEND_UNRESOLVED, BACKEND_KEYRING, BACKEND_FILE };
 struct rfo_token_store {
 	pthread_mutex_t mutex;
 	enum rfo_token_store_pref pref;
-	atomic_int backend;
+	volatile long backend; /* enum backend, os_atomic_*: read by any thread */
 	char *dir;
 	char *path;
 };
@@ -266,12 +265,12 @@ static bool file_save(struct rfo_token_store *s, const char *record, struct rfo_
 {
 	if (!ensure_dir(s->dir, err))
 		return false;
-	static atomic_uint counter;
+	static volatile long counter;
 	struct dstr tmp = {0};
 	int fd = -1;
 	for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-		dstr_printf(&tmp, "%s/.tokens.json.%d.%u.%llx", s->dir, (int)getpid(), atomic_fetch_add(&counter, 1),
-			    (unsigned long long)(os_gettime_ns() & 0xffffff));
+		dstr_printf(&tmp, "%s/.tokens.json.%d.%u.%llx", s->dir, (int)getpid(),
+			    (unsigned)os_atomic_inc_long(&counter), (unsigned long long)(os_gettime_ns() & 0xffffff));
 		fd = open(tmp.array, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 && errno != EEXIST)
 			break;
@@ -331,9 +330,9 @@ struct rfo_token_store *rfo_token_store_create(const char *config_dir, enum rfo_
 	struct dstr p = {0};
 	dstr_printf(&p, "%s/%s", s->dir, TOKEN_FILE);
 	s->path = p.array;
-	atomic_init(&s->backend, pref == RFO_TOKEN_STORE_FILE      ? BACKEND_FILE
-				 : pref == RFO_TOKEN_STORE_KEYRING ? BACKEND_KEYRING
-								   : BACKEND_UNRESOLVED);
+	s->backend = (pref == RFO_TOKEN_STORE_FILE      ? BACKEND_FILE
+		      : pref == RFO_TOKEN_STORE_KEYRING ? BACKEND_KEYRING
+							: BACKEND_UNRESOLVED);
 	return s;
 }
 
@@ -350,13 +349,13 @@ void rfo_token_store_destroy(struct rfo_token_store *s)
 /* Called with the mutex held. */
 static int resolve(struct rfo_token_store *s)
 {
-	int b = atomic_load(&s->backend);
+	int b = (int)os_atomic_load_long(&s->backend);
 	if (b != BACKEND_UNRESOLVED)
 		return b;
 	b = keyring_usable() ? BACKEND_KEYRING : BACKEND_FILE;
 	rfo_log_sub(LOG_INFO, "auth", "sign-in is stored in the %s",
 		    b == BACKEND_KEYRING ? "system keyring" : "config folder");
-	atomic_store(&s->backend, b);
+	os_atomic_set_long(&s->backend, b);
 	return b;
 }
 
@@ -397,7 +396,7 @@ bool rfo_token_store_save(struct rfo_token_store *s, const char *record, struct 
 			file_clear(s, NULL); /* no stale copy on disk */
 		} else if (s->pref == RFO_TOKEN_STORE_AUTO) {
 			rfo_log_sub(LOG_WARNING, "auth", "falling back to the config folder for the sign-in");
-			atomic_store(&s->backend, BACKEND_FILE);
+			os_atomic_set_long(&s->backend, BACKEND_FILE);
 			rfo_error_clear(err);
 			ok = file_save(s, record, err);
 		}
@@ -425,7 +424,7 @@ const char *rfo_token_store_backend_name(const struct rfo_token_store *s)
 {
 	if (!s)
 		return "file";
-	int b = atomic_load(&((struct rfo_token_store *)s)->backend);
+	int b = (int)os_atomic_load_long(&((struct rfo_token_store *)s)->backend);
 #ifdef RFO_HAVE_LIBSECRET
 	if (b == BACKEND_UNRESOLVED)
 		return "keyring";
