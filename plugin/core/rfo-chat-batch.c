@@ -8,6 +8,8 @@
 #include <util/threading.h>
 
 struct rfo_chat_batch {
+	/* Guards every field below: the socket thread adds, the UI thread drains. A leaf lock: nothing else is
+	 * locked while it is held. */
 	pthread_mutex_t mutex;
 	DARRAY(struct rfo_chat_message *) msgs;
 	size_t start; /* msgs.array[start..] are pending; earlier slots were dropped */

@@ -21,6 +21,7 @@ struct idset {
 };
 
 struct rfo_chat_store {
+	/* Guards every field below: the chat socket thread adds, obs-websocket's and the UI thread read. A leaf lock. */
 	pthread_mutex_t mutex;
 	struct rfo_chat_message **ring;
 	size_t capacity, head, count; /* head = index of the oldest message */

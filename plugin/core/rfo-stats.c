@@ -373,6 +373,7 @@ const char *rfo_stats_out_status_name(enum rfo_stats_out_status st)
 /* ---- thread-safe holder ------------------------------------------------------------------------- */
 
 struct rfo_stats {
+	/* Guards `state`: the streaming socket thread applies frames, any thread snapshots. A leaf lock. */
 	pthread_mutex_t mutex;
 	struct rfo_stats_state state;
 };

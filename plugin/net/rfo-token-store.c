@@ -25,6 +25,8 @@
 enum backend { BACKEND_UNRESOLVED, BACKEND_KEYRING, BACKEND_FILE };
 
 struct rfo_token_store {
+	/* Serialises loads, saves and clears (the file and the keyring item); `backend` is read without it. A leaf
+	 * lock: the store calls nothing of its callers while holding it. */
 	pthread_mutex_t mutex;
 	enum rfo_token_store_pref pref;
 	volatile long backend; /* enum backend, os_atomic_*: read by any thread */
