@@ -67,7 +67,7 @@ const char *rfo_chat_conn_status_name(enum rfo_chat_conn_status s)
 }
 
 /* §4.4. 26 is LinkedIn in Restream's own table; a third-party client maps it to Kick — the official
- * table wins, and Kick messages are recognised by their eventTypeId instead (rfo-chat.c). */
+ * table wins, and Kick messages are recognised by their eventTypeId instead (rfo-chat-event.c). */
 const char *rfo_chat_platform_name(int64_t source_id)
 {
 	switch (source_id) {

@@ -1,6 +1,8 @@
 #pragma once
-/* Internals shared by rfo-auth.c (public API, thread loop) and rfo-auth-steps.c (the network and
- * disk steps run on the auth thread). Not for use outside plugin/net/rfo-auth*.c. */
+/* Internals shared by rfo-auth.c (lifecycle, thread loop, getters), rfo-auth-sign-in.c (the browser sign-in),
+ * rfo-auth-token.c (handing out the token, 401 reports) and rfo-auth-steps.c (the network and disk steps run on
+ * the auth thread). Not for use outside plugin/net/rfo-auth*.c. A `_locked` helper expects the caller to hold
+ * auth->mutex. */
 
 #include <pthread.h>
 #include <string.h>
@@ -172,6 +174,23 @@ static inline void schedule_refresh_locked(struct rfo_auth *auth)
 		delay_ms = 0;
 	auth->next_refresh_ns = os_gettime_ns() + (uint64_t)delay_ms * 1000000ULL;
 	auth->stats.expires_at = exp;
+}
+
+/* Waits on auth->cond (the caller holds auth->mutex) until woken or until `until_ns` (monotonic; 0 = no limit). */
+static inline void timed_wait_locked(struct rfo_auth *auth, uint64_t until_ns)
+{
+	if (!until_ns) {
+		pthread_cond_wait(&auth->cond, &auth->mutex);
+		return;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = os_gettime_ns();
+	uint64_t delta = until_ns > now ? until_ns - now : 0;
+	uint64_t ns = (uint64_t)ts.tv_nsec + delta % 1000000000ULL;
+	ts.tv_sec += (time_t)(delta / 1000000000ULL + ns / 1000000000ULL);
+	ts.tv_nsec = (long)(ns % 1000000000ULL);
+	pthread_cond_timedwait(&auth->cond, &auth->mutex, &ts);
 }
 
 static inline void enqueue_revoke_locked(struct rfo_auth *auth, const char *token)

@@ -1,7 +1,7 @@
+/* The auth session's lifecycle and read side: the auth thread's loop (which runs the steps in rfo-auth-steps.c),
+ * create/destroy, restore and sign-out, the state/user/error getters and the error sentences. The browser
+ * sign-in is in rfo-auth-sign-in.c, handing out the access token and 401 reports in rfo-auth-token.c. */
 #include "rfo-auth-private.h"
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <util/dstr.h>
 #include <util/threading.h>
@@ -10,9 +10,6 @@
 #include "rfo-url.h"
 
 #define LOGSUB "auth"
-#define STATE_BYTES 32
-#define REJECT_STREAK_RESET_NS (60ULL * 1000000000ULL) /* rejections further apart start over */
-#define REJECT_DELAY_MAX_MS 30000
 
 /* ---- the auth thread ------------------------------------------------------------------------ */
 
@@ -40,22 +37,6 @@ static void reap_flows(struct rfo_auth *auth)
 		bfree(reap.array[i]);
 	}
 	da_free(reap);
-}
-
-static void timed_wait_locked(struct rfo_auth *auth, uint64_t until_ns)
-{
-	if (!until_ns) {
-		pthread_cond_wait(&auth->cond, &auth->mutex);
-		return;
-	}
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	uint64_t now = os_gettime_ns();
-	uint64_t delta = until_ns > now ? until_ns - now : 0;
-	uint64_t ns = (uint64_t)ts.tv_nsec + delta % 1000000000ULL;
-	ts.tv_sec += (time_t)(delta / 1000000000ULL + ns / 1000000000ULL);
-	ts.tv_nsec = (long)(ns % 1000000000ULL);
-	pthread_cond_timedwait(&auth->cond, &auth->mutex, &ts);
 }
 
 static void *auth_thread(void *data)
@@ -249,129 +230,6 @@ void rfo_auth_restore(struct rfo_auth *auth)
 	pthread_mutex_unlock(&auth->mutex);
 }
 
-static void on_listener(void *param, const struct rfo_listener_result *res)
-{
-	struct rfo_auth_flow *flow = param;
-	struct rfo_auth *auth = flow->auth;
-	pthread_mutex_lock(&auth->mutex);
-	if (flow->gen == auth->flow_gen && !auth->stop) {
-		rfo_oauth_record_wipe_free(auth->result_code);
-		bfree(auth->result_error);
-		auth->have_result = true;
-		auth->result_gen = flow->gen;
-		auth->result_outcome = res->outcome;
-		auth->result_code = dup_nonempty(res->code);
-		auth->result_error = dup_nonempty(res->error);
-		pthread_cond_broadcast(&auth->cond);
-	}
-	pthread_mutex_unlock(&auth->mutex);
-}
-
-static bool random_state(char **out, struct rfo_error *err)
-{
-	uint8_t bytes[STATE_BYTES];
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	size_t got = 0;
-	while (fd >= 0 && got < sizeof(bytes)) {
-		ssize_t n = read(fd, bytes + got, sizeof(bytes) - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (got != sizeof(bytes)) {
-		rfo_error_set(err, RFO_ERR_STATE, "Could not read random bytes for the sign-in.");
-		return false;
-	}
-	*out = rfo_oauth_state_from_bytes(bytes, sizeof(bytes));
-	memset(bytes, 0, sizeof(bytes));
-	return *out != NULL;
-}
-
-bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, struct rfo_error *err)
-{
-	*authorize_url_out = NULL;
-	if (!auth) {
-		rfo_error_set(err, RFO_ERR_INVALID, "Restream sign-in is not available.");
-		return false;
-	}
-	char *state = NULL;
-	if (!random_state(&state, err))
-		return false;
-
-	struct rfo_auth_flow *flow = bzalloc(sizeof(*flow));
-	flow->auth = auth;
-	pthread_mutex_lock(&auth->mutex);
-	flow->gen = ++auth->flow_gen; /* from here on, the previous flow's callbacks are ignored */
-	if (auth->flow)
-		da_push_back(auth->reap, &auth->flow);
-	auth->flow = NULL;
-	pthread_cond_broadcast(&auth->cond);
-	pthread_mutex_unlock(&auth->mutex);
-
-	struct rfo_listener_config lc = {
-		.port = auth->redirect_port,
-		.expected_state = state,
-		.timeout_ms = auth->sign_in_timeout_ms,
-		.pages = {auth->page_title, auth->page_success, auth->page_denied, auth->page_error,
-			  auth->page_rejected},
-		.cb = on_listener,
-		.param = flow,
-	};
-	flow->listener = rfo_listener_create(&lc, err);
-	if (!flow->listener) {
-		bfree(flow);
-		rfo_oauth_record_wipe_free(state);
-		return false;
-	}
-	struct dstr redirect = {0};
-	dstr_printf(&redirect, "http://localhost:%u/callback", rfo_listener_port(flow->listener));
-	char *url = rfo_oauth_authorize_url(auth->api_url, auth->client_id, redirect.array, state);
-
-	pthread_mutex_lock(&auth->mutex);
-	if (flow->gen != auth->flow_gen || auth->stop || !url) {
-		da_push_back(auth->reap, &flow); /* another begin/cancel won the race */
-		pthread_mutex_unlock(&auth->mutex);
-		rfo_error_set(err, RFO_ERR_STATE, "Another sign-in was started.");
-		dstr_free(&redirect);
-		rfo_oauth_record_wipe_free(state);
-		bfree(url);
-		return false;
-	}
-	auth->flow = flow;
-	rfo_oauth_record_wipe_free(auth->flow_state);
-	auth->flow_state = state;
-	bfree(auth->flow_redirect_uri);
-	auth->flow_redirect_uri = redirect.array;
-	if (auth->state != RFO_AUTH_SIGNING_IN) {
-		auth->state_before_sign_in = auth->state;
-		set_state_locked(auth, RFO_AUTH_SIGNING_IN);
-	}
-	pthread_cond_broadcast(&auth->cond);
-	pthread_mutex_unlock(&auth->mutex);
-	rfo_log_sub(LOG_INFO, LOGSUB, "waiting for the browser on http://localhost:%u/callback",
-		    rfo_listener_port(flow->listener));
-	*authorize_url_out = url;
-	return true;
-}
-
-void rfo_auth_cancel_sign_in(struct rfo_auth *auth)
-{
-	if (!auth)
-		return;
-	pthread_mutex_lock(&auth->mutex);
-	if (auth->state == RFO_AUTH_SIGNING_IN) {
-		auth->flow_gen++;
-		if (auth->flow)
-			da_push_back(auth->reap, &auth->flow);
-		auth->flow = NULL;
-		set_state_locked(auth, auth->state_before_sign_in);
-		pthread_cond_broadcast(&auth->cond);
-	}
-	pthread_mutex_unlock(&auth->mutex);
-}
-
 void rfo_auth_sign_out(struct rfo_auth *auth)
 {
 	if (!auth)
@@ -393,98 +251,6 @@ void rfo_auth_sign_out(struct rfo_auth *auth)
 	pthread_cond_broadcast(&auth->cond);
 	pthread_mutex_unlock(&auth->mutex);
 	rfo_log_sub(LOG_INFO, LOGSUB, "signing out");
-}
-
-bool rfo_auth_get_token(struct rfo_auth *auth, char **token_out)
-{
-	*token_out = NULL;
-	if (!auth)
-		return false;
-	pthread_mutex_lock(&auth->mutex);
-	if (token_valid_locked(auth)) {
-		*token_out = bstrdup(auth->rec.tokens.access_token);
-	} else if (session_active_locked(auth) && !auth->refreshing && !auth->retry_index) {
-		auth->refresh_requested = true; /* expired: refresh now */
-		pthread_cond_broadcast(&auth->cond);
-	}
-	pthread_mutex_unlock(&auth->mutex);
-	return *token_out != NULL;
-}
-
-bool rfo_auth_wait_token(struct rfo_auth *auth, uint32_t timeout_ms, char **token_out)
-{
-	*token_out = NULL;
-	if (!auth)
-		return false;
-	uint64_t until = os_gettime_ns() + (uint64_t)timeout_ms * 1000000ULL;
-	pthread_mutex_lock(&auth->mutex);
-	for (;;) {
-		if (token_valid_locked(auth) && !auth->refreshing) {
-			*token_out = bstrdup(auth->rec.tokens.access_token);
-			break;
-		}
-		if (auth->stop || !session_active_locked(auth) || os_gettime_ns() >= until)
-			break;
-		if (!auth->refreshing && !auth->retry_index && !token_valid_locked(auth)) {
-			auth->refresh_requested = true;
-			pthread_cond_broadcast(&auth->cond);
-		}
-		timed_wait_locked(auth, until);
-	}
-	pthread_mutex_unlock(&auth->mutex);
-	return *token_out != NULL;
-}
-
-/* The delay before the refresh for a rejection: none for the first, then 1, 2, 4 … 30 s. */
-static uint64_t reject_delay_ns(struct rfo_auth *auth, uint64_t now)
-{
-	if (auth->last_reject_ns && now - auth->last_reject_ns > REJECT_STREAK_RESET_NS)
-		auth->reject_streak = 0;
-	uint64_t ms = 0;
-	if (auth->reject_streak) {
-		uint32_t shift = auth->reject_streak - 1 < 15 ? auth->reject_streak - 1 : 15;
-		ms = 1000ULL << shift;
-		if (ms > REJECT_DELAY_MAX_MS)
-			ms = REJECT_DELAY_MAX_MS;
-	}
-	auth->reject_streak++;
-	auth->last_reject_ns = now;
-	return ms * 1000000ULL;
-}
-
-void rfo_auth_report_rejected(struct rfo_auth *auth, const char *token_used)
-{
-	if (!auth || !token_used || !*token_used)
-		return;
-	pthread_mutex_lock(&auth->mutex);
-	const char *current = auth->rec.tokens.access_token;
-	if (!session_active_locked(auth) || !current || strcmp(current, token_used) != 0) {
-		pthread_mutex_unlock(&auth->mutex);
-		rfo_log_sub(LOG_DEBUG, LOGSUB, "a 401 for an earlier token: the caller retries with the current one");
-		return;
-	}
-	if (!auth->current_rejected) {
-		auth->current_rejected = true;
-		uint64_t now = os_gettime_ns();
-		uint64_t delay = reject_delay_ns(auth, now);
-		if (auth->refreshing || auth->retry_index) {
-			/* a refresh is under way or retrying on its own schedule: it replaces this token */
-		} else if (!delay) {
-			auth->refresh_requested = true;
-		} else if (!auth->next_refresh_ns || now + delay < auth->next_refresh_ns) {
-			auth->next_refresh_ns = now + delay;
-		}
-		rfo_log_sub(LOG_INFO, LOGSUB, "the current access token was refused with 401: refreshing it%s",
-			    delay ? " after a pause (the previous one was refused too)" : "");
-		pthread_cond_broadcast(&auth->cond);
-	}
-	pthread_mutex_unlock(&auth->mutex);
-}
-
-void rfo_auth_report_rejected_take(struct rfo_auth *auth, char *token_used)
-{
-	rfo_auth_report_rejected(auth, token_used);
-	rfo_oauth_record_wipe_free(token_used);
 }
 
 enum rfo_auth_state rfo_auth_get_state(struct rfo_auth *auth)

@@ -1,0 +1,54 @@
+#pragma once
+/* Internals shared by rfo-chat.c (the frame: action, connections, replies, lifetimes) and rfo-chat-event.c (an
+ * "event" payload turned into a message). Not for use outside plugin/core/rfo-chat*.c. */
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <util/bmem.h>
+
+#include "rfo-chat.h"
+#include "rfo-json.h"
+#include "rfo-text.h"
+
+/* Sanitised copy of a string member, or NULL when absent or only whitespace. */
+static inline char *clean_str(const json_t *obj, const char *key, size_t max)
+{
+	const json_t *v = rfo_json_get(obj, key);
+	if (!v || !json_is_string(v))
+		return NULL;
+	char *s = rfo_text_sanitize(json_string_value(v), json_string_length(v), max);
+	if (strspn(s, " ") == strlen(s)) {
+		bfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* First of a NULL-terminated list of keys that gives a non-blank string. */
+static inline char *clean_first(const json_t *obj, size_t max, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		char *s = clean_str(obj, *keys, max);
+		if (s)
+			return s;
+	}
+	return NULL;
+}
+
+static inline void set_platform(const char **platform, char *buf, size_t size, int64_t source_id, const char *known)
+{
+	if (!known)
+		known = rfo_chat_platform_name(source_id);
+	if (known) {
+		*platform = known;
+	} else {
+		snprintf(buf, size, "Platform %" PRId64, source_id);
+		*platform = buf;
+	}
+}
+
+/* The message of an "event" frame's payload `p`, or NULL when it has nothing to show (rfo-chat-event.c). */
+struct rfo_chat_message *rfo_chat_parse_event(const json_t *p, int64_t timestamp);
