@@ -6,7 +6,6 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
-#include "rfo-requests.h"
 #include "rfo-service.h"
 #include "rfo-ui.h"
 #include "rfo-vendor.h"
@@ -50,7 +49,7 @@ bool obs_module_load(void)
 
 void obs_module_post_load(void)
 {
-	rfo_requests_register();
+	rfo_controller_register_vendor();
 }
 
 void obs_module_unload(void)

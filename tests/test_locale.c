@@ -6,7 +6,8 @@
 #include <util/platform.h>
 #include <util/text-lookup.h>
 
-static const char *const callers[] = {"obs_module_text(\"", "QTStr(\""};
+/* (".error_key = ": a vendor argument's sentence, looked up when the argument is refused) */
+static const char *const callers[] = {"obs_module_text(\"", "QTStr(\"", ".error_key = \""};
 
 static size_t missing;
 static size_t checked;

@@ -1,16 +1,14 @@
 #include "rfo-controller.h"
 #include "rfo-account.h"
 #include "rfo-auth.h"
-#include "rfo-channels.h"
-#include "rfo-chat-feed.h"
-#include "rfo-golive.h"
-#include "rfo-stats-feed.h"
+#include "rfo-feature.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-token-store.h"
 #include "rfo-text.h"
 #include "rfo-ui.h"
 #include "rfo-url.h"
+#include "rfo-vendor.h"
 
 #include <obs-module.h>
 #include <util/bmem.h>
@@ -145,10 +143,9 @@ bool rfo_controller_create(void)
 	/* Running from here on: features may dispatch UI work from their create. */
 	ctl.running = true;
 	ctl.created = true;
-	rfo_chat_feed_create();
-	rfo_golive_create();
-	rfo_channels_create();
-	rfo_stats_feed_create();
+	size_t n = 0;
+	const struct rfo_feature *const *features = rfo_app_features(&n);
+	rfo_features_create(features, n);
 	if (ctl.auth)
 		rfo_auth_restore(ctl.auth);
 	return true;
@@ -156,6 +153,9 @@ bool rfo_controller_create(void)
 
 void rfo_controller_frontend_loaded(void)
 {
+	size_t n = 0;
+	const struct rfo_feature *const *features = rfo_app_features(&n);
+	rfo_features_start(features, n);
 	if (!rfo_config_test_and_set(ctl.settings_path, "dock_revealed"))
 		rfo_ui_reveal_dock();
 }
@@ -262,10 +262,9 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !ctl.running)
 		return;
 	ctl.running = false;
-	rfo_golive_stop();
-	rfo_channels_stop();
-	rfo_stats_feed_stop();
-	rfo_chat_feed_stop();
+	size_t n = 0;
+	const struct rfo_feature *const *features = rfo_app_features(&n);
+	rfo_features_stop(features, n);
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;
@@ -280,14 +279,19 @@ void rfo_controller_destroy(void)
 	if (!ctl.created)
 		return;
 	rfo_controller_stop();
-	rfo_account_free();
-	rfo_chat_feed_free();
-	rfo_golive_free();
-	rfo_channels_free();
-	rfo_stats_feed_free();
+	size_t n = 0;
+	const struct rfo_feature *const *features = rfo_app_features(&n);
+	rfo_features_destroy(features, n);
 	rfo_config_free(&ctl.config);
 	bfree(ctl.settings_path);
 	bfree(ctl.config_dir);
 	pthread_mutex_destroy(&ctl.mutex);
 	memset(&ctl, 0, sizeof(ctl));
+}
+
+void rfo_controller_register_vendor(void)
+{
+	size_t n = 0;
+	const struct rfo_feature *const *features = rfo_app_features(&n);
+	rfo_features_register(features, n, rfo_vendor_register);
 }

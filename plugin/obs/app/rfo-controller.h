@@ -11,13 +11,16 @@
  * destroyed in obs_module_unload. Features (account, stream setup, channels, chat, stats) take
  * what they need through the getters and subscribe to token changes. */
 
+/* Creates the shared transports, then every feature of rfo_app_features() in order. */
 bool rfo_controller_create(void);
-/* OBS finished loading (its layout is restored). UI thread. */
+/* OBS finished loading (its layout is restored): starts the features in order. UI thread. */
 void rfo_controller_frontend_loaded(void);
-/* Stops and joins every thread, drops queued work. Idempotent. */
+/* Stops the features (in reverse order), then joins every thread and drops queued work. Idempotent. */
 void rfo_controller_stop(void);
-/* Frees everything. Idempotent. */
+/* Destroys the features (in reverse order) and frees everything. Idempotent. */
 void rfo_controller_destroy(void);
+/* Registers the features' vendor requests with obs-websocket. From obs_module_post_load. */
+void rfo_controller_register_vendor(void);
 /* True between create and stop. */
 bool rfo_controller_running(void);
 

@@ -2,6 +2,7 @@
 #include "rfo-log.h"
 
 #include <obs.h>
+#include <util/dstr.h>
 #include <util/threading.h>
 
 #define RFO_VENDOR_NAME "restream-for-obs"
@@ -42,7 +43,7 @@ static bool register_request(void *v, const char *type, rfo_vendor_request_fn fn
 	return ok;
 }
 
-bool rfo_vendor_register(const struct rfo_vendor_request *requests, size_t count, void *param)
+bool rfo_vendor_register(const struct rfo_vendor_request *requests, size_t count)
 {
 	proc_handler_t *ph = get_ws_ph();
 	if (!ph) {
@@ -62,17 +63,22 @@ bool rfo_vendor_register(const struct rfo_vendor_request *requests, size_t count
 	}
 
 	size_t registered = 0;
+	struct dstr names = {0};
 	for (size_t i = 0; i < count; i++) {
-		if (register_request(v, requests[i].type, requests[i].fn, param))
+		if (register_request(v, requests[i].type, requests[i].fn, requests[i].param)) {
 			registered++;
-		else
+			dstr_catf(&names, "%s%s", names.len ? " " : "", requests[i].type);
+		} else {
 			rfo_log(LOG_WARNING, "could not register vendor request '%s'", requests[i].type);
+		}
 	}
 
 	pthread_mutex_lock(&vendor_mutex);
 	vendor = v;
 	pthread_mutex_unlock(&vendor_mutex);
 	rfo_log(LOG_INFO, "obs-websocket vendor '%s' registered with %zu requests", RFO_VENDOR_NAME, registered);
+	rfo_log(LOG_INFO, "vendor requests: %s", names.array ? names.array : "");
+	dstr_free(&names);
 	return true;
 }
 

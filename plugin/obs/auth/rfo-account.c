@@ -238,23 +238,25 @@ void rfo_account_sign_out(void)
 		rfo_auth_sign_out(auth);
 }
 
-void rfo_account_get_status(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_account_get_status(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	fill_account(response);
 	rfo_controller_fill_links(response);
 	rfo_vendor_ok(response);
 }
 
-void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	struct rfo_error err = {0};
 	char *url = NULL;
 	if (!begin_sign_in(&url, &err)) {
-		rfo_vendor_fail(response, err.message);
+		/* no client id (no auth session) or the loopback listener could not start: sign-in is unavailable */
+		bool unavailable = !rfo_controller_auth() || err.code == RFO_ERR_NETWORK || err.code == RFO_ERR_INVALID;
+		rfo_vendor_fail(response, unavailable ? RFO_VENDOR_UNAVAILABLE : rfo_vendor_code_of(&err), err.message);
 		return;
 	}
 	obs_data_set_string(response, "authorizeUrl", url);
@@ -262,10 +264,10 @@ void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, void *
 	rfo_vendor_ok(response);
 }
 
-void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	rfo_account_sign_out();
 	rfo_vendor_ok(response);
 }

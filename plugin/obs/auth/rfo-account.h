@@ -1,10 +1,14 @@
 #pragma once
 
 #include <obs-data.h>
+#include <stdint.h>
 
 #include "rfo-auth.h"
 
-/* Sign-in, sign-out and the account shown in the dock and in GetStatus. */
+/* Sign-in, sign-out and the account shown in the dock and in GetStatus. Its descriptor (rfo-auth-feature.c) has no
+ * lifecycle of its own: the auth session is one of the controller's shared transports. */
+struct rfo_feature;
+extern const struct rfo_feature rfo_auth_feature;
 
 /* Auth callbacks (auth thread): update the dock and emit AuthChanged. */
 void rfo_account_on_state(void *param, enum rfo_auth_state state);
@@ -20,7 +24,7 @@ void rfo_account_refresh_ui(void);
 /* Frees what the account keeps for the dock. UI thread, at unload. */
 void rfo_account_free(void);
 
-/* Vendor requests. */
-void rfo_account_get_status(obs_data_t *request, obs_data_t *response, void *param);
-void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, void *param);
-void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, void *param);
+/* Vendor requests (wait_ms: always 0, they never wait for Restream). */
+void rfo_account_get_status(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_account_begin_sign_in(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_account_sign_out_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);

@@ -9,7 +9,6 @@
 #include "rfo-ui-channels.h"
 #include "rfo-vendor.h"
 
-#include <obs-frontend-api.h>
 #include <obs-module.h>
 #include <util/bmem.h>
 #include <util/dstr.h>
@@ -456,12 +455,10 @@ static void on_session(void *param)
 }
 
 /* OBS's window is up (the dock exists): draw the tab. */
-static void on_frontend_event(enum obs_frontend_event event, void *param)
+void rfo_channels_start(void)
 {
-	UNUSED_PARAMETER(param);
-	if (event != OBS_FRONTEND_EVENT_FINISHED_LOADING || !rfo_ch.created)
-		return;
-	rfo_ch_ui_push_task(NULL);
+	if (rfo_ch.created)
+		rfo_ch_ui_push_task(NULL);
 }
 
 bool rfo_channels_create(void)
@@ -482,7 +479,6 @@ bool rfo_channels_create(void)
 	/* Module load, UI thread: the dock tab is built next and reads the actions when it needs them. */
 	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
 	rfo_channels_hotkeys_init();
-	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	return true;
 }
 
@@ -491,7 +487,6 @@ void rfo_channels_stop(void)
 	if (!rfo_ch.created || !rfo_ch.running)
 		return;
 	rfo_ch.running = false;
-	obs_frontend_remove_event_callback(on_frontend_event, NULL);
 	obs_remove_tick_callback(rfo_ch_expire_tick, NULL);
 	rfo_ch_unpark(false, true);
 	rfo_channels_hotkeys_free();

@@ -1,78 +1,35 @@
 /* Destinations: the vendor requests ListChannels, SetChannelEnabled, SetTitle and the dock's actions. */
 #include "rfo-channels.h"
 #include "rfo-ui-channels.h"
+#include "rfo-vendor-args.h"
 #include "rfo-vendor.h"
 
 #include <obs-module.h>
-#include <stdlib.h>
 #include <util/bmem.h>
 #include <util/darray.h>
 #include <util/platform.h>
 
-/* An id given as a number or as a numeric string; false when absent or not an id. */
-static bool read_id(obs_data_item_t *item, int64_t *out)
+/* A refused switch: the model says the channel is unknown (invalid) or being switched already (state). */
+static enum rfo_vendor_code switch_code(const struct rfo_error *err)
 {
-	if (!item)
-		return false;
-	if (obs_data_item_gettype(item) == OBS_DATA_NUMBER) {
-		if (obs_data_item_numtype(item) == OBS_DATA_NUM_DOUBLE) {
-			double d = obs_data_item_get_double(item);
-			*out = (int64_t)d;
-			return d > 0 && (double)*out == d;
-		}
-		*out = obs_data_item_get_int(item);
-		return *out > 0;
-	}
-	if (obs_data_item_gettype(item) == OBS_DATA_STRING) {
-		const char *s = obs_data_item_get_string(item);
-		char *end = NULL;
-		long long v = s && *s ? strtoll(s, &end, 10) : 0;
-		*out = v;
-		return end && !*end && v > 0;
-	}
-	return false;
+	if (err->code == RFO_ERR_INVALID)
+		return RFO_VENDOR_NOT_FOUND;
+	return err->code == RFO_ERR_STATE ? RFO_VENDOR_BUSY : rfo_vendor_code_of(err);
 }
 
-/* obs-websocket hands arrays over only when every element is an object, so ids come as
- * [{"id":1},…] (also {"value":1}) or as a string "1,2,3". */
-static bool ids_from_array(obs_data_item_t *item, struct darray *out)
+/* No channel took the title: every one that was tried is unknown (notFound) or Restream refused some. */
+static enum rfo_vendor_code title_code(const struct rfo_error *err, obs_data_array_t *failed)
 {
-	obs_data_array_t *arr = obs_data_item_get_array(item);
-	bool ok = true;
-	for (size_t i = 0; i < obs_data_array_count(arr); i++) {
-		obs_data_t *o = obs_data_array_item(arr, i);
-		obs_data_item_t *v = obs_data_item_byname(o, "id");
-		if (!v)
-			v = obs_data_item_byname(o, "value");
-		int64_t id = 0;
-		if (read_id(v, &id))
-			darray_push_back(sizeof(int64_t), out, &id);
-		else
-			ok = false;
-		obs_data_item_release(&v);
+	size_t n = obs_data_array_count(failed), unknown = 0;
+	if (err->code != RFO_ERR_STATE || !n)
+		return rfo_vendor_code_of(err);
+	for (size_t i = 0; i < n; i++) {
+		obs_data_t *o = obs_data_array_item(failed, i);
+		unknown +=
+			strcmp(obs_data_get_string(o, "error"), obs_module_text("Channels.Error.NoSuchChannel")) == 0;
 		obs_data_release(o);
 	}
-	obs_data_array_release(arr);
-	return ok;
-}
-
-static bool ids_from_string(const char *s, struct darray *out)
-{
-	bool ok = true;
-	while (s && *s) {
-		char *end = NULL;
-		long long v = strtoll(s, &end, 10);
-		if (end == s || v <= 0) {
-			ok = false;
-			break;
-		}
-		int64_t id = v;
-		darray_push_back(sizeof(int64_t), out, &id);
-		s = end;
-		while (*s == ',' || *s == ' ')
-			s++;
-	}
-	return ok;
+	return unknown == n ? RFO_VENDOR_NOT_FOUND : RFO_VENDOR_RESTREAM_ERROR;
 }
 
 /* What is left of a budget that started at t0 (ns). */
@@ -95,8 +52,10 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32
 		rfo_error_set(&err, RFO_CHANNELS_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
 	}
 	if (!fresh && !rfo_channels_have_list()) {
-		rfo_vendor_fail(response, err.code == RFO_CHANNELS_STILL_WAITING ? obs_module_text("Vendor.Error.Slow")
-										 : err.message);
+		if (err.code == RFO_CHANNELS_STILL_WAITING)
+			rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("Vendor.Error.Slow"));
+		else
+			rfo_vendor_fail_error(response, &err);
 		return;
 	}
 	if (!fresh)
@@ -110,23 +69,15 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32
 void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	uint64_t t0 = os_gettime_ns();
-	int64_t id = 0;
-	obs_data_item_t *id_item = request ? obs_data_item_byname(request, "id") : NULL;
-	obs_data_item_t *en_item = request ? obs_data_item_byname(request, "enabled") : NULL;
-	bool have_id = read_id(id_item, &id);
-	bool have_enabled = en_item && obs_data_item_gettype(en_item) == OBS_DATA_BOOLEAN;
-	bool enabled = have_enabled && obs_data_item_get_bool(en_item);
-	obs_data_item_release(&id_item);
-	obs_data_item_release(&en_item);
-	if (!have_id || !have_enabled) {
-		rfo_vendor_fail(response, obs_module_text("Channels.Error.SetEnabledArgs"));
-		return;
-	}
+	int64_t id = 0; /* both checked by the feature registry (rfo-channels-feature.c) */
+	bool enabled = false;
+	rfo_vendor_arg_id(request, "id", &id);
+	rfo_vendor_arg_bool(request, "enabled", &enabled);
 	struct rfo_error err = {0};
 	if (!rfo_channels_have_list()) {
 		rfo_channels_refresh(false, wait_ms, NULL);
 		if (!rfo_channels_have_list() && rfo_channels_refreshing()) {
-			rfo_vendor_fail(response, obs_module_text("Vendor.Error.Slow"));
+			rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("Vendor.Error.Slow"));
 			return;
 		}
 	}
@@ -135,7 +86,7 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 	bool pending = false;
 	if (!rfo_channels_switch(id, enabled, left_ms(wait_ms, t0), &err)) {
 		if (err.code != RFO_CHANNELS_STILL_WAITING) {
-			rfo_vendor_fail(response, err.message);
+			rfo_vendor_fail(response, switch_code(&err), err.message);
 			return;
 		}
 		pending = true;
@@ -145,7 +96,7 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 	obs_data_t *ch = rfo_channels_channel_data(id);
 	if (!ch) {
 		/* gone meanwhile (the list was replaced, or the user signed out) */
-		rfo_vendor_fail(response, obs_module_text("Channels.Error.NoSuchChannel"));
+		rfo_vendor_fail(response, RFO_VENDOR_NOT_FOUND, obs_module_text("Channels.Error.NoSuchChannel"));
 		return;
 	}
 	pending = pending && obs_data_get_bool(ch, "pending");
@@ -158,36 +109,16 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	uint64_t t0 = os_gettime_ns();
-	const char *title = request ? obs_data_get_string(request, "title") : "";
-	obs_data_item_t *desc_item = request ? obs_data_item_byname(request, "description") : NULL;
-	const char *description = NULL;
-	if (desc_item && obs_data_item_gettype(desc_item) == OBS_DATA_STRING)
-		description = obs_data_item_get_string(desc_item);
-	obs_data_item_release(&desc_item);
-
+	/* checked by the feature registry (rfo-channels-feature.c): a string title, channelIds absent or ids */
+	const char *title = rfo_vendor_arg_string(request, "title");
+	const char *description = rfo_vendor_arg_string(request, "description");
 	DARRAY(int64_t) ids;
 	da_init(ids);
-	bool chosen = false, bad_id = false;
-	obs_data_item_t *given = request ? obs_data_item_byname(request, "channelIds") : NULL;
-	if (given) {
-		chosen = true;
-		if (obs_data_item_gettype(given) == OBS_DATA_ARRAY)
-			bad_id = !ids_from_array(given, &ids.da);
-		else if (obs_data_item_gettype(given) == OBS_DATA_STRING)
-			bad_id = !ids_from_string(obs_data_item_get_string(given), &ids.da);
-		else
-			bad_id = true;
-		obs_data_item_release(&given);
-	}
-	if (bad_id || (chosen && !ids.num)) {
-		rfo_vendor_fail(response, obs_module_text("Channels.Error.BadChannelIds"));
-		da_free(ids);
-		return;
-	}
+	bool chosen = rfo_vendor_arg_ids(request, "channelIds", &ids.da);
 	if (!rfo_channels_have_list()) {
 		rfo_channels_refresh(false, wait_ms, NULL);
 		if (!rfo_channels_have_list() && rfo_channels_refreshing()) {
-			rfo_vendor_fail(response, obs_module_text("Vendor.Error.Slow"));
+			rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("Vendor.Error.Slow"));
 			da_free(ids);
 			return;
 		}
@@ -205,14 +136,14 @@ void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, u
 	bool pending = (ok && !left && !known) || (!ok && err.code == RFO_CHANNELS_STILL_WAITING);
 	obs_data_set_array(response, "updated", updated);
 	obs_data_set_array(response, "failed", failed);
-	obs_data_array_release(updated);
-	obs_data_array_release(failed);
 	da_free(ids);
 	obs_data_set_bool(response, "pending", pending);
 	if (ok || pending)
 		rfo_vendor_ok(response);
 	else
-		rfo_vendor_fail(response, err.message);
+		rfo_vendor_fail(response, title_code(&err, failed), err.message);
+	obs_data_array_release(updated);
+	obs_data_array_release(failed);
 }
 
 /* ---- the dock's actions (UI thread; nothing here waits) ---- */

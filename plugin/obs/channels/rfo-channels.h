@@ -19,14 +19,18 @@
  * rfo-channels-requests.c: vendor requests ListChannels, SetChannelEnabled, SetTitle and the
  * dock's actions. rfo-channels-hotkeys.c: frontend hotkeys, saved in the profile's [Hotkeys]. */
 
-/* Lifecycle (rfo-controller.c): create after the auth session, stop before it is destroyed
- * (UI thread, at OBS_FRONTEND_EVENT_EXIT), free at unload. */
+/* Lifecycle (rfo_channels_feature, rfo-channels-feature.c): create after the auth session, start when OBS finished
+ * loading (draws the dock tab), stop before the auth session is destroyed (UI thread, at OBS_FRONTEND_EVENT_EXIT),
+ * free at unload. */
+struct rfo_feature;
+extern const struct rfo_feature rfo_channels_feature;
 bool rfo_channels_create(void);
+void rfo_channels_start(void);
 void rfo_channels_stop(void);
 void rfo_channels_free(void);
 
-/* Vendor requests (obs-websocket's thread), waiting at most wait_ms for Restream (rfo-requests.c hands out the
- * budget; 0 = do not wait). What did not finish in time answers from the cache or as pending: ListChannels with
+/* Vendor requests (obs-websocket's thread), waiting at most wait_ms for Restream (the feature registry checks the
+ * arguments and hands out the budget; 0 = do not wait). What did not finish in time answers from the cache or as pending: ListChannels with
  * the cached list and `refreshError`; SetChannelEnabled ok with the channel in its requested state and
  * `pending`:true (the outcome follows as ChannelsChanged, a failure rolled back with its `error`); SetTitle ok
  * with `pending`:true and what is known so far in `updated`/`failed`. */

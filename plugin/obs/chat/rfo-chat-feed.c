@@ -10,6 +10,7 @@
 #include "rfo-log.h"
 #include "rfo-ui-chat.h"
 #include "rfo-url.h"
+#include "rfo-vendor-args.h"
 #include "rfo-vendor.h"
 #include "rfo-ws.h"
 
@@ -194,21 +195,15 @@ static obs_data_t *message_data(const struct rfo_chat_message *m)
 	return d;
 }
 
-void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	if (!f.created) {
-		rfo_vendor_fail(response, obs_module_text("Chat.Error.NotRunning"));
+		rfo_vendor_fail(response, RFO_VENDOR_UNAVAILABLE, obs_module_text("Chat.Error.NotRunning"));
 		return;
 	}
-	long long limit = GETCHAT_DEFAULT_LIMIT;
-	if (request && obs_data_has_user_value(request, "limit")) {
-		limit = obs_data_get_int(request, "limit");
-		if (limit < 1) {
-			rfo_vendor_fail(response, obs_module_text("Chat.Error.BadLimit"));
-			return;
-		}
-	}
+	int64_t limit = GETCHAT_DEFAULT_LIMIT;
+	rfo_vendor_arg_count(request, "limit", &limit); /* checked (1 or more) by the feature registry */
 	size_t capacity = rfo_chat_store_capacity(f.store);
 	if ((unsigned long long)limit > capacity)
 		limit = (long long)capacity;

@@ -2,6 +2,7 @@
 
 #include <obs-data.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* The merged chat: Restream's chat WebSocket (restream-api.md §4) -> parser -> bounded, de-duplicating
  * store -> the dock's Chat tab (in batches), the GetChat vendor request and ChatMessage vendor events.
@@ -9,6 +10,9 @@
  * The socket ("rfo-ws-chat" thread) connects with the current access token, reconnects when the token
  * changes (rfo_controller_on_session), after 60 s without a heartbeat, and with backoff + jitter
  * (1 s .. 60 s) after failures; it disconnects on sign-out. Frames are parsed on the socket thread. */
+
+struct rfo_feature;
+extern const struct rfo_feature rfo_chat_feature; /* rfo-chat-feature.c */
 
 /* After the auth session exists (rfo_controller_create). Loads the chat settings, starts the socket
  * thread (which waits for a token). Idempotent. */
@@ -21,4 +25,4 @@ void rfo_chat_feed_free(void);
 /* Vendor request GetChat: `limit`? (default 100, at most the history size) -> `messages` oldest first
  * [{id, platform, author, text, timestamp, kind, donation?, …}], plus `total` (messages stored since
  * start) and `historySize`. */
-void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);

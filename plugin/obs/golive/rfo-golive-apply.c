@@ -6,6 +6,7 @@
 #include "rfo-secret.h"
 #include "rfo-service.h"
 #include "rfo-ui-golive.h"
+#include "rfo-vendor-args.h"
 #include "rfo-vendor.h"
 
 #include <obs-frontend-api.h>
@@ -242,22 +243,25 @@ static const char *no_cache_reason(void)
 
 struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
+	/* protocol, ingestId (a number or digits), eventId and compatibility are checked by the feature registry */
 	const char *protocol =
 		obs_data_has_user_value(request, "protocol") ? obs_data_get_string(request, "protocol") : "rtmp";
-	int64_t ingest_id = obs_data_get_int(request, "ingestId");
-	const char *event_id = obs_data_get_string(request, "eventId");
+	int64_t ingest_id = 0;
+	rfo_vendor_arg_id(request, "ingestId", &ingest_id);
+	char event_buf[24];
+	const char *event_id = rfo_vendor_arg_text_id(request, "eventId", event_buf, sizeof(event_buf));
 	struct rfo_error err = {0};
 
 	if (strcmp(protocol, "rtmp") != 0 && strcmp(protocol, "srt") != 0) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Protocol"));
+		rfo_vendor_fail(response, RFO_VENDOR_INVALID_ARGUMENT, obs_module_text("GoLive.Error.Protocol"));
 		return NULL;
 	}
 	if (!rfo_golive_signed_in()) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
+		rfo_vendor_fail(response, RFO_VENDOR_NOT_SIGNED_IN, obs_module_text("GoLive.Error.SignedOut"));
 		return NULL;
 	}
 	if (obs_frontend_streaming_active()) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Live"));
+		rfo_vendor_fail(response, RFO_VENDOR_STREAM_ACTIVE, obs_module_text("GoLive.Error.Live"));
 		return NULL;
 	}
 	/* Fresh data when Restream answers within the budget; otherwise (slow, or another request waits already) what
@@ -274,19 +278,19 @@ struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_da
 		bool slow = !wait_ms || held || err.code == RFO_GOLIVE_STILL_WAITING;
 		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
 		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
-			rfo_vendor_fail(response, slow && !held ? no_cache_reason() : err.message);
+			rfo_golive_vendor_fail(response, slow && !held ? no_cache_reason() : err.message, &err);
 			return NULL;
 		}
 		rfo_golive_target_free(&cached);
 		from_cache = true;
 	}
 	if (ingest_id && !rfo_golive_has_server(ingest_id)) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.UnknownIngest"));
+		rfo_vendor_fail(response, RFO_VENDOR_NOT_FOUND, obs_module_text("GoLive.Error.UnknownIngest"));
 		return NULL;
 	}
 	struct rfo_golive_target t;
 	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, &err)) {
-		rfo_vendor_fail(response, err.message);
+		rfo_golive_vendor_fail(response, err.message, &err);
 		return NULL;
 	}
 	rfo_golive_target_free(&t);
@@ -310,9 +314,9 @@ void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *respon
 	int64_t ingest_id = c->ingest_id;
 	const char *event_id = c->event_id;
 	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.Timeout"));
+		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.Timeout"));
 	} else if (!c->ok) {
-		rfo_vendor_fail(response, c->err.message);
+		rfo_golive_vendor_fail(response, c->err.message, &c->err);
 	} else {
 		obs_data_set_string(response, "protocol", c->protocol);
 		obs_data_set_string(response, "server", c->masked);
@@ -344,11 +348,11 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, u
 	UNUSED_PARAMETER(request);
 	struct rfo_error err = {0};
 	if (!rfo_golive_signed_in()) {
-		rfo_vendor_fail(response, obs_module_text("GoLive.Error.SignedOut"));
+		rfo_vendor_fail(response, RFO_VENDOR_NOT_SIGNED_IN, obs_module_text("GoLive.Error.SignedOut"));
 		return;
 	}
 	if (rfo_golive_held(&err)) {
-		rfo_vendor_fail(response, err.message); /* "Restream asked us to wait N s" */
+		rfo_golive_vendor_fail(response, err.message, &err); /* "Restream asked us to wait N s" */
 		return;
 	}
 	/* Slow (or another request waits already): the events fetched before, saying why they may be old (only when
@@ -365,7 +369,7 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, u
 	if (wait_ms ? !rfo_golive_refresh_wait(NULL, true, wait_ms, &err) : err.code != 0) {
 		bool slow = err.code == RFO_GOLIVE_STILL_WAITING || !wait_ms;
 		if (!slow || !rfo_golive_have_events()) {
-			rfo_vendor_fail(response, err.message);
+			rfo_golive_vendor_fail(response, err.message, &err);
 			return;
 		}
 		obs_data_set_string(response, "refreshError", err.message);
@@ -377,10 +381,10 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, u
 	rfo_vendor_ok(response);
 }
 
-void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	pthread_mutex_lock(&a.mutex);
 	bool ours = a.ours, active = a.active, compat = a.compat, builtin = a.builtin_restream;
 	bool changed = a.set_up && !a.active;

@@ -14,8 +14,10 @@
  * few minutes; nothing waits for it on OBS's UI thread. rfo-golive-apply.c: making our service
  * OBS's streaming service, the vendor requests and the dock tab. rfo-service.c: the service. */
 
-/* Lifecycle (rfo-controller.c): create after the auth session, stop before it is destroyed,
- * free at unload. */
+/* Lifecycle (rfo_golive_feature, rfo-golive-feature.c): create after the auth session, stop before it is
+ * destroyed, free at unload. */
+struct rfo_feature;
+extern const struct rfo_feature rfo_golive_feature;
 bool rfo_golive_create(void);
 void rfo_golive_stop(void);
 void rfo_golive_free(void);
@@ -80,8 +82,8 @@ void rfo_golive_apply_free(void);
 /* The cache changed: update the dock (UI thread). */
 void rfo_golive_ui_refresh(void);
 
-/* Vendor requests (obs-websocket's thread). The first two wait at most wait_ms for Restream (rfo-requests.c hands
- * out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with
+/* Vendor requests (obs-websocket's thread), their arguments checked by the feature registry. The first two wait at
+ * most wait_ms for Restream (the registry hands out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with
  * `refreshError`; ApplyStreamSettings applies the cached ingest and key and says `fromCache`), or, with nothing
  * cached, ok:false "Restream is slow to answer; try again in a moment". */
 /* ApplyStreamSettings in two steps, so that the wait budget is handed back before the UI thread applies: _start
@@ -91,4 +93,6 @@ struct rfo_golive_apply_call;
 struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_apply_finish(struct rfo_golive_apply_call *call, obs_data_t *response);
 void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
-void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+/* Answers ok:false with `error` and the errorCode its sentence (a go-live one) or else err's code calls for. */
+void rfo_golive_vendor_fail(obs_data_t *response, const char *error, const struct rfo_error *err);

@@ -174,12 +174,12 @@ static void mark_changed_locked(void)
 
 /* ---- vendor API ----------------------------------------------------------------------------------- */
 
-void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, void *param)
+void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(param);
+	UNUSED_PARAMETER(wait_ms);
 	if (!f.created) {
-		rfo_vendor_fail(response, obs_module_text("Stats.Error.NotRunning"));
+		rfo_vendor_fail(response, RFO_VENDOR_UNAVAILABLE, obs_module_text("Stats.Error.NotRunning"));
 		return;
 	}
 	struct rfo_stats_report r;

@@ -2,6 +2,7 @@
 
 #include <obs-data.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Live stream health and viewers: Restream's streaming WebSocket (restream-api.md §3) -> parser ->
  * stats state -> the GetStats vendor request, StatsChanged vendor events and the dock's Stats tab.
@@ -17,6 +18,9 @@
 
 #define RFO_STATS_CONFIRM_MS 3000
 
+struct rfo_feature;
+extern const struct rfo_feature rfo_stats_feature; /* rfo-stats-feature.c */
+
 /* After the auth session exists (rfo_controller_create). Starts the socket (which waits for a token)
  * and the ticker. Idempotent. */
 bool rfo_stats_feed_create(void);
@@ -29,4 +33,4 @@ void rfo_stats_feed_free(void);
  * while Restream receives nothing: obs_data has no JSON null), channels [{channelId, platformId, status,
  * bitrate, viewers, online, title, displayName, platformName}] (unknown values absent, never 0),
  * totalViewers, viewersKnown, streaming. See rfo-stats-report.h. */
-void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, void *param);
+void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
