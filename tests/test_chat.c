@@ -1,4 +1,4 @@
-/* rfo-chat: chat WebSocket frames (restream-api.md §4) into plain structs. */
+/* rfo-chat: chat WebSocket frames (docs/restream-api.md §4) into plain structs. */
 #include "rfo-test.h"
 
 #include <inttypes.h>

@@ -1,4 +1,4 @@
-/* REST bodies from restream-api.md §2: exact doc shapes, both spellings, nulls, extra fields,
+/* REST bodies from docs/restream-api.md §2: exact doc shapes, both spellings, nulls, extra fields,
  * numbers as strings, wrong types, malformed and huge input; error envelope; request bodies. */
 #include "rfo-test.h"
 #include "rfo-rest.h"

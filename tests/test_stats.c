@@ -1,4 +1,4 @@
-/* rfo-stats: streaming-updates frames (restream-api.md §3.2) and the live-stats state model. */
+/* rfo-stats: streaming-updates frames (docs/restream-api.md §3.2) and the live-stats state model. */
 #include "rfo-test.h"
 
 #include <util/threading.h>

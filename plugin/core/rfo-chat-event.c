@@ -127,7 +127,7 @@ static void append_clean(struct dstr *out, const char *s, size_t len)
 
 /* The message text with `replaces` turned into emote spans.
  *
- * Unit of replaces[].from/to: undocumented (restream-api.md §4.6). We take Twitch's convention, which
+ * Unit of replaces[].from/to: undocumented (docs/restream-api.md §4.6). We take Twitch's convention, which
  * Restream relays: CODE-POINT offsets, `from` and `to` both INCLUSIVE ("Kappa" at the start is
  * from 0 to 4). Defensive rules: entries are sorted by `from` whatever order they arrive in; a `to`
  * equal to the code-point length (an exclusive end at the very end) is clamped to the last code point;

@@ -1,4 +1,4 @@
-/* Static name tables of the chat protocol: actions, kinds, platforms, reason codes. */
+/* Static name tables of the chat protocol (docs/restream-api.md §4): actions, kinds, platforms, reason codes. */
 #include "rfo-chat.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 #pragma once
-/* Bounded, de-duplicating chat history plus the connection and reply maps of restream-api.md §4.3/§4.7.
+/* Bounded, de-duplicating chat history plus the connection and reply maps of docs/restream-api.md §4.3, §4.7.
  *
  * Thread-safe: every function locks the store's own pthread mutex (util/threading.h), so one network
  * thread can push while the UI and obs-websocket threads read. Callbacks run with the lock held: keep

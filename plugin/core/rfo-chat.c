@@ -1,4 +1,4 @@
-/* Chat WebSocket frame parser (restream-api.md §4). Sans-I/O; see rfo-chat.h. */
+/* Chat WebSocket frame parser (docs/restream-api.md §4). Sans-I/O; see rfo-chat.h. */
 #include "rfo-chat.h"
 
 #include <util/threading.h>

@@ -1,5 +1,5 @@
 #pragma once
-/* Chat WebSocket frames (restream-api.md §4): one text frame in, plain structs out.
+/* Chat WebSocket frames (docs/restream-api.md §4): one text frame in, plain structs out.
  *
  * Sans-I/O: rfo_chat_parse() takes the bytes of one WebSocket text frame and never does I/O, never
  * logs at more than debug level and never crashes on malformed input. Every string it produces is

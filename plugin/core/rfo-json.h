@@ -1,7 +1,7 @@
 #pragma once
 /* Tiny tolerant getters over jansson, shared by every core parser.
  *
- * Tolerance rules (restream-api.md §7):
+ * Tolerance rules (docs/restream-api.md §7):
  *  - a missing key, a JSON null and a value of the wrong type all read as "absent";
  *  - integers come from JSON integers, integral-ish reals (truncated) or numeric strings ("42", "-7");
  *  - booleans come from true/false, the integers 0/1 and the strings "true"/"false"/"0"/"1";

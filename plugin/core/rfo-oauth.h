@@ -1,5 +1,5 @@
 #pragma once
-/* OAuth 2.0 pieces for Restream (restream-api.md §1), sans-I/O: parse token replies and redirects,
+/* OAuth 2.0 pieces for Restream (docs/restream-api.md §1), sans-I/O: parse token replies and redirects,
  * build URLs and form bodies, (de)serialize the persisted token record. Time is always passed in
  * (`now`, Unix seconds); nothing here reads a clock, a socket or a file. */
 

@@ -1,5 +1,5 @@
 #pragma once
-/* Parsers and body builders for Restream's REST API v2 (restream-api.md §2, §5), sans-I/O.
+/* Parsers and body builders for Restream's REST API v2 (docs/restream-api.md §2, §5), sans-I/O.
  *
  * Every parser takes the raw body (json, len), fills a plain struct and returns true, or returns
  * false with err = RFO_ERR_PARSE ("Restream sent an unexpected reply to /v2/…") and leaves the output

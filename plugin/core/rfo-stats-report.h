@@ -49,7 +49,7 @@ void rfo_stats_report_fill(const struct rfo_stats_report *r, obs_data_t *out);
 /* True when some online channel has a known viewer count (else the total is shown as unknown). */
 bool rfo_stats_viewers_known(const struct rfo_stats_state *state);
 
-/* Removes channel_id's row entirely (restream-api.md §3.3: drop a destination as soon as its
+/* Removes channel_id's row entirely (docs/restream-api.md §3.3: drop a destination as soon as its
  * deleteOutgoing arrives, even when the platform reported statuses for it). True if it was there. */
 bool rfo_stats_drop_channel(struct rfo_stats_state *state, int64_t channel_id);
 /* Applies a frame with the feed's rules: rfo_stats_apply, and a deleteOutgoing also drops the row.

@@ -1,4 +1,4 @@
-/* Streaming-updates WebSocket parser and live-stats state (restream-api.md §3). See rfo-stats.h. */
+/* Streaming-updates WebSocket parser and live-stats state (docs/restream-api.md §3). See rfo-stats.h. */
 #include "rfo-stats.h"
 
 #include <string.h>

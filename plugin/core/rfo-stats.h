@@ -1,5 +1,5 @@
 #pragma once
-/* Streaming-updates WebSocket (restream-api.md §3): frame parser and live-stats state model.
+/* Streaming-updates WebSocket (docs/restream-api.md §3): frame parser and live-stats state model.
  *
  * Two layers:
  *  - rfo_stats_parse() + struct rfo_stats_state + rfo_stats_apply/age_out/total_viewers: plain data,

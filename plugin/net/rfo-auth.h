@@ -17,7 +17,7 @@ extern "C" {
  * rfo_auth_wait_token (meant for worker threads) and rfo_auth_destroy (joins within ~200 ms,
  * also mid-request).
  *
- * Token rules (restream-api.md §1.4, §7):
+ * Token rules (docs/restream-api.md §1.4, §1.6, §6.3):
  *  - refreshes are single-flight: never two at once; callers waiting get notified;
  *  - a rotated pair is persisted (token store) BEFORE it is handed out;
  *  - refresh ~60 s before expiry, and once when a holder reports a 401 for the current token;

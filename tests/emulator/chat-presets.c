@@ -1,4 +1,4 @@
-/* restream-emulator: chat frames for every documented action, eventSourceId and eventTypeId (§4). */
+/* restream-emulator: chat frames for every action, eventSourceId and eventTypeId (docs/restream-api.md §4). */
 #include "emu.h"
 
 #include <stdio.h>

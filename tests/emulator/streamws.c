@@ -1,4 +1,4 @@
-/* restream-emulator: streaming-updates WebSocket (§3): replays the last 60 s on connect, then pushes
+/* restream-emulator: streaming WebSocket (docs/restream-api.md §3): replays the last 60 s on connect, then pushes
  * updateIncoming/deleteIncoming/updateOutgoing/deleteOutgoing/updateStatuses; silent while offline. */
 #include "emu.h"
 

@@ -1,4 +1,4 @@
-/* Fuzz target: chat WebSocket frames (restream-api.md §4): rfo_chat_parse, then the chat store applies the frame
+/* Fuzz target: chat WebSocket frames (docs/restream-api.md §4): rfo_chat_parse, then the chat store applies the frame
  * as the chat feed does. Every string shown to people must be valid UTF-8 and within the documented limits. */
 #include "fuzz-common.h"
 #include "rfo-chat.h"

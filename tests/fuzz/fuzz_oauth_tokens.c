@@ -1,4 +1,4 @@
-/* Fuzz target: token endpoint replies (restream-api.md §1): success bodies (rfo_oauth_parse_tokens) and
+/* Fuzz target: token endpoint replies (docs/restream-api.md §1): success bodies (rfo_oauth_parse_tokens) and
  * error bodies (rfo_oauth_parse_error + rfo_oauth_is_fatal) for a few HTTP statuses. */
 #include "fuzz-common.h"
 #include "rfo-oauth.h"

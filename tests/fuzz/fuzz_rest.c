@@ -1,4 +1,4 @@
-/* Fuzz target: every REST v2 body parser (restream-api.md §2, §5) on each input: profile, platforms, servers,
+/* Fuzz target: every REST v2 body parser (docs/restream-api.md §2, §5) on each input: profile, platforms, servers,
  * ingest, stream keys, SRT keys, channel list and item, channel meta, event lists and item, error envelope. */
 #include "fuzz-common.h"
 #include "rfo-rest.h"

@@ -1,4 +1,4 @@
-/* Fuzz target: streaming-updates WebSocket frames (restream-api.md §3): rfo_stats_parse, then the stats state applies
+/* Fuzz target: streaming WebSocket frames (docs/restream-api.md §3): rfo_stats_parse, then the stats state applies
  * the frame as the stats feed does (apply, report wire form for GetStats, age-out). */
 #include "fuzz-common.h"
 #include "rfo-stats.h"

@@ -20,7 +20,7 @@
 #include <util/bmem.h>
 #include <util/threading.h>
 
-#define CHAT_IDLE_TIMEOUT_S 60 /* restream-api.md §4.2: heartbeat every 45 s, dead after 60 s */
+#define CHAT_IDLE_TIMEOUT_S 60 /* docs/restream-api.md §4.2: heartbeat every 45 s, dead after 60 s */
 #define GETCHAT_DEFAULT_LIMIT 100
 #define REPLY_URL "https://restream.io/chat-application"
 

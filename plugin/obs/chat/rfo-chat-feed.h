@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The merged chat: Restream's chat WebSocket (restream-api.md §4) -> parser -> bounded, de-duplicating
+/* The merged chat: Restream's chat WebSocket (docs/restream-api.md §4) -> parser -> bounded, de-duplicating
  * store -> the dock's Chat tab (in batches), the GetChat vendor request and ChatMessage vendor events.
  *
  * The socket ("rfo-ws-chat" thread) connects with the current access token, reconnects when the token

@@ -21,7 +21,7 @@
 #include <util/platform.h>
 #include <util/threading.h>
 
-#define PING_INTERVAL_S 30 /* restream-api.md §3.3 / §7: ping every 30 s, two missed pongs = dead */
+#define PING_INTERVAL_S 30 /* docs/restream-api.md §3.3: ping every 30 s, two missed pongs = dead */
 #define MAX_MISSED_PONGS 2
 #define NOTIFY_INTERVAL_MS 500 /* StatsChanged and dock updates: at most twice a second */
 #define TICK_MS 100

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Live stream health and viewers: Restream's streaming WebSocket (restream-api.md §3) -> parser ->
+/* Live stream health and viewers: Restream's streaming WebSocket (docs/restream-api.md §3) -> parser ->
  * stats state -> the GetStats vendor request, StatsChanged vendor events and the dock's Stats tab.
  *
  * The socket ("rfo-ws-streaming" thread) connects with `<RESTREAM_STREAMING_URL>?accessToken=<token>`,
