@@ -1,4 +1,4 @@
-/* The emulator's payloads parse with the plugin's own parsers (issue 3, acceptance 2): OAuth token
+/* The emulator's payloads parse with the plugin's own parsers: OAuth token
  * replies of both grants and their errors, every REST body, every chat preset frame and every
  * streaming preset frame, as the emulator actually sends them. Usage: test_emulator_shapes <emulator>. */
 #include "rfo-test.h"

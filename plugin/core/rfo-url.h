@@ -1,7 +1,7 @@
 #pragma once
 /* URL policy and small URL helpers (sans-I/O, no allocation beyond the returned strings).
  *
- * Policy (design.md "Endpoints and credentials"): https:// and wss:// are accepted for any host;
+ * Policy: https:// and wss:// are accepted for any host;
  * plain http:// and ws:// only for loopback hosts (127.0.0.0/8, ::1, localhost); everything else is
  * refused. Schemes are matched case-insensitively. URLs carrying a user name/password are refused. */
 

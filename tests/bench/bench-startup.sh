@@ -4,7 +4,7 @@
 # up). Each configuration has its own throw-away HOME and one uncounted warm-up start (first-run files);
 # then the configurations alternate, N runs each (default 7, --quick 3). Also reports the time OBS needs
 # to quit on SIGINT, and the time OBS's profiler reports for the plugin's obs_module_load. Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
-# The headline is the ratio of the median start-to-ready times (issue 11). Because the machine is shared and its
+# The headline is the ratio of the median start-to-ready times. Because the machine is shared and its
 # load swings, it also prints two figures that follow the load less: the median of the per-pair ratios (each
 # "with" run against the "without" run just before it) and the CPU time (user + system, all threads) the OBS
 # process used from exec to ready, with the part of the plugin's own threads (rfo-*). Every run's OBS log is kept

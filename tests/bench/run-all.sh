@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-all.sh [--quick | --runs N]: run every tests/bench/bench-*.sh and print one table of their results, each
-# figure next to its budget (issue 11) where it has one, and the load average while it was taken.
+# figure next to its budget where it has one, and the load average while it was taken.
 # Benchmarks are informational: the exit status says whether they ran, never whether numbers were good.
 # Needs RFO_BUILD_DIR (default: build/ in the source tree) with the module, obsws, the emulator and
 # bench-chat-pipeline built.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.channels: destinations in real OBS against the Restream emulator (issue 6).
+# e2e.channels: destinations in real OBS against the Restream emulator.
 #   (1) list    ListChannels returns exactly the emulator's channels (id, platformId, displayName, enabled, url,
 #               order), including the unknown platform 999 ("Platform 999", platformKnown false) and the display
 #               name with HTML (verbatim), with platform names from the emulator's /v2/platform/all.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.chat — issue 7, acceptance 1 and 4: real OBS + the Restream emulator. The emulator sends one chat event of
+# e2e.chat: real OBS + the Restream emulator. The emulator sends one chat event of
 # every documented type (every eventSourceId/eventTypeId preset, an unknown one, the streamer's reply), every
 # non-message action (heartbeat, connection_info/closed, reply_*, relay_*), malformed frames and hostile texts
 # (HTML, bidi overrides, control characters, 4-byte emoji, 100 kB of text; invalid UTF-8: test_chat_utf8.sh). GetChat must return

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.chat_emotes — emote images (issue 7: "emotes from replaces shown as images once fetched, asynchronously,
+# e2e.chat_emotes: emote images ("emotes from replaces shown as images once fetched, asynchronously,
 # cached, bounded"). A Twitch message's `replaces` point at a loopback image server: the emote image is fetched
 # once (cached for the next messages) and drawn in the dock (its colour is found in a screenshot); an image over
 # 512×512 pixels, a body over 256 kB and a non-image are not drawn; http:// to another host, ftp:// and javascript:

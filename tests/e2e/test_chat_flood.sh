@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.chat_flood — issue 7, acceptance 3: the emulator floods the chat socket with 2,000 messages a second for
+# e2e.chat_flood: the emulator floods the chat socket with 2,000 messages a second for
 # 10 s while the dock's Chat tab is visible and an obs-websocket client subscribes to the ChatMessage events.
 # During the flood, GetStatus round-trips stay under 100 ms at the 99th percentile; OBS's memory (VmRSS) grows by
 # less than 50 MB; afterwards every message up to the history bound (5,000 here) is retrievable with GetChat, in
@@ -87,7 +87,7 @@ assert_json "$m" '[.messages[].id] | length == (unique | length)' "unique ids"
 kill -0 "$OBS_PID" || e2e_fail "OBS died"
 obs_screenshot chat-after-flood
 
-# quitting in the middle of a flood: within 1 s (design.md), nothing leaked
+# quitting in the middle of a flood: within 1 s, nothing leaked
 r=$(emu_ctl POST chat/flood "{\"rate\":$RATE,\"seconds\":$SECS}")
 jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "second flood refused: $r"
 sleep 2

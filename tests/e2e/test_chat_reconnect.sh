@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.chat_reconnect — issue 7, acceptance 2: (a) the emulator stops sending chat heartbeats -> the plugin
+# e2e.chat_reconnect: (a) the emulator stops sending chat heartbeats -> the plugin
 # reconnects within 70 s; (b) the emulator drops the socket (abruptly, then with a close frame) -> it reconnects,
 # and events Restream re-sends after the reconnect do not appear twice; (c) the upgrade is refused with 401 ->
 # the plugin refreshes its token and reconnects; (d) sign-out closes the socket and clears the history; (e) after a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.chat_utf8 — issue 7, acceptance 1 (invalid UTF-8 part): the chat socket delivers a text frame whose JSON
+# e2e.chat_utf8: the chat socket delivers a text frame whose JSON
 # strings hold invalid UTF-8 (lone continuation bytes, a truncated sequence, an encoded surrogate). GetChat returns
 # the message with every ill-formed sequence replaced by U+FFFD and the rest intact; OBS stays up.
 # Needs the emulator to push raw bytes: POST /_emu/chat/push {"raw_base64": "<base64 of the frame>"}.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.stats — issue 8, acceptance 1 and 2 (replay, deleteOutgoing): (a) a scripted sequence of all five
+# e2e.stats (replay, deleteOutgoing): (a) a scripted sequence of all five
 # streaming message kinds (+ an unknown action) -> GetStats shows the expected incoming figures, per-channel
 # statuses, viewers (a null one left out and not counted) and the total; StatsChanged comes at most twice a
 # second and ends on the final state; (b) the socket dropped while frames keep coming, then reopened -> the

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.stats_ageout — issue 8, acceptance 2 (age-out) and the keepalive: with the age-out shortened to 6 s
+# e2e.stats_ageout: the age-out and the keepalive: with the age-out shortened to 6 s
 # (RFO_STATS_AGE_OUT_S) and pings every 2 s (RFO_STATS_PING_S): (a) the emulator goes live, then its streaming
 # socket stays open but silent -> the channels and the ingest line are kept until the age-out, then cleared,
 # without any reconnect; (b) updates resume -> rows return; (c) go-offline (deleteOutgoing per channel, no final

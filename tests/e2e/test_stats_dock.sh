@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e.stats_dock — issue 8, acceptance 3: the dock's Stats tab (selected at start-up with RFO_DOCK_TAB=stats)
+# e2e.stats_dock: the dock's Stats tab (selected at start-up with RFO_DOCK_TAB=stats)
 # while the emulator streams stats (--demo: live after 2 s, viewers drifting) and OBS really streams to a local
 # RTMP receiver (so "OBS sends" has figures). YouTube's viewers are pushed as null (shown as "—"). Leaves
 # stats-tab.png in the artifacts.

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 /* Where the plugin talks to and as whom, resolved once at start:
- * environment (design.md's overrides) > the plugin's settings file > build-time defaults. */
+ * environment (the RESTREAM_* overrides in the README) > the plugin's settings file > build-time defaults. */
 struct rfo_config {
 	char *api_url;       /* RESTREAM_API_URL, default https://api.restream.io */
 	char *chat_url;      /* RESTREAM_CHAT_URL */
