@@ -25,7 +25,8 @@ struct subscriber {
 };
 
 struct controller {
-	bool created;
+	bool created; /* UI thread only (module load/unload) */
+	/* Set on the UI thread, read by every thread through running(): between create and stop. */
 	volatile bool running;
 	char *settings_path;
 	char *config_dir;
@@ -34,6 +35,8 @@ struct controller {
 	struct rfo_auth *auth;
 	struct rfo_http *http;
 
+	/* Guards the fields below (session subscribers, link states, serviceActive). A leaf lock: subscribers are
+	 * called after it is released. */
 	pthread_mutex_t mutex;
 	struct subscriber subscribers[MAX_SUBSCRIBERS];
 	size_t subscriber_count;
@@ -42,6 +45,11 @@ struct controller {
 };
 
 static struct controller ctl;
+
+static inline bool running(void)
+{
+	return os_atomic_load_bool(&ctl.running);
+}
 
 static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 {
@@ -141,7 +149,7 @@ bool rfo_controller_create(void)
 	ctl.http = rfo_http_create("rfo-http");
 	create_auth();
 	/* Running from here on: features may dispatch UI work from their create. */
-	ctl.running = true;
+	os_atomic_set_bool(&ctl.running, true);
 	ctl.created = true;
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
@@ -162,7 +170,7 @@ void rfo_controller_frontend_loaded(void)
 
 bool rfo_controller_running(void)
 {
-	return ctl.running;
+	return running();
 }
 
 const struct rfo_config *rfo_controller_config(void)
@@ -172,12 +180,12 @@ const struct rfo_config *rfo_controller_config(void)
 
 struct rfo_auth *rfo_controller_auth(void)
 {
-	return ctl.running ? ctl.auth : NULL;
+	return running() ? ctl.auth : NULL;
 }
 
 struct rfo_http *rfo_controller_http(void)
 {
-	return ctl.running ? ctl.http : NULL;
+	return running() ? ctl.http : NULL;
 }
 
 const char *rfo_controller_settings_path(void)
@@ -259,9 +267,9 @@ void rfo_controller_fill_links(obs_data_t *out)
 
 void rfo_controller_stop(void)
 {
-	if (!ctl.created || !ctl.running)
+	if (!ctl.created || !running())
 		return;
-	ctl.running = false;
+	os_atomic_set_bool(&ctl.running, false);
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);

@@ -13,9 +13,12 @@ struct ws_request_callback {
 	void *priv_data;
 };
 
+/* Guards ws_ph and vendor: events are emitted from any thread while unload forgets the vendor. Held across
+ * obs-websocket's vendor_event_emit (which only queues the event), so it is the innermost lock: nothing of the
+ * plugin is locked or called while it is held. */
+static pthread_mutex_t vendor_mutex = PTHREAD_MUTEX_INITIALIZER;
 static proc_handler_t *ws_ph;
 static void *vendor;
-static pthread_mutex_t vendor_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 static proc_handler_t *get_ws_ph(void)
 {
