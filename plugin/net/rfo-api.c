@@ -107,8 +107,9 @@ static void fail_calls(struct darray *calls, int code, const char *message);
 
 void rfo_api_stop(struct rfo_api *api)
 {
-	if (!api || os_atomic_set_bool(&api->stopped, true))
+	if (!api)
 		return;
+	os_atomic_set_bool(&api->stopped, true);
 	DARRAY(struct call *) take;
 	da_init(take);
 	take_parked(api, true, 0, &take.da);
@@ -381,7 +382,9 @@ static void park(struct call *c)
 	if (api->tokens.report_rejected)
 		api->tokens.report_rejected(api->tokens.ctx, old); /* refreshes only when `old` is still current */
 	char *token = NULL;
-	if (api->tokens.get && api->tokens.get(api->tokens.ctx, &token) && strcmp(token, or_empty(old)) != 0)
+	if (stopping(api))
+		rfo_api_stop(api); /* stopped while this was being parked: fail it now */
+	else if (api->tokens.get && api->tokens.get(api->tokens.ctx, &token) && strcmp(token, or_empty(old)) != 0)
 		rfo_api_token_changed(api); /* a newer token is already there: no wait */
 	bfree(token);
 	bfree(old);

@@ -106,8 +106,8 @@ struct rfo_api *rfo_api_create(const struct rfo_api_config *config);
 /* rfo_api_stop() then frees. Only once the transport has answered every call (in OBS: after the HTTP worker was
  * stopped). NULL is fine. */
 void rfo_api_destroy(struct rfo_api *api);
-/* No new calls (they fail at once as cancelled, with texts.stopping); parked calls fail the same way.
- * Idempotent. */
+/* No new calls (they fail at once as cancelled, with texts.stopping); parked calls fail the same way (also a call
+ * parked while this runs). Idempotent. */
 void rfo_api_stop(struct rfo_api *api);
 bool rfo_api_stopped(struct rfo_api *api);
 
