@@ -1,7 +1,8 @@
 /* A feature's pause after Restream answered 429/503 (Retry-After). */
 #include "rfo-rest-hold.h"
 
-#include <obs-module.h>
+#include <util/base.h>
+#include <util/bmem.h>
 #include <util/dstr.h>
 #include <util/platform.h>
 
@@ -38,21 +39,21 @@ uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold)
 	return until > now ? until - now : 0;
 }
 
-char *rfo_rest_hold_text(uint64_t ns)
+char *rfo_rest_hold_text(const char *sentence, uint64_t ns)
 {
 	struct dstr s = {0}, n = {0};
-	dstr_copy(&s, obs_module_text("Rest.Error.Wait"));
+	dstr_copy(&s, sentence ? sentence : RFO_REST_HOLD_TEXT_EN);
 	dstr_printf(&n, "%llu", (unsigned long long)((ns + SEC_NS - 1) / SEC_NS));
 	dstr_replace(&s, "%1", n.array);
 	dstr_free(&n);
 	return s.array;
 }
 
-bool rfo_rest_hold_check(struct rfo_rest_hold *hold, struct rfo_error *err)
+bool rfo_rest_hold_check(struct rfo_rest_hold *hold, const char *sentence, struct rfo_error *err)
 {
 	uint64_t left = rfo_rest_hold_left(hold);
-	if (left) {
-		char *text = rfo_rest_hold_text(left);
+	if (left && err) {
+		char *text = rfo_rest_hold_text(sentence, left);
 		rfo_error_set(err, 429, "%s", text);
 		bfree(text);
 	}

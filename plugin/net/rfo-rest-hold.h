@@ -6,6 +6,10 @@
 
 #include "rfo-http.h"
 
+/* The locale key of the pause's sentence ("%1" = seconds), and the same sentence in English. */
+#define RFO_REST_HOLD_TEXT_KEY "Rest.Error.Wait"
+#define RFO_REST_HOLD_TEXT_EN "Restream asked us to wait %1 s before asking again. Try again then."
+
 /* Zero-initialised: no pause. Atomic (64 bits on every platform); shared by the HTTP worker and the callers' threads. */
 struct rfo_rest_hold {
 	_Atomic uint64_t until_ns; /* os_gettime_ns() at which the pause ends */
@@ -21,8 +25,9 @@ void rfo_rest_hold_clear(struct rfo_rest_hold *hold);
 /* ns left of the pause; 0 when none. */
 uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold);
 
-/* "Restream asked us to wait N s …" (N rounded up), localized. bfree. */
-char *rfo_rest_hold_text(uint64_t ns);
+/* `sentence` (RFO_REST_HOLD_TEXT_KEY's, localized by the caller) with "%1" replaced by the wait in seconds,
+ * rounded up. bfree. */
+char *rfo_rest_hold_text(const char *sentence, uint64_t ns);
 
-/* While paused: sets err to that sentence (code 429) and returns true. */
-bool rfo_rest_hold_check(struct rfo_rest_hold *hold, struct rfo_error *err);
+/* While paused: sets err to that sentence (code 429; err may be NULL) and returns true. */
+bool rfo_rest_hold_check(struct rfo_rest_hold *hold, const char *sentence, struct rfo_error *err);

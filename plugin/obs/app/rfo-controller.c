@@ -1,5 +1,6 @@
 #include "rfo-controller.h"
 #include "rfo-account.h"
+#include "rfo-api.h"
 #include "rfo-auth.h"
 #include "rfo-feature.h"
 #include "rfo-http.h"
@@ -191,6 +192,36 @@ struct rfo_http *rfo_controller_http(void)
 const char *rfo_controller_settings_path(void)
 {
 	return ctl.settings_path;
+}
+
+/* The request engines' transport: the HTTP worker while running (a stopped one refuses). */
+static bool api_submit(void *ctx, const struct rfo_http_request *req, rfo_http_done_fn done, void *param)
+{
+	UNUSED_PARAMETER(ctx);
+	return rfo_http_submit(rfo_controller_http(), req, done, param);
+}
+
+static bool api_get_token(void *ctx, char **token_out)
+{
+	UNUSED_PARAMETER(ctx);
+	struct rfo_auth *auth = rfo_controller_auth();
+	return auth && rfo_auth_get_token(auth, token_out);
+}
+
+static void api_report_rejected(void *ctx, const char *token)
+{
+	UNUSED_PARAMETER(ctx);
+	struct rfo_auth *auth = rfo_controller_auth();
+	if (auth)
+		rfo_auth_report_rejected(auth, token);
+}
+
+void rfo_controller_api_config(struct rfo_api_config *config)
+{
+	config->base_url = ctl.config.api_url;
+	config->transport = (struct rfo_api_transport){api_submit, NULL};
+	config->tokens = (struct rfo_api_tokens){api_get_token, api_report_rejected, NULL};
+	config->text = obs_module_text;
 }
 
 static void wipe_free(char *secret)

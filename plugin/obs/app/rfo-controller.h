@@ -29,6 +29,11 @@ struct rfo_auth *rfo_controller_auth(void);
 struct rfo_http *rfo_controller_http(void);
 const char *rfo_controller_settings_path(void);
 
+struct rfo_api_config;
+/* Fills what every feature's Restream request engine shares: the API base, the HTTP worker as transport, the
+ * auth session as token source and obs_module_text. The feature adds its log name, sentences and 401 texts. */
+void rfo_controller_api_config(struct rfo_api_config *config);
+
 /* The signed-in session's socket URL, `base?accessToken=<token>` (caller bfrees; a secret: never log it),
  * with *token_hash set to a hash of that token; NULL and 0 when signed out or a refresh is under way. */
 char *rfo_controller_socket_url(const char *base, uint64_t *token_hash);

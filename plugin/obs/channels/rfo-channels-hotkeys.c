@@ -25,7 +25,7 @@ static struct {
 	bool inited;
 	obs_hotkey_id all_on, all_off;
 	DARRAY(struct toggle) toggles;
-} h = {.all_on = OBS_INVALID_HOTKEY_ID, .all_off = OBS_INVALID_HOTKEY_ID};
+} hotkeys = {.all_on = OBS_INVALID_HOTKEY_ID, .all_off = OBS_INVALID_HOTKEY_ID};
 
 static void load_bindings(obs_hotkey_id hid, const char *name)
 {
@@ -60,23 +60,23 @@ static bool save_one(config_t *cfg, obs_hotkey_id hid, const char *name)
 
 static void save_bindings(void)
 {
-	config_t *cfg = h.inited ? obs_frontend_get_profile_config() : NULL;
+	config_t *cfg = hotkeys.inited ? obs_frontend_get_profile_config() : NULL;
 	if (!cfg)
 		return;
-	bool changed = save_one(cfg, h.all_on, NAME_PREFIX "EnableAll");
-	changed = save_one(cfg, h.all_off, NAME_PREFIX "DisableAll") || changed;
-	for (size_t i = 0; i < h.toggles.num; i++)
-		changed = save_one(cfg, h.toggles.array[i].hid, h.toggles.array[i].name) || changed;
+	bool changed = save_one(cfg, hotkeys.all_on, NAME_PREFIX "EnableAll");
+	changed = save_one(cfg, hotkeys.all_off, NAME_PREFIX "DisableAll") || changed;
+	for (size_t i = 0; i < hotkeys.toggles.num; i++)
+		changed = save_one(cfg, hotkeys.toggles.array[i].hid, hotkeys.toggles.array[i].name) || changed;
 	if (changed && config_save_safe(cfg, "tmp", NULL) != CONFIG_SUCCESS)
 		rfo_log_sub(LOG_WARNING, "channels", "could not save the hotkeys into the profile");
 }
 
 static void reload_bindings(void)
 {
-	load_bindings(h.all_on, NAME_PREFIX "EnableAll");
-	load_bindings(h.all_off, NAME_PREFIX "DisableAll");
-	for (size_t i = 0; i < h.toggles.num; i++)
-		load_bindings(h.toggles.array[i].hid, h.toggles.array[i].name);
+	load_bindings(hotkeys.all_on, NAME_PREFIX "EnableAll");
+	load_bindings(hotkeys.all_off, NAME_PREFIX "DisableAll");
+	for (size_t i = 0; i < hotkeys.toggles.num; i++)
+		load_bindings(hotkeys.toggles.array[i].hid, hotkeys.toggles.array[i].name);
 }
 
 static void on_save(obs_data_t *save_data, bool saving, void *param)
@@ -124,16 +124,16 @@ static void on_toggle(void *data, obs_hotkey_id id, obs_hotkey_t *key, bool pres
 
 void rfo_channels_hotkeys_init(void)
 {
-	if (h.inited)
+	if (hotkeys.inited)
 		return;
-	da_init(h.toggles);
-	h.all_on = obs_hotkey_register_frontend(NAME_PREFIX "EnableAll", obs_module_text("Channels.Hotkey.EnableAll"),
-						on_all, (void *)1);
-	h.all_off = obs_hotkey_register_frontend(NAME_PREFIX "DisableAll",
-						 obs_module_text("Channels.Hotkey.DisableAll"), on_all, NULL);
-	h.inited = true;
-	load_bindings(h.all_on, NAME_PREFIX "EnableAll");
-	load_bindings(h.all_off, NAME_PREFIX "DisableAll");
+	da_init(hotkeys.toggles);
+	hotkeys.all_on = obs_hotkey_register_frontend(NAME_PREFIX "EnableAll",
+						      obs_module_text("Channels.Hotkey.EnableAll"), on_all, (void *)1);
+	hotkeys.all_off = obs_hotkey_register_frontend(NAME_PREFIX "DisableAll",
+						       obs_module_text("Channels.Hotkey.DisableAll"), on_all, NULL);
+	hotkeys.inited = true;
+	load_bindings(hotkeys.all_on, NAME_PREFIX "EnableAll");
+	load_bindings(hotkeys.all_off, NAME_PREFIX "DisableAll");
 	obs_frontend_add_save_callback(on_save, NULL);
 	obs_frontend_add_event_callback(on_event, NULL);
 }
@@ -165,16 +165,16 @@ static void collect(void *param, int64_t id, const char *name)
 
 void rfo_channels_hotkeys_sync(void)
 {
-	if (!h.inited || in_callback)
+	if (!hotkeys.inited || in_callback)
 		return; /* the next update registers them */
 	DARRAY(struct seen) list;
 	da_init(list);
 	rfo_channels_foreach(collect, &list.da);
 	for (size_t i = 0; i < list.num; i++) {
 		struct toggle *t = NULL;
-		for (size_t j = 0; j < h.toggles.num && !t; j++)
-			if (*h.toggles.array[j].channel == list.array[i].id)
-				t = &h.toggles.array[j];
+		for (size_t j = 0; j < hotkeys.toggles.num && !t; j++)
+			if (*hotkeys.toggles.array[j].channel == list.array[i].id)
+				t = &hotkeys.toggles.array[j];
 		char *label = toggle_label(list.array[i].name);
 		if (!t) {
 			struct toggle nt = {.channel = bmalloc(sizeof(int64_t)), .label = label};
@@ -184,7 +184,7 @@ void rfo_channels_hotkeys_sync(void)
 			nt.name = name.array;
 			nt.hid = obs_hotkey_register_frontend(nt.name, nt.label, on_toggle, nt.channel);
 			load_bindings(nt.hid, nt.name);
-			da_push_back(h.toggles, &nt);
+			da_push_back(hotkeys.toggles, &nt);
 		} else if (strcmp(t->label, label) != 0) {
 			bfree(t->label);
 			t->label = label;
@@ -199,20 +199,20 @@ void rfo_channels_hotkeys_sync(void)
 
 void rfo_channels_hotkeys_free(void)
 {
-	if (!h.inited)
+	if (!hotkeys.inited)
 		return;
 	save_bindings();
 	obs_frontend_remove_save_callback(on_save, NULL);
 	obs_frontend_remove_event_callback(on_event, NULL);
-	obs_hotkey_unregister(h.all_on);
-	obs_hotkey_unregister(h.all_off);
-	for (size_t i = 0; i < h.toggles.num; i++) {
-		obs_hotkey_unregister(h.toggles.array[i].hid);
-		bfree(h.toggles.array[i].channel);
-		bfree(h.toggles.array[i].name);
-		bfree(h.toggles.array[i].label);
+	obs_hotkey_unregister(hotkeys.all_on);
+	obs_hotkey_unregister(hotkeys.all_off);
+	for (size_t i = 0; i < hotkeys.toggles.num; i++) {
+		obs_hotkey_unregister(hotkeys.toggles.array[i].hid);
+		bfree(hotkeys.toggles.array[i].channel);
+		bfree(hotkeys.toggles.array[i].name);
+		bfree(hotkeys.toggles.array[i].label);
 	}
-	da_free(h.toggles);
-	h.inited = false;
-	h.all_on = h.all_off = OBS_INVALID_HOTKEY_ID;
+	da_free(hotkeys.toggles);
+	hotkeys.inited = false;
+	hotkeys.all_on = hotkeys.all_off = OBS_INVALID_HOTKEY_ID;
 }

@@ -1,10 +1,11 @@
-/* Destinations: refresh, switch and title operations, the session, the disk cache and the dock. */
+/* Destinations: the channel list (its state is static here), the session, what vendor requests and the dock
+ * read, and the lifecycle. The requests that fill it are in rfo-channels.c. */
 #include "rfo-channels.h"
 #include "rfo-channels-private.h"
+#include "rfo-api.h"
 #include "rfo-auth.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
-#include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-ui-channels.h"
 #include "rfo-vendor.h"
@@ -13,263 +14,275 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 #include <util/platform.h>
+#include <util/threading.h>
 
-/* ---------------------------------------------------------------- operations */
+static struct {
+	bool created;
+	volatile bool running;
+	/* Guards everything below (and the titles of title changes). Taken before the platform cache's lock. */
+	pthread_mutex_t mutex;
+	bool signed_in; /* as of the last session callback */
+	struct rfo_channel_model model;
+	bool have_list;
+	uint64_t fetched_at;
+	uint64_t attempted_at;           /* the last refresh started */
+	struct rfo_api_job *refresh_job; /* in flight (a reference) */
+	bool refresh_again;              /* our own change happened while a refresh was in flight */
+	bool applying;
+	char *last_error;
+	char *notice;
+	uint64_t titles_at; /* a title change ended: older channel-meta answers are dropped */
+} channels;
+
+bool rfo_ch_running(void)
+{
+	return channels.running;
+}
 
 bool rfo_ch_signed_in(void)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
-	return rfo_ch.running && auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
+	return channels.running && auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 }
 
-/* Waits for a job the caller holds a reference to; copies its error. */
-bool rfo_ch_job_wait(struct job *job, uint32_t wait_ms, struct rfo_error *err)
-{
-	/* In slices, so that a request parked after a 401 for which no new token comes is failed. */
-	bool done = os_event_try(job->done) == 0;
-	for (uint32_t waited = 0; !done && waited < wait_ms; waited += 250) {
-		done = os_event_timedwait(job->done, wait_ms - waited < 250 ? wait_ms - waited : 250) == 0;
-		if (!done)
-			rfo_ch_unpark(false, false);
-	}
-	bool ok = false;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	if (!done)
-		rfo_error_set(err, RFO_CHANNELS_STILL_WAITING, "%s", obs_module_text("Channels.Error.Timeout"));
-	else if (job->err.code && err)
-		*err = job->err;
-	else
-		ok = !job->err.code;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	return ok;
-}
+/* ---------------------------------------------------------------- refreshes */
 
-bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
+enum rfo_ch_refresh_plan rfo_ch_refresh_begin(bool force, bool held, bool want_ref, struct rfo_api_job **job,
+					      char **last_error)
 {
-	if (!rfo_ch.created || !rfo_ch_signed_in()) {
-		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
-		return false;
-	}
-	rfo_ch_unpark(false, false); /* drops requests parked for too long */
-	bool start = false, need_platforms = false;
-	bool held = rfo_rest_hold_left(&rfo_ch.hold) != 0;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	struct job *job = rfo_ch.refresh_job;
-	if (job) {
-		if (force && job->started < os_gettime_ns())
-			rfo_ch.refresh_again = true;
-		if (wait_ms)
-			os_atomic_inc_long(&job->refs);
-	} else if (!force && rfo_ch.have_list && os_gettime_ns() - rfo_ch.attempted_at < REFRESH_MIN_NS) {
+	enum rfo_ch_refresh_plan plan;
+	uint64_t now = os_gettime_ns();
+	*last_error = NULL;
+	pthread_mutex_lock(&channels.mutex);
+	*job = channels.refresh_job;
+	if (*job) {
+		struct rfo_ch_op *op = rfo_api_job_data(*job);
+		if (force && op->started < now)
+			channels.refresh_again = true;
+		if (want_ref)
+			rfo_api_job_ref(*job);
+		plan = RFO_CH_REFRESH_JOIN;
+	} else if (!force && channels.have_list && now - channels.attempted_at < REFRESH_MIN_NS) {
 		/* Fetched (or tried) in the last 30 s: answer from the cache, not fresh when that try failed. */
-		char *last = rfo_ch.last_error ? bstrdup(rfo_ch.last_error) : NULL;
-		pthread_mutex_unlock(&rfo_ch.mutex);
-		if (last && !rfo_ch_held(err))
-			rfo_error_set(err, RFO_ERR_NETWORK, "%s", last);
-		bfree(last);
-		return !last;
-	} else if (!force && rfo_ch.last_error && os_gettime_ns() - rfo_ch.attempted_at < RETRY_MIN_NS) {
-		/* No list yet and the last try just failed: do not hammer Restream. */
-		rfo_error_set(err, RFO_ERR_NETWORK, "%s", rfo_ch.last_error);
-		pthread_mutex_unlock(&rfo_ch.mutex);
-		return false;
+		*last_error = channels.last_error ? bstrdup(channels.last_error) : NULL;
+		plan = RFO_CH_REFRESH_FRESH;
+	} else if (!force && channels.last_error && now - channels.attempted_at < RETRY_MIN_NS) {
+		*last_error = bstrdup(channels.last_error);
+		plan = RFO_CH_REFRESH_RETRY_LATER;
 	} else if (held) {
-		/* Retry-After: nothing is asked of Restream before then; the cached list (if any) is not fresh. */
-		pthread_mutex_unlock(&rfo_ch.mutex);
-		rfo_ch_held(err);
-		return false;
+		plan = RFO_CH_REFRESH_HELD;
 	} else {
-		rfo_ch.attempted_at = os_gettime_ns();
-		job = rfo_ch_job_create(J_REFRESH);
-		job->gen = rfo_ch.gen;
-		os_atomic_inc_long(&job->refs); /* rfo_ch.refresh_job's */
-		rfo_ch.refresh_job = job;
-		need_platforms = !rfo_ch.platforms_fetched && !rfo_ch.platforms.count;
-		if (need_platforms)
-			rfo_ch.platforms_fetched = true;
-		start = true;
+		channels.attempted_at = now;
+		*job = rfo_ch_op_create(RFO_CH_OP_REFRESH);
+		rfo_api_job_ref(*job); /* channels.refresh_job's */
+		channels.refresh_job = *job;
+		plan = RFO_CH_REFRESH_START;
 	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_unlock(&channels.mutex);
+	return plan;
+}
 
-	if (start) {
-		rfo_dispatch(rfo_ch_ui_push_task, NULL); /* "loading" */
-		if (need_platforms)
-			rfo_ch_submit(rfo_ch_req_new(job, K_PLATFORMS, 0));
-		rfo_ch_submit(rfo_ch_req_new(job, K_LIST, 0));
-		rfo_ch_job_finish_one(job); /* the guard */
-		if (!wait_ms && os_event_try(job->done) != 0) {
-			rfo_ch_job_release(job); /* the creator's */
-			return true;             /* under way */
+bool rfo_ch_refresh_end(struct rfo_api_job *job, const struct rfo_error *err, bool *again, bool *changed)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	pthread_mutex_lock(&channels.mutex);
+	bool current = rfo_api_job_current(job);
+	*again = false;
+	if (channels.refresh_job == job) {
+		channels.refresh_job = NULL;
+		rfo_api_job_release(job); /* never the last reference: the engine holds one while this runs */
+		*again = channels.refresh_again && current;
+		channels.refresh_again = false;
+	}
+	if (current) {
+		bfree(channels.last_error);
+		channels.last_error = err->code && err->code != RFO_ERR_CANCELLED ? bstrdup(err->message) : NULL;
+		if (!err->code)
+			channels.fetched_at = os_gettime_ns();
+	}
+	*changed = current && op->changed;
+	pthread_mutex_unlock(&channels.mutex);
+	return current;
+}
+
+void rfo_ch_store_list(struct rfo_api_job *job, struct rfo_channel_list *list, struct darray *ids,
+		       struct darray *platform_ids)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	pthread_mutex_lock(&channels.mutex);
+	if (rfo_api_job_current(job)) {
+		op->changed = rfo_channel_model_replace_take(&channels.model, list, op->started) || !channels.have_list;
+		channels.have_list = true;
+		for (size_t i = 0; i < channels.model.count; i++) {
+			darray_push_back(sizeof(int64_t), ids, &channels.model.items[i].ch.id);
+			darray_push_back(sizeof(int64_t), platform_ids, &channels.model.items[i].ch.platform_id);
 		}
-		/* waited for, or it failed at once (e.g. no token): the real outcome */
-	} else if (!wait_ms) {
-		return true;
 	}
-	bool ok = rfo_ch_job_wait(job, wait_ms, err);
-	rfo_ch_job_release(job);
+	pthread_mutex_unlock(&channels.mutex);
+}
+
+void rfo_ch_store_meta(struct rfo_api_job *job, int64_t id, const struct rfo_channel_meta *meta)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	pthread_mutex_lock(&channels.mutex);
+	if (rfo_api_job_current(job) && op->started > channels.titles_at)
+		rfo_channel_model_set_meta(&channels.model, id, meta->title, meta->description);
+	pthread_mutex_unlock(&channels.mutex);
+}
+
+void rfo_ch_platform_ids(struct darray *platform_ids)
+{
+	pthread_mutex_lock(&channels.mutex);
+	for (size_t i = 0; i < channels.model.count; i++)
+		darray_push_back(sizeof(int64_t), platform_ids, &channels.model.items[i].ch.platform_id);
+	pthread_mutex_unlock(&channels.mutex);
+}
+
+char *rfo_ch_channel_name(int64_t id)
+{
+	pthread_mutex_lock(&channels.mutex);
+	struct rfo_channel_entry *e = rfo_channel_model_find(&channels.model, id);
+	char *name = bstrdup(e && e->ch.display_name && *e->ch.display_name ? e->ch.display_name : "?");
+	pthread_mutex_unlock(&channels.mutex);
+	return name;
+}
+
+/* ---------------------------------------------------------------- switches */
+
+bool rfo_ch_begin_switch(int64_t id, bool enabled, struct rfo_error *err)
+{
+	pthread_mutex_lock(&channels.mutex);
+	bool ok = rfo_channel_model_begin_switch(&channels.model, id, enabled, os_gettime_ns(), err);
+	pthread_mutex_unlock(&channels.mutex);
 	return ok;
 }
 
-bool rfo_channels_switch(int64_t id, bool enabled, uint32_t wait_ms, struct rfo_error *err)
+void rfo_ch_end_switch(int64_t id, bool ok, const char *message)
 {
-	if (!rfo_ch.created || !rfo_ch_signed_in()) {
-		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
-		return false;
-	}
-	if (rfo_ch_held(err))
-		return false; /* before the shown state moves: nothing to roll back, no ChannelsChanged */
-	struct rfo_error merr = {0};
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool ok = rfo_channel_model_begin_switch(&rfo_ch.model, id, enabled, os_gettime_ns(), &merr);
-	uint64_t gen = rfo_ch.gen;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	if (!ok) {
-		rfo_error_set(err, merr.code, "%s",
-			      obs_module_text(merr.code == RFO_ERR_STATE ? "Channels.Error.Busy"
-									 : "Channels.Error.NoSuchChannel"));
-		return false;
-	}
-	rfo_log_sub(LOG_INFO, "channels", "switching channel %lld %s", (long long)id, enabled ? "on" : "off");
-	struct job *job = rfo_ch_job_create(J_SWITCH);
-	job->gen = gen;
-	job->id = id;
-	job->enabled = enabled;
-	struct req *r = rfo_ch_req_new(job, K_SWITCH, id);
-	r->body = rfo_rest_channel_patch_body(enabled);
-	rfo_ch_submit(r);
-	rfo_dispatch(rfo_ch_ui_push_task, NULL); /* the switch moves at once */
-	os_atomic_inc_long(&job->refs);
-	rfo_ch_job_finish_one(job);
-	rfo_ch_job_release(job);
-	if (!wait_ms && os_event_try(job->done) != 0) {
-		rfo_ch_job_release(job);
-		return true; /* under way */
-	}
-	/* waited for, or (without a wait) already over: it may have failed at once on this thread */
-	ok = rfo_ch_job_wait(job, wait_ms, err);
-	rfo_ch_job_release(job);
-	return ok;
+	pthread_mutex_lock(&channels.mutex);
+	rfo_channel_model_end_switch(&channels.model, id, ok, message, os_gettime_ns());
+	pthread_mutex_unlock(&channels.mutex);
 }
 
-void rfo_channels_toggle(int64_t id)
+bool rfo_ch_channel_enabled(int64_t id, bool *enabled)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	struct rfo_channel_entry *e = rfo_channel_model_find(&rfo_ch.model, id);
-	bool known = e != NULL, enabled = e && e->ch.enabled;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	struct rfo_error err = {0};
-	if (known && !rfo_channels_switch(id, !enabled, 0, &err))
-		rfo_log_sub(LOG_INFO, "channels", "hotkey: %s", err.message);
+	pthread_mutex_lock(&channels.mutex);
+	struct rfo_channel_entry *e = rfo_channel_model_find(&channels.model, id);
+	*enabled = e && e->ch.enabled;
+	pthread_mutex_unlock(&channels.mutex);
+	return e != NULL;
 }
 
-void rfo_channels_switch_all(bool enabled)
+void rfo_ch_ids_to_switch(bool enabled, struct darray *ids)
 {
-	DARRAY(int64_t) ids;
-	da_init(ids);
-	pthread_mutex_lock(&rfo_ch.mutex);
-	for (size_t i = 0; i < rfo_ch.model.count; i++)
-		if (rfo_ch.model.items[i].ch.enabled != enabled && !rfo_ch.model.items[i].pending)
-			da_push_back(ids, &rfo_ch.model.items[i].ch.id);
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	for (size_t i = 0; i < ids.num; i++)
-		rfo_channels_switch(ids.array[i], enabled, 0, NULL);
-	da_free(ids);
+	pthread_mutex_lock(&channels.mutex);
+	for (size_t i = 0; i < channels.model.count; i++)
+		if (channels.model.items[i].ch.enabled != enabled && !channels.model.items[i].pending)
+			darray_push_back(sizeof(int64_t), ids, &channels.model.items[i].ch.id);
+	pthread_mutex_unlock(&channels.mutex);
 }
 
-bool rfo_channels_set_title(const char *title, const char *description, const int64_t *ids, size_t count,
-			    uint32_t wait_ms, obs_data_array_t *updated, obs_data_array_t *failed,
-			    struct rfo_error *err)
+/* ---------------------------------------------------------------- title changes */
+
+bool rfo_ch_begin_title(struct rfo_api_job *job, const int64_t *ids, size_t count, struct rfo_channel_targets *t)
 {
-	if (!rfo_ch.created || !rfo_ch_signed_in()) {
-		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
-		return false;
-	}
-	if (!title || !*title) {
-		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.NoTitle"));
-		return false;
-	}
-	if (rfo_ch_held(err))
-		return false;
-	char *body = rfo_rest_meta_patch_body(title, description);
-	if (!body) {
-		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.BadText"));
-		return false;
-	}
-	struct rfo_channel_targets t;
-	struct job *job = rfo_ch_job_create(J_TITLE);
-	job->title = bstrdup(title);
-	job->description = description ? bstrdup(description) : NULL;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	job->gen = rfo_ch.gen;
-	rfo_channel_model_targets(&rfo_ch.model, ids, ids ? count : 0, &t);
-	bool none = !t.count && !t.unknown_count;
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	pthread_mutex_lock(&channels.mutex);
+	rfo_channel_model_targets(&channels.model, ids, count, t);
+	bool none = !t->count && !t->unknown_count;
 	if (!none) {
-		rfo_ch.applying = true;
-		for (size_t i = 0; i < t.count; i++)
-			rfo_channel_model_set_result(&rfo_ch.model, t.ids[i], RFO_CHANNEL_RESULT_NONE, NULL);
-		for (size_t i = 0; i < t.unknown_count; i++) {
-			struct title_out o = {t.unknown[i], bstrdup(obs_module_text("Channels.Error.NoSuchChannel"))};
-			da_push_back(job->titles, &o);
+		channels.applying = true;
+		for (size_t i = 0; i < t->count; i++)
+			rfo_channel_model_set_result(&channels.model, t->ids[i], RFO_CHANNEL_RESULT_NONE, NULL);
+		for (size_t i = 0; i < t->unknown_count; i++) {
+			struct rfo_ch_title_out o = {t->unknown[i],
+						     bstrdup(obs_module_text("Channels.Error.NoSuchChannel"))};
+			da_push_back(op->titles, &o);
 		}
 	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	if (none) {
-		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("Channels.Error.NoTargets"));
-		rfo_channel_targets_free(&t);
-		rfo_ch_job_release(job);
-		bfree(body);
-		return false;
-	}
-	rfo_log_sub(LOG_INFO, "channels", "setting the title of %zu channel(s)", t.count);
-	for (size_t i = 0; i < t.count; i++) {
-		struct req *r = rfo_ch_req_new(job, K_TITLE, t.ids[i]);
-		r->body = bstrdup(body);
-		rfo_ch_submit(r);
-	}
-	rfo_channel_targets_free(&t);
-	bfree(body);
-	rfo_dispatch(rfo_ch_ui_push_task, NULL);
-	os_atomic_inc_long(&job->refs);
-	rfo_ch_job_finish_one(job);
-	rfo_ch_job_release(job);
-	if (!wait_ms && os_event_try(job->done) != 0) {
-		rfo_ch_job_release(job);
-		return true; /* under way: updated/failed stay empty */
-	}
+	pthread_mutex_unlock(&channels.mutex);
+	return !none;
+}
 
-	/* waited for, or (without a wait) already over: every request failed at once, e.g. stopping */
-	bool ok = rfo_ch_job_wait(job, wait_ms, err);
-	bool still = !ok && err && err->code == RFO_CHANNELS_STILL_WAITING;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	size_t n_ok = 0;
-	for (size_t i = 0; (ok || still) && i < job->titles.num; i++) {
-		const struct title_out *o = &job->titles.array[i];
-		if (!o->error) {
-			n_ok++;
-			obs_data_t *item = obs_data_create();
-			obs_data_set_int(item, "id", o->id);
-			obs_data_array_push_back(updated, item);
-			obs_data_release(item);
-			continue;
+void rfo_ch_title_result(struct rfo_api_job *job, int64_t id, const char *error)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	pthread_mutex_lock(&channels.mutex);
+	struct rfo_ch_title_out o = {id, error ? bstrdup(error) : NULL};
+	da_push_back(op->titles, &o);
+	if (!error)
+		channels.titles_at = os_gettime_ns();
+	if (rfo_api_job_current(job) && error) {
+		rfo_channel_model_set_result(&channels.model, id, RFO_CHANNEL_RESULT_ERROR, error);
+	} else if (rfo_api_job_current(job)) {
+		struct rfo_channel_entry *e = rfo_channel_model_find(&channels.model, id);
+		const char *desc = op->description ? op->description : (e ? e->description : NULL);
+		char *keep = desc ? bstrdup(desc) : NULL;
+		rfo_channel_model_set_meta(&channels.model, id, op->title, keep);
+		bfree(keep);
+		rfo_channel_model_set_result(&channels.model, id, RFO_CHANNEL_RESULT_OK,
+					     obs_module_text("Channels.Result.TitleSet"));
+	}
+	pthread_mutex_unlock(&channels.mutex);
+}
+
+char *rfo_ch_title_end(struct rfo_api_job *job, bool *again, bool *changed)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	char *error = NULL;
+	pthread_mutex_lock(&channels.mutex);
+	bool current = rfo_api_job_current(job);
+	channels.applying = false;
+	size_t ok = 0;
+	for (size_t i = 0; i < op->titles.num; i++)
+		ok += op->titles.array[i].error ? 0 : 1;
+	struct dstr s = {0}, n = {0};
+	dstr_copy(&s, obs_module_text("Channels.Title.Summary"));
+	dstr_printf(&n, "%zu", ok);
+	dstr_replace(&s, "%1", n.array);
+	dstr_printf(&n, "%zu", op->titles.num);
+	dstr_replace(&s, "%2", n.array);
+	dstr_free(&n);
+	bfree(channels.notice);
+	channels.notice = s.array;
+	*again = current && ok > 0;
+	*changed = current; /* ListChannels' titles; a failure is reported too */
+	if (current && ok < op->titles.num) {
+		/* "Title set on 1 of 2 channels. <the first failure's reason>" */
+		struct dstr e = {0};
+		dstr_copy(&e, channels.notice);
+		for (size_t i = 0; i < op->titles.num; i++) {
+			if (op->titles.array[i].error) {
+				dstr_catf(&e, " %s", op->titles.array[i].error);
+				break;
+			}
 		}
+		error = e.array;
+	}
+	pthread_mutex_unlock(&channels.mutex);
+	return error;
+}
+
+size_t rfo_ch_title_outcomes(struct rfo_api_job *job, bool list, obs_data_array_t *updated, obs_data_array_t *failed,
+			     char **first_error)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	size_t n_ok = 0;
+	pthread_mutex_lock(&channels.mutex);
+	for (size_t i = 0; list && i < op->titles.num; i++) {
+		const struct rfo_ch_title_out *o = &op->titles.array[i];
 		obs_data_t *item = obs_data_create();
 		obs_data_set_int(item, "id", o->id);
-		obs_data_set_string(item, "error", o->error);
-		obs_data_array_push_back(failed, item);
+		if (o->error)
+			obs_data_set_string(item, "error", o->error);
+		else
+			n_ok++;
+		obs_data_array_push_back(o->error ? failed : updated, item);
 		obs_data_release(item);
 	}
-	if (ok && !n_ok) {
-		ok = false;
-		struct dstr msg = {0};
-		dstr_copy(&msg, obs_module_text("Channels.Error.TitleNowhere"));
-		dstr_replace(&msg, "%1",
-			     job->titles.num && job->titles.array[0].error ? job->titles.array[0].error : "");
-		rfo_error_set(err, RFO_ERR_STATE, "%s", msg.array);
-		dstr_free(&msg);
-	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	rfo_ch_job_release(job);
-	return ok;
+	*first_error = op->titles.num && op->titles.array[0].error ? bstrdup(op->titles.array[0].error) : NULL;
+	pthread_mutex_unlock(&channels.mutex);
+	return n_ok;
 }
 
 /* ---------------------------------------------------------------- reading the cache */
@@ -277,7 +290,7 @@ bool rfo_channels_set_title(const char *title, const char *description, const in
 static obs_data_t *entry_data_locked(const struct rfo_channel_entry *e)
 {
 	bool known = false;
-	char *platform = rfo_channel_platform_name(&rfo_ch.platforms, e->ch.platform_id, &known);
+	char *platform = rfo_ch_platform_name(e->ch.platform_id, &known);
 	obs_data_t *d = obs_data_create();
 	obs_data_set_int(d, "id", e->ch.id);
 	obs_data_set_int(d, "platformId", e->ch.platform_id);
@@ -296,47 +309,47 @@ static obs_data_t *entry_data_locked(const struct rfo_channel_entry *e)
 obs_data_array_t *rfo_channels_list_data(void)
 {
 	obs_data_array_t *arr = obs_data_array_create();
-	pthread_mutex_lock(&rfo_ch.mutex);
-	for (size_t i = 0; i < rfo_ch.model.count; i++) {
-		obs_data_t *d = entry_data_locked(&rfo_ch.model.items[i]);
+	pthread_mutex_lock(&channels.mutex);
+	for (size_t i = 0; i < channels.model.count; i++) {
+		obs_data_t *d = entry_data_locked(&channels.model.items[i]);
 		obs_data_array_push_back(arr, d);
 		obs_data_release(d);
 	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_unlock(&channels.mutex);
 	return arr;
 }
 
 obs_data_t *rfo_channels_channel_data(int64_t id)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	struct rfo_channel_entry *e = rfo_channel_model_find(&rfo_ch.model, id);
+	pthread_mutex_lock(&channels.mutex);
+	struct rfo_channel_entry *e = rfo_channel_model_find(&channels.model, id);
 	obs_data_t *d = e ? entry_data_locked(e) : NULL;
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_unlock(&channels.mutex);
 	return d;
 }
 
 bool rfo_channels_refreshing(void)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool busy = rfo_ch.refresh_job != NULL;
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_lock(&channels.mutex);
+	bool busy = channels.refresh_job != NULL;
+	pthread_mutex_unlock(&channels.mutex);
 	return busy;
 }
 
 bool rfo_channels_have_list(void)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool have = rfo_ch.have_list;
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_lock(&channels.mutex);
+	bool have = channels.have_list;
+	pthread_mutex_unlock(&channels.mutex);
 	return have;
 }
 
 void rfo_channels_foreach(void (*cb)(void *param, int64_t id, const char *name), void *param)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	for (size_t i = 0; i < rfo_ch.model.count; i++)
-		cb(param, rfo_ch.model.items[i].ch.id, rfo_ch.model.items[i].ch.display_name);
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_lock(&channels.mutex);
+	for (size_t i = 0; i < channels.model.count; i++)
+		cb(param, channels.model.items[i].ch.id, channels.model.items[i].ch.display_name);
+	pthread_mutex_unlock(&channels.mutex);
 }
 
 void rfo_ch_emit_changed(const char *error)
@@ -361,26 +374,24 @@ struct ui_names {
 void rfo_ch_ui_push_task(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!rfo_ch.created || !rfo_controller_running())
+	if (!channels.created || !rfo_controller_running())
 		return;
 	bool in = rfo_ch_signed_in();
-	pthread_mutex_lock(&rfo_ch.mutex);
-	size_t n = in ? rfo_ch.model.count : 0;
+	pthread_mutex_lock(&channels.mutex);
+	size_t n = in ? channels.model.count : 0;
 	struct rfo_ui_channel *items = n ? bzalloc(n * sizeof(*items)) : NULL;
 	struct ui_names *names = n ? bzalloc(n * sizeof(*names)) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		const struct rfo_channel_entry *e = &rfo_ch.model.items[i];
+		const struct rfo_channel_entry *e = &channels.model.items[i];
 		struct rfo_ui_channel *u = &items[i];
-		names[i].platform = rfo_channel_platform_name(&rfo_ch.platforms, e->ch.platform_id, &u->platform_known);
+		names[i].platform = rfo_ch_platform_name(e->ch.platform_id, &u->platform_known);
 		rfo_channel_badge_text(names[i].platform, e->ch.platform_id, u->platform_known, names[i].badge,
 				       sizeof(names[i].badge));
-		const struct icon *ic = rfo_ch_icon_get_locked(e->ch.platform_id, false);
 		u->id = e->ch.id;
 		u->platform_id = e->ch.platform_id;
 		u->platform_name = names[i].platform;
 		u->badge = names[i].badge;
-		u->icon = ic ? ic->data : NULL;
-		u->icon_size = ic ? ic->size : 0;
+		u->icon = rfo_ch_icon(e->ch.platform_id, &u->icon_size);
 		u->display_name = e->ch.display_name;
 		u->url = e->ch.url;
 		u->enabled = e->ch.enabled;
@@ -391,15 +402,15 @@ void rfo_ch_ui_push_task(void *param)
 	}
 	struct rfo_ui_channels_state st = {
 		.signed_in = in,
-		.loading = rfo_ch.refresh_job != NULL,
-		.applying = rfo_ch.applying,
-		.error = in ? rfo_ch.last_error : NULL,
-		.notice = in ? rfo_ch.notice : NULL,
+		.loading = channels.refresh_job != NULL,
+		.applying = channels.applying,
+		.error = in ? channels.last_error : NULL,
+		.notice = in ? channels.notice : NULL,
 		.channels = items,
 		.count = n,
 	};
 	rfo_ui_channels_set_state(&st);
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_unlock(&channels.mutex);
 	for (size_t i = 0; i < n; i++)
 		bfree(names[i].platform);
 	bfree(names);
@@ -412,7 +423,7 @@ void rfo_ch_ui_push_task(void *param)
 static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!rfo_ch.running)
+	if (!channels.running)
 		return;
 	struct rfo_auth *auth = rfo_controller_auth();
 	bool in = auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
@@ -420,36 +431,38 @@ static void on_session(void *param)
 	bool have_token = in && rfo_auth_get_token(auth, &token);
 	bfree(token);
 
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool was = rfo_ch.signed_in;
-	rfo_ch.signed_in = in;
-	bool have_list = rfo_ch.have_list;
-	if (in != was)
-		rfo_rest_hold_clear(&rfo_ch.hold); /* the old session's Retry-After does not apply to the next one */
+	/* Signed out: older answers are not current from here on (before the list is cleared), the Retry-After
+	 * hold ends and calls parked after a 401 fail. */
+	if (!in)
+		rfo_api_new_session(rfo_ch_api());
+	pthread_mutex_lock(&channels.mutex);
+	bool was = channels.signed_in;
+	channels.signed_in = in;
+	bool have_list = channels.have_list;
 	if (!in && was) {
-		rfo_ch.gen++;
-		rfo_channel_model_free(&rfo_ch.model);
-		rfo_ch.have_list = false;
-		rfo_ch.fetched_at = rfo_ch.attempted_at = 0;
-		rfo_ch.applying = false;
-		bfree(rfo_ch.last_error);
-		bfree(rfo_ch.notice);
-		rfo_ch.last_error = rfo_ch.notice = NULL;
+		rfo_channel_model_free(&channels.model);
+		channels.have_list = false;
+		channels.fetched_at = channels.attempted_at = 0;
+		channels.applying = false;
+		bfree(channels.last_error);
+		bfree(channels.notice);
+		channels.last_error = channels.notice = NULL;
 	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
+	pthread_mutex_unlock(&channels.mutex);
 
 	if (!in) {
-		rfo_ch_unpark(false, true);
 		if (was) {
 			rfo_ch_emit_changed(NULL);
 			rfo_dispatch(rfo_ch_ui_push_task, NULL);
 		}
 		return;
 	}
+	if (!was)
+		rfo_api_clear_hold(rfo_ch_api()); /* the old session's Retry-After does not apply to the next one */
 	rfo_ch_load_disk_once();
 	if (!have_token)
 		return; /* a refresh is under way: the next call brings the token */
-	rfo_ch_unpark(true, false);
+	rfo_api_token_changed(rfo_ch_api());
 	if (!was || !have_list)
 		rfo_channels_refresh(true, 0, NULL);
 }
@@ -457,24 +470,20 @@ static void on_session(void *param)
 /* OBS's window is up (the dock exists): draw the tab. */
 void rfo_channels_start(void)
 {
-	if (rfo_ch.created)
+	if (channels.created)
 		rfo_ch_ui_push_task(NULL);
 }
 
 bool rfo_channels_create(void)
 {
-	if (rfo_ch.created)
+	if (channels.created)
 		return true;
-	pthread_mutex_init(&rfo_ch.mutex, NULL);
-	rfo_channel_model_init(&rfo_ch.model);
-	da_init(rfo_ch.icons);
-	da_init(rfo_ch.parked);
-	rfo_ch.config_dir = obs_module_config_path("");
-	rfo_ch.platforms_path = obs_module_config_path("platforms.json");
-	rfo_ch.icons_dir = obs_module_config_path("platform-icons");
-	rfo_ch.created = true;
-	rfo_ch.running = true;
-	obs_add_tick_callback(rfo_ch_expire_tick, NULL);
+	pthread_mutex_init(&channels.mutex, NULL);
+	rfo_channel_model_init(&channels.model);
+	rfo_ch_cache_create();
+	rfo_ch_api_create();
+	channels.created = true;
+	channels.running = true;
 	rfo_controller_on_session(on_session, NULL);
 	/* Module load, UI thread: the dock tab is built next and reads the actions when it needs them. */
 	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
@@ -484,44 +493,37 @@ bool rfo_channels_create(void)
 
 void rfo_channels_stop(void)
 {
-	if (!rfo_ch.created || !rfo_ch.running)
+	if (!channels.created || !channels.running)
 		return;
-	rfo_ch.running = false;
-	obs_remove_tick_callback(rfo_ch_expire_tick, NULL);
-	rfo_ch_unpark(false, true);
+	channels.running = false;
+	rfo_ch_api_stop(); /* calls parked after a 401 fail as cancelled */
 	rfo_channels_hotkeys_free();
 }
 
 void rfo_channels_free(void)
 {
-	if (!rfo_ch.created)
+	if (!channels.created)
 		return;
 	rfo_channels_stop();
-	rfo_ch_job_release(rfo_ch.refresh_job);
-	rfo_ch.refresh_job = NULL;
-	rfo_channel_model_free(&rfo_ch.model);
-	rfo_platform_list_free(&rfo_ch.platforms);
-	for (size_t i = 0; i < rfo_ch.icons.num; i++)
-		bfree(rfo_ch.icons.array[i].data);
-	da_free(rfo_ch.icons);
-	da_free(rfo_ch.parked);
-	bfree(rfo_ch.last_error);
-	bfree(rfo_ch.notice);
-	bfree(rfo_ch.config_dir);
-	bfree(rfo_ch.platforms_path);
-	bfree(rfo_ch.icons_dir);
-	pthread_mutex_destroy(&rfo_ch.mutex);
-	memset(&rfo_ch, 0, sizeof(rfo_ch));
+	rfo_api_job_release(channels.refresh_job);
+	channels.refresh_job = NULL;
+	rfo_channel_model_free(&channels.model);
+	bfree(channels.last_error);
+	bfree(channels.notice);
+	rfo_ch_cache_free();
+	rfo_ch_api_free();
+	pthread_mutex_destroy(&channels.mutex);
+	memset(&channels, 0, sizeof(channels));
 }
 
 void rfo_channels_ui_notice(const char *text)
 {
-	if (!rfo_ch.created)
+	if (!channels.created)
 		return;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bfree(rfo_ch.notice);
-	rfo_ch.notice = text && *text ? bstrdup(text) : NULL;
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	if (rfo_ch.running)
+	pthread_mutex_lock(&channels.mutex);
+	bfree(channels.notice);
+	channels.notice = text && *text ? bstrdup(text) : NULL;
+	pthread_mutex_unlock(&channels.mutex);
+	if (channels.running)
 		rfo_dispatch(rfo_ch_ui_push_task, NULL);
 }

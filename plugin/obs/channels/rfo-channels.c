@@ -1,331 +1,223 @@
-/* Destinations cache: platforms (+ icons, on disk), channels and titles, switches and title changes. */
+/* Destinations: asking Restream. The request engine (rfo-api.h), the operations (refresh the list, switch a
+ * channel, set titles) and their answers, stored into the channel list (rfo-channels-ops.c) and the platform
+ * cache (rfo-channels-cache.c). A 401 parks the call and retries it once with the next token. */
 #include "rfo-channels.h"
 #include "rfo-channels-private.h"
-#include "rfo-auth.h"
-#include "rfo-channel-model.h"
+#include "rfo-api.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
-#include "rfo-http.h"
 #include "rfo-log.h"
 #include "rfo-rest.h"
-#include "rfo-ui-channels.h"
-#include "rfo-vendor.h"
 
 #include <obs-module.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <util/bmem.h>
 #include <util/darray.h>
 #include <util/dstr.h>
 #include <util/platform.h>
-#include <util/threading.h>
 
-struct rfo_channels_state rfo_ch;
+/* The channels' own engine (its own Retry-After hold), from rfo_channels_create to rfo_channels_free. */
+static struct rfo_api *api;
 
-/* ---------------------------------------------------------------- jobs */
+/* What one call asks for. */
+enum call_kind { K_PLATFORMS, K_LIST, K_META, K_SWITCH, K_TITLE, K_ICON };
 
-struct job *rfo_ch_job_create(enum job_kind kind)
-{
-	struct job *job = bzalloc(sizeof(*job));
-	job->refs = 1;
-	job->pending = 1; /* the creator's guard, dropped by rfo_ch_job_finish_one() */
-	job->kind = kind;
-	job->started = os_gettime_ns();
-	os_event_init(&job->done, OS_EVENT_TYPE_MANUAL);
-	da_init(job->titles);
-	return job;
-}
+struct ch_call {
+	enum call_kind kind;
+	int64_t id; /* channel (meta, switch, title) or platform (icon) */
+};
 
-void rfo_ch_job_release(struct job *job)
-{
-	if (!job || os_atomic_dec_long(&job->refs) != 0)
-		return;
-	for (size_t i = 0; i < job->titles.num; i++)
-		bfree(job->titles.array[i].error);
-	da_free(job->titles);
-	bfree(job->title);
-	bfree(job->description);
-	os_event_destroy(job->done);
-	bfree(job);
-}
+/* ---------------------------------------------------------------- the engine */
 
-static void job_fail(struct job *job, int code, const char *message)
-{
-	pthread_mutex_lock(&rfo_ch.mutex);
-	if (!job->err.code)
-		rfo_error_set(&job->err, code ? code : RFO_ERR_NETWORK, "%s", message);
-	pthread_mutex_unlock(&rfo_ch.mutex);
-}
-
-static void job_complete(struct job *job)
-{
-	bool again = false, changed = false;
-	char *error = NULL;
-	pthread_mutex_lock(&rfo_ch.mutex);
-	bool current = job->gen == rfo_ch.gen;
-	switch (job->kind) {
-	case J_REFRESH:
-		if (rfo_ch.refresh_job == job) {
-			rfo_ch.refresh_job = NULL;
-			rfo_ch_job_release(job);
-			again = rfo_ch.refresh_again && current;
-			rfo_ch.refresh_again = false;
-		}
-		if (current) {
-			bfree(rfo_ch.last_error);
-			rfo_ch.last_error =
-				job->err.code && job->err.code != RFO_ERR_CANCELLED ? bstrdup(job->err.message) : NULL;
-			if (!job->err.code)
-				rfo_ch.fetched_at = os_gettime_ns();
-		}
-		changed = current && job->changed;
-		break;
-	case J_SWITCH: {
-		uint64_t now = os_gettime_ns();
-		rfo_channel_model_end_switch(&rfo_ch.model, job->id, !job->err.code, job->err.message, now);
-		/* a failure is reported too: a vendor caller answered "pending" learns of the rollback here */
-		changed = current && job->err.code != RFO_ERR_CANCELLED;
-		again = current && !job->err.code;
-		if (changed && job->err.code)
-			error = bstrdup(job->err.message);
-		break;
-	}
-	case J_TITLE: {
-		rfo_ch.applying = false;
-		size_t ok = 0;
-		for (size_t i = 0; i < job->titles.num; i++)
-			ok += job->titles.array[i].error ? 0 : 1;
-		struct dstr s = {0}, n = {0};
-		dstr_copy(&s, obs_module_text("Channels.Title.Summary"));
-		dstr_printf(&n, "%zu", ok);
-		dstr_replace(&s, "%1", n.array);
-		dstr_printf(&n, "%zu", job->titles.num);
-		dstr_replace(&s, "%2", n.array);
-		dstr_free(&n);
-		bfree(rfo_ch.notice);
-		rfo_ch.notice = s.array;
-		again = current && ok > 0;
-		changed = current; /* ListChannels' titles; a failure is reported too */
-		if (current && ok < job->titles.num) {
-			/* "Title set on 1 of 2 channels. <the first failure's reason>" */
-			struct dstr e = {0};
-			dstr_copy(&e, rfo_ch.notice);
-			for (size_t i = 0; i < job->titles.num; i++) {
-				if (job->titles.array[i].error) {
-					dstr_catf(&e, " %s", job->titles.array[i].error);
-					break;
-				}
-			}
-			error = e.array;
-		}
-		break;
-	}
-	case J_ICONS:
-		break;
-	}
-	pthread_mutex_unlock(&rfo_ch.mutex);
-
-	if (changed)
-		rfo_ch_emit_changed(error);
-	bfree(error);
-	if (rfo_ch.running) {
-		rfo_dispatch(rfo_ch_ui_push_task, NULL);
-		if (again)
-			rfo_channels_refresh(true, 0, NULL);
-		if (job->kind == J_REFRESH && current)
-			rfo_ch_start_icons();
-	}
-	os_event_signal(job->done);
-}
-
-void rfo_ch_job_finish_one(struct job *job)
-{
-	if (os_atomic_dec_long(&job->pending) == 0)
-		job_complete(job);
-}
-
-/* ---------------------------------------------------------------- requests */
-
-static bool kind_needs_auth(enum kind kind)
-{
-	return kind != K_PLATFORMS && kind != K_ICON;
-}
-
-static char *api_url(const char *path, int64_t id)
-{
-	struct dstr url = {0};
-	dstr_copy(&url, rfo_controller_config()->api_url);
-	while (url.len && url.array[url.len - 1] == '/')
-		dstr_resize(&url, url.len - 1);
-	dstr_cat(&url, path);
-	if (id)
-		dstr_catf(&url, "%lld", (long long)id);
-	return url.array;
-}
-
-struct req *rfo_ch_req_new(struct job *job, enum kind kind, int64_t id)
-{
-	struct req *r = bzalloc(sizeof(*r));
-	r->job = job;
-	r->kind = kind;
-	r->id = id;
-	os_atomic_inc_long(&job->refs);
-	os_atomic_inc_long(&job->pending);
-	switch (kind) {
-	case K_PLATFORMS:
-		r->url = api_url("/v2/platform/all", 0);
-		break;
-	case K_LIST:
-		r->url = api_url("/v2/user/channel/all", 0);
-		break;
-	case K_META:
-	case K_TITLE:
-		r->url = api_url("/v2/user/channel-meta/", id);
-		break;
-	case K_SWITCH:
-		r->url = api_url("/v2/user/channel/", id);
-		break;
-	case K_ICON:
-		break;
-	}
-	return r;
-}
-
-static void req_finish(struct req *r)
-{
-	struct job *job = r->job;
-	bfree(r->url);
-	bfree(r->body);
-	bfree(r->token);
-	bfree(r);
-	rfo_ch_job_finish_one(job);
-	rfo_ch_job_release(job);
-}
-
-static void req_fail(struct req *r, int code, const char *message);
-
-static void on_http_done(void *param, struct rfo_http_response *resp);
-
-bool rfo_ch_held(struct rfo_error *err)
-{
-	return rfo_rest_hold_check(&rfo_ch.hold, err);
-}
-
-void rfo_ch_submit(struct req *r)
-{
-	struct rfo_http *http = rfo_controller_http();
-	struct rfo_auth *auth = rfo_controller_auth();
-	uint64_t held = r->kind == K_ICON ? 0 : rfo_rest_hold_left(&rfo_ch.hold);
-	if (held) {
-		char *text = rfo_rest_hold_text(held);
-		req_fail(r, 429, text);
-		bfree(text);
-		return;
-	}
-	if (kind_needs_auth(r->kind) && !r->token && (!auth || !rfo_auth_get_token(auth, &r->token))) {
-		req_fail(r, RFO_ERR_AUTH, obs_module_text("Channels.Error.SignedOut"));
-		return;
-	}
-	bool patch = r->kind == K_SWITCH || r->kind == K_TITLE;
-	struct rfo_http_request hr = {
-		.method = patch ? RFO_HTTP_PATCH : RFO_HTTP_GET,
-		.url = r->url,
-		.bearer_token = kind_needs_auth(r->kind) ? r->token : NULL,
-		.content_type = patch ? "application/json" : NULL,
-		.body = patch ? r->body : NULL,
-		.timeout_ms = 15000,
-		.max_body_bytes = r->kind == K_ICON ? ICON_MAX_BYTES : 0,
-	};
-	if (!http || !rfo_ch.running || !rfo_http_submit(http, &hr, on_http_done, r))
-		req_fail(r, RFO_ERR_CANCELLED, obs_module_text("Channels.Error.Stopping"));
-}
-
-/* A 401: park the request, report it, and retry once with the next token. Parked first, so that a refresh
- * finishing between the report and the parking still resubmits it (through the token listener or below). */
-static void park(struct req *r)
-{
-	struct rfo_auth *auth = rfo_controller_auth();
-	if (!auth) {
-		req_fail(r, RFO_ERR_AUTH, obs_module_text("Channels.Error.SignedOut"));
-		return;
-	}
-	r->retried = true;
-	r->parked_at = os_gettime_ns();
-	char *old = bstrdup(r->token);
-	pthread_mutex_lock(&rfo_ch.mutex);
-	da_push_back(rfo_ch.parked, &r);
-	os_atomic_set_long(&rfo_ch.parked_count, (long)rfo_ch.parked.num);
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	rfo_auth_report_rejected(auth, old); /* refreshes only when `old` is still the current token */
-	char *token = NULL;
-	if (rfo_auth_get_token(auth, &token) && strcmp(token, old) != 0)
-		rfo_ch_unpark(true, false); /* a newer token is already there */
-	bfree(token);
-	bfree(old);
-}
-
-/* Resubmits parked requests with a new token, or fails them (signed out, stopping, too old). */
-void rfo_ch_unpark(bool resubmit, bool all)
-{
-	struct rfo_auth *auth = rfo_controller_auth();
-	uint64_t now = os_gettime_ns();
-	DARRAY(struct req *) take;
-	da_init(take);
-	pthread_mutex_lock(&rfo_ch.mutex);
-	for (size_t i = rfo_ch.parked.num; i > 0; i--) {
-		struct req *r = rfo_ch.parked.array[i - 1];
-		if (all || resubmit || now - r->parked_at > PARK_MAX_NS) {
-			da_push_back(take, &r);
-			da_erase(rfo_ch.parked, i - 1);
-		}
-	}
-	os_atomic_set_long(&rfo_ch.parked_count, (long)rfo_ch.parked.num);
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	for (size_t i = 0; i < take.num; i++) {
-		struct req *r = take.array[i];
-		char *token = NULL;
-		if (resubmit && rfo_ch.running && auth && rfo_auth_get_token(auth, &token)) {
-			bfree(r->token);
-			r->token = token;
-			rfo_ch_submit(r);
-		} else {
-			bfree(token);
-			req_fail(r, RFO_ERR_AUTH, obs_module_text("Channels.Error.Unauthorized"));
-		}
-	}
-	da_free(take);
-}
-
-/* OBS's tick (graphics thread, every frame): once a second, while requests are parked, fails those parked too
- * long, so that a channel does not stay pending when no caller waits. Nothing parked: one atomic read. */
-void rfo_ch_expire_tick(void *param, float seconds)
+/* OBS's tick (graphics thread, every frame): once a second, fails calls parked too long after a 401, so that a
+ * channel does not stay pending when no caller waits. Nothing parked: one atomic read. */
+static void expire_tick(void *param, float seconds)
 {
 	UNUSED_PARAMETER(param);
 	static float since;
-	if (!os_atomic_load_long(&rfo_ch.parked_count)) {
-		since = 0.0f;
-		return;
-	}
 	since += seconds;
 	if (since < 1.0f)
 		return;
 	since = 0.0f;
-	rfo_ch_unpark(false, false);
+	rfo_api_expire(api);
 }
 
-static char *channel_name_copy(int64_t id)
+void rfo_ch_api_create(void)
 {
-	pthread_mutex_lock(&rfo_ch.mutex);
-	struct rfo_channel_entry *e = rfo_channel_model_find(&rfo_ch.model, id);
-	char *name = bstrdup(e && e->ch.display_name && *e->ch.display_name ? e->ch.display_name : "?");
-	pthread_mutex_unlock(&rfo_ch.mutex);
-	return name;
+	struct rfo_api_config cfg = {
+		.log_sub = "channels",
+		.texts =
+			{
+				.signed_out = obs_module_text("Channels.Error.SignedOut"),
+				.stopping = obs_module_text("Channels.Error.Stopping"),
+				.unauthorized = obs_module_text("Channels.Error.Unauthorized"),
+				.timeout = obs_module_text("Channels.Error.Timeout"),
+			},
+		.status_in_errors = true,
+		.park_max_ns = PARK_MAX_NS,
+	};
+	rfo_controller_api_config(&cfg);
+	api = rfo_api_create(&cfg);
+	obs_add_tick_callback(expire_tick, NULL);
 }
 
-static void record_failure(struct req *r, int code, const char *message)
+void rfo_ch_api_stop(void)
 {
-	struct job *job = r->job;
-	switch (r->kind) {
+	obs_remove_tick_callback(expire_tick, NULL);
+	rfo_api_stop(api);
+}
+
+void rfo_ch_api_free(void)
+{
+	rfo_api_destroy(api);
+	api = NULL;
+}
+
+struct rfo_api *rfo_ch_api(void)
+{
+	return api;
+}
+
+/* ---------------------------------------------------------------- jobs */
+
+static void op_free(void *data)
+{
+	struct rfo_ch_op *op = data;
+	for (size_t i = 0; i < op->titles.num; i++)
+		bfree(op->titles.array[i].error);
+	da_free(op->titles);
+	bfree(op->title);
+	bfree(op->description);
+	bfree(op);
+}
+
+/* Every call of an operation answered: the dock, ChannelsChanged, and what follows. */
+static void op_complete(struct rfo_api_job *job, void *data)
+{
+	struct rfo_ch_op *op = data;
+	struct rfo_error err = {0};
+	rfo_api_job_error(job, &err);
+	bool current = rfo_api_job_current(job);
+	bool again = false, changed = false;
+	char *error = NULL;
+	switch (op->kind) {
+	case RFO_CH_OP_REFRESH:
+		current = rfo_ch_refresh_end(job, &err, &again, &changed);
+		break;
+	case RFO_CH_OP_SWITCH:
+		rfo_ch_end_switch(op->id, !err.code, err.message);
+		/* a failure is reported too: a vendor caller answered "pending" learns of the rollback here */
+		changed = current && err.code != RFO_ERR_CANCELLED;
+		again = current && !err.code;
+		if (changed && err.code)
+			error = bstrdup(err.message);
+		break;
+	case RFO_CH_OP_TITLE:
+		error = rfo_ch_title_end(job, &again, &changed);
+		break;
+	case RFO_CH_OP_ICONS:
+		break;
+	}
+	if (changed)
+		rfo_ch_emit_changed(error);
+	bfree(error);
+	if (rfo_ch_running()) {
+		rfo_dispatch(rfo_ch_ui_push_task, NULL);
+		if (again)
+			rfo_channels_refresh(true, 0, NULL);
+		if (op->kind == RFO_CH_OP_REFRESH && current)
+			rfo_ch_start_icons();
+	}
+}
+
+struct rfo_api_job *rfo_ch_op_create(enum rfo_ch_op_kind kind)
+{
+	struct rfo_ch_op *op = bzalloc(sizeof(*op));
+	op->kind = kind;
+	op->started = os_gettime_ns();
+	da_init(op->titles);
+	return rfo_api_job_create(api, op_complete, op, op_free);
+}
+
+/* Drops the creator's guard, then waits for the outcome (the creator's reference is released). wait_ms 0: under
+ * way (true) unless it already ended, e.g. every call failed at once on this thread (its real outcome). */
+static bool op_commit_wait(struct rfo_api_job *job, uint32_t wait_ms, struct rfo_error *err)
+{
+	rfo_api_job_commit(job);
+	if (!wait_ms && !rfo_api_job_done(job)) {
+		rfo_api_job_release(job);
+		return true;
+	}
+	bool ok = rfo_api_job_wait(job, wait_ms, err);
+	rfo_api_job_release(job);
+	return ok;
+}
+
+/* ---------------------------------------------------------------- calls */
+
+static void on_answer(void *param, struct rfo_api_job *job, const struct rfo_http_response *resp,
+		      const struct rfo_error *error);
+
+/* `text`: the JSON body of a switch or title, or an icon's URL. */
+static void submit(struct rfo_api_job *job, enum call_kind kind, int64_t id, const char *text)
+{
+	struct ch_call *c = bzalloc(sizeof(*c));
+	c->kind = kind;
+	c->id = id;
+	struct dstr path = {0};
+	switch (kind) {
+	case K_PLATFORMS:
+		dstr_copy(&path, "/v2/platform/all");
+		break;
+	case K_LIST:
+		dstr_copy(&path, "/v2/user/channel/all");
+		break;
+	case K_META:
+	case K_TITLE:
+		dstr_printf(&path, "/v2/user/channel-meta/%lld", (long long)id);
+		break;
+	case K_SWITCH:
+		dstr_printf(&path, "/v2/user/channel/%lld", (long long)id);
+		break;
+	case K_ICON:
+		break;
+	}
+	bool patch = kind == K_SWITCH || kind == K_TITLE;
+	struct rfo_api_call call = {
+		.method = patch ? RFO_HTTP_PATCH : RFO_HTTP_GET,
+		.path = path.array,
+		.url = kind == K_ICON ? text : NULL, /* an icon: no token, not held */
+		.body = patch ? text : NULL,
+		.auth = kind == K_PLATFORMS || kind == K_ICON ? RFO_API_AUTH_NONE : RFO_API_AUTH_RETRY,
+		.max_body_bytes = kind == K_ICON ? ICON_MAX_BYTES : 0,
+		.timeout_ms = 15000,
+	};
+	rfo_api_submit(job, &call, on_answer, c);
+	dstr_free(&path);
+}
+
+void rfo_ch_fetch_icons(const int64_t *ids, char **urls, size_t count)
+{
+	struct rfo_api_job *job = rfo_ch_op_create(RFO_CH_OP_ICONS);
+	for (size_t i = 0; i < count; i++) {
+		submit(job, K_ICON, ids[i], urls[i]);
+		bfree(urls[i]);
+		urls[i] = NULL;
+	}
+	rfo_api_job_commit(job);
+	rfo_api_job_release(job);
+}
+
+static void job_fail(struct rfo_api_job *job, int code, const char *message)
+{
+	struct rfo_error err;
+	rfo_error_set(&err, code ? code : RFO_ERR_NETWORK, "%s", message);
+	rfo_api_job_fail(job, &err);
+}
+
+static void record_failure(struct rfo_api_job *job, const struct ch_call *c, int code, const char *message)
+{
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	switch (c->kind) {
 	case K_LIST:
 		rfo_log_sub(LOG_WARNING, "channels", "channel list: %s", message);
 		job_fail(job, code, message);
@@ -334,231 +226,232 @@ static void record_failure(struct req *r, int code, const char *message)
 		rfo_log_sub(LOG_WARNING, "channels", "platform list: %s", message);
 		break;
 	case K_META:
-		rfo_log_sub(LOG_INFO, "channels", "title of channel %lld: %s", (long long)r->id, message);
+		rfo_log_sub(LOG_INFO, "channels", "title of channel %lld: %s", (long long)c->id, message);
 		break;
 	case K_SWITCH: {
-		char *name = channel_name_copy(r->id);
+		char *name = rfo_ch_channel_name(c->id);
 		struct dstr s = {0};
-		dstr_copy(&s, obs_module_text(job->enabled ? "Channels.Error.SwitchOn" : "Channels.Error.SwitchOff"));
+		dstr_copy(&s, obs_module_text(op->enabled ? "Channels.Error.SwitchOn" : "Channels.Error.SwitchOff"));
 		dstr_replace(&s, "%1", name);
 		dstr_catf(&s, " %s", message);
-		rfo_log_sub(LOG_WARNING, "channels", "switching channel %lld %s failed: %s", (long long)r->id,
-			    job->enabled ? "on" : "off", message);
+		rfo_log_sub(LOG_WARNING, "channels", "switching channel %lld %s failed: %s", (long long)c->id,
+			    op->enabled ? "on" : "off", message);
 		job_fail(job, code, s.array);
 		dstr_free(&s);
 		bfree(name);
 		break;
 	}
-	case K_TITLE: {
-		rfo_log_sub(LOG_WARNING, "channels", "title of channel %lld not set: %s", (long long)r->id, message);
-		pthread_mutex_lock(&rfo_ch.mutex);
-		struct title_out o = {r->id, bstrdup(message)};
-		da_push_back(job->titles, &o);
-		if (job->gen == rfo_ch.gen)
-			rfo_channel_model_set_result(&rfo_ch.model, r->id, RFO_CHANNEL_RESULT_ERROR, message);
-		pthread_mutex_unlock(&rfo_ch.mutex);
+	case K_TITLE:
+		rfo_log_sub(LOG_WARNING, "channels", "title of channel %lld not set: %s", (long long)c->id, message);
+		rfo_ch_title_result(job, c->id, message);
 		break;
-	}
 	case K_ICON:
 		break;
 	}
 }
 
-static void req_fail(struct req *r, int code, const char *message)
-{
-	record_failure(r, code, message);
-	req_finish(r);
-}
-
-static void response_error(const struct rfo_http_response *resp, struct rfo_error *err)
-{
-	if (resp->error.code != RFO_ERR_NONE) {
-		const char *key = rfo_http_failure_key(resp->failure);
-		rfo_error_set(err, resp->error.code, "%s", key ? obs_module_text(key) : resp->error.message);
-		return;
-	}
-	if (resp->status == 401) {
-		rfo_error_set(err, 401, "%s", obs_module_text("Channels.Error.Unauthorized"));
-		return;
-	}
-	/* Restream's own reason ("Title Too Long") stands alone; server errors also get their status. */
-	bool envelope = rfo_rest_parse_error(resp->body, resp->len, resp->status, err);
-	char status[16];
-	snprintf(status, sizeof(status), "%ld", resp->status);
-	if ((!envelope || resp->status >= 500) && !strstr(err->message, status)) {
-		size_t n = strlen(err->message);
-		snprintf(err->message + n, sizeof(err->message) - n, " (HTTP %ld)", resp->status);
-	}
-}
-
-static bool has_unknown_platform_locked(void)
-{
-	for (size_t i = 0; i < rfo_ch.model.count; i++)
-		if (!rfo_platform_list_find(&rfo_ch.platforms, rfo_ch.model.items[i].ch.platform_id))
-			return true;
-	return false;
-}
-
-static void write_file(const char *dir, const char *path, const void *data, size_t size)
-{
-	if (!path || os_mkdirs(dir) == MKDIR_ERROR) {
-		rfo_log_sub(LOG_WARNING, "channels", "could not create the cache folder");
-		return;
-	}
-	struct dstr tmp = {0};
-	dstr_printf(&tmp, "%s.tmp", path);
-	FILE *f = os_fopen(tmp.array, "wb");
-	bool ok = f && fwrite(data, 1, size, f) == size;
-	if (f)
-		ok = fclose(f) == 0 && ok;
-	if (!ok || os_safe_replace(path, tmp.array, NULL) != 0) {
-		rfo_log_sub(LOG_WARNING, "channels", "could not write the platform cache");
-		os_unlink(tmp.array);
-	}
-	dstr_free(&tmp);
-}
-
-struct icon *rfo_ch_icon_get_locked(int64_t platform_id, bool create)
-{
-	for (size_t i = 0; i < rfo_ch.icons.num; i++)
-		if (rfo_ch.icons.array[i].platform_id == platform_id)
-			return &rfo_ch.icons.array[i];
-	if (!create || rfo_ch.icons.num >= MAX_ICONS)
-		return NULL;
-	struct icon ic = {.platform_id = platform_id};
-	da_push_back(rfo_ch.icons, &ic);
-	return &rfo_ch.icons.array[rfo_ch.icons.num - 1];
-}
-
-char *rfo_ch_icon_path(int64_t platform_id)
-{
-	struct dstr s = {0};
-	dstr_printf(&s, "%s/platform-%lld.png", rfo_ch.icons_dir, (long long)platform_id);
-	return s.array;
-}
-
-bool rfo_ch_is_png(const void *data, size_t size)
-{
-	return size > 8 && memcmp(data, "\x89PNG\r\n\x1a\n", 8) == 0;
-}
-
 /* Parses one answer into the cache. false with err. */
-static bool store(struct req *r, const struct rfo_http_response *resp, struct rfo_error *err)
+static bool store(struct rfo_api_job *job, const struct ch_call *c, const struct rfo_http_response *resp,
+		  struct rfo_error *err)
 {
-	struct job *job = r->job;
-	switch (r->kind) {
-	case K_PLATFORMS: {
-		struct rfo_platform_list list = {0};
-		if (!rfo_rest_parse_platforms(resp->body, resp->len, &list, err))
-			return false;
-		pthread_mutex_lock(&rfo_ch.mutex);
-		rfo_platform_list_free(&rfo_ch.platforms);
-		rfo_ch.platforms = list;
-		pthread_mutex_unlock(&rfo_ch.mutex);
-		write_file(rfo_ch.config_dir, rfo_ch.platforms_path, resp->body, resp->len);
-		return true;
-	}
+	switch (c->kind) {
+	case K_PLATFORMS:
+		return rfo_ch_store_platforms(resp->body, resp->len, err);
 	case K_LIST: {
 		struct rfo_channel_list list = {0};
 		if (!rfo_rest_parse_channels(resp->body, resp->len, &list, err))
 			return false;
 		DARRAY(int64_t) ids;
+		DARRAY(int64_t) platform_ids;
 		da_init(ids);
-		bool need_platforms = false;
-		pthread_mutex_lock(&rfo_ch.mutex);
-		if (job->gen == rfo_ch.gen) {
-			job->changed =
-				rfo_channel_model_replace_take(&rfo_ch.model, &list, job->started) || !rfo_ch.have_list;
-			rfo_ch.have_list = true;
-			for (size_t i = 0; i < rfo_ch.model.count; i++)
-				da_push_back(ids, &rfo_ch.model.items[i].ch.id);
-			if (!rfo_ch.platforms_fetched && has_unknown_platform_locked())
-				need_platforms = rfo_ch.platforms_fetched = true;
-		}
-		pthread_mutex_unlock(&rfo_ch.mutex);
+		da_init(platform_ids);
+		rfo_ch_store_list(job, &list, &ids.da, &platform_ids.da);
 		rfo_channel_list_free(&list);
-		if (need_platforms)
-			rfo_ch_submit(rfo_ch_req_new(job, K_PLATFORMS, 0));
-		for (size_t i = 0; i < ids.num && rfo_ch.running; i++)
-			rfo_ch_submit(rfo_ch_req_new(job, K_META, ids.array[i]));
+		if (rfo_ch_platforms_claim_unknown(platform_ids.array, platform_ids.num))
+			submit(job, K_PLATFORMS, 0, NULL);
+		for (size_t i = 0; i < ids.num && rfo_ch_running(); i++)
+			submit(job, K_META, ids.array[i], NULL);
 		da_free(ids);
+		da_free(platform_ids);
 		return true;
 	}
 	case K_META: {
 		struct rfo_channel_meta meta = {0};
 		if (!rfo_rest_parse_channel_meta(resp->body, resp->len, &meta, err))
 			return false;
-		pthread_mutex_lock(&rfo_ch.mutex);
-		if (job->gen == rfo_ch.gen && job->started > rfo_ch.titles_at)
-			rfo_channel_model_set_meta(&rfo_ch.model, r->id, meta.title, meta.description);
-		pthread_mutex_unlock(&rfo_ch.mutex);
+		rfo_ch_store_meta(job, c->id, &meta);
 		rfo_channel_meta_free(&meta);
 		return true;
 	}
 	case K_SWITCH:
 		return true;
-	case K_TITLE: {
-		pthread_mutex_lock(&rfo_ch.mutex);
-		struct title_out o = {r->id, NULL};
-		da_push_back(job->titles, &o);
-		rfo_ch.titles_at = os_gettime_ns();
-		if (job->gen == rfo_ch.gen) {
-			struct rfo_channel_entry *e = rfo_channel_model_find(&rfo_ch.model, r->id);
-			const char *desc = job->description ? job->description : (e ? e->description : NULL);
-			char *keep = desc ? bstrdup(desc) : NULL;
-			rfo_channel_model_set_meta(&rfo_ch.model, r->id, job->title, keep);
-			bfree(keep);
-			rfo_channel_model_set_result(&rfo_ch.model, r->id, RFO_CHANNEL_RESULT_OK,
-						     obs_module_text("Channels.Result.TitleSet"));
-		}
-		pthread_mutex_unlock(&rfo_ch.mutex);
+	case K_TITLE:
+		rfo_ch_title_result(job, c->id, NULL);
 		return true;
-	}
-	case K_ICON: {
-		if (!rfo_ch_is_png(resp->body, resp->len))
-			return true;
-		pthread_mutex_lock(&rfo_ch.mutex);
-		struct icon *ic = rfo_ch_icon_get_locked(r->id, true);
-		if (ic && !ic->data) {
-			ic->data = bmemdup(resp->body, resp->len);
-			ic->size = resp->len;
-		}
-		pthread_mutex_unlock(&rfo_ch.mutex);
-		char *path = rfo_ch_icon_path(r->id);
-		write_file(rfo_ch.icons_dir, path, resp->body, resp->len);
-		bfree(path);
+	case K_ICON:
+		rfo_ch_store_icon(c->id, resp->body, resp->len);
 		return true;
-	}
 	}
 	return true;
 }
 
-static void on_http_done(void *param, struct rfo_http_response *resp)
+static void on_answer(void *param, struct rfo_api_job *job, const struct rfo_http_response *resp,
+		      const struct rfo_error *error)
 {
-	struct req *r = param;
+	struct ch_call *c = param;
+	struct rfo_error err = *error;
+	if (err.code || !store(job, c, resp, &err))
+		record_failure(job, c, err.code, err.message);
+	bfree(c);
+}
+
+/* ---------------------------------------------------------------- operations */
+
+bool rfo_channels_refresh(bool force, uint32_t wait_ms, struct rfo_error *err)
+{
+	if (!rfo_ch_signed_in()) {
+		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
+		return false;
+	}
+	rfo_api_expire(api); /* fails calls parked for too long */
+	struct rfo_api_job *job = NULL;
+	char *last = NULL;
+	switch (rfo_ch_refresh_begin(force, rfo_api_held(api, NULL), wait_ms != 0, &job, &last)) {
+	case RFO_CH_REFRESH_FRESH: {
+		bool fresh = !last;
+		if (last && !rfo_api_held(api, err))
+			rfo_error_set(err, RFO_ERR_NETWORK, "%s", last);
+		bfree(last);
+		return fresh;
+	}
+	case RFO_CH_REFRESH_RETRY_LATER:
+		rfo_error_set(err, RFO_ERR_NETWORK, "%s", last);
+		bfree(last);
+		return false;
+	case RFO_CH_REFRESH_HELD:
+		/* Retry-After: nothing is asked of Restream before then; the cached list (if any) is not fresh. */
+		rfo_api_held(api, err);
+		return false;
+	case RFO_CH_REFRESH_JOIN:
+		if (!wait_ms)
+			return true;
+		break;
+	case RFO_CH_REFRESH_START:
+		rfo_dispatch(rfo_ch_ui_push_task, NULL); /* "loading" */
+		if (rfo_ch_platforms_claim_first())
+			submit(job, K_PLATFORMS, 0, NULL);
+		submit(job, K_LIST, 0, NULL);
+		/* without a wait: under way, or it failed at once (e.g. no token) and that is the outcome */
+		return op_commit_wait(job, wait_ms, err);
+	}
+	bool ok = rfo_api_job_wait(job, wait_ms, err);
+	rfo_api_job_release(job);
+	return ok;
+}
+
+bool rfo_channels_switch(int64_t id, bool enabled, uint32_t wait_ms, struct rfo_error *err)
+{
+	if (!rfo_ch_signed_in()) {
+		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
+		return false;
+	}
+	if (rfo_api_held(api, err))
+		return false; /* before the shown state moves: nothing to roll back, no ChannelsChanged */
+	struct rfo_api_job *job = rfo_ch_op_create(RFO_CH_OP_SWITCH); /* of the session the switch begins in */
+	struct rfo_error merr = {0};
+	if (!rfo_ch_begin_switch(id, enabled, &merr)) {
+		rfo_api_job_release(job);
+		rfo_error_set(err, merr.code, "%s",
+			      obs_module_text(merr.code == RFO_ERR_STATE ? "Channels.Error.Busy"
+									 : "Channels.Error.NoSuchChannel"));
+		return false;
+	}
+	rfo_log_sub(LOG_INFO, "channels", "switching channel %lld %s", (long long)id, enabled ? "on" : "off");
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	op->id = id;
+	op->enabled = enabled;
+	char *body = rfo_rest_channel_patch_body(enabled);
+	submit(job, K_SWITCH, id, body);
+	bfree(body);
+	rfo_dispatch(rfo_ch_ui_push_task, NULL); /* the switch moves at once */
+	return op_commit_wait(job, wait_ms, err);
+}
+
+void rfo_channels_toggle(int64_t id)
+{
+	bool enabled = false;
 	struct rfo_error err = {0};
-	if (resp->error.code == RFO_ERR_NONE && resp->status == 401 && kind_needs_auth(r->kind) && !r->retried &&
-	    rfo_ch.running) {
-		park(r);
-		return;
+	if (rfo_ch_channel_enabled(id, &enabled) && !rfo_channels_switch(id, !enabled, 0, &err))
+		rfo_log_sub(LOG_INFO, "channels", "hotkey: %s", err.message);
+}
+
+void rfo_channels_switch_all(bool enabled)
+{
+	DARRAY(int64_t) ids;
+	da_init(ids);
+	rfo_ch_ids_to_switch(enabled, &ids.da);
+	for (size_t i = 0; i < ids.num; i++)
+		rfo_channels_switch(ids.array[i], enabled, 0, NULL);
+	da_free(ids);
+}
+
+bool rfo_channels_set_title(const char *title, const char *description, const int64_t *ids, size_t count,
+			    uint32_t wait_ms, obs_data_array_t *updated, obs_data_array_t *failed,
+			    struct rfo_error *err)
+{
+	if (!rfo_ch_signed_in()) {
+		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("Channels.Error.SignedOut"));
+		return false;
 	}
-	uint64_t wait = r->kind != K_ICON ? rfo_rest_hold_apply(&rfo_ch.hold, resp, "channels") : 0;
-	if (wait) {
-		char *text = rfo_rest_hold_text(wait);
-		req_fail(r, (int)resp->status, text);
-		bfree(text);
-		return;
+	if (!title || !*title) {
+		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.NoTitle"));
+		return false;
 	}
-	if (!rfo_http_response_ok(resp)) {
-		response_error(resp, &err);
-		if (resp->status == 401 && rfo_controller_auth())
-			rfo_auth_report_rejected(rfo_controller_auth(), r->token);
-		req_fail(r, err.code, err.message);
-		return;
+	if (rfo_api_held(api, err))
+		return false;
+	char *body = rfo_rest_meta_patch_body(title, description);
+	if (!body) {
+		rfo_error_set(err, RFO_ERR_INVALID, "%s", obs_module_text("Channels.Error.BadText"));
+		return false;
 	}
-	if (!store(r, resp, &err)) {
-		req_fail(r, err.code, err.message);
-		return;
+	struct rfo_api_job *job = rfo_ch_op_create(RFO_CH_OP_TITLE);
+	struct rfo_ch_op *op = rfo_api_job_data(job);
+	op->title = bstrdup(title);
+	op->description = description ? bstrdup(description) : NULL;
+	struct rfo_channel_targets t;
+	if (!rfo_ch_begin_title(job, ids, ids ? count : 0, &t)) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("Channels.Error.NoTargets"));
+		rfo_channel_targets_free(&t);
+		rfo_api_job_release(job);
+		bfree(body);
+		return false;
 	}
-	req_finish(r);
+	rfo_log_sub(LOG_INFO, "channels", "setting the title of %zu channel(s)", t.count);
+	for (size_t i = 0; i < t.count; i++)
+		submit(job, K_TITLE, t.ids[i], body);
+	rfo_channel_targets_free(&t);
+	bfree(body);
+	rfo_dispatch(rfo_ch_ui_push_task, NULL);
+	rfo_api_job_commit(job);
+	if (!wait_ms && !rfo_api_job_done(job)) {
+		rfo_api_job_release(job);
+		return true; /* under way: updated/failed stay empty */
+	}
+
+	/* waited for, or (without a wait) already over: every request failed at once, e.g. stopping */
+	bool ok = rfo_api_job_wait(job, wait_ms, err);
+	bool still = !ok && err && err->code == RFO_CHANNELS_STILL_WAITING;
+	char *first = NULL;
+	size_t n_ok = rfo_ch_title_outcomes(job, ok || still, updated, failed, &first);
+	if (ok && !n_ok) {
+		ok = false;
+		struct dstr msg = {0};
+		dstr_copy(&msg, obs_module_text("Channels.Error.TitleNowhere"));
+		dstr_replace(&msg, "%1", first ? first : "");
+		rfo_error_set(err, RFO_ERR_STATE, "%s", msg.array);
+		dstr_free(&msg);
+	}
+	bfree(first);
+	rfo_api_job_release(job);
+	return ok;
 }

@@ -5,17 +5,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rfo-api.h"
 #include "rfo-error.h"
 
 /* Destinations: the user's Restream channels, switched on and off, titled all at once.
  *
- * rfo-channels.c: the cache (platforms from /v2/platform/all with their icons, kept on disk in
- * the module's config folder; channels from /v2/user/channel/all with each channel's
- * channel-meta), fetched on the HTTP worker at sign-in, on demand and after our own changes, never
- * more often than every 30 s on its own; switches (PATCH /v2/user/channel/{id}) and titles
- * (PATCH /v2/user/channel-meta/{id}); the dock tab's state. A 401 reports the token and retries
- * once with the new one. A 429/503 holds every request back for its Retry-After (5 s for a 429 without one): a
+ * rfo-channels.c: asking Restream through the channels' request engine (rfo-api.h): the list
+ * (channels from /v2/user/channel/all with each channel's channel-meta; platforms from
+ * /v2/platform/all with their icons), fetched on the HTTP worker at sign-in, on demand and after our
+ * own changes, never more often than every 30 s on its own; switches (PATCH /v2/user/channel/{id})
+ * and titles (PATCH /v2/user/channel-meta/{id}). A 401 reports the token and retries once with the
+ * new one. A 429/503 holds every request back for its Retry-After (5 s for a 429 without one): a
  * request asked for meanwhile fails at once with "Restream asked us to wait N s".
+ * rfo-channels-ops.c: the channel list, the session and the dock tab's state.
+ * rfo-channels-cache.c: platforms and icons, kept on disk in the module's config folder.
  * rfo-channels-requests.c: vendor requests ListChannels, SetChannelEnabled, SetTitle and the
  * dock's actions. rfo-channels-hotkeys.c: frontend hotkeys, saved in the profile's [Hotkeys]. */
 
@@ -39,7 +42,7 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 
 /* err.code of a wait that ran out while the operation goes on (its outcome reaches the dock and ChannelsChanged). */
-#define RFO_CHANNELS_STILL_WAITING (-100)
+#define RFO_CHANNELS_STILL_WAITING RFO_API_STILL_WAITING
 
 /* ---- between the rfo-channels*.c files ---- */
 

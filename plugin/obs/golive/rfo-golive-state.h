@@ -1,44 +1,51 @@
 #pragma once
 
-/* Internal to rfo-golive.c (the cache, session and reads) and rfo-golive-fetch.c (HTTP jobs). */
+/* Between rfo-golive.c (the cache and the session; its state is static there) and rfo-golive-fetch.c (the
+ * requests that fill it, through the Restream request engine). Not a public interface. */
 
 #include "rfo-golive.h"
-#include "rfo-rest-hold.h"
 #include "rfo-rest.h"
 
-#include <util/darray.h>
-#include <util/threading.h>
+struct rfo_api_job;
 
-struct rfo_golive_event_key {
-	char *event_id;
-	bool have_key;
-	struct rfo_stream_key key;
-	struct rfo_srt_key srt;
-	bool have_srt;
+/* What one fetch asks Restream for. */
+enum rfo_golive_part {
+	RFO_GOLIVE_SERVERS,
+	RFO_GOLIVE_INGEST,
+	RFO_GOLIVE_KEY,
+	RFO_GOLIVE_UPCOMING,
+	RFO_GOLIVE_IN_PROGRESS,
+	RFO_GOLIVE_EVENT_KEY,
+	RFO_GOLIVE_EVENT_SRT,
 };
 
-struct rfo_golive_state {
-	bool created;
-	volatile bool running;
-	pthread_mutex_t mutex;
-	uint64_t gen; /* bumped at sign-out: answers of older jobs are dropped */
+/* One parsed answer; the member that `part` names is filled. */
+struct rfo_golive_answer {
+	enum rfo_golive_part part;
+	const char *event_id; /* RFO_GOLIVE_EVENT_KEY / _SRT */
 	struct rfo_server_list servers;
-	int64_t user_ingest;
-	bool have_key;
+	int64_t ingest;
 	struct rfo_stream_key key;
-	struct rfo_event_list upcoming, in_progress;
-	DARRAY(struct rfo_golive_event_key) event_keys;
-	char *wanted_event;
-	char *last_error;
-	uint64_t fetched_at;
-	bool have_events;          /* the event lists arrived at least once this session */
-	struct rfo_rest_hold hold; /* a 429/503 asked us (Retry-After) not to call Restream before then */
+	struct rfo_event_list events;
+	struct rfo_srt_key srt;
 };
 
-extern struct rfo_golive_state rfo_golive_g;
-
-/* With rfo_golive_g.mutex held. _get adds an entry (dropping the oldest beyond a few dozen). */
-struct rfo_golive_event_key *rfo_golive_event_key_find(const char *id);
-struct rfo_golive_event_key *rfo_golive_event_key_get(const char *id);
+/* rfo-golive.c: stores the answer into the cache when `job` is still current (checked under the cache lock),
+ * taking what it stores (the caller frees the answer afterwards either way). *chain_srt: an event key came
+ * without an SRT URL and the event's SRT key is not cached yet. */
+void rfo_golive_cache_put(struct rfo_api_job *job, struct rfo_golive_answer *answer, bool *chain_srt);
+/* rfo-golive.c: a refresh of `job` ended; when current, the cache is fresh and `error` (NULL: none) is the
+ * last error. */
+void rfo_golive_cache_fetched(struct rfo_api_job *job, const char *error);
+/* rfo-golive.c: the event whose key the service needs (NULL when none). bfree. */
+char *rfo_golive_wanted_event(void);
 /* Event ids go into URL paths: only what Restream's UUIDs (or numbers) contain. */
 bool rfo_golive_event_id_valid(const char *id);
+
+/* rfo-golive-fetch.c: its request engine, from create to free. */
+void rfo_golive_fetch_create(void);
+void rfo_golive_fetch_stop(void);
+void rfo_golive_fetch_free(void);
+/* Sign-out: answers of older refreshes are dropped from now on and the Retry-After hold ends. Call it before
+ * clearing the cache. */
+void rfo_golive_fetch_new_session(void);

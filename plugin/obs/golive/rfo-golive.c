@@ -1,6 +1,7 @@
 /* Go-live cache: ingest servers, the user's ingest, stream keys and events (fetched by rfo-golive-fetch.c). */
 #include "rfo-golive.h"
 #include "rfo-golive-state.h"
+#include "rfo-api.h"
 #include "rfo-auth.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
@@ -12,56 +13,80 @@
 #include <util/bmem.h>
 #include <util/darray.h>
 #include <util/dstr.h>
+#include <util/platform.h>
 #include <util/threading.h>
 
 #define MAX_EVENT_KEYS 32
-#define g rfo_golive_g
+#define STALE_NS (5ULL * 60 * 1000000000ULL)
 
-struct rfo_golive_state rfo_golive_g;
+struct event_key {
+	char *event_id;
+	bool have_key;
+	struct rfo_stream_key key;
+	struct rfo_srt_key srt;
+	bool have_srt;
+};
+
+/* What Restream said about streaming, for this session. */
+static struct {
+	bool created;
+	volatile bool running;
+	/* Guards everything below; nothing else is locked while it is held. */
+	pthread_mutex_t mutex;
+	struct rfo_server_list servers;
+	int64_t user_ingest;
+	bool have_key;
+	struct rfo_stream_key key;
+	struct rfo_event_list upcoming, in_progress;
+	DARRAY(struct event_key) event_keys;
+	char *wanted_event;
+	char *last_error;
+	uint64_t fetched_at;
+	bool have_events; /* the event lists arrived at least once this session */
+} golive;
 
 static void clear_cache_locked(void)
 {
-	rfo_server_list_free(&g.servers);
-	g.user_ingest = 0;
-	g.have_key = false;
-	rfo_stream_key_free(&g.key);
-	rfo_event_list_free(&g.upcoming);
-	rfo_event_list_free(&g.in_progress);
-	for (size_t i = 0; i < g.event_keys.num; i++) {
-		struct rfo_golive_event_key *e = &g.event_keys.array[i];
+	rfo_server_list_free(&golive.servers);
+	golive.user_ingest = 0;
+	golive.have_key = false;
+	rfo_stream_key_free(&golive.key);
+	rfo_event_list_free(&golive.upcoming);
+	rfo_event_list_free(&golive.in_progress);
+	for (size_t i = 0; i < golive.event_keys.num; i++) {
+		struct event_key *e = &golive.event_keys.array[i];
 		bfree(e->event_id);
 		rfo_stream_key_free(&e->key);
 		rfo_srt_key_free(&e->srt);
 	}
-	da_resize(g.event_keys, 0);
-	bfree(g.last_error);
-	g.last_error = NULL;
-	g.fetched_at = 0;
-	g.have_events = false;
-	rfo_rest_hold_clear(&g.hold); /* the old session's Retry-After does not apply to the next one */
+	da_resize(golive.event_keys, 0);
+	bfree(golive.last_error);
+	golive.last_error = NULL;
+	golive.fetched_at = 0;
+	golive.have_events = false;
 }
 
-struct rfo_golive_event_key *rfo_golive_event_key_find(const char *id)
+static struct event_key *event_key_find(const char *id)
 {
-	for (size_t i = 0; i < g.event_keys.num; i++)
-		if (strcmp(g.event_keys.array[i].event_id, id) == 0)
-			return &g.event_keys.array[i];
+	for (size_t i = 0; i < golive.event_keys.num; i++)
+		if (strcmp(golive.event_keys.array[i].event_id, id) == 0)
+			return &golive.event_keys.array[i];
 	return NULL;
 }
 
-struct rfo_golive_event_key *rfo_golive_event_key_get(const char *id)
+static struct event_key *event_key_get(const char *id)
 {
-	struct rfo_golive_event_key *e = rfo_golive_event_key_find(id);
+	struct event_key *e = event_key_find(id);
 	if (e)
 		return e;
-	if (g.event_keys.num >= MAX_EVENT_KEYS) {
-		struct rfo_golive_event_key *old = &g.event_keys.array[0];
+	if (golive.event_keys.num >= MAX_EVENT_KEYS) {
+		struct event_key *old = &golive.event_keys.array[0];
 		bfree(old->event_id);
 		rfo_stream_key_free(&old->key);
 		rfo_srt_key_free(&old->srt);
-		da_erase(g.event_keys, 0);
+		da_erase(golive.event_keys, 0);
 	}
-	e = da_push_back_new(g.event_keys);
+	e = da_push_back_new(golive.event_keys);
 	e->event_id = bstrdup(id);
 	return e;
 }
@@ -77,6 +102,98 @@ bool rfo_golive_event_id_valid(const char *id)
 	return true;
 }
 
+/* ---------------------------------------------------------------- filled by rfo-golive-fetch.c */
+
+void rfo_golive_cache_put(struct rfo_api_job *job, struct rfo_golive_answer *a, bool *chain_srt)
+{
+	pthread_mutex_lock(&golive.mutex);
+	if (rfo_api_job_current(job)) {
+		struct event_key *e;
+		switch (a->part) {
+		case RFO_GOLIVE_SERVERS:
+			rfo_server_list_free(&golive.servers);
+			golive.servers = a->servers;
+			memset(&a->servers, 0, sizeof(a->servers));
+			break;
+		case RFO_GOLIVE_INGEST:
+			golive.user_ingest = a->ingest;
+			break;
+		case RFO_GOLIVE_KEY:
+			rfo_stream_key_free(&golive.key);
+			golive.key = a->key;
+			golive.have_key = true;
+			memset(&a->key, 0, sizeof(a->key));
+			break;
+		case RFO_GOLIVE_UPCOMING:
+		case RFO_GOLIVE_IN_PROGRESS: {
+			struct rfo_event_list *dst =
+				a->part == RFO_GOLIVE_UPCOMING ? &golive.upcoming : &golive.in_progress;
+			golive.have_events = true;
+			rfo_event_list_free(dst);
+			*dst = a->events;
+			memset(&a->events, 0, sizeof(a->events));
+			break;
+		}
+		case RFO_GOLIVE_EVENT_KEY:
+			e = event_key_get(a->event_id);
+			rfo_stream_key_free(&e->key);
+			e->key = a->key;
+			e->have_key = true;
+			*chain_srt = !e->key.srt_url && !e->have_srt;
+			memset(&a->key, 0, sizeof(a->key));
+			break;
+		case RFO_GOLIVE_EVENT_SRT:
+			e = event_key_get(a->event_id);
+			rfo_srt_key_free(&e->srt);
+			e->srt = a->srt;
+			e->have_srt = true;
+			memset(&a->srt, 0, sizeof(a->srt));
+			break;
+		}
+	}
+	pthread_mutex_unlock(&golive.mutex);
+}
+
+void rfo_golive_cache_fetched(struct rfo_api_job *job, const char *error)
+{
+	pthread_mutex_lock(&golive.mutex);
+	if (rfo_api_job_current(job)) {
+		golive.fetched_at = os_gettime_ns();
+		bfree(golive.last_error);
+		golive.last_error = error ? bstrdup(error) : NULL;
+	}
+	pthread_mutex_unlock(&golive.mutex);
+}
+
+char *rfo_golive_wanted_event(void)
+{
+	pthread_mutex_lock(&golive.mutex);
+	char *wanted = golive.wanted_event ? bstrdup(golive.wanted_event) : NULL;
+	pthread_mutex_unlock(&golive.mutex);
+	return wanted;
+}
+
+void rfo_golive_refresh_if_stale(void)
+{
+	if (!rfo_golive_signed_in())
+		return;
+	pthread_mutex_lock(&golive.mutex);
+	bool stale = !golive.fetched_at || os_gettime_ns() - golive.fetched_at > STALE_NS;
+	if (stale)
+		golive.fetched_at = os_gettime_ns(); /* one refresh at a time */
+	pthread_mutex_unlock(&golive.mutex);
+	if (stale)
+		rfo_golive_refresh_async(NULL, NULL, NULL);
+}
+
+bool rfo_golive_have_events(void)
+{
+	pthread_mutex_lock(&golive.mutex);
+	bool have = golive.have_events;
+	pthread_mutex_unlock(&golive.mutex);
+	return have;
+}
+
 /* ---------------------------------------------------------------- session */
 
 static void ui_refresh_task(void *param)
@@ -89,27 +206,28 @@ static void ui_refresh_task(void *param)
 static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!g.running)
+	if (!golive.running)
 		return;
 	if (rfo_golive_signed_in()) {
 		rfo_golive_refresh_async(NULL, NULL, NULL);
 		return;
 	}
-	pthread_mutex_lock(&g.mutex);
-	g.gen++;
+	rfo_golive_fetch_new_session(); /* first: an answer stored after the clear is not current */
+	pthread_mutex_lock(&golive.mutex);
 	clear_cache_locked();
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_unlock(&golive.mutex);
 	rfo_dispatch(ui_refresh_task, NULL);
 }
 
 bool rfo_golive_create(void)
 {
-	if (g.created)
+	if (golive.created)
 		return true;
-	pthread_mutex_init(&g.mutex, NULL);
-	da_init(g.event_keys);
-	g.created = true;
-	g.running = true;
+	pthread_mutex_init(&golive.mutex, NULL);
+	da_init(golive.event_keys);
+	rfo_golive_fetch_create();
+	golive.created = true;
+	golive.running = true;
 	rfo_controller_on_session(on_session, NULL);
 	rfo_golive_apply_init();
 	return true;
@@ -117,19 +235,21 @@ bool rfo_golive_create(void)
 
 void rfo_golive_stop(void)
 {
-	g.running = false;
+	golive.running = false;
+	rfo_golive_fetch_stop();
 }
 
 void rfo_golive_free(void)
 {
-	if (!g.created)
+	if (!golive.created)
 		return;
 	rfo_golive_apply_free();
+	rfo_golive_fetch_free();
 	clear_cache_locked();
-	da_free(g.event_keys);
-	bfree(g.wanted_event);
-	pthread_mutex_destroy(&g.mutex);
-	memset(&g, 0, sizeof(g));
+	da_free(golive.event_keys);
+	bfree(golive.wanted_event);
+	pthread_mutex_destroy(&golive.mutex);
+	memset(&golive, 0, sizeof(golive));
 }
 
 /* ---------------------------------------------------------------- reading the cache */
@@ -142,17 +262,17 @@ bool rfo_golive_signed_in(void)
 
 void rfo_golive_want_event(const char *event_id)
 {
-	if (!g.created)
+	if (!golive.created)
 		return;
 	bool fetch = false;
-	pthread_mutex_lock(&g.mutex);
-	bfree(g.wanted_event);
-	g.wanted_event = event_id && *event_id ? bstrdup(event_id) : NULL;
-	if (g.wanted_event) {
-		struct rfo_golive_event_key *e = rfo_golive_event_key_find(g.wanted_event);
+	pthread_mutex_lock(&golive.mutex);
+	bfree(golive.wanted_event);
+	golive.wanted_event = event_id && *event_id ? bstrdup(event_id) : NULL;
+	if (golive.wanted_event) {
+		struct event_key *e = event_key_find(golive.wanted_event);
 		fetch = !e || !e->have_key;
 	}
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_unlock(&golive.mutex);
 	if (fetch && rfo_golive_signed_in())
 		rfo_golive_refresh_async(event_id, NULL, NULL);
 }
@@ -164,18 +284,18 @@ bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *eve
 	bool srt = protocol && strcmp(protocol, "srt") == 0;
 	bool ok = false;
 	out->srt = srt;
-	pthread_mutex_lock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
 	const struct rfo_stream_key *key = NULL;
-	const struct rfo_golive_event_key *ek = NULL;
+	const struct event_key *ek = NULL;
 	if (event_id && *event_id) {
-		ek = rfo_golive_event_key_find(event_id);
+		ek = event_key_find(event_id);
 		if (!ek || !ek->have_key) {
 			rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoEventKey"));
 			goto done;
 		}
 		key = &ek->key;
-	} else if (g.have_key) {
-		key = &g.key;
+	} else if (golive.have_key) {
+		key = &golive.key;
 	} else {
 		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.NoKey"));
 		goto done;
@@ -198,10 +318,10 @@ bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *eve
 		goto done;
 	}
 
-	int64_t id = ingest_id ? ingest_id : g.user_ingest;
-	const struct rfo_server *server = rfo_server_list_find(&g.servers, id);
-	if (!server && !ingest_id && g.servers.count)
-		server = &g.servers.items[0];
+	int64_t id = ingest_id ? ingest_id : golive.user_ingest;
+	const struct rfo_server *server = rfo_server_list_find(&golive.servers, id);
+	if (!server && !ingest_id && golive.servers.count)
+		server = &golive.servers.items[0];
 	if (!server) {
 		rfo_error_set(err, RFO_ERR_STATE, "%s",
 			      obs_module_text(ingest_id ? "GoLive.Error.UnknownIngest" : "GoLive.Error.NoServers"));
@@ -212,7 +332,7 @@ bool rfo_golive_resolve(const char *protocol, int64_t ingest_id, const char *eve
 	out->masked = bstrdup(server->rtmp_url);
 	ok = true;
 done:
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_unlock(&golive.mutex);
 	if (!ok)
 		rfo_golive_target_free(out);
 	return ok;
@@ -243,40 +363,40 @@ char *rfo_golive_account_label(void)
 
 bool rfo_golive_srt_available(void)
 {
-	pthread_mutex_lock(&g.mutex);
-	bool yes = g.have_key && g.key.srt_url;
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	bool yes = golive.have_key && golive.key.srt_url;
+	pthread_mutex_unlock(&golive.mutex);
 	return yes;
 }
 
 int64_t rfo_golive_user_ingest(void)
 {
-	pthread_mutex_lock(&g.mutex);
-	int64_t id = g.user_ingest;
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	int64_t id = golive.user_ingest;
+	pthread_mutex_unlock(&golive.mutex);
 	return id;
 }
 
 bool rfo_golive_has_server(int64_t id)
 {
-	pthread_mutex_lock(&g.mutex);
-	bool yes = rfo_server_list_find(&g.servers, id) != NULL;
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	bool yes = rfo_server_list_find(&golive.servers, id) != NULL;
+	pthread_mutex_unlock(&golive.mutex);
 	return yes;
 }
 
 static char *key_copy(const char *event_id, bool mask)
 {
 	char *out = NULL;
-	pthread_mutex_lock(&g.mutex);
-	const struct rfo_stream_key *key = g.have_key ? &g.key : NULL;
+	pthread_mutex_lock(&golive.mutex);
+	const struct rfo_stream_key *key = golive.have_key ? &golive.key : NULL;
 	if (event_id && *event_id) {
-		const struct rfo_golive_event_key *ek = rfo_golive_event_key_find(event_id);
+		const struct event_key *ek = event_key_find(event_id);
 		key = ek && ek->have_key ? &ek->key : NULL;
 	}
 	if (key && key->stream_key)
 		out = mask ? rfo_key_mask(key->stream_key) : bstrdup(key->stream_key);
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_unlock(&golive.mutex);
 	return out ? out : bstrdup("");
 }
 
@@ -292,20 +412,20 @@ char *rfo_golive_reveal_key(const char *event_id)
 
 void rfo_golive_foreach_server(void (*cb)(void *param, int64_t id, const char *name), void *param)
 {
-	pthread_mutex_lock(&g.mutex);
-	for (size_t i = 0; i < g.servers.count; i++)
-		cb(param, g.servers.items[i].id, g.servers.items[i].name ? g.servers.items[i].name : "");
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	for (size_t i = 0; i < golive.servers.count; i++)
+		cb(param, golive.servers.items[i].id, golive.servers.items[i].name ? golive.servers.items[i].name : "");
+	pthread_mutex_unlock(&golive.mutex);
 }
 
 void rfo_golive_foreach_event_full(void (*cb)(void *param, const struct rfo_event *event), void *param)
 {
-	pthread_mutex_lock(&g.mutex);
-	for (size_t i = 0; i < g.in_progress.count; i++)
-		cb(param, &g.in_progress.items[i]);
-	for (size_t i = 0; i < g.upcoming.count; i++)
-		cb(param, &g.upcoming.items[i]);
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	for (size_t i = 0; i < golive.in_progress.count; i++)
+		cb(param, &golive.in_progress.items[i]);
+	for (size_t i = 0; i < golive.upcoming.count; i++)
+		cb(param, &golive.upcoming.items[i]);
+	pthread_mutex_unlock(&golive.mutex);
 }
 
 struct event_visit {
@@ -327,8 +447,8 @@ void rfo_golive_foreach_event(void (*cb)(void *param, const char *id, const char
 
 char *rfo_golive_last_error(void)
 {
-	pthread_mutex_lock(&g.mutex);
-	char *e = g.last_error ? bstrdup(g.last_error) : NULL;
-	pthread_mutex_unlock(&g.mutex);
+	pthread_mutex_lock(&golive.mutex);
+	char *e = golive.last_error ? bstrdup(golive.last_error) : NULL;
+	pthread_mutex_unlock(&golive.mutex);
 	return e;
 }

@@ -4,14 +4,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "rfo-api.h"
 #include "rfo-dispatch.h"
 #include "rfo-error.h"
 #include "rfo-rest.h"
 
 /* One-click go-live. rfo-golive.c: the cache of what Restream says about streaming (ingest
  * servers, the user's ingest, the account's and events' stream keys, events); rfo-golive-fetch.c
- * fills it on the HTTP worker at sign-in, on every token change, after a stream ends and every
- * few minutes; nothing waits for it on OBS's UI thread. rfo-golive-apply.c: making our service
+ * fills it through its Restream request engine (rfo-api.h) at sign-in, on every token change, after
+ * a stream ends and every few minutes; a 401 reports the token and fails (the next refresh uses the
+ * new one); nothing waits for it on OBS's UI thread. rfo-golive-apply.c: making our service
  * OBS's streaming service, the vendor requests and the dock tab. rfo-service.c: the service. */
 
 /* Lifecycle (rfo_golive_feature, rfo-golive-feature.c): create after the auth session, stop before it is
@@ -69,7 +71,7 @@ bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t ti
 /* err.code of rfo_golive_refresh_wait when time ran out (the fetch goes on and fills the cache). A 429/503 holds
  * every fetch back for its Retry-After (5 s for a 429 without one): fetches asked for meanwhile fail at once with
  * "Restream asked us to wait N s". */
-#define RFO_GOLIVE_STILL_WAITING (-100)
+#define RFO_GOLIVE_STILL_WAITING RFO_API_STILL_WAITING
 /* The event lists arrived at least once this session. */
 bool rfo_golive_have_events(void);
 void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param);
