@@ -3,7 +3,7 @@
  * OBS's UI thread only: Qt widgets may not be touched from any other, and plugin/obs marshals there through
  * rfo_dispatch. RFO_ASSERT_UI_THREAD() at the top of each entry point catches a call from another thread in
  * debug and sanitizer builds (compiled in when NDEBUG is not defined, or with RFO_SANITIZE or
- * RFO_CHECK_UI_THREAD): it logs the function's name and aborts. Release builds compile it out.
+ * RFO_CHECK_UI_THREAD): it logs the file and function and aborts. Release builds compile it out.
  *
  * OBS's UI thread is the thread of the QApplication (its main thread). Header-only, so the unit tests that
  * compile a view's files directly get it too. */
@@ -14,10 +14,11 @@
 #include <QThread>
 
 #include <cstdlib>
+#include <cstring>
 
 #if !defined(NDEBUG) || defined(RFO_SANITIZE) || defined(RFO_CHECK_UI_THREAD)
 #define RFO_UI_THREAD_CHECKS 1
-#define RFO_ASSERT_UI_THREAD() rfo_ui_assert_thread(__func__)
+#define RFO_ASSERT_UI_THREAD() rfo_ui_assert_thread(__FILE__, __func__)
 #else
 #define RFO_UI_THREAD_CHECKS 0
 #define RFO_ASSERT_UI_THREAD() ((void)0)
@@ -30,10 +31,11 @@ static inline bool rfo_ui_on_thread()
 	return !app || QThread::currentThread() == app->thread();
 }
 
-static inline void rfo_ui_assert_thread(const char *function)
+static inline void rfo_ui_assert_thread(const char *file, const char *function)
 {
 	if (rfo_ui_on_thread())
 		return;
-	rfo_log(LOG_ERROR, "%s called outside OBS's UI thread", function);
+	const char *name = strrchr(file, '/');
+	rfo_log(LOG_ERROR, "%s: %s called outside OBS's UI thread", name ? name + 1 : file, function);
 	abort();
 }
