@@ -70,7 +70,7 @@ private:
 
 	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
-	bool stopped = false; /* rfo_ui_chat_stop: nothing more is shown */
+	bool stopped = false; /* the feature stopped the view (OBS is quitting): nothing more is shown */
 	int lastFlushRows = 0;
 	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
 };
