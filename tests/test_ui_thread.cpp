@@ -2,7 +2,6 @@
  * application's thread each of them runs; in debug and sanitizer builds a call from any other thread aborts (each
  * is called in a child process, from a second thread). Release builds compile the check out: there only the
  * first half runs. No display: a QCoreApplication, no widget is built (OBS's main window does not exist here). */
-#include "rfo-test.h"
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
@@ -19,6 +18,9 @@
 
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* after every Qt header: its check() macro would break Qt 6's */
+#include "rfo-test.h"
 
 extern "C" const char *obs_module_text(const char *lookup)
 {
