@@ -1,12 +1,21 @@
-/* Wiring only: module entry points, the UI dispatch seam, frontend events. */
+/* Wiring only: module entry points, the UI dispatch seam, frontend events, and the one place where plugin/obs
+ * and plugin/ui are joined (each reaches the other only through the function tables handed over here). */
 #include <obs-module.h>
 #include <obs-frontend-api.h>
 
 #include "rfo-account.h"
+#include "rfo-channels.h"
+#include "rfo-chat-feed.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
+#include "rfo-golive.h"
 #include "rfo-log.h"
 #include "rfo-service.h"
+#include "rfo-stats-feed.h"
+#include "rfo-ui-channels.h"
+#include "rfo-ui-chat.h"
+#include "rfo-ui-golive.h"
+#include "rfo-ui-stats.h"
 #include "rfo-ui.h"
 #include "rfo-vendor.h"
 
@@ -40,7 +49,12 @@ bool obs_module_load(void)
 	rfo_service_register();
 	if (!rfo_controller_create())
 		return false;
-	rfo_ui_create(rfo_controller_ui_actions());
+	rfo_controller_set_dock(rfo_ui_create(rfo_controller_ui_actions()));
+	/* Each feature tab gets its feature's actions and hands back its side; it asks for the state when built. */
+	rfo_golive_set_view(rfo_ui_golive_connect(rfo_golive_ui_actions()));
+	rfo_chat_feed_set_view(rfo_ui_chat_connect(rfo_chat_feed_ui_actions()));
+	rfo_channels_set_view(rfo_ui_channels_connect(rfo_channels_ui_actions()));
+	rfo_stats_feed_set_view(rfo_ui_stats_connect(rfo_stats_feed_ui_actions()));
 	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);

@@ -5,7 +5,7 @@
 #    (a feature's one `extern const struct rfo_feature` descriptor is not state);
 #  - the layering: core includes only core headers, net only core and net ones, obs no Qt/curl/lws headers,
 #    ui no curl/lws/jansson headers;
-#  - rfo-obs's link line has no Qt (the link command CMake generated for test_feature_registry, which links
+#  - rfo-obs's link line has no Qt (the link command CMake generated for test_obs_link, which links
 #    rfo-obs, names no Qt library).
 set -uo pipefail
 src=${1:?source dir}
@@ -53,9 +53,9 @@ while IFS= read -r hit; do
 	fail "ui/ uses a header it must not: $hit"
 done < <(grep -rnE '^#include <(curl/|libwebsockets|jansson)' ui)
 
-link="$build/tests/CMakeFiles/test_feature_registry.dir/link.txt"
+link="$build/tests/CMakeFiles/test_obs_link.dir/link.txt"
 if [ ! -f "$link" ]; then
-	fail "no link command for test_feature_registry (it links rfo-obs; build it first)"
+	fail "no link command for test_obs_link (it links rfo-obs; build it first)"
 elif grep -qiE 'libQt|Qt[56]::' "$link"; then
 	fail "rfo-obs's link line has Qt: $(grep -oiE '[^ ]*libQt[^ ]*' "$link" | head -n 3 | tr '\n' ' ')"
 fi

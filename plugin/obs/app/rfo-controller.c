@@ -80,6 +80,32 @@ const struct rfo_ui_actions *rfo_controller_ui_actions(void)
 	return &ui_actions;
 }
 
+static void no_account(const struct rfo_ui_account *account)
+{
+	UNUSED_PARAMETER(account);
+}
+
+static bool no_browser(const char *url)
+{
+	UNUSED_PARAMETER(url);
+	return false;
+}
+
+static void no_reveal(void) {}
+
+static const struct rfo_ui_dock no_dock = {no_account, no_browser, no_reveal};
+static const struct rfo_ui_dock *ui_dock = &no_dock; /* UI thread only */
+
+void rfo_controller_set_dock(const struct rfo_ui_dock *dock)
+{
+	ui_dock = dock ? dock : &no_dock;
+}
+
+const struct rfo_ui_dock *rfo_controller_dock(void)
+{
+	return ui_dock;
+}
+
 static void notify_session(void)
 {
 	struct subscriber copy[MAX_SUBSCRIBERS];
@@ -166,7 +192,7 @@ void rfo_controller_frontend_loaded(void)
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_start(features, n);
 	if (!rfo_config_test_and_set(ctl.settings_path, "dock_revealed"))
-		rfo_ui_reveal_dock();
+		ui_dock->reveal();
 }
 
 bool rfo_controller_running(void)

@@ -54,5 +54,10 @@ void rfo_controller_fill_links(obs_data_t *out);
 void rfo_controller_set_service_active(bool active);
 
 struct rfo_ui_actions;
+struct rfo_ui_dock;
 /* What the dock's buttons do. */
 const struct rfo_ui_actions *rfo_controller_ui_actions(void);
+/* The dock's functions (what rfo_ui_create returned; plugin-main.c hands them over). Before that the
+ * functions of rfo_controller_dock() do nothing. UI thread only. */
+void rfo_controller_set_dock(const struct rfo_ui_dock *dock);
+const struct rfo_ui_dock *rfo_controller_dock(void);

@@ -130,7 +130,7 @@ void rfo_account_refresh_ui(void)
 	else if (error)
 		account.message = error;
 
-	rfo_ui_set_account(&account);
+	rfo_controller_dock()->set_account(&account);
 	log_dock(&account);
 	rfo_auth_user_free(&user);
 	bfree(error);
@@ -197,7 +197,7 @@ static void open_browser_task(void *param)
 		bfree(url);
 		return;
 	}
-	if (!rfo_ui_open_url(url))
+	if (!rfo_controller_dock()->open_url(url))
 		rfo_log(LOG_WARNING, "no browser could be opened; the dock shows the sign-in link to copy");
 	set_pending_url(url);
 	rfo_account_refresh_ui();
@@ -226,7 +226,7 @@ void rfo_account_sign_in(void)
 	if (!begin_sign_in(NULL, &err)) {
 		rfo_log(LOG_WARNING, "sign-in could not start: %s", err.message);
 		struct rfo_ui_account account = {RFO_UI_SIGNED_OUT, NULL, NULL, err.message, NULL};
-		rfo_ui_set_account(&account);
+		rfo_controller_dock()->set_account(&account);
 		log_dock(&account);
 	}
 }

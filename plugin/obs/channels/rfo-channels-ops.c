@@ -371,10 +371,17 @@ struct ui_names {
 	char badge[16];
 };
 
-void rfo_ch_ui_push_task(void *param)
+static const struct rfo_ui_channels_view *ui_view; /* the tab's side of the port; UI thread only */
+
+void rfo_channels_set_view(const struct rfo_ui_channels_view *view)
 {
-	UNUSED_PARAMETER(param);
-	if (!channels.created || !rfo_controller_running())
+	ui_view = view;
+}
+
+/* The tab asks for the state (UI thread): when it is built and after every rfo_ch_ui_push_task(). */
+void rfo_channels_ui_state(rfo_ui_channels_state_cb cb, void *param)
+{
+	if (!channels.created)
 		return;
 	bool in = rfo_ch_signed_in();
 	pthread_mutex_lock(&channels.mutex);
@@ -409,12 +416,21 @@ void rfo_ch_ui_push_task(void *param)
 		.channels = items,
 		.count = n,
 	};
-	rfo_ui_channels_set_state(&st);
+	cb(param, &st);
 	pthread_mutex_unlock(&channels.mutex);
 	for (size_t i = 0; i < n; i++)
 		bfree(names[i].platform);
 	bfree(names);
 	bfree(items);
+}
+
+void rfo_ch_ui_push_task(void *param)
+{
+	UNUSED_PARAMETER(param);
+	if (!channels.created || !rfo_controller_running())
+		return;
+	if (ui_view)
+		ui_view->changed();
 	rfo_channels_hotkeys_sync();
 }
 
@@ -485,8 +501,6 @@ bool rfo_channels_create(void)
 	channels.created = true;
 	channels.running = true;
 	rfo_controller_on_session(on_session, NULL);
-	/* Module load, UI thread: the dock tab is built next and reads the actions when it needs them. */
-	rfo_ui_channels_set_actions(rfo_channels_ui_actions());
 	rfo_channels_hotkeys_init();
 	return true;
 }

@@ -177,6 +177,7 @@ static void ui_apply_title(const char *title, const char *description, const int
 const struct rfo_ui_channels_actions *rfo_channels_ui_actions(void)
 {
 	static const struct rfo_ui_channels_actions actions = {
+		.state = rfo_channels_ui_state,
 		.set_enabled = ui_set_enabled,
 		.refresh = ui_refresh,
 		.refresh_if_stale = ui_refresh_if_stale,

@@ -7,6 +7,7 @@
 
 #include "rfo-api.h"
 #include "rfo-error.h"
+#include "rfo-ui-channels.h"
 
 /* Destinations: the user's Restream channels, switched on and off, titled all at once.
  *
@@ -82,8 +83,12 @@ void rfo_channels_foreach(void (*cb)(void *param, int64_t id, const char *name),
  * which also puts a refused switch back. Any thread. */
 void rfo_channels_ui_notice(const char *text);
 
-/* rfo-channels-requests.c: the dock tab's actions (UI thread). */
+/* The dock tab's actions (rfo-channels-requests.c) and its side of the port (rfo-channels-ops.c), wired by
+ * plugin-main.c (UI thread, at load). */
 const struct rfo_ui_channels_actions *rfo_channels_ui_actions(void);
+void rfo_channels_set_view(const struct rfo_ui_channels_view *view);
+/* The tab's actions->state: calls cb with the current state, under the cache lock. UI thread. */
+void rfo_channels_ui_state(rfo_ui_channels_state_cb cb, void *param);
 
 /* rfo-channels-hotkeys.c (UI thread) */
 void rfo_channels_hotkeys_init(void);

@@ -1,5 +1,6 @@
 /* Emote images: bounded fetches on the shared HTTP worker. See rfo-chat-emotes.h. */
 #include "rfo-chat-emotes.h"
+#include "rfo-chat-feed.h"
 #include "rfo-chat-look.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
@@ -66,8 +67,9 @@ void rfo_chat_emotes_free(void)
 static void image_task(void *param)
 {
 	struct image *img = param;
-	if (rfo_controller_running())
-		rfo_ui_chat_set_image(img->url, img->data, img->len);
+	const struct rfo_ui_chat_view *view = rfo_chat_feed_view();
+	if (rfo_controller_running() && view)
+		view->set_image(img->url, img->data, img->len);
 	bfree(img->url);
 	bfree(img->data);
 	bfree(img);

@@ -17,7 +17,7 @@ void rfo_chat_emotes_init(void);
 void rfo_chat_emotes_free(void);
 
 /* UI thread: the dock shows an emote from `url`. Starts a fetch unless the URL was asked for before
- * (or is refused); the result goes to rfo_ui_chat_set_image() on the UI thread. */
+ * (or is refused); the result goes to the tab's set_image() on the UI thread. */
 void rfo_chat_emotes_want(const char *url);
 
 /* Test/diagnostic counters. */

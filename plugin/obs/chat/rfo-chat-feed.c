@@ -109,17 +109,81 @@ static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 	rfo_chat_batch_set_max(f.batch, history);
 }
 
-/* ---- UI hand-over --------------------------------------------------------------------------------- */
+/* ---- UI hand-over (UI thread) -------------------------------------------------------------------- */
+
+/* The tab's side of the port (plugin-main.c hands it over), and the newest message it has: the backlog it
+ * asked for when it was built may hold messages still waiting in the batch. UI thread only. */
+static const struct rfo_ui_chat_view *ui_view;
+static uint64_t ui_seq;
+
+void rfo_chat_feed_set_view(const struct rfo_ui_chat_view *view)
+{
+	ui_view = view;
+}
+
+const struct rfo_ui_chat_view *rfo_chat_feed_view(void)
+{
+	return ui_view;
+}
+
+/* The signed-in streamer's names, NULL when signed out. */
+static bool get_user(struct rfo_auth_user *user)
+{
+	struct rfo_auth *auth = rfo_controller_auth();
+	return auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN && rfo_auth_get_user(auth, user);
+}
+
+/* The tab asks for everything when it is built: the backlog is replayed from the store. */
+static void ui_state(rfo_ui_chat_state_cb cb, void *param)
+{
+	if (!f.created)
+		return;
+	struct rfo_ui_chat_state st = {0};
+	struct rfo_ui_chat_settings settings;
+	char reason[sizeof(f.link_reason)];
+	pthread_mutex_lock(&f.mutex);
+	settings = f.settings;
+	st.link = f.link;
+	memcpy(reason, f.link_reason, sizeof(reason));
+	pthread_mutex_unlock(&f.mutex);
+	st.settings = &settings;
+	st.reason = *reason ? reason : NULL;
+
+	struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(f.store, &st.connection_count);
+	st.connections = conns;
+	struct rfo_auth_user user = {0};
+	if (get_user(&user)) {
+		st.display_name = user.display_name;
+		st.username = user.username;
+	}
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, 0, 0, &st.count);
+	st.messages = msgs;
+	ui_seq = st.count ? msgs[st.count - 1]->seq : 0;
+	cb(param, &st);
+	rfo_chat_messages_release(msgs, st.count);
+	rfo_auth_user_free(&user);
+	rfo_chat_connections_free(conns, st.connection_count);
+}
 
 static void push_user(void)
 {
-	struct rfo_auth *auth = rfo_controller_auth();
 	struct rfo_auth_user user = {0};
-	if (auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN && rfo_auth_get_user(auth, &user))
-		rfo_ui_chat_set_user(user.display_name, user.username);
+	if (get_user(&user))
+		ui_view->set_user(user.display_name, user.username);
 	else
-		rfo_ui_chat_set_user(NULL, NULL);
+		ui_view->set_user(NULL, NULL);
 	rfo_auth_user_free(&user);
+}
+
+/* Skips the messages the tab already has (up to ui_seq); `messages` keeps its references. */
+static size_t drop_known(struct rfo_chat_message **messages, size_t count)
+{
+	size_t skip = 0;
+	while (skip < count && messages[skip]->seq <= ui_seq)
+		skip++;
+	if (count > skip)
+		ui_seq = messages[count - 1]->seq;
+	return skip;
 }
 
 /* UI thread: everything the socket thread collected since the last run, at once. */
@@ -130,9 +194,15 @@ static void drain_task(void *param)
 		return;
 	struct rfo_chat_batch_items it;
 	rfo_chat_batch_take(f.batch, &it);
+	if (!ui_view) {
+		rfo_chat_batch_items_free(&it); /* no tab yet: it replays the store when it is built */
+		return;
+	}
 
-	if (it.flags & RFO_CHAT_BATCH_CLEAR)
-		rfo_ui_chat_clear();
+	if (it.flags & RFO_CHAT_BATCH_CLEAR) {
+		ui_view->clear();
+		ui_seq = 0; /* what is pending came after the clear */
+	}
 	if (it.flags & RFO_CHAT_BATCH_USER)
 		push_user();
 	if (it.flags & RFO_CHAT_BATCH_LINK) {
@@ -141,20 +211,21 @@ static void drain_task(void *param)
 		enum rfo_ui_chat_link link = f.link;
 		memcpy(reason, f.link_reason, sizeof(reason));
 		pthread_mutex_unlock(&f.mutex);
-		rfo_ui_chat_set_link(link, *reason ? reason : NULL);
+		ui_view->set_link(link, *reason ? reason : NULL);
 	}
 	if (it.flags & RFO_CHAT_BATCH_CONNECTIONS) {
 		size_t n = 0;
 		struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(f.store, &n);
-		rfo_ui_chat_set_connections(conns, n);
+		ui_view->set_connections(conns, n);
 		rfo_chat_connections_free(conns, n);
 	}
-	if (it.count)
-		rfo_ui_chat_add(it.messages, it.count);
+	size_t skip = drop_known(it.messages, it.count);
+	if (it.count > skip)
+		ui_view->add(it.messages + skip, it.count - skip);
 	for (size_t i = 0; i < it.num_replies; i++) {
 		struct rfo_chat_reply_state state;
 		if (rfo_chat_store_get_reply(f.store, it.replies[i], &state))
-			rfo_ui_chat_set_reply(&state);
+			ui_view->set_reply(&state);
 	}
 	rfo_chat_batch_items_free(&it);
 }
@@ -432,15 +503,16 @@ static void on_session(void *param)
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
 
-/* UI thread (module load), before the dock exists: the view picks these up when it is created. Not through
- * rfo_dispatch: OBS runs a UI task queued from the UI thread at once. */
-static void init_ui(void)
+static const struct rfo_ui_chat_actions ui_actions = {
+	.state = ui_state,
+	.settings_changed = on_settings_changed,
+	.reply_url = REPLY_URL,
+	.want_image = rfo_chat_emotes_want,
+};
+
+const struct rfo_ui_chat_actions *rfo_chat_feed_ui_actions(void)
 {
-	static const struct rfo_ui_chat_handlers handlers = {on_settings_changed, REPLY_URL, rfo_chat_emotes_want};
-	pthread_mutex_lock(&f.mutex);
-	struct rfo_ui_chat_settings s = f.settings;
-	pthread_mutex_unlock(&f.mutex);
-	rfo_ui_chat_init(&handlers, &s);
+	return &ui_actions;
 }
 
 bool rfo_chat_feed_create(void)
@@ -470,7 +542,6 @@ bool rfo_chat_feed_create(void)
 	rfo_controller_on_session(on_session, NULL);
 	if (!f.ws || !rfo_ws_start(f.ws))
 		rfo_log_sub(LOG_WARNING, "chat", "the chat connection could not be started");
-	init_ui();
 	return true;
 }
 
@@ -483,7 +554,8 @@ void rfo_chat_feed_stop(void)
 	f.ws = NULL;
 	pthread_mutex_unlock(&f.ws_mutex);
 	rfo_ws_destroy(ws); /* joins the socket thread: no callback runs after this */
-	rfo_ui_chat_stop(); /* UI thread (EXIT): the dock shows nothing more, its backlog is dropped */
+	if (ui_view)
+		ui_view->stop(); /* UI thread (EXIT): the dock shows nothing more, its backlog is dropped */
 	pthread_mutex_lock(&f.mutex);
 	bool dirty = f.settings_dirty;
 	struct rfo_ui_chat_settings s = f.settings;

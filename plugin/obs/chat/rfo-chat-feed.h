@@ -4,6 +4,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct rfo_ui_chat_actions;
+struct rfo_ui_chat_view;
+
 /* The merged chat: Restream's chat WebSocket (docs/restream-api.md §4) -> parser -> bounded, de-duplicating
  * store -> the dock's Chat tab (in batches), the GetChat vendor request and ChatMessage vendor events.
  *
@@ -21,6 +24,13 @@ bool rfo_chat_feed_create(void);
 void rfo_chat_feed_stop(void);
 /* Frees the store. Idempotent. */
 void rfo_chat_feed_free(void);
+
+/* The dock tab's actions and its side of the port, wired by plugin-main.c (UI thread, at load). The tab asks
+ * for everything when it is built (the backlog replayed from the store); until then nothing is sent to it. */
+const struct rfo_ui_chat_actions *rfo_chat_feed_ui_actions(void);
+void rfo_chat_feed_set_view(const struct rfo_ui_chat_view *view);
+/* The tab's side of the port (NULL before plugin-main.c hands it over). UI thread only. */
+const struct rfo_ui_chat_view *rfo_chat_feed_view(void);
 
 /* Vendor request GetChat: `limit`? (default 100, at most the history size) -> `messages` oldest first
  * [{id, platform, author, text, timestamp, kind, donation?, …}], plus `total` (messages stored since

@@ -437,7 +437,17 @@ static void copy_event(void *param, const struct rfo_event *e)
 	da_push_back(l->events, &ev);
 }
 
-void rfo_golive_ui_refresh(void)
+/* The tab's side of the port (plugin-main.c hands it over) and the outcome of the last "Set up OBS for Restream".
+ * UI thread only. */
+static const struct rfo_ui_golive_view *ui_view;
+static struct {
+	unsigned count;
+	bool ok;
+	char *message;
+} ui_result;
+
+/* The tab asks for the state (UI thread): when it is built and after every rfo_golive_ui_refresh(). */
+static void ui_state(rfo_ui_golive_state_cb cb, void *param)
 {
 	if (!a.inited)
 		return;
@@ -474,7 +484,10 @@ void rfo_golive_ui_refresh(void)
 	st.protocol = protocol;
 	st.event_id = event_id;
 	st.server_text = ready && st.service_active ? t.masked : "";
-	rfo_ui_golive_set_state(&st);
+	st.result_count = ui_result.count;
+	st.result_ok = ui_result.ok;
+	st.result_message = ui_result.message ? ui_result.message : "";
+	cb(param, &st);
 
 	if (ready)
 		rfo_golive_target_free(&t);
@@ -492,6 +505,21 @@ void rfo_golive_ui_refresh(void)
 	bfree(event_id);
 }
 
+void rfo_golive_ui_refresh(void)
+{
+	if (a.inited && ui_view)
+		ui_view->changed();
+}
+
+static void show_result(bool ok, const char *message)
+{
+	ui_result.count++;
+	ui_result.ok = ok;
+	bfree(ui_result.message);
+	ui_result.message = bstrdup(message ? message : "");
+	rfo_golive_ui_refresh();
+}
+
 struct ui_choice {
 	char protocol[8];
 	int64_t ingest_id;
@@ -505,9 +533,9 @@ static void ui_apply_task(void *param)
 		struct rfo_error err = {0};
 		char *masked = NULL;
 		if (apply_now(c->protocol, c->ingest_id, c->event_id, -1, &masked, &err))
-			rfo_ui_golive_set_result(true, obs_module_text("GoLive.Applied"));
+			show_result(true, obs_module_text("GoLive.Applied"));
 		else
-			rfo_ui_golive_set_result(false, err.message);
+			show_result(false, err.message);
 		bfree(masked);
 	}
 	bfree(c->event_id);
@@ -517,11 +545,11 @@ static void ui_apply_task(void *param)
 static void ui_apply(const struct rfo_ui_golive_choice *choice)
 {
 	if (!rfo_golive_signed_in()) {
-		rfo_ui_golive_set_result(false, obs_module_text("GoLive.Error.SignedOut"));
+		show_result(false, obs_module_text("GoLive.Error.SignedOut"));
 		return;
 	}
 	if (obs_frontend_streaming_active()) {
-		rfo_ui_golive_set_result(false, obs_module_text("GoLive.Error.Live"));
+		show_result(false, obs_module_text("GoLive.Error.Live"));
 		return;
 	}
 	struct ui_choice *c = bzalloc(sizeof(*c));
@@ -552,6 +580,7 @@ static void ui_free_key(char *key)
 }
 
 static const struct rfo_ui_golive_actions ui_actions = {
+	.state = ui_state,
 	.apply = ui_apply,
 	.refresh = ui_refresh_action,
 	.poll = poll_action,
@@ -559,6 +588,16 @@ static const struct rfo_ui_golive_actions ui_actions = {
 	.reveal_key = rfo_golive_reveal_key,
 	.free_key = ui_free_key,
 };
+
+const struct rfo_ui_golive_actions *rfo_golive_ui_actions(void)
+{
+	return &ui_actions;
+}
+
+void rfo_golive_set_view(const struct rfo_ui_golive_view *view)
+{
+	ui_view = view;
+}
 
 /* ---------------------------------------------------------------- frontend events */
 
@@ -618,7 +657,6 @@ void rfo_golive_apply_init(void)
 	snprintf(a.protocol, sizeof(a.protocol), "rtmp");
 	a.event_id = bstrdup("");
 	a.inited = true;
-	rfo_ui_golive_set_actions(&ui_actions);
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 }
 
@@ -627,7 +665,8 @@ void rfo_golive_apply_free(void)
 	if (!a.inited)
 		return;
 	obs_frontend_remove_event_callback(on_frontend_event, NULL);
-	rfo_ui_golive_set_actions(NULL);
+	bfree(ui_result.message);
+	memset(&ui_result, 0, sizeof(ui_result));
 	bfree(a.compat_server);
 	bfree(a.event_id);
 	pthread_mutex_destroy(&a.mutex);

@@ -81,8 +81,13 @@ void rfo_golive_refresh_if_stale(void);
 /* rfo-golive-apply.c */
 void rfo_golive_apply_init(void);
 void rfo_golive_apply_free(void);
-/* The cache changed: update the dock (UI thread). */
+/* The cache changed: tells the dock's tab, which asks for the state (UI thread). */
 void rfo_golive_ui_refresh(void);
+/* The tab's actions and its side of the port, wired by plugin-main.c (UI thread, at load). */
+struct rfo_ui_golive_actions;
+struct rfo_ui_golive_view;
+const struct rfo_ui_golive_actions *rfo_golive_ui_actions(void);
+void rfo_golive_set_view(const struct rfo_ui_golive_view *view);
 
 /* Vendor requests (obs-websocket's thread), their arguments checked by the feature registry. The first two wait at
  * most wait_ms for Restream (the registry hands out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with

@@ -84,6 +84,37 @@ static void snapshot_locked(struct rfo_stats_report *r)
 
 /* ---- UI hand-over (UI thread) ---------------------------------------------------------------------- */
 
+static const struct rfo_ui_stats_view *ui_view; /* the tab's side of the port; UI thread only */
+
+void rfo_stats_feed_set_view(const struct rfo_ui_stats_view *view)
+{
+	ui_view = view;
+}
+
+/* The tab asks for the current picture when it is built; every later one is sent by the ticker. */
+static void ui_state(rfo_ui_stats_update_cb cb, void *param)
+{
+	if (!f.created)
+		return;
+	struct rfo_stats_report r;
+	rfo_stats_report_init(&r);
+	char reason[sizeof(f.link_reason)];
+	pthread_mutex_lock(&f.mutex);
+	snapshot_locked(&r);
+	enum rfo_ui_stats_link link = f.link;
+	memcpy(reason, f.link_reason, sizeof(reason));
+	pthread_mutex_unlock(&f.mutex);
+	label_report(&r);
+	cb(param, link, *reason ? reason : NULL, &r);
+	rfo_stats_report_free(&r);
+}
+
+const struct rfo_ui_stats_actions *rfo_stats_feed_ui_actions(void)
+{
+	static const struct rfo_ui_stats_actions actions = {.state = ui_state};
+	return &actions;
+}
+
 struct ui_update {
 	enum rfo_ui_stats_link link;
 	char reason[128];
@@ -93,9 +124,8 @@ struct ui_update {
 static void ui_task(void *param)
 {
 	struct ui_update *u = param;
-	if (f.created && rfo_controller_running()) {
-		rfo_ui_stats_update(u->link, *u->reason ? u->reason : NULL, &u->report);
-	}
+	if (f.created && rfo_controller_running() && ui_view)
+		ui_view->update(u->link, *u->reason ? u->reason : NULL, &u->report);
 	rfo_stats_report_free(&u->report);
 	bfree(u);
 }

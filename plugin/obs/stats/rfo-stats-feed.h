@@ -29,6 +29,13 @@ void rfo_stats_feed_stop(void);
 /* Frees the state. Idempotent. */
 void rfo_stats_feed_free(void);
 
+/* The dock tab's actions and its side of the port, wired by plugin-main.c (UI thread, at load). The tab asks
+ * for the current picture when it is built; until then nothing is sent to it. */
+struct rfo_ui_stats_actions;
+struct rfo_ui_stats_view;
+const struct rfo_ui_stats_actions *rfo_stats_feed_ui_actions(void);
+void rfo_stats_feed_set_view(const struct rfo_ui_stats_view *view);
+
 /* Vendor request GetStats -> incoming {bitrate, fps, width, height, videoCodec, audioCodec, …} (absent
  * while Restream receives nothing: obs_data has no JSON null), channels [{channelId, platformId, status,
  * bitrate, viewers, online, title, displayName, platformName}] (unknown values absent, never 0),

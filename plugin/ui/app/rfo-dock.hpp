@@ -23,12 +23,12 @@ public:
 	 * (-1 = last). RFO_DOCK_TAB=<name> (read at start) makes that tab the current one (screenshots in tests);
 	 * without it the first tab is the current one. */
 	void addTab(QWidget *view, const QString &title, const char *name, int index = -1);
-	/* Start-up stays cheap. `early` (views whose C entry points drop what is pushed before they exist; may be
-	 * empty: today every feature view keeps what was pushed before it) runs at
-	 * the first of: the event loop's first turn (a high-priority event posted now), the dock being shown, or
-	 * frontendLoaded(). `late` (views that keep what was pushed before they exist) runs once OBS is ready: at
-	 * the event-loop turn after OBS_FRONTEND_EVENT_FINISHED_LOADING (a low-priority event, so after every
-	 * FINISHED_LOADING callback, obs-websocket's included), or when the dock is shown after that. */
+	/* Start-up stays cheap. Every feature view asks its feature for the current state when it is built, so
+	 * when it is built changes only what is on screen, never what is shown once it exists. `early` (may be
+	 * empty: today every feature view is late) runs at the first of: the event loop's first turn (a
+	 * high-priority event posted now), the dock being shown, or frontendLoaded(). `late` runs once OBS is
+	 * ready: at the event-loop turn after OBS_FRONTEND_EVENT_FINISHED_LOADING (a low-priority event, so after
+	 * every FINISHED_LOADING callback, obs-websocket's included), or when the dock is shown after that. */
 	void deferViews(std::function<void(RfoDock *)> early, std::function<void(RfoDock *)> late);
 	/* OBS_FRONTEND_EVENT_FINISHED_LOADING. */
 	void frontendLoaded();

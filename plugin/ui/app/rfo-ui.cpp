@@ -6,6 +6,7 @@
 #include "rfo-settings-dialog.hpp"
 #include "rfo-stats-view.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
 
 #include <obs-frontend-api.h>
@@ -36,8 +37,8 @@ static void open_settings(void *)
 	settings_dialog->show();
 }
 
-/* The feature tabs are built once OBS is ready (see RfoDock::deferViews); their C entry points keep what is
- * pushed before (go live, channels, stats: the last state; chat: link, user, connections and the messages). */
+/* The feature tabs are built once OBS is ready (see RfoDock::deferViews); each asks its feature for the current
+ * state when it is built (chat: the backlog from the chat store too), so nothing sent before is missed. */
 static void add_late_views(RfoDock *d)
 {
 	QElapsedTimer clock;
@@ -90,30 +91,22 @@ static void add_dock(QMainWindow *main)
 		rfo_log(LOG_WARNING, "dock '%s' is missing from the main window", RFO_DOCK_ID);
 }
 
-void rfo_ui_create(const struct rfo_ui_actions *actions)
+static void set_account(const struct rfo_ui_account *account)
 {
-	ui_actions = *actions;
-	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
-	if (!main) {
-		rfo_log(LOG_WARNING, "no OBS main window; the Restream dock is not available");
-		return;
-	}
-	add_dock(main);
-	obs_frontend_add_event_callback(on_frontend_event, nullptr);
-	obs_frontend_add_tools_menu_item(obs_module_text("Tools.Settings"), open_settings, nullptr);
+	RFO_ASSERT_UI_THREAD();
+	if (dock)
+		dock->setAccount(*account);
 }
 
-void rfo_ui_destroy(void)
+static bool open_url(const char *url)
 {
-	obs_frontend_remove_event_callback(on_frontend_event, nullptr);
-	if (settings_dialog)
-		settings_dialog->close();
-	RfoStatsView::dropPending();
-	ui_actions = {};
+	RFO_ASSERT_UI_THREAD();
+	return QDesktopServices::openUrl(QUrl(QString::fromUtf8(url), QUrl::StrictMode));
 }
 
-void rfo_ui_reveal_dock(void)
+static void reveal_dock(void)
 {
+	RFO_ASSERT_UI_THREAD();
 	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
 	auto *frame = main ? main->findChild<QDockWidget *>(RFO_DOCK_ID) : nullptr;
 	if (!frame)
@@ -125,13 +118,28 @@ void rfo_ui_reveal_dock(void)
 	frame->raise();
 }
 
-void rfo_ui_set_account(const struct rfo_ui_account *account)
+static const rfo_ui_dock dock_functions = {set_account, open_url, reveal_dock};
+
+const struct rfo_ui_dock *rfo_ui_create(const struct rfo_ui_actions *actions)
 {
-	if (dock)
-		dock->setAccount(*account);
+	RFO_ASSERT_UI_THREAD();
+	ui_actions = *actions;
+	auto *main = static_cast<QMainWindow *>(obs_frontend_get_main_window());
+	if (!main) {
+		rfo_log(LOG_WARNING, "no OBS main window; the Restream dock is not available");
+		return &dock_functions;
+	}
+	add_dock(main);
+	obs_frontend_add_event_callback(on_frontend_event, nullptr);
+	obs_frontend_add_tools_menu_item(obs_module_text("Tools.Settings"), open_settings, nullptr);
+	return &dock_functions;
 }
 
-bool rfo_ui_open_url(const char *url)
+void rfo_ui_destroy(void)
 {
-	return QDesktopServices::openUrl(QUrl(QString::fromUtf8(url), QUrl::StrictMode));
+	RFO_ASSERT_UI_THREAD();
+	obs_frontend_remove_event_callback(on_frontend_event, nullptr);
+	if (settings_dialog)
+		settings_dialog->close();
+	ui_actions = {};
 }

@@ -6,8 +6,12 @@
 extern "C" {
 #endif
 
-/* The C face of the Qt layer. Every function here runs on OBS's UI thread only (plugin/obs
- * marshals through rfo_dispatch). Strings are borrowed for the duration of the call. */
+/* The C face of the Qt layer. plugin/obs never calls plugin/ui by name: plugin-main.c creates the dock and
+ * hands the function table it returns to the controller, and wires each feature's tab the same way
+ * (rfo_ui_<feature>_connect in rfo-ui-<feature>.h). So rfo-obs needs these headers only (the rfo-ui-api target)
+ * and links without Qt. Every function here, and every function in the tables, runs on OBS's UI thread only
+ * (plugin/obs marshals through rfo_dispatch); debug and sanitizer builds check it (rfo-ui-thread.hpp).
+ * Strings are borrowed for the duration of the call. */
 
 enum rfo_ui_auth_state {
 	RFO_UI_SIGNED_OUT,
@@ -38,15 +42,21 @@ struct rfo_ui_actions {
 	void (*save_app_settings)(const struct rfo_ui_app_settings *in);
 };
 
-/* Creates the "Restream" dock and the Tools menu entry. */
-void rfo_ui_create(const struct rfo_ui_actions *actions);
+/* The dock as plugin/obs reaches it (plugin/ui implements it). */
+struct rfo_ui_dock {
+	/* Shows the signed-out page (with its message and sign-in link) or the account page. */
+	void (*set_account)(const struct rfo_ui_account *account);
+	/* Opens `url` in the system browser (honours BROWSER on Linux). */
+	bool (*open_url)(const char *url);
+	/* Docks the Restream dock on the right and shows it (first run: OBS hides new docks). */
+	void (*reveal)(void);
+};
+
+/* Creates the "Restream" dock and the Tools menu entry. Returns the dock's functions (static: valid until
+ * unload; they do nothing when OBS has no main window). */
+const struct rfo_ui_dock *rfo_ui_create(const struct rfo_ui_actions *actions);
 /* Closes the settings dialog and forgets the actions; the dock itself belongs to OBS's main window. */
 void rfo_ui_destroy(void);
-/* Docks the Restream dock on the right and shows it (first run: OBS hides new docks). */
-void rfo_ui_reveal_dock(void);
-void rfo_ui_set_account(const struct rfo_ui_account *account);
-/* Opens `url` in the system browser (honours BROWSER on Linux). */
-bool rfo_ui_open_url(const char *url);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 #include "rfo-channels-view.hpp"
-#include "rfo-ui-keep.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
 
 #include <QButtonGroup>
@@ -22,54 +22,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
-#include <memory>
-#include <string>
-#include <vector>
-
 static rfo_ui_channels_actions channels_actions;
 static bool have_actions;
 static QPointer<RfoChannelsView> channels_view;
-
-/* The last state pushed while there is no view (the tab is built once OBS is ready): a deep copy, applied
- * when the view is built. */
-struct channels_copy {
-	rfo_ui_channels_state state{};
-	RfoKeptStrings strings; /* the state's strings point into it */
-	std::vector<std::vector<unsigned char>> icons;
-	std::vector<rfo_ui_channel> channels;
-};
-static std::unique_ptr<channels_copy> pending_state;
-
-static std::unique_ptr<channels_copy> copy_state(const rfo_ui_channels_state &st)
-{
-	auto c = std::make_unique<channels_copy>();
-	c->icons.reserve(st.count);
-	auto keep = [&c](const char *s) {
-		return c->strings.keep(s);
-	};
-	c->state = st;
-	c->state.error = keep(st.error);
-	c->state.notice = keep(st.notice);
-	for (size_t i = 0; i < st.count; i++) {
-		rfo_ui_channel ch = st.channels[i];
-		ch.platform_name = keep(ch.platform_name);
-		ch.badge = keep(ch.badge);
-		ch.display_name = keep(ch.display_name);
-		ch.url = keep(ch.url);
-		ch.title = keep(ch.title);
-		ch.result_text = keep(ch.result_text);
-		if (ch.icon && ch.icon_size) {
-			c->icons.emplace_back(ch.icon, ch.icon + ch.icon_size);
-			ch.icon = c->icons.back().data();
-		} else {
-			ch.icon = nullptr;
-			ch.icon_size = 0;
-		}
-		c->channels.push_back(ch);
-	}
-	c->state.channels = c->channels.data();
-	return c;
-}
 
 static QLabel *plainLabel(const QString &text = QString())
 {
@@ -184,11 +139,23 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(editor);
 	updateTargets();
 
-	if (pending_state) {
-		setState(pending_state->state);
-		pending_state.reset();
-		rfo_log(LOG_INFO, "dock: channels tab shows the state pushed before it was built");
-	}
+	pull();
+}
+
+/* Asks the feature for its state; called when the tab is built and whenever the feature says it changed. */
+void RfoChannelsView::pull()
+{
+	if (!have_actions || !channels_actions.state)
+		return;
+	channels_actions.state(
+		[](void *param, const rfo_ui_channels_state *state) {
+			try {
+				static_cast<RfoChannelsView *>(param)->setState(*state);
+			} catch (...) {
+				/* nothing may cross into C (the feature holds its lock): a failed update is dropped */
+			}
+		},
+		this);
 }
 
 RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
@@ -380,22 +347,20 @@ void RfoChannelsView::showEvent(QShowEvent *event)
 		channels_actions.refresh_if_stale();
 }
 
-/* ---- C entry points (UI thread) ---- */
+/* ---- the tab's side of the port (UI thread) ---- */
 
-void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions)
+static void changed(void)
 {
-	channels_actions = *actions;
-	have_actions = true;
+	RFO_ASSERT_UI_THREAD();
+	if (channels_view)
+		channels_view->pull();
 }
 
-void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state)
+const struct rfo_ui_channels_view *rfo_ui_channels_connect(const struct rfo_ui_channels_actions *actions)
 {
-	try {
-		if (channels_view)
-			channels_view->setState(*state);
-		else
-			pending_state = copy_state(*state);
-	} catch (...) {
-		/* nothing may cross into C; a failed update is dropped */
-	}
+	RFO_ASSERT_UI_THREAD();
+	static const rfo_ui_channels_view view = {changed};
+	have_actions = actions != nullptr;
+	channels_actions = actions ? *actions : rfo_ui_channels_actions{};
+	return &view;
 }

@@ -26,7 +26,8 @@ class RfoChannelsView : public QWidget {
 
 public:
 	explicit RfoChannelsView(QWidget *parent = nullptr);
-	void setState(const rfo_ui_channels_state &state);
+	/* Asks the feature for its state and shows it. */
+	void pull();
 
 protected:
 	void showEvent(QShowEvent *event) override;
@@ -46,6 +47,7 @@ private:
 		QByteArray icon;
 	};
 
+	void setState(const rfo_ui_channels_state &state);
 	Row *buildRow(qint64 id);
 	void updateRow(Row *row, const rfo_ui_channel &ch);
 	void updateTargets();

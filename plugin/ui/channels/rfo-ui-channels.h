@@ -1,7 +1,9 @@
 #pragma once
-/* The C face of the dock's "Channels" tab (plugin/ui/rfo-channels-view.cpp). Every function runs
- * on OBS's UI thread only (plugin/obs/rfo-channels.c marshals through rfo_dispatch). Pointers are
- * borrowed for the duration of the call; the view copies what it keeps. */
+/* The dock's "Channels" tab (plugin/ui/channels/rfo-channels-view.cpp) and the channels feature
+ * (plugin/obs/channels) reach each other only through the two tables below, wired by plugin-main.c: the tab
+ * asks for the state when it is built and again whenever the feature says it changed. Every function runs on
+ * OBS's UI thread only (plugin/obs marshals through rfo_dispatch). Pointers are borrowed for the duration of
+ * the call; the view copies what it keeps. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,8 +46,14 @@ struct rfo_ui_channels_state {
 	size_t count;
 };
 
+/* Receives the state, borrowed for the duration of the call (made under the feature's lock: copy what you
+ * keep and call nothing of the feature's). */
+typedef void (*rfo_ui_channels_state_cb)(void *param, const struct rfo_ui_channels_state *state);
+
 /* What the tab asks of the plugin (UI thread; none of them blocks). */
 struct rfo_ui_channels_actions {
+	/* Calls cb once, at once, with the current state. */
+	void (*state)(rfo_ui_channels_state_cb cb, void *param);
 	void (*set_enabled)(int64_t id, bool enabled);
 	void (*refresh)(void);
 	/* The tab became visible: refresh when the list is older than 30 s. */
@@ -54,10 +62,16 @@ struct rfo_ui_channels_actions {
 	void (*apply_title)(const char *title, const char *description, const int64_t *ids, size_t count);
 };
 
-/* Called by plugin/obs (before or after the view exists; the view reads them when built). The tab is built
- * once OBS is ready: the last state pushed before that is kept (a copy) and shown when it is built. */
-void rfo_ui_channels_set_actions(const struct rfo_ui_channels_actions *actions);
-void rfo_ui_channels_set_state(const struct rfo_ui_channels_state *state);
+/* The tab as the feature reaches it (plugin/ui implements it). */
+struct rfo_ui_channels_view {
+	/* The state changed: the tab, once built, asks for it (actions->state); before that nothing happens
+	 * (the tab asks when it is built, once OBS is ready). */
+	void (*changed)(void);
+};
+
+/* plugin-main.c, at load: hands the tab the feature's actions (static: kept until unload) and returns the
+ * tab's side for the feature (static). */
+const struct rfo_ui_channels_view *rfo_ui_channels_connect(const struct rfo_ui_channels_actions *actions);
 
 #ifdef __cplusplus
 }

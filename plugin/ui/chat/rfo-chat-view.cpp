@@ -3,6 +3,7 @@
 #include "rfo-chat-scroll.hpp"
 #include "rfo-log.h"
 #include "rfo-ui-text.hpp"
+#include "rfo-ui-thread.hpp"
 
 #include <climits>
 
@@ -10,9 +11,7 @@
 #include <QDesktopServices>
 #include <QImageReader>
 #include <QEvent>
-#include <QFontInfo>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
@@ -38,16 +37,14 @@
 #define LAYOUT_BATCH_ROWS 500 /* the list lays out this many (cached-height) rows per event-loop turn */
 #define VIEW_MARGIN_PX 64     /* rows laid out beyond the viewport's height at each flush */
 
-static QPointer<RfoChatView> g_view;
-static rfo_ui_chat_handlers g_handlers;
-static rfo_ui_chat_settings g_settings;
-static bool g_have_settings;
-/* the last state pushed, for a view created later (and kept while it exists) */
-static enum rfo_ui_chat_link g_link = RFO_UI_CHAT_SIGNED_OUT;
-static QString g_link_reason;
-static std::vector<RfoChatChip> g_chips;
-static QString g_user_display, g_user_name;
-static std::deque<std::unique_ptr<RfoChatRow>> g_early; /* messages that came before the view */
+static QPointer<RfoChatView> chat_view;
+static rfo_ui_chat_actions chat_actions;
+
+/* One platform connection chip. */
+struct RfoChatChip {
+	QString platform, status, tip;
+	QColor accent;
+};
 
 static rfo_ui_chat_settings default_settings()
 {
@@ -61,7 +58,7 @@ static rfo_ui_chat_settings default_settings()
 RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 {
 	setObjectName("RestreamChatView");
-	g_view = this;
+	chat_view = this;
 
 	status = new QLabel(QTStr("Chat.Status.SignedOut"));
 	status->setTextFormat(Qt::PlainText);
@@ -121,7 +118,8 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	replyButton = new QPushButton(QTStr("Chat.Reply.Open"));
 	replyButton->setToolTip(QTStr("Chat.Reply.Tooltip"));
 	connect(replyButton, &QPushButton::clicked, this, []() {
-		const char *url = g_handlers.reply_url ? g_handlers.reply_url : "https://restream.io/chat-application";
+		const char *url =
+			chat_actions.reply_url ? chat_actions.reply_url : "https://restream.io/chat-application";
 		QDesktopServices::openUrl(QUrl(QString::fromUtf8(url)));
 	});
 	auto *note = new QLabel(QTStr("Chat.Reply.Note"));
@@ -141,18 +139,46 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	flushTimer.setInterval(FLUSH_INTERVAL_MS);
 	connect(&flushTimer, &QTimer::timeout, this, &RfoChatView::flush);
 
-	applySettings(g_have_settings ? g_settings : default_settings());
-	setLink(g_link, g_link_reason);
-	showChips();
-	setUser(g_user_display, g_user_name);
-	if (!g_early.empty()) {
-		pending.swap(g_early);
-		g_early.clear();
-		flushTimer.start(0);
+	/* everything the feature has now, the backlog replayed from its chat store; without a feature (unit tests)
+	 * the defaults */
+	bool pulled = false;
+	if (chat_actions.state) {
+		void *param[2] = {this, &pulled};
+		chat_actions.state(
+			[](void *p, const rfo_ui_chat_state *state) {
+				auto **args = static_cast<void **>(p);
+				*static_cast<bool *>(args[1]) = true;
+				try {
+					static_cast<RfoChatView *>(args[0])->replay(*state);
+				} catch (...) {
+					/* nothing may cross into C; what could not be copied is not shown */
+				}
+			},
+			param);
+	}
+	if (!pulled) {
+		applySettings(default_settings());
+		setConnections(nullptr, 0);
 	}
 }
 
 RfoChatView::~RfoChatView() = default;
+
+void RfoChatView::replay(const rfo_ui_chat_state &state)
+{
+	applySettings(*state.settings);
+	setLink(state.link, state.reason ? QString::fromUtf8(state.reason) : QString());
+	setConnections(state.connections, state.connection_count);
+	setUser(QString::fromUtf8(state.display_name ? state.display_name : ""),
+		QString::fromUtf8(state.username ? state.username : ""));
+	for (size_t i = 0; i < state.count; i++)
+		pending.push_back(rfo_chat_row_from_message(state.messages[i]));
+	const size_t cap = (size_t)std::max(1, settings.history);
+	if (pending.size() > cap)
+		pending.erase(pending.begin(), pending.begin() + (long)(pending.size() - cap));
+	if (!pending.empty())
+		flushTimer.start(0);
+}
 
 void RfoChatView::applySettings(const rfo_ui_chat_settings &s)
 {
@@ -169,10 +195,8 @@ void RfoChatView::applySettings(const rfo_ui_chat_settings &s)
 
 void RfoChatView::settingsChanged()
 {
-	g_settings = settings;
-	g_have_settings = true;
-	if (g_handlers.settings_changed)
-		g_handlers.settings_changed(&settings);
+	if (chat_actions.settings_changed)
+		chat_actions.settings_changed(&settings);
 }
 
 void RfoChatView::updateHighlight()
@@ -255,7 +279,7 @@ void RfoChatView::flush()
 
 	const int added = (int)rows.size();
 	lastFlushRows = added;
-	if (g_handlers.want_image) {
+	if (chat_actions.want_image) {
 		for (const auto &row : rows) {
 			for (const auto &e : row->emotes) {
 				if (e.url.isEmpty() || askedImages.contains(e.url) || delegate->hasImage(e.url))
@@ -264,7 +288,7 @@ void RfoChatView::flush()
 					askedImages.clear();
 				askedImages.insert(e.url);
 				QByteArray url = e.url.toUtf8();
-				g_handlers.want_image(url.constData());
+				chat_actions.want_image(url.constData());
 			}
 		}
 	}
@@ -299,7 +323,6 @@ void RfoChatView::stopFlushing()
 void RfoChatView::clearMessages()
 {
 	pending.clear();
-	g_early.clear();
 	model->clear();
 	scroll->setFollowing(true);
 }
@@ -349,15 +372,16 @@ static std::vector<RfoChatChip> chips_from(const rfo_chat_connection *conns, siz
 	return chips;
 }
 
-void RfoChatView::showChips()
+void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
 {
+	const std::vector<RfoChatChip> chips = chips_from(conns, count);
 	while (chipLayout->count() > 1) {
 		QLayoutItem *item = chipLayout->takeAt(0);
 		delete item->widget();
 		delete item;
 	}
-	for (size_t i = 0; i < g_chips.size(); i++) {
-		const RfoChatChip &c = g_chips[i];
+	for (size_t i = 0; i < chips.size(); i++) {
+		const RfoChatChip &c = chips[i];
 		auto *chip = new QLabel(c.platform + QStringLiteral(": ") + c.status);
 		chip->setTextFormat(Qt::PlainText);
 		chip->setToolTip(c.tip);
@@ -365,9 +389,9 @@ void RfoChatView::showChips()
 			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(c.accent.name()));
 		chipLayout->insertWidget((int)i, chip);
 	}
-	chipArea->setVisible(!g_chips.empty());
+	chipArea->setVisible(!chips.empty());
 	/* one row of chips plus room for the horizontal scroll bar when they do not fit */
-	int chipHeight = g_chips.empty() ? 0 : chipLayout->itemAt(0)->widget()->sizeHint().height();
+	int chipHeight = chips.empty() ? 0 : chipLayout->itemAt(0)->widget()->sizeHint().height();
 	chipArea->setFixedHeight(chipHeight + chipArea->horizontalScrollBar()->sizeHint().height() + 2);
 }
 
@@ -439,185 +463,78 @@ void RfoChatView::setImage(const QString &url, const QByteArray &data)
 	list->viewport()->update();
 }
 
-void RfoChatView::fillFilterMenu()
-{
-	QMenu *menu = filterButton->menu();
-	menu->clear();
-	QStringList platforms = model->platforms();
-	for (const QString &p : QString::fromUtf8(settings.hidden_platforms).split(',', Qt::SkipEmptyParts))
-		if (!platforms.contains(p.trimmed()))
-			platforms.append(p.trimmed());
-	if (platforms.isEmpty()) {
-		menu->addAction(QTStr("Chat.Filter.None"))->setEnabled(false);
-		return;
-	}
-	for (const QString &p : platforms) {
-		QAction *a = menu->addAction(p);
-		a->setCheckable(true);
-		QByteArray name = p.toUtf8();
-		a->setChecked(!rfo_chat_list_has(settings.hidden_platforms, name.constData()));
-		connect(a, &QAction::toggled, this, [this, name](bool shown) {
-			char *list_ = rfo_chat_list_set(settings.hidden_platforms, name.constData(), !shown);
-			snprintf(settings.hidden_platforms, sizeof(settings.hidden_platforms), "%s", list_);
-			bfree(list_);
-			applySettings(settings);
-			settingsChanged();
-		});
-	}
-	menu->addSeparator();
-	connect(menu->addAction(QTStr("Chat.Filter.ShowAll")), &QAction::triggered, this, [this]() {
-		settings.hidden_platforms[0] = '\0';
-		applySettings(settings);
-		settingsChanged();
-	});
-}
-
-void RfoChatView::fillSettingsMenu()
-{
-	QMenu *menu = settingsButton->menu();
-	menu->clear();
-	QAction *ts = menu->addAction(QTStr("Chat.Options.Timestamps"));
-	ts->setCheckable(true);
-	ts->setChecked(settings.show_timestamps);
-	connect(ts, &QAction::toggled, this, [this](bool on) {
-		settings.show_timestamps = on;
-		applySettings(settings);
-		settingsChanged();
-	});
-	QAction *mentions = menu->addAction(QTStr("Chat.Options.Mentions"));
-	mentions->setCheckable(true);
-	mentions->setChecked(settings.highlight_mentions);
-	connect(mentions, &QAction::toggled, this, [this](bool on) {
-		settings.highlight_mentions = on;
-		applySettings(settings);
-		settingsChanged();
-	});
-	connect(menu->addAction(QTStr("Chat.Options.Keywords")), &QAction::triggered, this, [this]() {
-		bool ok = false;
-		QString text = QInputDialog::getText(this, QTStr("Chat.Options.Keywords.Title"),
-						     QTStr("Chat.Options.Keywords.Prompt"), QLineEdit::Normal,
-						     QString::fromUtf8(settings.keywords), &ok);
-		if (!ok)
-			return;
-		QByteArray raw = text.toUtf8();
-		char *norm = rfo_chat_keywords_normalize(raw.constData());
-		snprintf(settings.keywords, sizeof(settings.keywords), "%s", norm);
-		bfree(norm);
-		applySettings(settings);
-		settingsChanged();
-	});
-	menu->addSeparator();
-	auto fontStep = [this](int delta) {
-		int size = settings.font_size > 0 ? settings.font_size : QFontInfo(list->font()).pointSize();
-		settings.font_size = delta ? std::clamp(size + delta, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
-		applySettings(settings);
-		settingsChanged();
-	};
-	connect(menu->addAction(QTStr("Chat.Options.Larger")), &QAction::triggered, this,
-		[fontStep]() { fontStep(1); });
-	connect(menu->addAction(QTStr("Chat.Options.Smaller")), &QAction::triggered, this,
-		[fontStep]() { fontStep(-1); });
-	connect(menu->addAction(QTStr("Chat.Options.DefaultSize")), &QAction::triggered, this,
-		[fontStep]() { fontStep(0); });
-	menu->addSeparator();
-	connect(menu->addAction(QTStr("Chat.Options.History")), &QAction::triggered, this, [this]() {
-		bool ok = false;
-		int n = QInputDialog::getInt(this, QTStr("Chat.Options.History.Title"),
-					     QTStr("Chat.Options.History.Prompt"), settings.history,
-					     RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX, 50, &ok);
-		if (!ok)
-			return;
-		settings.history = n;
-		applySettings(settings);
-		settingsChanged();
-	});
-	connect(menu->addAction(QTStr("Chat.Options.Clear")), &QAction::triggered, this, [this]() { clearMessages(); });
-}
-
-/* ---- C entry points (UI thread) ------------------------------------------------------------------- */
+/* ---- the tab's side of the port (UI thread) ------------------------------------------------------- */
 
 template <typename F> static void guarded(F &&fn)
 {
 	try {
-		if (g_view)
-			fn(g_view.data());
+		if (chat_view)
+			fn(chat_view.data());
 	} catch (...) {
 		/* nothing may cross into C; a failed update is dropped */
 	}
 }
 
-void rfo_ui_chat_init(const struct rfo_ui_chat_handlers *handlers, const struct rfo_ui_chat_settings *settings)
+static void add(struct rfo_chat_message *const *messages, size_t count)
 {
-	g_handlers = *handlers;
-	g_settings = *settings;
-	g_have_settings = true;
-	guarded([&](RfoChatView *v) { v->applySettings(*settings); });
+	RFO_ASSERT_UI_THREAD();
+	guarded([&](RfoChatView *v) { v->addMessages(messages, count); });
 }
 
-void rfo_ui_chat_add(struct rfo_chat_message *const *messages, size_t count)
+static void clear(void)
 {
-	if (g_view) {
-		guarded([&](RfoChatView *v) { v->addMessages(messages, count); });
-		return;
-	}
-	try {
-		for (size_t i = 0; i < count; i++)
-			g_early.push_back(rfo_chat_row_from_message(messages[i]));
-		const size_t cap =
-			(size_t)std::max(1, g_have_settings ? g_settings.history : RFO_CHAT_STORE_DEFAULT_CAPACITY);
-		while (g_early.size() > cap)
-			g_early.pop_front();
-	} catch (...) {
-		g_early.clear();
-	}
-}
-
-void rfo_ui_chat_clear(void)
-{
-	g_early.clear();
+	RFO_ASSERT_UI_THREAD();
 	guarded([](RfoChatView *v) { v->clearMessages(); });
 }
 
-void rfo_ui_chat_stop(void)
+static void stop(void)
 {
-	g_early.clear();
+	RFO_ASSERT_UI_THREAD();
 	guarded([](RfoChatView *v) { v->stopFlushing(); });
 }
 
-void rfo_ui_chat_set_link(enum rfo_ui_chat_link link, const char *reason)
+static void set_link(enum rfo_ui_chat_link link, const char *reason)
 {
-	g_link = link;
-	g_link_reason = reason ? QString::fromUtf8(reason) : QString();
-	guarded([&](RfoChatView *v) { v->setLink(g_link, g_link_reason); });
+	RFO_ASSERT_UI_THREAD();
+	guarded([&](RfoChatView *v) { v->setLink(link, reason ? QString::fromUtf8(reason) : QString()); });
 }
 
-void rfo_ui_chat_set_connections(const struct rfo_chat_connection *conns, size_t count)
+static void set_connections(const struct rfo_chat_connection *conns, size_t count)
 {
-	try {
-		g_chips = chips_from(conns, count);
-	} catch (...) {
-		g_chips.clear();
-	}
-	guarded([&](RfoChatView *v) { v->showChips(); });
+	RFO_ASSERT_UI_THREAD();
+	guarded([&](RfoChatView *v) { v->setConnections(conns, count); });
 }
 
-void rfo_ui_chat_set_reply(const struct rfo_chat_reply_state *state)
+static void set_reply(const struct rfo_chat_reply_state *state)
 {
+	RFO_ASSERT_UI_THREAD();
 	guarded([&](RfoChatView *v) { v->setReply(*state); });
 }
 
-void rfo_ui_chat_set_user(const char *display_name, const char *username)
+static void set_user(const char *display_name, const char *username)
 {
-	g_user_display = QString::fromUtf8(display_name ? display_name : "");
-	g_user_name = QString::fromUtf8(username ? username : "");
-	guarded([&](RfoChatView *v) { v->setUser(g_user_display, g_user_name); });
+	RFO_ASSERT_UI_THREAD();
+	guarded([&](RfoChatView *v) {
+		v->setUser(QString::fromUtf8(display_name ? display_name : ""),
+			   QString::fromUtf8(username ? username : ""));
+	});
 }
 
-void rfo_ui_chat_set_image(const char *url, const void *data, size_t len)
+static void set_image(const char *url, const void *data, size_t len)
 {
+	RFO_ASSERT_UI_THREAD();
 	if (!url || !data || !len || len > (size_t)INT_MAX)
 		return;
 	guarded([&](RfoChatView *v) {
 		v->setImage(QString::fromUtf8(url), QByteArray(static_cast<const char *>(data), (int)len));
 	});
+}
+
+const struct rfo_ui_chat_view *rfo_ui_chat_connect(const struct rfo_ui_chat_actions *actions)
+{
+	RFO_ASSERT_UI_THREAD();
+	static const rfo_ui_chat_view view = {add,       clear,    stop,     set_link, set_connections,
+					      set_reply, set_user, set_image};
+	chat_actions = actions ? *actions : rfo_ui_chat_actions{};
+	return &view;
 }

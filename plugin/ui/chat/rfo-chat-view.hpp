@@ -1,7 +1,8 @@
 #pragma once
 /* The dock's "Chat" tab: status line, per-platform connection chips, a toolbar (platform filter,
  * settings, "Reply in Restream Chat"), the message list (QListView + model + delegate) with auto-scroll
- * that pauses while the viewer reads back, and a "new messages" button. Driven through rfo-ui-chat.h. */
+ * that pauses while the viewer reads back, and a "new messages" button. Asks the chat feature for everything
+ * (the backlog too) when it is built; then driven through rfo-ui-chat.h. */
 
 #include "rfo-chat-model.hpp"
 #include "rfo-ui-chat.h"
@@ -22,12 +23,6 @@ class QScrollArea;
 class QToolButton;
 class RfoChatScroll;
 
-/* One platform connection chip (kept by the C entry points while there is no view). */
-struct RfoChatChip {
-	QString platform, status, tip;
-	QColor accent;
-};
-
 class RfoChatView : public QWidget {
 	Q_OBJECT
 
@@ -40,7 +35,7 @@ public:
 	void clearMessages();
 	void stopFlushing(); /* OBS is quitting */
 	void setLink(enum rfo_ui_chat_link link, const QString &reason);
-	void showChips(); /* the connections last pushed (rfo_ui_chat_set_connections) */
+	void setConnections(const rfo_chat_connection *conns, size_t count);
 	void setReply(const rfo_chat_reply_state &state);
 	void setUser(const QString &displayName, const QString &username);
 	void setImage(const QString &url, const QByteArray &data);
@@ -50,6 +45,7 @@ protected:
 	void changeEvent(QEvent *event) override;
 
 private:
+	void replay(const rfo_ui_chat_state &state); /* what the feature has when the view is built */
 	void flush();
 	void settingsChanged();
 	void updateHighlight();
@@ -74,7 +70,7 @@ private:
 
 	std::deque<std::unique_ptr<RfoChatRow>> pending; /* waiting for the next flush */
 	QTimer flushTimer;
-	bool stopped = false; /* rfo_ui_chat_stop: nothing more is shown */
+	bool stopped = false; /* the feature stopped the view (OBS is quitting): nothing more is shown */
 	int lastFlushRows = 0;
 	QSet<QString> askedImages; /* emote URLs already handed to want_image (bounded) */
 };

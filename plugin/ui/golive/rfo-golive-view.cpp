@@ -1,6 +1,6 @@
 #include "rfo-golive-view.hpp"
-#include "rfo-ui-keep.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
 
 #include <QButtonGroup>
@@ -18,47 +18,9 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <memory>
-#include <string>
-#include <vector>
-
 static rfo_ui_golive_actions golive_actions;
 static bool have_actions;
 static QPointer<RfoGoLiveView> golive_view;
-
-/* The last state and result pushed while there is no view (the tab is built once OBS is ready): a deep copy,
- * applied when the view is built. */
-struct golive_copy {
-	rfo_ui_golive_state state{};
-	RfoKeptStrings strings; /* the state's strings point into it */
-	std::vector<rfo_ui_golive_server> servers;
-	std::vector<rfo_ui_golive_event> events;
-};
-static std::unique_ptr<golive_copy> pending_state;
-static bool have_pending_result, pending_ok;
-static QString pending_message;
-
-static std::unique_ptr<golive_copy> copy_state(const rfo_ui_golive_state &st)
-{
-	auto c = std::make_unique<golive_copy>();
-	auto keep = [&c](const char *s) {
-		return c->strings.keep(s);
-	};
-	c->state = st;
-	c->state.error = keep(st.error);
-	c->state.key_masked = keep(st.key_masked);
-	c->state.protocol = keep(st.protocol);
-	c->state.event_id = keep(st.event_id);
-	c->state.server_text = keep(st.server_text);
-	for (size_t i = 0; i < st.server_count; i++)
-		c->servers.push_back({st.servers[i].id, keep(st.servers[i].name)});
-	for (size_t i = 0; i < st.event_count; i++)
-		c->events.push_back({keep(st.events[i].id), keep(st.events[i].title), keep(st.events[i].status),
-				     st.events[i].scheduled_for});
-	c->state.servers = c->servers.data();
-	c->state.events = c->events.data();
-	return c;
-}
 
 static QLabel *plainLabel(const QString &text = QString())
 {
@@ -203,16 +165,23 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	});
 	pollTimer->start(2000);
 
-	if (pending_state) {
-		setState(pending_state->state);
-		pending_state.reset();
-		rfo_log(LOG_INFO, "dock: go live tab shows the state pushed before it was built");
-	}
-	if (have_pending_result) {
-		setResult(pending_ok, pending_message);
-		have_pending_result = false;
-		pending_message.clear();
-	}
+	pull();
+}
+
+/* Asks the feature for its state; called when the tab is built and whenever the feature says it changed. */
+void RfoGoLiveView::pull()
+{
+	if (!have_actions || !golive_actions.state)
+		return;
+	golive_actions.state(
+		[](void *param, const rfo_ui_golive_state *st) {
+			try {
+				static_cast<RfoGoLiveView *>(param)->setState(*st);
+			} catch (...) {
+				/* nothing may cross into C; a failed update is dropped */
+			}
+		},
+		this);
 }
 
 QString RfoGoLiveView::currentEventId() const
@@ -314,29 +283,27 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 	error->setText(QString::fromUtf8(st.error ? st.error : ""));
 	error->setVisible(st.error && *st.error);
 	applyButton->setEnabled(st.signed_in);
+
+	if (st.result_count != shownResults) {
+		shownResults = st.result_count;
+		setResult(st.result_ok, QString::fromUtf8(st.result_message ? st.result_message : ""));
+	}
 }
 
-void rfo_ui_golive_set_actions(const struct rfo_ui_golive_actions *actions)
+/* ---- the tab's side of the port (UI thread) ---- */
+
+static void changed(void)
 {
+	RFO_ASSERT_UI_THREAD();
+	if (golive_view)
+		golive_view->pull();
+}
+
+const struct rfo_ui_golive_view *rfo_ui_golive_connect(const struct rfo_ui_golive_actions *actions)
+{
+	RFO_ASSERT_UI_THREAD();
+	static const rfo_ui_golive_view view = {changed};
 	have_actions = actions != nullptr;
 	golive_actions = actions ? *actions : rfo_ui_golive_actions{};
-}
-
-void rfo_ui_golive_set_state(const struct rfo_ui_golive_state *state)
-{
-	if (golive_view)
-		golive_view->setState(*state);
-	else
-		pending_state = copy_state(*state);
-}
-
-void rfo_ui_golive_set_result(bool ok, const char *message)
-{
-	if (golive_view) {
-		golive_view->setResult(ok, QString::fromUtf8(message ? message : ""));
-	} else {
-		have_pending_result = true;
-		pending_ok = ok;
-		pending_message = QString::fromUtf8(message ? message : "");
-	}
+	return &view;
 }

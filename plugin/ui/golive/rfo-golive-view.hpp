@@ -21,10 +21,12 @@ class RfoGoLiveView : public QWidget {
 
 public:
 	explicit RfoGoLiveView(QWidget *parent = nullptr);
-	void setState(const rfo_ui_golive_state &state);
-	void setResult(bool ok, const QString &message);
+	/* Asks the feature for its state and shows it. */
+	void pull();
 
 private:
+	void setState(const rfo_ui_golive_state &state);
+	void setResult(bool ok, const QString &message);
 	void apply();
 	void hideKey();
 	QString currentEventId() const;
@@ -47,5 +49,6 @@ private:
 	QTimer *pollTimer = nullptr;
 	bool keyShown = false;
 	bool userTouched = false;
+	unsigned shownResults = 0; /* result_count of the last outcome shown */
 	QString maskedKey;
 };

@@ -8,8 +8,9 @@
 extern "C" {
 #endif
 
-/* The dock's "Go live" tab, seen from plugin/obs. UI thread only; strings are borrowed for the
- * duration of the call. */
+/* The dock's "Go live" tab and the go-live feature (plugin/obs/golive) reach each other only through the two
+ * tables below, wired by plugin-main.c: the tab asks for the state when it is built and again whenever the
+ * feature says it changed. UI thread only; strings are borrowed for the duration of the call. */
 
 struct rfo_ui_golive_server {
 	int64_t id;
@@ -43,7 +44,15 @@ struct rfo_ui_golive_state {
 	int64_t ingest_id;       /* current choice, 0 = the user's own */
 	const char *event_id;    /* current choice, "" = none */
 	const char *server_text; /* the server OBS streams to (masked) or "" */
+	/* The outcome of the last "Set up OBS for Restream": result_count counts the outcomes so far (0 = none
+	 * yet), so the tab shows one when the count moves; result_message is a sentence or "". */
+	unsigned result_count;
+	bool result_ok;
+	const char *result_message;
 };
+
+/* Receives the state, borrowed for the duration of the call. */
+typedef void (*rfo_ui_golive_state_cb)(void *param, const struct rfo_ui_golive_state *state);
 
 struct rfo_ui_golive_choice {
 	const char *protocol;
@@ -53,8 +62,10 @@ struct rfo_ui_golive_choice {
 
 /* What the tab asks of the plugin (UI thread, none blocks). */
 struct rfo_ui_golive_actions {
-	/* "Set up OBS for Restream": fetch fresh keys in the background, then apply; the result
-	 * comes back through rfo_ui_golive_set_result. */
+	/* Calls cb once, at once, with the current state. */
+	void (*state)(rfo_ui_golive_state_cb cb, void *param);
+	/* "Set up OBS for Restream": fetch fresh keys in the background, then apply; the outcome comes back
+	 * in the state (result_count). */
 	void (*apply)(const struct rfo_ui_golive_choice *choice);
 	void (*refresh)(void);
 	/* Every few seconds while the dock exists: notices Settings → Stream changes. */
@@ -65,13 +76,16 @@ struct rfo_ui_golive_actions {
 	void (*free_key)(char *key);
 };
 
-/* Called by plugin/obs before rfo_ui_create (the tab reads them when it is built). */
-void rfo_ui_golive_set_actions(const struct rfo_ui_golive_actions *actions);
-/* The tab is built once OBS is ready: the last state and result pushed before that are kept (copies) and
- * shown when it is built. */
-void rfo_ui_golive_set_state(const struct rfo_ui_golive_state *state);
-/* The outcome of "Set up OBS for Restream": ok, or a sentence. */
-void rfo_ui_golive_set_result(bool ok, const char *message);
+/* The tab as the feature reaches it (plugin/ui implements it). */
+struct rfo_ui_golive_view {
+	/* The state changed: the tab, once built, asks for it (actions->state); before that nothing happens
+	 * (the tab asks when it is built, once OBS is ready). */
+	void (*changed)(void);
+};
+
+/* plugin-main.c, at load: hands the tab the feature's actions (static: kept until unload) and returns the
+ * tab's side for the feature (static). */
+const struct rfo_ui_golive_view *rfo_ui_golive_connect(const struct rfo_ui_golive_actions *actions);
 
 #ifdef __cplusplus
 }

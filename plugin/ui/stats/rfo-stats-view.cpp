@@ -1,5 +1,6 @@
 #include "rfo-stats-view.hpp"
 #include "rfo-ui-text.hpp"
+#include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
 
 #include <obs-frontend-api.h>
@@ -22,16 +23,9 @@
 
 #define OUTPUT_SAMPLE_MS 1000
 
-static QPointer<RfoStatsView> g_view;
-static bool g_frontend_loaded;
-
-/* The last update pushed while there is no view (the tab is built once OBS is ready), applied when it is. */
-static struct {
-	bool have;
-	enum rfo_ui_stats_link link;
-	QString reason;
-	rfo_stats_report report;
-} pending;
+static QPointer<RfoStatsView> stats_view;
+static rfo_ui_stats_actions stats_actions;
+static bool frontend_loaded;
 
 enum { COL_NAME, COL_STATUS, COL_VIEWERS, COL_BITRATE, COL_COUNT };
 
@@ -117,7 +111,7 @@ static QString statusText(const rfo_stats_channel &c)
 RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 {
 	setObjectName("RestreamStatsView");
-	g_view = this;
+	stats_view = this;
 
 	status = plainLabel(QTStr("Stats.Link.SignedOut"));
 	status->setObjectName("RestreamStatsStatus");
@@ -193,43 +187,27 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	connect(&outputTimer, &QTimer::timeout, this, &RfoStatsView::sampleOutput);
 	/* OBS's outputs exist once it finished loading (asking earlier crashes OBS 29) */
 	obs_frontend_add_event_callback(onFrontendEvent, this);
-	if (g_frontend_loaded)
+	if (frontend_loaded)
 		outputTimer.start();
 
-	if (pending.have) {
-		applyStats(pending.link, pending.reason, pending.report);
-		dropPending();
-		rfo_log(LOG_INFO, "dock: stats tab shows the update pushed before it was built");
-	}
+	/* the current picture; the feature sends every later one */
+	if (stats_actions.state)
+		stats_actions.state(
+			[](void *param, enum rfo_ui_stats_link link, const char *reason,
+			   const rfo_stats_report *report) {
+				try {
+					static_cast<RfoStatsView *>(param)->applyStats(
+						link, reason ? QString::fromUtf8(reason) : QString(), *report);
+				} catch (...) {
+					/* nothing may cross into C; a failed update is dropped */
+				}
+			},
+			this);
 }
 
 void RfoStatsView::frontendLoaded()
 {
-	g_frontend_loaded = true;
-}
-
-void RfoStatsView::dropPending()
-{
-	if (!pending.have)
-		return;
-	rfo_stats_report_free(&pending.report);
-	pending.reason.clear();
-	pending.have = false;
-}
-
-static void keep_pending(enum rfo_ui_stats_link link, const char *reason, const rfo_stats_report &report)
-{
-	RfoStatsView::dropPending();
-	rfo_stats_report_init(&pending.report);
-	rfo_stats_report_set_state(&pending.report, &report.state);
-	for (size_t i = 0; i < report.state.num_channels; i++)
-		rfo_stats_report_label_take(
-			&pending.report, i, report.names && report.names[i] ? bstrdup(report.names[i]) : nullptr,
-			report.platforms && report.platforms[i] ? bstrdup(report.platforms[i]) : nullptr);
-	pending.report.link = report.link;
-	pending.link = link;
-	pending.reason = reason ? QString::fromUtf8(reason) : QString();
-	pending.have = true;
+	frontend_loaded = true;
 }
 
 RfoStatsView::~RfoStatsView()
@@ -363,27 +341,23 @@ void RfoStatsView::applyStats(enum rfo_ui_stats_link link, const QString &reason
 	setChannels(report);
 }
 
-/* ---- C entry points (UI thread) ------------------------------------------------------------------- */
+/* ---- the tab's side of the port (UI thread) ------------------------------------------------------- */
 
-template <typename F> static void guarded(F &&fn)
+static void update(enum rfo_ui_stats_link link, const char *reason, const struct rfo_stats_report *report)
 {
+	RFO_ASSERT_UI_THREAD();
 	try {
-		if (g_view)
-			fn(g_view.data());
+		if (stats_view)
+			stats_view->applyStats(link, reason ? QString::fromUtf8(reason) : QString(), *report);
 	} catch (...) {
 		/* nothing may cross into C; a failed update is dropped */
 	}
 }
 
-void rfo_ui_stats_update(enum rfo_ui_stats_link link, const char *reason, const struct rfo_stats_report *report)
+const struct rfo_ui_stats_view *rfo_ui_stats_connect(const struct rfo_ui_stats_actions *actions)
 {
-	if (!g_view) {
-		try {
-			keep_pending(link, reason, *report);
-		} catch (...) {
-			/* nothing may cross into C; a failed update is dropped */
-		}
-		return;
-	}
-	guarded([&](RfoStatsView *v) { v->applyStats(link, reason ? QString::fromUtf8(reason) : QString(), *report); });
+	RFO_ASSERT_UI_THREAD();
+	static const rfo_ui_stats_view view = {update};
+	stats_actions = actions ? *actions : rfo_ui_stats_actions{};
+	return &view;
 }

@@ -2,7 +2,8 @@
 /* The dock's "Stats" tab: the streaming socket's state, total viewers (prominent), what Restream
  * receives (bitrate, fps, resolution, codecs) beside what OBS sends (bitrate, dropped frames, sampled
  * once a second), and a row per destination (name, status light, viewers, bitrate). Unknown values
- * are shown as "—", never 0. Driven through rfo-ui-stats.h, at most twice a second. */
+ * are shown as "—", never 0. Asks the feature for the current picture when it is built; then driven through
+ * rfo-ui-stats.h, at most twice a second. */
 
 #include "rfo-ui-stats.h"
 
@@ -25,8 +26,6 @@ public:
 	void applyStats(enum rfo_ui_stats_link link, const QString &reason, const rfo_stats_report &report);
 	/* OBS_FRONTEND_EVENT_FINISHED_LOADING was seen (a view built later starts sampling OBS's output at once). */
 	static void frontendLoaded();
-	/* Frees the update kept while there is no view (OBS_FRONTEND_EVENT_EXIT). */
-	static void dropPending();
 
 private:
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);
