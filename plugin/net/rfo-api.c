@@ -459,7 +459,7 @@ static void on_answer(void *param, struct rfo_http_response *resp)
 	uint64_t wait = c->api_call ? rfo_rest_hold_apply(&api->hold, resp, api->log_sub) : 0;
 	if (wait) {
 		char *text = rfo_rest_hold_text(engine_text(api, RFO_REST_HOLD_TEXT_KEY, RFO_REST_HOLD_TEXT_EN), wait);
-		rfo_error_set(&err, (int)resp->status, "%s", text);
+		rfo_error_set(&err, 429, "%s", text); /* a wait, whichever of 429/503 asked for it: like a held call */
 		bfree(text);
 	} else if (!rfo_http_response_ok(resp)) {
 		classify(api, resp, &err);
