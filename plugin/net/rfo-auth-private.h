@@ -41,7 +41,8 @@ struct rfo_auth {
 	pthread_t thread;
 	bool thread_started;
 
-	/* everything below under mutex */
+	/* Guards everything below (session state, tokens, the sign-in flow, jobs, the refresh schedule). A leaf lock:
+	 * HTTP, the token store and the callbacks run without it. */
 	pthread_mutex_t mutex;
 	pthread_cond_t cond; /* wakes the auth thread and token waiters (CLOCK_MONOTONIC) */
 	bool stop;

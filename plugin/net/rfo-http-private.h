@@ -50,7 +50,8 @@ struct rfo_http {
 	pthread_t thread;
 	bool thread_active;
 
-	pthread_mutex_t mutex; /* guards queue, accepting, thread_active */
+	/* Guards queue, accepting, thread_active. A leaf lock: jobs run and `done` callbacks are called without it. */
+	pthread_mutex_t mutex;
 	bool mutex_ok;
 	struct rfo_http_job *queue_head;
 	struct rfo_http_job *queue_tail;

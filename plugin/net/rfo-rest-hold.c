@@ -5,8 +5,13 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 #include <util/platform.h>
+#include <util/threading.h>
 
 #define SEC_NS 1000000000ULL
+
+/* Guards until_ns of every rfo_rest_hold (os_atomic has no 64-bit type; one lock keeps a hold zero-initialisable).
+ * A leaf lock: nothing else is taken while it is held. */
+static pthread_mutex_t hold_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_response *resp, const char *log_sub)
 {
@@ -17,10 +22,12 @@ uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_r
 		return 0;
 	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
 	uint64_t until = os_gettime_ns() + ns;
-	uint64_t old = atomic_load(&hold->until_ns);
-	while (until > old && !atomic_compare_exchange_weak(&hold->until_ns, &old, until))
-		;
-	if (until > old)
+	pthread_mutex_lock(&hold_mutex);
+	bool grew = until > hold->until_ns;
+	if (grew)
+		hold->until_ns = until;
+	pthread_mutex_unlock(&hold_mutex);
+	if (grew)
 		blog(LOG_WARNING,
 		     "[restream-for-obs/%s] Restream asked to wait %.0f s (HTTP %ld): no requests until then", log_sub,
 		     (double)ns / 1e9, resp->status);
@@ -29,12 +36,16 @@ uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_r
 
 void rfo_rest_hold_clear(struct rfo_rest_hold *hold)
 {
-	atomic_store(&hold->until_ns, 0);
+	pthread_mutex_lock(&hold_mutex);
+	hold->until_ns = 0;
+	pthread_mutex_unlock(&hold_mutex);
 }
 
 uint64_t rfo_rest_hold_left(struct rfo_rest_hold *hold)
 {
-	uint64_t until = atomic_load(&hold->until_ns);
+	pthread_mutex_lock(&hold_mutex);
+	uint64_t until = hold->until_ns;
+	pthread_mutex_unlock(&hold_mutex);
 	uint64_t now = os_gettime_ns();
 	return until > now ? until - now : 0;
 }

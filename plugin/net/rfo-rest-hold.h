@@ -1,7 +1,6 @@
 /* A feature's pause after Restream answered 429/503: nothing is sent to it before Retry-After has passed. */
 #pragma once
 
-#include <stdatomic.h>
 #include <stdint.h>
 
 #include "rfo-http.h"
@@ -10,9 +9,10 @@
 #define RFO_REST_HOLD_TEXT_KEY "Rest.Error.Wait"
 #define RFO_REST_HOLD_TEXT_EN "Restream asked us to wait %1 s before asking again. Try again then."
 
-/* Zero-initialised: no pause. Atomic (64 bits on every platform); shared by the HTTP worker and the callers' threads. */
+/* Zero-initialised: no pause. Shared by the HTTP worker and the callers' threads: read and written only by the
+ * functions below, under one lock (rfo-rest-hold.c). */
 struct rfo_rest_hold {
-	_Atomic uint64_t until_ns; /* os_gettime_ns() at which the pause ends */
+	uint64_t until_ns; /* os_gettime_ns() at which the pause ends */
 };
 
 /* For a 429/503 response: extends the pause by its Retry-After (5 s for a 429 without one, at most an hour)

@@ -52,7 +52,9 @@ struct rfo_ws {
 #endif
 
 	/* cross-thread */
-	pthread_mutex_t mutex; /* guards ctx (for lws_cancel_service), thread_active */
+	/* Guards ctx (for lws_cancel_service), thread_active. Taken inside the chat feed's ws_mutex (rfo_ws_reconnect);
+	 * nothing else is locked while it is held. */
+	pthread_mutex_t mutex;
 	bool mutex_ok;
 	struct lws_context *ctx;
 	os_event_t *wake; /* wakes the thread while there is no lws context yet */

@@ -23,7 +23,8 @@ struct icon {
 
 static struct {
 	char *config_dir, *platforms_path, *icons_dir; /* set at create */
-	/* Guards everything below. Taken after the channel list's lock, never before it. */
+	/* Guards everything below. Taken after the channel list's lock, never before it; nothing else is locked while
+	 * it is held. */
 	pthread_mutex_t mutex;
 	bool disk_loaded;
 	bool platforms_fetched; /* asked of Restream once per run */

@@ -19,7 +19,9 @@
 static struct {
 	bool created;
 	volatile bool running;
-	/* Guards everything below (and the titles of title changes). Taken before the platform cache's lock. */
+	/* Guards everything below (and the titles of title changes). Taken inside OBS's hotkey lock (the hotkey
+	 * callbacks switch channels) and before the platform cache's lock (names and icons); rfo_channels_foreach's
+	 * callback runs under it. Nothing else is locked while it is held. */
 	pthread_mutex_t mutex;
 	bool signed_in; /* as of the last session callback */
 	struct rfo_channel_model model;
@@ -34,15 +36,21 @@ static struct {
 	uint64_t titles_at; /* a title change ended: older channel-meta answers are dropped */
 } channels;
 
+/* Set by create and stop (UI thread), read by any thread. */
+static inline bool running(void)
+{
+	return os_atomic_load_bool(&channels.running);
+}
+
 bool rfo_ch_running(void)
 {
-	return channels.running;
+	return running();
 }
 
 bool rfo_ch_signed_in(void)
 {
 	struct rfo_auth *auth = rfo_controller_auth();
-	return channels.running && auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
+	return running() && auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 }
 
 /* ---------------------------------------------------------------- refreshes */
@@ -439,7 +447,7 @@ void rfo_ch_ui_push_task(void *param)
 static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!channels.running)
+	if (!running())
 		return;
 	struct rfo_auth *auth = rfo_controller_auth();
 	bool in = auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
@@ -499,7 +507,7 @@ bool rfo_channels_create(void)
 	rfo_ch_cache_create();
 	rfo_ch_api_create();
 	channels.created = true;
-	channels.running = true;
+	os_atomic_set_bool(&channels.running, true);
 	rfo_controller_on_session(on_session, NULL);
 	rfo_channels_hotkeys_init();
 	return true;
@@ -507,9 +515,9 @@ bool rfo_channels_create(void)
 
 void rfo_channels_stop(void)
 {
-	if (!channels.created || !channels.running)
+	if (!channels.created || !running())
 		return;
-	channels.running = false;
+	os_atomic_set_bool(&channels.running, false);
 	rfo_ch_api_stop(); /* calls parked after a 401 fail as cancelled */
 	rfo_channels_hotkeys_free();
 }
@@ -538,6 +546,6 @@ void rfo_channels_ui_notice(const char *text)
 	bfree(channels.notice);
 	channels.notice = text && *text ? bstrdup(text) : NULL;
 	pthread_mutex_unlock(&channels.mutex);
-	if (channels.running)
+	if (running())
 		rfo_dispatch(rfo_ch_ui_push_task, NULL);
 }

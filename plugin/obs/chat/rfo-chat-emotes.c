@@ -17,12 +17,13 @@
 
 static struct {
 	bool init;
+	/* Guards everything below (emote URLs asked for, counters). A leaf lock. */
 	pthread_mutex_t mutex;
 	uint64_t known[RFO_CHAT_EMOTE_MAX_KNOWN]; /* hashes of URLs asked for (ring) */
 	size_t known_next, known_count;
 	int in_flight;
 	struct rfo_chat_emote_stats stats;
-} e;
+} emotes;
 
 struct image {
 	char *url;
@@ -33,35 +34,35 @@ struct image {
 /* With the lock held. */
 static bool known_has(uint64_t h)
 {
-	for (size_t i = 0; i < e.known_count; i++)
-		if (e.known[i] == h)
+	for (size_t i = 0; i < emotes.known_count; i++)
+		if (emotes.known[i] == h)
 			return true;
 	return false;
 }
 
 static void known_add(uint64_t h)
 {
-	e.known[e.known_next] = h;
-	e.known_next = (e.known_next + 1) % RFO_CHAT_EMOTE_MAX_KNOWN;
-	if (e.known_count < RFO_CHAT_EMOTE_MAX_KNOWN)
-		e.known_count++;
+	emotes.known[emotes.known_next] = h;
+	emotes.known_next = (emotes.known_next + 1) % RFO_CHAT_EMOTE_MAX_KNOWN;
+	if (emotes.known_count < RFO_CHAT_EMOTE_MAX_KNOWN)
+		emotes.known_count++;
 }
 
 void rfo_chat_emotes_init(void)
 {
-	if (e.init)
+	if (emotes.init)
 		return;
-	memset(&e, 0, sizeof(e));
-	pthread_mutex_init(&e.mutex, NULL);
-	e.init = true;
+	memset(&emotes, 0, sizeof(emotes));
+	pthread_mutex_init(&emotes.mutex, NULL);
+	emotes.init = true;
 }
 
 void rfo_chat_emotes_free(void)
 {
-	if (!e.init)
+	if (!emotes.init)
 		return;
-	pthread_mutex_destroy(&e.mutex);
-	memset(&e, 0, sizeof(e));
+	pthread_mutex_destroy(&emotes.mutex);
+	memset(&emotes, 0, sizeof(emotes));
 }
 
 static void image_task(void *param)
@@ -81,14 +82,14 @@ static void on_done(void *param, struct rfo_http_response *resp)
 	char *url = param;
 	bool ok = rfo_http_response_ok(resp) && resp->body && resp->len > 0 && resp->len <= RFO_CHAT_EMOTE_MAX_BYTES;
 	bool cancelled = resp->error.code == RFO_ERR_CANCELLED;
-	if (e.init) {
-		pthread_mutex_lock(&e.mutex);
-		e.in_flight--;
+	if (emotes.init) {
+		pthread_mutex_lock(&emotes.mutex);
+		emotes.in_flight--;
 		if (ok)
-			e.stats.loaded++;
+			emotes.stats.loaded++;
 		else if (!cancelled)
-			e.stats.failed++;
-		pthread_mutex_unlock(&e.mutex);
+			emotes.stats.failed++;
+		pthread_mutex_unlock(&emotes.mutex);
 	}
 	if (!ok || cancelled) {
 		bfree(url);
@@ -104,25 +105,25 @@ static void on_done(void *param, struct rfo_http_response *resp)
 
 void rfo_chat_emotes_want(const char *url)
 {
-	if (!e.init || !url)
+	if (!emotes.init || !url)
 		return;
 	uint64_t h = rfo_text_hash(url);
 	bool ok = rfo_chat_image_url_allowed(url);
-	pthread_mutex_lock(&e.mutex);
-	if (known_has(h) || (ok && e.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
+	pthread_mutex_lock(&emotes.mutex);
+	if (known_has(h) || (ok && emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
 		/* asked before, or busy: a later message with the same emote asks again */
-		pthread_mutex_unlock(&e.mutex);
+		pthread_mutex_unlock(&emotes.mutex);
 		return;
 	}
 	known_add(h);
 	if (!ok) {
-		e.stats.refused++;
-		pthread_mutex_unlock(&e.mutex);
+		emotes.stats.refused++;
+		pthread_mutex_unlock(&emotes.mutex);
 		return;
 	}
-	e.in_flight++;
-	e.stats.requested++;
-	pthread_mutex_unlock(&e.mutex);
+	emotes.in_flight++;
+	emotes.stats.requested++;
+	pthread_mutex_unlock(&emotes.mutex);
 
 	static const char *const headers[] = {"Accept: image/png, image/gif, image/jpeg, image/webp", NULL};
 	struct rfo_http_request req = {
@@ -135,19 +136,19 @@ void rfo_chat_emotes_want(const char *url)
 	char *copy = bstrdup(url);
 	if (!rfo_http_submit(rfo_controller_http(), &req, on_done, copy)) {
 		bfree(copy);
-		pthread_mutex_lock(&e.mutex);
-		e.in_flight--;
-		e.stats.failed++;
-		pthread_mutex_unlock(&e.mutex);
+		pthread_mutex_lock(&emotes.mutex);
+		emotes.in_flight--;
+		emotes.stats.failed++;
+		pthread_mutex_unlock(&emotes.mutex);
 	}
 }
 
 void rfo_chat_emotes_stats(struct rfo_chat_emote_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!e.init)
+	if (!emotes.init)
 		return;
-	pthread_mutex_lock(&e.mutex);
-	*out = e.stats;
-	pthread_mutex_unlock(&e.mutex);
+	pthread_mutex_lock(&emotes.mutex);
+	*out = emotes.stats;
+	pthread_mutex_unlock(&emotes.mutex);
 }

@@ -26,15 +26,17 @@
 
 static const uint32_t backoff_ms[] = {1000, 2000, 4000, 8000, 15000, 30000, 60000};
 
-struct feed {
+struct chat_feed {
 	bool created;
 	struct rfo_chat_store *store;
 	struct rfo_chat_batch *batch;
 	struct rfo_ws *ws;
-	pthread_mutex_t ws_mutex; /* guards `ws` against rfo_chat_feed_stop while the auth thread uses it */
+	/* Guards `ws` against rfo_chat_feed_stop while the auth thread uses it. Held across rfo_ws_reconnect, so it is
+	 * taken before rfo_ws's mutex; no other lock is taken under it. */
+	pthread_mutex_t ws_mutex;
 	char *settings_path;
 
-	pthread_mutex_t mutex; /* guards everything below */
+	pthread_mutex_t mutex; /* guards everything below; a leaf lock */
 	struct rfo_ui_chat_settings settings;
 	bool settings_dirty;
 	uint64_t token_hash; /* hash of the token the socket last connected with (0 = none) */
@@ -45,7 +47,7 @@ struct feed {
 	uint64_t parse_errors;
 };
 
-static struct feed f;
+static struct chat_feed chat_feed;
 
 /* ---- settings (plugin_config/restream-for-obs/chat.json) ---------------------------------------- */
 
@@ -97,16 +99,16 @@ static void settings_save(const struct rfo_ui_chat_settings *s, const char *path
 /* UI thread: keep the new settings (saved at exit, never on the UI thread mid-session). */
 static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 {
-	if (!f.created)
+	if (!chat_feed.created)
 		return;
-	pthread_mutex_lock(&f.mutex);
-	f.settings = *s;
-	f.settings.history = clampi(s->history, RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
-	f.settings_dirty = true;
-	size_t history = (size_t)f.settings.history;
-	pthread_mutex_unlock(&f.mutex);
-	rfo_chat_store_set_capacity(f.store, history);
-	rfo_chat_batch_set_max(f.batch, history);
+	pthread_mutex_lock(&chat_feed.mutex);
+	chat_feed.settings = *s;
+	chat_feed.settings.history = clampi(s->history, RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
+	chat_feed.settings_dirty = true;
+	size_t history = (size_t)chat_feed.settings.history;
+	pthread_mutex_unlock(&chat_feed.mutex);
+	rfo_chat_store_set_capacity(chat_feed.store, history);
+	rfo_chat_batch_set_max(chat_feed.batch, history);
 }
 
 /* ---- UI hand-over (UI thread) -------------------------------------------------------------------- */
@@ -136,27 +138,27 @@ static bool get_user(struct rfo_auth_user *user)
 /* The tab asks for everything when it is built: the backlog is replayed from the store. */
 static void ui_state(rfo_ui_chat_state_cb cb, void *param)
 {
-	if (!f.created)
+	if (!chat_feed.created)
 		return;
 	struct rfo_ui_chat_state st = {0};
 	struct rfo_ui_chat_settings settings;
-	char reason[sizeof(f.link_reason)];
-	pthread_mutex_lock(&f.mutex);
-	settings = f.settings;
-	st.link = f.link;
-	memcpy(reason, f.link_reason, sizeof(reason));
-	pthread_mutex_unlock(&f.mutex);
+	char reason[sizeof(chat_feed.link_reason)];
+	pthread_mutex_lock(&chat_feed.mutex);
+	settings = chat_feed.settings;
+	st.link = chat_feed.link;
+	memcpy(reason, chat_feed.link_reason, sizeof(reason));
+	pthread_mutex_unlock(&chat_feed.mutex);
 	st.settings = &settings;
 	st.reason = *reason ? reason : NULL;
 
-	struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(f.store, &st.connection_count);
+	struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(chat_feed.store, &st.connection_count);
 	st.connections = conns;
 	struct rfo_auth_user user = {0};
 	if (get_user(&user)) {
 		st.display_name = user.display_name;
 		st.username = user.username;
 	}
-	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, 0, 0, &st.count);
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(chat_feed.store, 0, 0, &st.count);
 	st.messages = msgs;
 	ui_seq = st.count ? msgs[st.count - 1]->seq : 0;
 	cb(param, &st);
@@ -190,10 +192,10 @@ static size_t drop_known(struct rfo_chat_message **messages, size_t count)
 static void drain_task(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!f.created || !rfo_controller_running())
+	if (!chat_feed.created || !rfo_controller_running())
 		return;
 	struct rfo_chat_batch_items it;
-	rfo_chat_batch_take(f.batch, &it);
+	rfo_chat_batch_take(chat_feed.batch, &it);
 	if (!ui_view) {
 		rfo_chat_batch_items_free(&it); /* no tab yet: it replays the store when it is built */
 		return;
@@ -206,16 +208,16 @@ static void drain_task(void *param)
 	if (it.flags & RFO_CHAT_BATCH_USER)
 		push_user();
 	if (it.flags & RFO_CHAT_BATCH_LINK) {
-		char reason[sizeof(f.link_reason)];
-		pthread_mutex_lock(&f.mutex);
-		enum rfo_ui_chat_link link = f.link;
-		memcpy(reason, f.link_reason, sizeof(reason));
-		pthread_mutex_unlock(&f.mutex);
+		char reason[sizeof(chat_feed.link_reason)];
+		pthread_mutex_lock(&chat_feed.mutex);
+		enum rfo_ui_chat_link link = chat_feed.link;
+		memcpy(reason, chat_feed.link_reason, sizeof(reason));
+		pthread_mutex_unlock(&chat_feed.mutex);
 		ui_view->set_link(link, *reason ? reason : NULL);
 	}
 	if (it.flags & RFO_CHAT_BATCH_CONNECTIONS) {
 		size_t n = 0;
-		struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(f.store, &n);
+		struct rfo_chat_connection *conns = rfo_chat_store_copy_connections(chat_feed.store, &n);
 		ui_view->set_connections(conns, n);
 		rfo_chat_connections_free(conns, n);
 	}
@@ -224,7 +226,7 @@ static void drain_task(void *param)
 		ui_view->add(it.messages + skip, it.count - skip);
 	for (size_t i = 0; i < it.num_replies; i++) {
 		struct rfo_chat_reply_state state;
-		if (rfo_chat_store_get_reply(f.store, it.replies[i], &state))
+		if (rfo_chat_store_get_reply(chat_feed.store, it.replies[i], &state))
 			ui_view->set_reply(&state);
 	}
 	rfo_chat_batch_items_free(&it);
@@ -269,18 +271,18 @@ static obs_data_t *message_data(const struct rfo_chat_message *m)
 void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(wait_ms);
-	if (!f.created) {
+	if (!chat_feed.created) {
 		rfo_vendor_fail(response, RFO_VENDOR_UNAVAILABLE, obs_module_text("Chat.Error.NotRunning"));
 		return;
 	}
 	int64_t limit = GETCHAT_DEFAULT_LIMIT;
 	rfo_vendor_arg_count(request, "limit", &limit); /* checked (1 or more) by the feature registry */
-	size_t capacity = rfo_chat_store_capacity(f.store);
+	size_t capacity = rfo_chat_store_capacity(chat_feed.store);
 	if ((unsigned long long)limit > capacity)
 		limit = (long long)capacity;
 
 	size_t n = 0;
-	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, (size_t)limit, 0, &n);
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(chat_feed.store, (size_t)limit, 0, &n);
 	obs_data_array_t *arr = obs_data_array_create();
 	for (size_t i = 0; i < n; i++) {
 		obs_data_t *d = message_data(msgs[i]);
@@ -290,7 +292,7 @@ void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t 
 	rfo_chat_messages_release(msgs, n);
 	obs_data_set_array(response, "messages", arr);
 	obs_data_array_release(arr);
-	obs_data_set_int(response, "total", (long long)rfo_chat_store_last_seq(f.store));
+	obs_data_set_int(response, "total", (long long)rfo_chat_store_last_seq(chat_feed.store));
 	obs_data_set_int(response, "historySize", (long long)capacity);
 	struct rfo_chat_emote_stats es;
 	rfo_chat_emotes_stats(&es);
@@ -311,21 +313,21 @@ static char *get_url(void *param)
 	UNUSED_PARAMETER(param);
 	uint64_t token_hash = 0;
 	char *url = rfo_controller_socket_url(rfo_controller_config()->chat_url, &token_hash);
-	pthread_mutex_lock(&f.mutex);
-	f.token_hash = token_hash;
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_lock(&chat_feed.mutex);
+	chat_feed.token_hash = token_hash;
+	pthread_mutex_unlock(&chat_feed.mutex);
 	return url;
 }
 
 static void set_link(enum rfo_ui_chat_link link, const char *reason)
 {
-	pthread_mutex_lock(&f.mutex);
-	f.link = link;
+	pthread_mutex_lock(&chat_feed.mutex);
+	chat_feed.link = link;
 	if (link == RFO_UI_CHAT_CONNECTED)
-		f.ever_connected = true;
-	snprintf(f.link_reason, sizeof(f.link_reason), "%s", reason ? reason : "");
-	pthread_mutex_unlock(&f.mutex);
-	schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_LINK));
+		chat_feed.ever_connected = true;
+	snprintf(chat_feed.link_reason, sizeof(chat_feed.link_reason), "%s", reason ? reason : "");
+	pthread_mutex_unlock(&chat_feed.mutex);
+	schedule_if(rfo_chat_batch_flag(chat_feed.batch, RFO_CHAT_BATCH_LINK));
 }
 
 /* Auth thread, on a session change: the socket reports only its own state changes, so a signed-in session
@@ -333,24 +335,24 @@ static void set_link(enum rfo_ui_chat_link link, const char *reason)
  * showing "sign in", and a sign-out while the socket was already down would keep "reconnecting". */
 static void session_link(bool signed_in, uint64_t token_hash)
 {
-	pthread_mutex_lock(&f.mutex);
-	enum rfo_ui_chat_link link = f.link;
+	pthread_mutex_lock(&chat_feed.mutex);
+	enum rfo_ui_chat_link link = chat_feed.link;
 	bool change = false;
 	if (!signed_in) {
 		change = link != RFO_UI_CHAT_SIGNED_OUT;
-		f.ever_connected = false;
+		chat_feed.ever_connected = false;
 		link = RFO_UI_CHAT_SIGNED_OUT;
 	} else if (link == RFO_UI_CHAT_SIGNED_OUT) {
 		change = true;
 		link = token_hash ? RFO_UI_CHAT_CONNECTING : RFO_UI_CHAT_UNREACHABLE;
 	}
 	if (change) {
-		f.link = link;
-		f.link_reason[0] = '\0';
+		chat_feed.link = link;
+		chat_feed.link_reason[0] = '\0';
 	}
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&chat_feed.mutex);
 	if (change)
-		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_LINK));
+		schedule_if(rfo_chat_batch_flag(chat_feed.batch, RFO_CHAT_BATCH_LINK));
 }
 
 static void on_state(void *param, enum rfo_ws_state state, int http_status, const char *reason)
@@ -372,9 +374,9 @@ static void on_state(void *param, enum rfo_ws_state state, int http_status, cons
 			    http_status ? ", HTTP error" : "");
 		if (http_status == 401 && auth) /* the token this socket was refused with */
 			rfo_auth_report_rejected_take(auth, rfo_ws_callback_query_value("accessToken"));
-		pthread_mutex_lock(&f.mutex);
-		bool was_connected = f.ever_connected;
-		pthread_mutex_unlock(&f.mutex);
+		pthread_mutex_lock(&chat_feed.mutex);
+		bool was_connected = chat_feed.ever_connected;
+		pthread_mutex_unlock(&chat_feed.mutex);
 		if (!signed_in)
 			set_link(RFO_UI_CHAT_SIGNED_OUT, NULL);
 		else if (was_connected &&
@@ -393,14 +395,14 @@ static void deliver_take(struct rfo_chat_message *msg)
 	obs_data_t *d = message_data(msg);
 	rfo_vendor_emit("ChatMessage", d);
 	obs_data_release(d);
-	schedule_if(rfo_chat_batch_add(f.batch, msg));
+	schedule_if(rfo_chat_batch_add(chat_feed.batch, msg));
 }
 
 /* The message the store made itself (reply_created) by its sequence number. */
 static void deliver_seq(uint64_t seq)
 {
 	size_t n = 0;
-	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(f.store, 1, seq - 1, &n);
+	struct rfo_chat_message **msgs = rfo_chat_store_copy_recent(chat_feed.store, 1, seq - 1, &n);
 	if (n == 1 && msgs[0]->seq == seq) {
 		deliver_take(msgs[0]);
 		bfree(msgs);
@@ -425,9 +427,9 @@ static void on_message(void *param, const char *text, size_t len)
 	struct rfo_chat_frame frame;
 	struct rfo_error err = {0};
 	if (!rfo_chat_parse(text, len, &frame, &err)) {
-		pthread_mutex_lock(&f.mutex);
-		bool first = f.parse_errors++ == 0;
-		pthread_mutex_unlock(&f.mutex);
+		pthread_mutex_lock(&chat_feed.mutex);
+		bool first = chat_feed.parse_errors++ == 0;
+		pthread_mutex_unlock(&chat_feed.mutex);
 		if (first)
 			rfo_log_sub(LOG_WARNING, "chat", "ignored a chat frame that is not JSON (%s)", err.message);
 		rfo_chat_frame_free(&frame);
@@ -439,29 +441,29 @@ static void on_message(void *param, const char *text, size_t len)
 	case RFO_CHAT_EVENT:
 		/* keep a reference: the store takes the frame's */
 		msg = frame.message ? rfo_chat_message_addref(frame.message) : NULL;
-		if (rfo_chat_store_apply(f.store, &frame) && msg)
+		if (rfo_chat_store_apply(chat_feed.store, &frame) && msg)
 			deliver_take(msg);
 		else
 			rfo_chat_message_release(msg); /* a duplicate or nothing to show */
 		break;
 	case RFO_CHAT_REPLY_CREATED:
-		seq = rfo_chat_store_apply(f.store, &frame);
+		seq = rfo_chat_store_apply(chat_feed.store, &frame);
 		if (seq)
 			deliver_seq(seq);
-		schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
+		schedule_if(rfo_chat_batch_reply(chat_feed.batch, frame.reply.reply_uuid));
 		break;
 	case RFO_CHAT_CONNECTION_INFO:
 		log_connection(&frame.conn);
 		/* fall through */
 	case RFO_CHAT_CONNECTION_CLOSED:
-		rfo_chat_store_apply(f.store, &frame);
-		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_CONNECTIONS));
+		rfo_chat_store_apply(chat_feed.store, &frame);
+		schedule_if(rfo_chat_batch_flag(chat_feed.batch, RFO_CHAT_BATCH_CONNECTIONS));
 		break;
 	case RFO_CHAT_REPLY_ACCEPTED:
 	case RFO_CHAT_REPLY_CONFIRMED:
 	case RFO_CHAT_REPLY_FAILED:
-		rfo_chat_store_apply(f.store, &frame);
-		schedule_if(rfo_chat_batch_reply(f.batch, frame.reply.reply_uuid));
+		rfo_chat_store_apply(chat_feed.store, &frame);
+		schedule_if(rfo_chat_batch_reply(chat_feed.batch, frame.reply.reply_uuid));
 		break;
 	default: /* heartbeat (the ws counts it as traffic), relay_*, unknown actions */
 		break;
@@ -475,30 +477,30 @@ static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
 	struct rfo_auth *auth = rfo_controller_auth();
-	if (!f.created || !auth)
+	if (!chat_feed.created || !auth)
 		return;
 	bool signed_in = rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 	uint64_t h = signed_in ? rfo_controller_token_hash() : 0;
 
-	pthread_mutex_lock(&f.mutex);
-	bool was_signed_in = f.signed_in;
-	f.signed_in = signed_in;
-	bool token_changed = h != f.token_hash;
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_lock(&chat_feed.mutex);
+	bool was_signed_in = chat_feed.signed_in;
+	chat_feed.signed_in = signed_in;
+	bool token_changed = h != chat_feed.token_hash;
+	pthread_mutex_unlock(&chat_feed.mutex);
 
 	session_link(signed_in, h);
 	if (signed_in && !h)
 		return; /* a refresh is under way: the next session call brings the token */
 	if (signed_in != was_signed_in)
-		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_USER));
+		schedule_if(rfo_chat_batch_flag(chat_feed.batch, RFO_CHAT_BATCH_USER));
 	if (!signed_in && was_signed_in) {
-		rfo_chat_store_clear(f.store);
-		schedule_if(rfo_chat_batch_flag(f.batch, RFO_CHAT_BATCH_CLEAR | RFO_CHAT_BATCH_CONNECTIONS));
+		rfo_chat_store_clear(chat_feed.store);
+		schedule_if(rfo_chat_batch_flag(chat_feed.batch, RFO_CHAT_BATCH_CLEAR | RFO_CHAT_BATCH_CONNECTIONS));
 	}
-	pthread_mutex_lock(&f.ws_mutex);
-	if (token_changed || (signed_in && rfo_ws_state_get(f.ws) == RFO_WS_DISCONNECTED))
-		rfo_ws_reconnect(f.ws); /* signed out: get_url gives NULL and the socket stays closed */
-	pthread_mutex_unlock(&f.ws_mutex);
+	pthread_mutex_lock(&chat_feed.ws_mutex);
+	if (token_changed || (signed_in && rfo_ws_state_get(chat_feed.ws) == RFO_WS_DISCONNECTED))
+		rfo_ws_reconnect(chat_feed.ws); /* signed out: get_url gives NULL and the socket stays closed */
+	pthread_mutex_unlock(&chat_feed.ws_mutex);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -517,15 +519,15 @@ const struct rfo_ui_chat_actions *rfo_chat_feed_ui_actions(void)
 
 bool rfo_chat_feed_create(void)
 {
-	if (f.created)
+	if (chat_feed.created)
 		return true;
-	pthread_mutex_init(&f.mutex, NULL);
-	pthread_mutex_init(&f.ws_mutex, NULL);
-	f.settings_path = obs_module_config_path("chat.json");
-	settings_load(&f.settings, f.settings_path);
-	f.store = rfo_chat_store_create((size_t)f.settings.history);
-	f.batch = rfo_chat_batch_create((size_t)f.settings.history);
-	f.link = RFO_UI_CHAT_SIGNED_OUT;
+	pthread_mutex_init(&chat_feed.mutex, NULL);
+	pthread_mutex_init(&chat_feed.ws_mutex, NULL);
+	chat_feed.settings_path = obs_module_config_path("chat.json");
+	settings_load(&chat_feed.settings, chat_feed.settings_path);
+	chat_feed.store = rfo_chat_store_create((size_t)chat_feed.settings.history);
+	chat_feed.batch = rfo_chat_batch_create((size_t)chat_feed.settings.history);
+	chat_feed.link = RFO_UI_CHAT_SIGNED_OUT;
 	rfo_chat_emotes_init();
 
 	struct rfo_ws_config wc = {
@@ -537,45 +539,45 @@ bool rfo_chat_feed_create(void)
 		.backoff_ms = backoff_ms,
 		.backoff_count = sizeof(backoff_ms) / sizeof(backoff_ms[0]),
 	};
-	f.ws = rfo_ws_create(&wc);
-	f.created = true;
+	chat_feed.ws = rfo_ws_create(&wc);
+	chat_feed.created = true;
 	rfo_controller_on_session(on_session, NULL);
-	if (!f.ws || !rfo_ws_start(f.ws))
+	if (!chat_feed.ws || !rfo_ws_start(chat_feed.ws))
 		rfo_log_sub(LOG_WARNING, "chat", "the chat connection could not be started");
 	return true;
 }
 
 void rfo_chat_feed_stop(void)
 {
-	if (!f.created)
+	if (!chat_feed.created)
 		return;
-	pthread_mutex_lock(&f.ws_mutex);
-	struct rfo_ws *ws = f.ws;
-	f.ws = NULL;
-	pthread_mutex_unlock(&f.ws_mutex);
+	pthread_mutex_lock(&chat_feed.ws_mutex);
+	struct rfo_ws *ws = chat_feed.ws;
+	chat_feed.ws = NULL;
+	pthread_mutex_unlock(&chat_feed.ws_mutex);
 	rfo_ws_destroy(ws); /* joins the socket thread: no callback runs after this */
 	if (ui_view)
 		ui_view->stop(); /* UI thread (EXIT): the dock shows nothing more, its backlog is dropped */
-	pthread_mutex_lock(&f.mutex);
-	bool dirty = f.settings_dirty;
-	struct rfo_ui_chat_settings s = f.settings;
-	f.settings_dirty = false;
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_lock(&chat_feed.mutex);
+	bool dirty = chat_feed.settings_dirty;
+	struct rfo_ui_chat_settings s = chat_feed.settings;
+	chat_feed.settings_dirty = false;
+	pthread_mutex_unlock(&chat_feed.mutex);
 	if (dirty)
-		settings_save(&s, f.settings_path);
+		settings_save(&s, chat_feed.settings_path);
 	rfo_controller_set_link(RFO_LINK_CHAT, "disconnected");
 }
 
 void rfo_chat_feed_free(void)
 {
-	if (!f.created)
+	if (!chat_feed.created)
 		return;
 	rfo_chat_feed_stop();
-	rfo_chat_batch_destroy(f.batch);
-	rfo_chat_store_destroy(f.store);
+	rfo_chat_batch_destroy(chat_feed.batch);
+	rfo_chat_store_destroy(chat_feed.store);
 	rfo_chat_emotes_free();
-	bfree(f.settings_path);
-	pthread_mutex_destroy(&f.mutex);
-	pthread_mutex_destroy(&f.ws_mutex);
-	memset(&f, 0, sizeof(f));
+	bfree(chat_feed.settings_path);
+	pthread_mutex_destroy(&chat_feed.mutex);
+	pthread_mutex_destroy(&chat_feed.ws_mutex);
+	memset(&chat_feed, 0, sizeof(chat_feed));
 }

@@ -1,13 +1,13 @@
-/* Go-live: making Restream OBS's streaming service, the vendor requests and the dock's Go live tab. */
+/* Go-live: making Restream OBS's streaming service (its state is static here) and the dock's Go live tab. The vendor
+ * requests are in rfo-golive-requests.c. */
 #include "rfo-golive.h"
+#include "rfo-golive-apply.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
 #include "rfo-secret.h"
 #include "rfo-service.h"
 #include "rfo-ui-golive.h"
-#include "rfo-vendor-args.h"
-#include "rfo-vendor.h"
 
 #include <obs-frontend-api.h>
 #include <obs-module.h>
@@ -21,9 +21,10 @@
 #define S_COMPAT "golive_compat"
 #define S_SET_UP "golive_set_up"
 #define S_COMPAT_SERVER "golive_compat_server" /* redacted: no key, stream id or passphrase */
-#define VENDOR_APPLY_TIMEOUT_MS 10000
 
 static struct {
+	/* Guards the fields below but `inited` (set and cleared on the UI thread at load and unload). A leaf lock: only
+	 * libobs' obs_data is called under it. */
 	pthread_mutex_t mutex;
 	bool inited;
 	bool compat;
@@ -36,7 +37,7 @@ static struct {
 	char protocol[8];
 	int64_t ingest_id;
 	char *event_id;
-} a;
+} apply;
 
 /* ---------------------------------------------------------------- plugin settings */
 
@@ -53,11 +54,11 @@ static void save_settings(void)
 	if (!path)
 		return;
 	obs_data_t *d = load_settings();
-	pthread_mutex_lock(&a.mutex);
-	obs_data_set_bool(d, S_COMPAT, a.compat);
-	obs_data_set_bool(d, S_SET_UP, a.set_up);
-	obs_data_set_string(d, S_COMPAT_SERVER, a.compat_server ? a.compat_server : "");
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_lock(&apply.mutex);
+	obs_data_set_bool(d, S_COMPAT, apply.compat);
+	obs_data_set_bool(d, S_SET_UP, apply.set_up);
+	obs_data_set_string(d, S_COMPAT_SERVER, apply.compat_server ? apply.compat_server : "");
+	pthread_mutex_unlock(&apply.mutex);
 	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
 		rfo_log_sub(LOG_WARNING, "golive", "could not save the plugin settings");
 	obs_data_release(d);
@@ -74,10 +75,11 @@ static bool builtin_restream_connected(void)
 
 static void set_choice_locked(const char *protocol, int64_t ingest_id, const char *event_id)
 {
-	snprintf(a.protocol, sizeof(a.protocol), "%s", protocol && strcmp(protocol, "srt") == 0 ? "srt" : "rtmp");
-	a.ingest_id = ingest_id;
-	bfree(a.event_id);
-	a.event_id = bstrdup(event_id ? event_id : "");
+	snprintf(apply.protocol, sizeof(apply.protocol), "%s",
+		 protocol && strcmp(protocol, "srt") == 0 ? "srt" : "rtmp");
+	apply.ingest_id = ingest_id;
+	bfree(apply.event_id);
+	apply.event_id = bstrdup(event_id ? event_id : "");
 }
 
 /* Returns true when something changed. */
@@ -95,24 +97,24 @@ static bool check_service(void)
 #endif
 	bool builtin = builtin_restream_connected();
 
-	pthread_mutex_lock(&a.mutex);
-	if (redacted && a.compat_server && *a.compat_server)
-		active = strcmp(redacted, a.compat_server) == 0;
-	bool changed = ours != a.ours || active != a.active || builtin != a.builtin_restream;
-	a.ours = ours;
-	a.active = active;
-	a.builtin_restream = builtin;
+	pthread_mutex_lock(&apply.mutex);
+	if (redacted && apply.compat_server && *apply.compat_server)
+		active = strcmp(redacted, apply.compat_server) == 0;
+	bool changed = ours != apply.ours || active != apply.active || builtin != apply.builtin_restream;
+	apply.ours = ours;
+	apply.active = active;
+	apply.builtin_restream = builtin;
 	if (ours) {
 		obs_data_t *s = obs_service_get_settings(svc);
 		const char *p = obs_data_get_string(s, RFO_SERVICE_S_PROTOCOL);
 		int64_t ingest = obs_data_get_int(s, RFO_SERVICE_S_INGEST_ID);
 		const char *ev = obs_data_get_string(s, RFO_SERVICE_S_EVENT_ID);
-		changed = changed || strcmp(p, a.protocol) != 0 || ingest != a.ingest_id ||
-			  strcmp(ev, a.event_id ? a.event_id : "") != 0;
+		changed = changed || strcmp(p, apply.protocol) != 0 || ingest != apply.ingest_id ||
+			  strcmp(ev, apply.event_id ? apply.event_id : "") != 0;
 		set_choice_locked(p, ingest, ev);
 		obs_data_release(s);
 	}
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_unlock(&apply.mutex);
 	bfree(redacted);
 	rfo_controller_set_service_active(active);
 	return changed;
@@ -127,10 +129,8 @@ static void poll_action(void)
 	rfo_golive_refresh_if_stale();
 }
 
-/* Makes the choice OBS's streaming service and saves it. UI thread. On success *masked_out is
- * the server for display (bfree). */
-static bool apply_now(const char *protocol, int64_t ingest_id, const char *event_id, int compat_override,
-		      char **masked_out, struct rfo_error *err)
+bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *event_id, int compat_override,
+			  char **masked_out, struct rfo_error *err)
 {
 	if (obs_frontend_streaming_active()) {
 		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.Live"));
@@ -140,9 +140,9 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, err))
 		return false;
 
-	pthread_mutex_lock(&a.mutex);
-	bool compat = compat_override < 0 ? a.compat : compat_override != 0;
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_lock(&apply.mutex);
+	bool compat = compat_override < 0 ? apply.compat : compat_override != 0;
+	pthread_mutex_unlock(&apply.mutex);
 
 	obs_service_t *svc;
 	char *compat_server = NULL;
@@ -178,13 +178,13 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 	obs_frontend_save_streaming_service();
 	obs_service_release(svc);
 
-	pthread_mutex_lock(&a.mutex);
-	a.set_up = true;
-	a.compat = compat;
-	bfree(a.compat_server);
-	a.compat_server = compat_server;
+	pthread_mutex_lock(&apply.mutex);
+	apply.set_up = true;
+	apply.compat = compat;
+	bfree(apply.compat_server);
+	apply.compat_server = compat_server;
 	set_choice_locked(protocol, ingest_id, event_id);
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_unlock(&apply.mutex);
 	save_settings();
 	check_service();
 
@@ -198,221 +198,28 @@ static bool apply_now(const char *protocol, int64_t ingest_id, const char *event
 	return true;
 }
 
-/* ---------------------------------------------------------------- vendor requests */
+/* ---------------------------------------------------------------- for the vendor requests */
 
-struct rfo_golive_apply_call {
-	volatile long refs;
-	os_event_t *done;
-	char protocol[8];
-	int64_t ingest_id;
-	char *event_id;
-	int compat; /* -1 = keep the current mode */
-	bool ok;
-	char *masked;
-	struct rfo_error err;
-	bool from_cache;
-};
-
-static void apply_call_release(struct rfo_golive_apply_call *c)
+bool rfo_golive_compat(void)
 {
-	if (os_atomic_dec_long(&c->refs) == 0) {
-		os_event_destroy(c->done);
-		bfree(c->event_id);
-		bfree(c->masked);
-		bfree(c);
-	}
+	pthread_mutex_lock(&apply.mutex);
+	bool compat = apply.compat;
+	pthread_mutex_unlock(&apply.mutex);
+	return compat;
 }
 
-static void apply_call_task(void *param)
+void rfo_golive_setup_get(struct rfo_golive_setup *out)
 {
-	struct rfo_golive_apply_call *c = param;
-	if (rfo_controller_running())
-		c->ok = apply_now(c->protocol, c->ingest_id, c->event_id, c->compat, &c->masked, &c->err);
-	else
-		rfo_error_set(&c->err, RFO_ERR_CANCELLED, "%s", obs_module_text("GoLive.Error.Stopping"));
-	os_event_signal(c->done);
-	apply_call_release(c);
-}
-
-/* Nothing cached to answer with, and not waited for: Restream is slow (a refresh runs) or another request holds the
- * wait budget. */
-static const char *no_cache_reason(void)
-{
-	return obs_module_text(rfo_golive_refreshing() ? "Vendor.Error.Slow" : "Vendor.Error.Busy");
-}
-
-struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
-{
-	/* protocol, ingestId (a number or digits), eventId and compatibility are checked by the feature registry */
-	const char *protocol =
-		obs_data_has_user_value(request, "protocol") ? obs_data_get_string(request, "protocol") : "rtmp";
-	int64_t ingest_id = 0;
-	rfo_vendor_arg_id(request, "ingestId", &ingest_id);
-	char event_buf[24];
-	const char *event_id = rfo_vendor_arg_text_id(request, "eventId", event_buf, sizeof(event_buf));
-	struct rfo_error err = {0};
-
-	if (strcmp(protocol, "rtmp") != 0 && strcmp(protocol, "srt") != 0) {
-		rfo_vendor_fail(response, RFO_VENDOR_INVALID_ARGUMENT, obs_module_text("GoLive.Error.Protocol"));
-		return NULL;
-	}
-	if (!rfo_golive_signed_in()) {
-		rfo_vendor_fail(response, RFO_VENDOR_NOT_SIGNED_IN, obs_module_text("GoLive.Error.SignedOut"));
-		return NULL;
-	}
-	if (obs_frontend_streaming_active()) {
-		rfo_vendor_fail(response, RFO_VENDOR_STREAM_ACTIVE, obs_module_text("GoLive.Error.Live"));
-		return NULL;
-	}
-	/* Fresh data when Restream answers within the budget; otherwise (slow, or another request waits already) what
-	 * the cache holds, when that is enough to stream: the service reads the cache again when OBS connects. */
-	/* The same under a Retry-After pause (nothing is asked of Restream then). */
-	bool from_cache = false;
-	bool held = rfo_golive_held(&err);
-	if (!wait_ms && !held)
-		rfo_golive_refresh_if_stale();
-	if (held || !wait_ms || !rfo_golive_refresh_wait(event_id, false, wait_ms, &err)) {
-		struct rfo_golive_target cached;
-		struct rfo_error cerr = {0};
-		held = held || err.code == 429;
-		bool slow = !wait_ms || held || err.code == RFO_GOLIVE_STILL_WAITING;
-		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
-		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
-			rfo_golive_vendor_fail(response, slow && !held ? no_cache_reason() : err.message, &err);
-			return NULL;
-		}
-		rfo_golive_target_free(&cached);
-		from_cache = true;
-	}
-	if (ingest_id && !rfo_golive_has_server(ingest_id)) {
-		rfo_vendor_fail(response, RFO_VENDOR_NOT_FOUND, obs_module_text("GoLive.Error.UnknownIngest"));
-		return NULL;
-	}
-	struct rfo_golive_target t;
-	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, &err)) {
-		rfo_golive_vendor_fail(response, err.message, &err);
-		return NULL;
-	}
-	rfo_golive_target_free(&t);
-
-	struct rfo_golive_apply_call *c = bzalloc(sizeof(*c));
-	c->refs = 2;
-	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
-	snprintf(c->protocol, sizeof(c->protocol), "%s", protocol);
-	c->ingest_id = ingest_id;
-	c->event_id = bstrdup(event_id);
-	/* Optional: switch the compatibility mode (kept for later applies, like the dock's checkbox). */
-	c->compat =
-		obs_data_has_user_value(request, "compatibility") ? obs_data_get_bool(request, "compatibility") : -1;
-	c->from_cache = from_cache;
-	rfo_dispatch(apply_call_task, c);
-	return c;
-}
-
-void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *response)
-{
-	int64_t ingest_id = c->ingest_id;
-	const char *event_id = c->event_id;
-	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
-		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.Timeout"));
-	} else if (!c->ok) {
-		rfo_golive_vendor_fail(response, c->err.message, &c->err);
-	} else {
-		obs_data_set_string(response, "protocol", c->protocol);
-		obs_data_set_string(response, "server", c->masked);
-		obs_data_set_int(response, "ingestId", ingest_id ? ingest_id : rfo_golive_user_ingest());
-		obs_data_set_string(response, "eventId", event_id);
-		pthread_mutex_lock(&a.mutex);
-		obs_data_set_bool(response, "compatibility", a.compat);
-		pthread_mutex_unlock(&a.mutex);
-		obs_data_set_bool(response, "fromCache", c->from_cache);
-		rfo_vendor_ok(response);
-	}
-	apply_call_release(c);
-}
-
-static void add_event_json(void *param, const struct rfo_event *e)
-{
-	obs_data_t *o = obs_data_create();
-	obs_data_set_string(o, "id", e->id);
-	obs_data_set_string(o, "title", e->title ? e->title : "");
-	obs_data_set_string(o, "status", e->status ? e->status : "");
-	if (e->scheduled_for) /* obs_data has no null: left out when the event is not scheduled */
-		obs_data_set_int(o, "scheduledFor", e->scheduled_for);
-	obs_data_array_push_back(param, o);
-	obs_data_release(o);
-}
-
-void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
-{
-	UNUSED_PARAMETER(request);
-	struct rfo_error err = {0};
-	if (!rfo_golive_signed_in()) {
-		rfo_vendor_fail(response, RFO_VENDOR_NOT_SIGNED_IN, obs_module_text("GoLive.Error.SignedOut"));
-		return;
-	}
-	if (rfo_golive_held(&err)) {
-		rfo_golive_vendor_fail(response, err.message, &err); /* "Restream asked us to wait N s" */
-		return;
-	}
-	/* Slow (or another request waits already): the events fetched before, saying why they may be old (only when
-	 * a refresh is running or the last one failed: a fresh cache is simply answered). */
-	if (!wait_ms) {
-		rfo_golive_refresh_if_stale();
-		char *last = rfo_golive_last_error();
-		if (rfo_golive_refreshing() || !rfo_golive_have_events())
-			rfo_error_set(&err, RFO_GOLIVE_STILL_WAITING, "%s", no_cache_reason());
-		else if (last)
-			rfo_error_set(&err, RFO_ERR_NETWORK, "%s", last);
-		bfree(last);
-	}
-	if (wait_ms ? !rfo_golive_refresh_wait(NULL, true, wait_ms, &err) : err.code != 0) {
-		bool slow = err.code == RFO_GOLIVE_STILL_WAITING || !wait_ms;
-		if (!slow || !rfo_golive_have_events()) {
-			rfo_golive_vendor_fail(response, err.message, &err);
-			return;
-		}
-		obs_data_set_string(response, "refreshError", err.message);
-	}
-	obs_data_array_t *events = obs_data_array_create();
-	rfo_golive_foreach_event_full(add_event_json, events);
-	obs_data_set_array(response, "events", events);
-	obs_data_array_release(events);
-	rfo_vendor_ok(response);
-}
-
-void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
-{
-	UNUSED_PARAMETER(request);
-	UNUSED_PARAMETER(wait_ms);
-	pthread_mutex_lock(&a.mutex);
-	bool ours = a.ours, active = a.active, compat = a.compat, builtin = a.builtin_restream;
-	bool changed = a.set_up && !a.active;
-	char protocol[8];
-	snprintf(protocol, sizeof(protocol), "%s", a.protocol[0] ? a.protocol : "rtmp");
-	int64_t ingest = a.ingest_id;
-	char *event_id = bstrdup(a.event_id ? a.event_id : "");
-	pthread_mutex_unlock(&a.mutex);
-
-	struct rfo_golive_target t;
-	struct rfo_error err = {0};
-	bool ready = rfo_golive_resolve(protocol, ingest, event_id, &t, &err);
-	obs_data_set_bool(response, "serviceActive", active);
-	obs_data_set_bool(response, "configured", ours);
-	obs_data_set_bool(response, "compatibility", compat);
-	obs_data_set_bool(response, "changedOutside", changed);
-	obs_data_set_bool(response, "builtinRestreamConnected", builtin);
-	obs_data_set_string(response, "protocol", protocol);
-	obs_data_set_int(response, "ingestId", ingest);
-	obs_data_set_string(response, "eventId", event_id);
-	obs_data_set_bool(response, "srtAvailable", rfo_golive_srt_available());
-	obs_data_set_bool(response, "ready", ready);
-	obs_data_set_string(response, "server", ready ? t.masked : "");
-	if (!ready)
-		obs_data_set_string(response, "notReadyReason", err.message);
-	rfo_golive_target_free(&t);
-	bfree(event_id);
-	rfo_vendor_ok(response);
+	pthread_mutex_lock(&apply.mutex);
+	out->ours = apply.ours;
+	out->active = apply.active;
+	out->compat = apply.compat;
+	out->builtin_restream = apply.builtin_restream;
+	out->set_up = apply.set_up;
+	snprintf(out->protocol, sizeof(out->protocol), "%s", apply.protocol);
+	out->ingest_id = apply.ingest_id;
+	out->event_id = bstrdup(apply.event_id ? apply.event_id : "");
+	pthread_mutex_unlock(&apply.mutex);
 }
 
 /* ---------------------------------------------------------------- the dock */
@@ -449,24 +256,24 @@ static struct {
 /* The tab asks for the state (UI thread): when it is built and after every rfo_golive_ui_refresh(). */
 static void ui_state(rfo_ui_golive_state_cb cb, void *param)
 {
-	if (!a.inited)
+	if (!apply.inited)
 		return;
 	struct ui_lists l = {0};
 	rfo_golive_foreach_server(copy_server, &l);
 	rfo_golive_foreach_event_full(copy_event, &l);
 
-	pthread_mutex_lock(&a.mutex);
-	char *event_id = bstrdup(a.event_id ? a.event_id : "");
+	pthread_mutex_lock(&apply.mutex);
+	char *event_id = bstrdup(apply.event_id ? apply.event_id : "");
 	char protocol[8];
-	snprintf(protocol, sizeof(protocol), "%s", a.protocol[0] ? a.protocol : "rtmp");
+	snprintf(protocol, sizeof(protocol), "%s", apply.protocol[0] ? apply.protocol : "rtmp");
 	struct rfo_ui_golive_state st = {
-		.service_active = a.active,
-		.was_set_up = a.set_up && !a.active,
-		.builtin_restream = a.builtin_restream,
-		.compat = a.compat,
-		.ingest_id = a.ingest_id,
+		.service_active = apply.active,
+		.was_set_up = apply.set_up && !apply.active,
+		.builtin_restream = apply.builtin_restream,
+		.compat = apply.compat,
+		.ingest_id = apply.ingest_id,
 	};
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_unlock(&apply.mutex);
 
 	char *error = rfo_golive_last_error();
 	char *masked = rfo_golive_masked_key(event_id);
@@ -507,7 +314,7 @@ static void ui_state(rfo_ui_golive_state_cb cb, void *param)
 
 void rfo_golive_ui_refresh(void)
 {
-	if (a.inited && ui_view)
+	if (apply.inited && ui_view)
 		ui_view->changed();
 }
 
@@ -532,7 +339,7 @@ static void ui_apply_task(void *param)
 	if (rfo_controller_running()) {
 		struct rfo_error err = {0};
 		char *masked = NULL;
-		if (apply_now(c->protocol, c->ingest_id, c->event_id, -1, &masked, &err))
+		if (rfo_golive_apply_now(c->protocol, c->ingest_id, c->event_id, -1, &masked, &err))
 			show_result(true, obs_module_text("GoLive.Applied"));
 		else
 			show_result(false, err.message);
@@ -567,9 +374,9 @@ static void ui_refresh_action(void)
 
 static void ui_set_compat(bool compat)
 {
-	pthread_mutex_lock(&a.mutex);
-	a.compat = compat;
-	pthread_mutex_unlock(&a.mutex);
+	pthread_mutex_lock(&apply.mutex);
+	apply.compat = compat;
+	pthread_mutex_unlock(&apply.mutex);
 	save_settings();
 	rfo_golive_ui_refresh();
 }
@@ -603,13 +410,13 @@ void rfo_golive_set_view(const struct rfo_ui_golive_view *view)
 
 static void start_check(void)
 {
-	pthread_mutex_lock(&a.mutex);
-	bool ours = a.ours;
+	pthread_mutex_lock(&apply.mutex);
+	bool ours = apply.ours;
 	char protocol[8];
-	snprintf(protocol, sizeof(protocol), "%s", a.protocol);
-	int64_t ingest = a.ingest_id;
-	char *event_id = bstrdup(a.event_id ? a.event_id : "");
-	pthread_mutex_unlock(&a.mutex);
+	snprintf(protocol, sizeof(protocol), "%s", apply.protocol);
+	int64_t ingest = apply.ingest_id;
+	char *event_id = bstrdup(apply.event_id ? apply.event_id : "");
+	pthread_mutex_unlock(&apply.mutex);
 
 	struct rfo_golive_target t;
 	struct rfo_error err = {0};
@@ -648,27 +455,27 @@ static void on_frontend_event(enum obs_frontend_event event, void *param)
 
 void rfo_golive_apply_init(void)
 {
-	pthread_mutex_init(&a.mutex, NULL);
+	pthread_mutex_init(&apply.mutex, NULL);
 	obs_data_t *d = load_settings();
-	a.compat = obs_data_get_bool(d, S_COMPAT);
-	a.set_up = obs_data_get_bool(d, S_SET_UP);
-	a.compat_server = bstrdup(obs_data_get_string(d, S_COMPAT_SERVER));
+	apply.compat = obs_data_get_bool(d, S_COMPAT);
+	apply.set_up = obs_data_get_bool(d, S_SET_UP);
+	apply.compat_server = bstrdup(obs_data_get_string(d, S_COMPAT_SERVER));
 	obs_data_release(d);
-	snprintf(a.protocol, sizeof(a.protocol), "rtmp");
-	a.event_id = bstrdup("");
-	a.inited = true;
+	snprintf(apply.protocol, sizeof(apply.protocol), "rtmp");
+	apply.event_id = bstrdup("");
+	apply.inited = true;
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 }
 
 void rfo_golive_apply_free(void)
 {
-	if (!a.inited)
+	if (!apply.inited)
 		return;
 	obs_frontend_remove_event_callback(on_frontend_event, NULL);
 	bfree(ui_result.message);
 	memset(&ui_result, 0, sizeof(ui_result));
-	bfree(a.compat_server);
-	bfree(a.event_id);
-	pthread_mutex_destroy(&a.mutex);
-	memset(&a, 0, sizeof(a));
+	bfree(apply.compat_server);
+	bfree(apply.event_id);
+	pthread_mutex_destroy(&apply.mutex);
+	memset(&apply, 0, sizeof(apply));
 }

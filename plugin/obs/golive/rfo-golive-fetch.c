@@ -16,7 +16,7 @@
 /* Go-live's own engine (its own Retry-After hold), from rfo_golive_create to rfo_golive_free. */
 static struct rfo_api *api;
 static volatile long in_flight; /* refreshes not finished yet */
-/* Guards every refresh's events_err (calls may fail at once on the submitter's thread). */
+/* Guards every refresh's events_err (calls may fail at once on the submitter's thread). A leaf lock. */
 static pthread_mutex_t errors_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 /* A refresh: the engine's job carries the first error needed to stream; this, the rest. */

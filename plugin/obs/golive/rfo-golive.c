@@ -31,7 +31,8 @@ struct event_key {
 static struct {
 	bool created;
 	volatile bool running;
-	/* Guards everything below; nothing else is locked while it is held. */
+	/* Guards everything below. Taken inside a service's mutex (rfo-service.c resolves the key under it); the
+	 * rfo_golive_foreach_* callbacks run under it. Nothing else is locked while it is held. */
 	pthread_mutex_t mutex;
 	struct rfo_server_list servers;
 	int64_t user_ingest;
@@ -44,6 +45,12 @@ static struct {
 	uint64_t fetched_at;
 	bool have_events; /* the event lists arrived at least once this session */
 } golive;
+
+/* Set by create and stop (UI thread), read by any thread. */
+static inline bool running(void)
+{
+	return os_atomic_load_bool(&golive.running);
+}
 
 static void clear_cache_locked(void)
 {
@@ -206,7 +213,7 @@ static void ui_refresh_task(void *param)
 static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
-	if (!golive.running)
+	if (!running())
 		return;
 	if (rfo_golive_signed_in()) {
 		rfo_golive_refresh_async(NULL, NULL, NULL);
@@ -227,7 +234,7 @@ bool rfo_golive_create(void)
 	da_init(golive.event_keys);
 	rfo_golive_fetch_create();
 	golive.created = true;
-	golive.running = true;
+	os_atomic_set_bool(&golive.running, true);
 	rfo_controller_on_session(on_session, NULL);
 	rfo_golive_apply_init();
 	return true;
@@ -235,7 +242,7 @@ bool rfo_golive_create(void)
 
 void rfo_golive_stop(void)
 {
-	golive.running = false;
+	os_atomic_set_bool(&golive.running, false);
 	rfo_golive_fetch_stop();
 }
 
@@ -245,7 +252,9 @@ void rfo_golive_free(void)
 		return;
 	rfo_golive_apply_free();
 	rfo_golive_fetch_free();
+	pthread_mutex_lock(&golive.mutex);
 	clear_cache_locked();
+	pthread_mutex_unlock(&golive.mutex);
 	da_free(golive.event_keys);
 	bfree(golive.wanted_event);
 	pthread_mutex_destroy(&golive.mutex);

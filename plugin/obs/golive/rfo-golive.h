@@ -14,7 +14,8 @@
  * fills it through its Restream request engine (rfo-api.h) at sign-in, on every token change, after
  * a stream ends and every few minutes; a 401 reports the token and fails (the next refresh uses the
  * new one); nothing waits for it on OBS's UI thread. rfo-golive-apply.c: making our service
- * OBS's streaming service, the vendor requests and the dock tab. rfo-service.c: the service. */
+ * OBS's streaming service and the dock tab; rfo-golive-requests.c: the vendor requests. rfo-service.c: the
+ * service. */
 
 /* Lifecycle (rfo_golive_feature, rfo-golive-feature.c): create after the auth session, stop before it is
  * destroyed, free at unload. */
@@ -89,7 +90,7 @@ struct rfo_ui_golive_view;
 const struct rfo_ui_golive_actions *rfo_golive_ui_actions(void);
 void rfo_golive_set_view(const struct rfo_ui_golive_view *view);
 
-/* Vendor requests (obs-websocket's thread), their arguments checked by the feature registry. The first two wait at
+/* rfo-golive-requests.c: vendor requests (obs-websocket's thread), their arguments checked by the feature registry. The first two wait at
  * most wait_ms for Restream (the registry hands out the budget; 0 = do not wait): what did not arrive in time is answered from the cache (ListEvents with
  * `refreshError`; ApplyStreamSettings applies the cached ingest and key and says `fromCache`), or, with nothing
  * cached, ok:false "Restream is slow to answer; try again in a moment". */

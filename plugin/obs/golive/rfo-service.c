@@ -13,6 +13,8 @@
 
 struct rfo_service {
 	obs_service_t *self;
+	/* Guards everything below. Held while the key is resolved from the go-live cache, so it is taken before the
+	 * cache's mutex (rfo-golive.c); nothing else is locked under it. */
 	pthread_mutex_t mutex;
 	char protocol[8];
 	int64_t ingest_id;

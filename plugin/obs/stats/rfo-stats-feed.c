@@ -31,7 +31,7 @@
 
 static const uint32_t backoff_ms[] = {2000, 5000, 10000, 30000, 60000, 120000, 300000};
 
-struct feed {
+struct stats_feed {
 	bool created;
 	struct rfo_ws *ws;
 	os_event_t *stop_event;
@@ -39,7 +39,7 @@ struct feed {
 	bool ticker_started;
 	int64_t age_out_s;
 
-	pthread_mutex_t mutex; /* guards everything below */
+	pthread_mutex_t mutex; /* guards everything below; a leaf lock (only libobs' log is called under it) */
 	struct rfo_stats_state state;
 	struct rfo_rate_gate gate;
 	enum rfo_ui_stats_link link;
@@ -52,7 +52,7 @@ struct feed {
 	uint64_t parse_errors;
 };
 
-static struct feed f;
+static struct stats_feed stats_feed;
 
 static int64_t unix_now(void)
 {
@@ -75,11 +75,11 @@ static void label_report(struct rfo_stats_report *r)
 	}
 }
 
-/* Caller holds f.mutex. */
+/* Caller holds stats_feed.mutex. */
 static void snapshot_locked(struct rfo_stats_report *r)
 {
-	rfo_stats_report_set_state(r, &f.state);
-	r->link = f.link_name;
+	rfo_stats_report_set_state(r, &stats_feed.state);
+	r->link = stats_feed.link_name;
 }
 
 /* ---- UI hand-over (UI thread) ---------------------------------------------------------------------- */
@@ -94,16 +94,16 @@ void rfo_stats_feed_set_view(const struct rfo_ui_stats_view *view)
 /* The tab asks for the current picture when it is built; every later one is sent by the ticker. */
 static void ui_state(rfo_ui_stats_update_cb cb, void *param)
 {
-	if (!f.created)
+	if (!stats_feed.created)
 		return;
 	struct rfo_stats_report r;
 	rfo_stats_report_init(&r);
-	char reason[sizeof(f.link_reason)];
-	pthread_mutex_lock(&f.mutex);
+	char reason[sizeof(stats_feed.link_reason)];
+	pthread_mutex_lock(&stats_feed.mutex);
 	snapshot_locked(&r);
-	enum rfo_ui_stats_link link = f.link;
-	memcpy(reason, f.link_reason, sizeof(reason));
-	pthread_mutex_unlock(&f.mutex);
+	enum rfo_ui_stats_link link = stats_feed.link;
+	memcpy(reason, stats_feed.link_reason, sizeof(reason));
+	pthread_mutex_unlock(&stats_feed.mutex);
 	label_report(&r);
 	cb(param, link, *reason ? reason : NULL, &r);
 	rfo_stats_report_free(&r);
@@ -124,7 +124,7 @@ struct ui_update {
 static void ui_task(void *param)
 {
 	struct ui_update *u = param;
-	if (f.created && rfo_controller_running() && ui_view)
+	if (stats_feed.created && rfo_controller_running() && ui_view)
 		ui_view->update(u->link, *u->reason ? u->reason : NULL, &u->report);
 	rfo_stats_report_free(&u->report);
 	bfree(u);
@@ -149,30 +149,30 @@ static void tick(uint64_t now_ns, uint64_t *next_age_ns, uint64_t *next_label_ns
 	struct rfo_stats_report r;
 	rfo_stats_report_init(&r);
 	enum rfo_ui_stats_link link;
-	char reason[sizeof(f.link_reason)];
+	char reason[sizeof(stats_feed.link_reason)];
 
-	pthread_mutex_lock(&f.mutex);
-	if (f.confirm_at_ns && now_ns >= f.confirm_at_ns) {
-		f.confirm_at_ns = 0;
-		if (rfo_stats_prune_before(&f.state, f.connected_at)) {
+	pthread_mutex_lock(&stats_feed.mutex);
+	if (stats_feed.confirm_at_ns && now_ns >= stats_feed.confirm_at_ns) {
+		stats_feed.confirm_at_ns = 0;
+		if (rfo_stats_prune_before(&stats_feed.state, stats_feed.connected_at)) {
 			rfo_log_sub(LOG_INFO, "stats", "dropped destinations the replay did not confirm");
-			rfo_rate_gate_mark(&f.gate);
+			rfo_rate_gate_mark(&stats_feed.gate);
 		}
 	}
 	if (now_ns >= *next_age_ns) {
 		*next_age_ns = now_ns + AGE_CHECK_MS * NS_PER_MS;
-		if (rfo_stats_expire(&f.state, unix_now(), f.age_out_s))
-			rfo_rate_gate_mark(&f.gate);
+		if (rfo_stats_expire(&stats_feed.state, unix_now(), stats_feed.age_out_s))
+			rfo_rate_gate_mark(&stats_feed.gate);
 	}
-	notify = rfo_rate_gate_take(&f.gate, now_ns);
-	if (!notify && now_ns >= *next_label_ns && f.state.num_channels)
+	notify = rfo_rate_gate_take(&stats_feed.gate, now_ns);
+	if (!notify && now_ns >= *next_label_ns && stats_feed.state.num_channels)
 		relabel = true;
 	if (notify || relabel) {
 		snapshot_locked(&r);
-		link = f.link;
-		memcpy(reason, f.link_reason, sizeof(reason));
+		link = stats_feed.link;
+		memcpy(reason, stats_feed.link_reason, sizeof(reason));
 	}
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 
 	if (!notify && !relabel)
 		return;
@@ -192,14 +192,14 @@ static void *ticker_main(void *param)
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-stats");
 	uint64_t next_age_ns = 0, next_label_ns = 0;
-	while (os_event_timedwait(f.stop_event, TICK_MS) == ETIMEDOUT)
+	while (os_event_timedwait(stats_feed.stop_event, TICK_MS) == ETIMEDOUT)
 		tick(os_gettime_ns(), &next_age_ns, &next_label_ns);
 	return NULL;
 }
 
 static void mark_changed_locked(void)
 {
-	rfo_rate_gate_mark(&f.gate);
+	rfo_rate_gate_mark(&stats_feed.gate);
 }
 
 /* ---- vendor API ----------------------------------------------------------------------------------- */
@@ -208,15 +208,15 @@ void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, uint32_
 {
 	UNUSED_PARAMETER(request);
 	UNUSED_PARAMETER(wait_ms);
-	if (!f.created) {
+	if (!stats_feed.created) {
 		rfo_vendor_fail(response, RFO_VENDOR_UNAVAILABLE, obs_module_text("Stats.Error.NotRunning"));
 		return;
 	}
 	struct rfo_stats_report r;
 	rfo_stats_report_init(&r);
-	pthread_mutex_lock(&f.mutex);
+	pthread_mutex_lock(&stats_feed.mutex);
 	snapshot_locked(&r);
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 	label_report(&r);
 	rfo_stats_report_fill(&r, response);
 	rfo_stats_report_free(&r);
@@ -230,25 +230,25 @@ static char *get_url(void *param)
 	UNUSED_PARAMETER(param);
 	uint64_t token_hash = 0;
 	char *url = rfo_controller_socket_url(rfo_controller_config()->streaming_url, &token_hash);
-	pthread_mutex_lock(&f.mutex);
-	f.token_hash = token_hash;
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_lock(&stats_feed.mutex);
+	stats_feed.token_hash = token_hash;
+	pthread_mutex_unlock(&stats_feed.mutex);
 	return url;
 }
 
 static void set_link(enum rfo_ui_stats_link link, const char *name, const char *reason)
 {
-	pthread_mutex_lock(&f.mutex);
-	f.link = link;
-	f.link_name = name;
-	snprintf(f.link_reason, sizeof(f.link_reason), "%s", reason ? reason : "");
+	pthread_mutex_lock(&stats_feed.mutex);
+	stats_feed.link = link;
+	stats_feed.link_name = name;
+	snprintf(stats_feed.link_reason, sizeof(stats_feed.link_reason), "%s", reason ? reason : "");
 	if (link == RFO_UI_STATS_CONNECTED) {
 		/* Restream replays the last minute now; what it does not confirm goes (rfo-stats-feed.h) */
-		f.connected_at = unix_now();
-		f.confirm_at_ns = os_gettime_ns() + RFO_STATS_CONFIRM_MS * NS_PER_MS;
+		stats_feed.connected_at = unix_now();
+		stats_feed.confirm_at_ns = os_gettime_ns() + RFO_STATS_CONFIRM_MS * NS_PER_MS;
 	}
 	mark_changed_locked();
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 }
 
 static void on_state(void *param, enum rfo_ws_state state, int http_status, const char *reason)
@@ -283,11 +283,11 @@ static void on_message(void *param, const char *text, size_t len)
 	struct rfo_stats_frame frame;
 	struct rfo_error err = {0};
 	bool parsed = rfo_stats_parse(text, len, &frame, &err);
-	pthread_mutex_lock(&f.mutex);
-	bool first_error = !parsed && f.parse_errors++ == 0;
-	if (parsed && rfo_stats_apply_frame(&f.state, &frame, unix_now()))
+	pthread_mutex_lock(&stats_feed.mutex);
+	bool first_error = !parsed && stats_feed.parse_errors++ == 0;
+	if (parsed && rfo_stats_apply_frame(&stats_feed.state, &frame, unix_now()))
 		mark_changed_locked();
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 	if (first_error)
 		rfo_log_sub(LOG_WARNING, "stats", "ignored a stream update that is not JSON (%s)", err.message);
 	rfo_stats_frame_free(&frame);
@@ -299,26 +299,26 @@ static void on_session(void *param)
 {
 	UNUSED_PARAMETER(param);
 	struct rfo_auth *auth = rfo_controller_auth();
-	if (!f.created || !auth)
+	if (!stats_feed.created || !auth)
 		return;
 	bool signed_in = rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 	uint64_t h = signed_in ? rfo_controller_token_hash() : 0;
 
-	pthread_mutex_lock(&f.mutex);
-	bool was_signed_in = f.signed_in;
-	f.signed_in = signed_in;
-	bool token_changed = h != f.token_hash;
+	pthread_mutex_lock(&stats_feed.mutex);
+	bool was_signed_in = stats_feed.signed_in;
+	stats_feed.signed_in = signed_in;
+	bool token_changed = h != stats_feed.token_hash;
 	if (!signed_in && was_signed_in) {
-		rfo_stats_state_free(&f.state);
-		f.confirm_at_ns = 0;
+		rfo_stats_state_free(&stats_feed.state);
+		stats_feed.confirm_at_ns = 0;
 		mark_changed_locked();
 	}
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 
 	if (signed_in && !h)
 		return; /* a refresh is under way: the next session call brings the token */
-	if (token_changed || (signed_in && rfo_ws_state_get(f.ws) == RFO_WS_DISCONNECTED))
-		rfo_ws_reconnect(f.ws); /* signed out: get_url gives NULL and the socket stays closed */
+	if (token_changed || (signed_in && rfo_ws_state_get(stats_feed.ws) == RFO_WS_DISCONNECTED))
+		rfo_ws_reconnect(stats_feed.ws); /* signed out: get_url gives NULL and the socket stays closed */
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -341,14 +341,14 @@ static int64_t env_seconds(const char *name, int64_t def, int64_t max)
 
 bool rfo_stats_feed_create(void)
 {
-	if (f.created)
+	if (stats_feed.created)
 		return true;
-	pthread_mutex_init(&f.mutex, NULL);
-	rfo_stats_state_init(&f.state);
-	rfo_rate_gate_init(&f.gate, NOTIFY_INTERVAL_MS * NS_PER_MS);
-	f.link = RFO_UI_STATS_SIGNED_OUT;
-	f.link_name = "disconnected";
-	f.age_out_s = env_seconds("RFO_STATS_AGE_OUT_S", RFO_STATS_DEFAULT_MAX_AGE, 86400);
+	pthread_mutex_init(&stats_feed.mutex, NULL);
+	rfo_stats_state_init(&stats_feed.state);
+	rfo_rate_gate_init(&stats_feed.gate, NOTIFY_INTERVAL_MS * NS_PER_MS);
+	stats_feed.link = RFO_UI_STATS_SIGNED_OUT;
+	stats_feed.link_name = "disconnected";
+	stats_feed.age_out_s = env_seconds("RFO_STATS_AGE_OUT_S", RFO_STATS_DEFAULT_MAX_AGE, 86400);
 	int ping_s = (int)env_seconds("RFO_STATS_PING_S", PING_INTERVAL_S, 3600);
 
 	struct rfo_ws_config wc = {
@@ -361,43 +361,43 @@ bool rfo_stats_feed_create(void)
 		.backoff_ms = backoff_ms,
 		.backoff_count = sizeof(backoff_ms) / sizeof(backoff_ms[0]),
 	};
-	f.ws = rfo_ws_create(&wc);
-	f.created = true;
-	if (os_event_init(&f.stop_event, OS_EVENT_TYPE_MANUAL) == 0 &&
-	    pthread_create(&f.ticker, NULL, ticker_main, NULL) == 0)
-		f.ticker_started = true;
+	stats_feed.ws = rfo_ws_create(&wc);
+	stats_feed.created = true;
+	if (os_event_init(&stats_feed.stop_event, OS_EVENT_TYPE_MANUAL) == 0 &&
+	    pthread_create(&stats_feed.ticker, NULL, ticker_main, NULL) == 0)
+		stats_feed.ticker_started = true;
 	else
 		rfo_log_sub(LOG_WARNING, "stats", "the stats ticker could not be started");
 	rfo_controller_on_session(on_session, NULL);
-	if (!f.ws || !rfo_ws_start(f.ws))
+	if (!stats_feed.ws || !rfo_ws_start(stats_feed.ws))
 		rfo_log_sub(LOG_WARNING, "stats", "the stream updates connection could not be started");
-	pthread_mutex_lock(&f.mutex);
+	pthread_mutex_lock(&stats_feed.mutex);
 	mark_changed_locked(); /* the dock's first picture */
-	pthread_mutex_unlock(&f.mutex);
+	pthread_mutex_unlock(&stats_feed.mutex);
 	return true;
 }
 
 void rfo_stats_feed_stop(void)
 {
-	if (!f.created)
+	if (!stats_feed.created)
 		return;
-	rfo_ws_destroy(f.ws);
-	f.ws = NULL;
-	if (f.ticker_started) {
-		os_event_signal(f.stop_event);
-		pthread_join(f.ticker, NULL);
-		f.ticker_started = false;
+	rfo_ws_destroy(stats_feed.ws);
+	stats_feed.ws = NULL;
+	if (stats_feed.ticker_started) {
+		os_event_signal(stats_feed.stop_event);
+		pthread_join(stats_feed.ticker, NULL);
+		stats_feed.ticker_started = false;
 	}
 	rfo_controller_set_link(RFO_LINK_STREAMING, "disconnected");
 }
 
 void rfo_stats_feed_free(void)
 {
-	if (!f.created)
+	if (!stats_feed.created)
 		return;
 	rfo_stats_feed_stop();
-	os_event_destroy(f.stop_event);
-	rfo_stats_state_free(&f.state);
-	pthread_mutex_destroy(&f.mutex);
-	memset(&f, 0, sizeof(f));
+	os_event_destroy(stats_feed.stop_event);
+	rfo_stats_state_free(&stats_feed.state);
+	pthread_mutex_destroy(&stats_feed.mutex);
+	memset(&stats_feed, 0, sizeof(stats_feed));
 }
