@@ -430,7 +430,7 @@ static void test_error_codes(void)
 		{429, "rateLimited"},
 		{500, "restreamError"},
 		{503, "restreamError"},
-		{RFO_VENDOR_STILL_WAITING, "timeout"},
+		{RFO_API_STILL_WAITING, "timeout"},
 	};
 	for (size_t i = 0; i < RFO_ARRAY_SIZE(cases); i++) {
 		rfo_error_set(&err, cases[i].code, "sentence %d", cases[i].code);

@@ -49,7 +49,7 @@ enum rfo_vendor_code rfo_vendor_code_of(const struct rfo_error *err)
 		return RFO_VENDOR_NOT_SIGNED_IN;
 	case RFO_ERR_INVALID:
 		return RFO_VENDOR_INVALID_ARGUMENT;
-	case RFO_VENDOR_STILL_WAITING:
+	case RFO_API_STILL_WAITING:
 		return RFO_VENDOR_TIMEOUT;
 	case 401:
 		return RFO_VENDOR_UNAUTHORIZED;

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rfo-api.h"
 #include "rfo-error.h"
 
 /* obs-websocket vendor "restream-for-obs", reached through obs-websocket's proc handler (its
@@ -49,12 +50,9 @@ enum rfo_vendor_code {
 	RFO_VENDOR_OBS_ERROR,        /* "obsError": OBS refused (e.g. could not create the streaming service) */
 };
 
-/* err.code of a wait for Restream that ran out while the work goes on (the features' `…_STILL_WAITING`). */
-#define RFO_VENDOR_STILL_WAITING (-100)
-
 /* The errorCode word of a code. */
 const char *rfo_vendor_code_name(enum rfo_vendor_code code);
-/* The errorCode of an rfo_error: its code (one of enum rfo_error_code, an HTTP status, or RFO_VENDOR_STILL_WAITING)
+/* The errorCode of an rfo_error: its code (one of enum rfo_error_code, an HTTP status, or RFO_API_STILL_WAITING)
  * says which. */
 enum rfo_vendor_code rfo_vendor_code_of(const struct rfo_error *err);
 

@@ -2,8 +2,6 @@
 #include "rfo-channels.h"
 #include "rfo-feature.h"
 
-_Static_assert(RFO_CHANNELS_STILL_WAITING == RFO_VENDOR_STILL_WAITING, "one still-waiting code for errorCode");
-
 static const struct rfo_vendor_arg set_enabled_args[] = {
 	{.name = "id", .type = RFO_VENDOR_ARG_ID, .required = true, .error_key = "Channels.Error.SetEnabledArgs"},
 	{.name = "enabled",

@@ -49,10 +49,10 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32
 	bool fresh = rfo_channels_refresh(false, wait_ms, &err);
 	if (fresh && !wait_ms && rfo_channels_refreshing()) {
 		fresh = false; /* started in the background: not waited for */
-		rfo_error_set(&err, RFO_CHANNELS_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
+		rfo_error_set(&err, RFO_API_STILL_WAITING, "%s", obs_module_text("Vendor.Error.Slow"));
 	}
 	if (!fresh && !rfo_channels_have_list()) {
-		if (err.code == RFO_CHANNELS_STILL_WAITING)
+		if (err.code == RFO_API_STILL_WAITING)
 			rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("Vendor.Error.Slow"));
 		else
 			rfo_vendor_fail_error(response, &err);
@@ -85,7 +85,7 @@ void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response,
 	 * in the background: answered as pending, the outcome follows as ChannelsChanged and in the dock. */
 	bool pending = false;
 	if (!rfo_channels_switch(id, enabled, left_ms(wait_ms, t0), &err)) {
-		if (err.code != RFO_CHANNELS_STILL_WAITING) {
+		if (err.code != RFO_API_STILL_WAITING) {
 			rfo_vendor_fail(response, switch_code(&err), err.message);
 			return;
 		}
@@ -133,7 +133,7 @@ void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, u
 	/* Not waited for (no budget: still under way, nothing known yet) or time ran out: pending, the outcome follows
 	 * as ChannelsChanged. Without a budget a change that already ended has its outcome in updated/failed. */
 	bool known = obs_data_array_count(updated) + obs_data_array_count(failed) > 0;
-	bool pending = (ok && !left && !known) || (!ok && err.code == RFO_CHANNELS_STILL_WAITING);
+	bool pending = (ok && !left && !known) || (!ok && err.code == RFO_API_STILL_WAITING);
 	obs_data_set_array(response, "updated", updated);
 	obs_data_set_array(response, "failed", failed);
 	da_free(ids);

@@ -440,7 +440,7 @@ bool rfo_channels_set_title(const char *title, const char *description, const in
 
 	/* waited for, or (without a wait) already over: every request failed at once, e.g. stopping */
 	bool ok = rfo_api_job_wait(job, wait_ms, err);
-	bool still = !ok && err && err->code == RFO_CHANNELS_STILL_WAITING;
+	bool still = !ok && err && err->code == RFO_API_STILL_WAITING;
 	char *first = NULL;
 	size_t n_ok = rfo_ch_title_outcomes(job, ok || still, updated, failed, &first);
 	if (ok && !n_ok) {

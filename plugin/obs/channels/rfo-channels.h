@@ -42,9 +42,6 @@ void rfo_channels_list_request(obs_data_t *request, obs_data_t *response, uint32
 void rfo_channels_set_enabled_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_channels_set_title_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 
-/* err.code of a wait that ran out while the operation goes on (its outcome reaches the dock and ChannelsChanged). */
-#define RFO_CHANNELS_STILL_WAITING RFO_API_STILL_WAITING
-
 /* ---- between the rfo-channels*.c files ---- */
 
 /* Refreshes the list (and every channel's title). force = even when fetched in the last 30 s.

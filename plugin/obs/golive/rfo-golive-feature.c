@@ -5,8 +5,6 @@
 #include <obs-module.h>
 #include <string.h>
 
-_Static_assert(RFO_GOLIVE_STILL_WAITING == RFO_VENDOR_STILL_WAITING, "one still-waiting code for errorCode");
-
 /* The go-live sentences that say more than their rfo_error code (most are RFO_ERR_STATE). */
 static const struct {
 	const char *key;

@@ -273,7 +273,7 @@ bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t ti
 	uint64_t t0 = os_gettime_ns();
 	if (!auth || !rfo_auth_wait_token(auth, timeout_ms < 5000 ? timeout_ms : 5000, &token)) {
 		bool in = rfo_golive_signed_in();
-		rfo_error_set(err, in ? RFO_GOLIVE_STILL_WAITING : RFO_ERR_AUTH, "%s",
+		rfo_error_set(err, in ? RFO_API_STILL_WAITING : RFO_ERR_AUTH, "%s",
 			      obs_module_text(in ? "GoLive.Error.Timeout" : "GoLive.Error.SignedOut"));
 		return false;
 	}

@@ -91,7 +91,7 @@ struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_da
 		struct rfo_golive_target cached;
 		struct rfo_error cerr = {0};
 		held = held || err.code == 429;
-		bool slow = !wait_ms || held || err.code == RFO_GOLIVE_STILL_WAITING;
+		bool slow = !wait_ms || held || err.code == RFO_API_STILL_WAITING;
 		if (!slow || (ingest_id && !rfo_golive_has_server(ingest_id)) ||
 		    !rfo_golive_resolve(protocol, ingest_id, event_id, &cached, &cerr)) {
 			rfo_golive_vendor_fail(response, slow && !held ? no_cache_reason() : err.message, &err);
@@ -175,13 +175,13 @@ void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, u
 		rfo_golive_refresh_if_stale();
 		char *last = rfo_golive_last_error();
 		if (rfo_golive_refreshing() || !rfo_golive_have_events())
-			rfo_error_set(&err, RFO_GOLIVE_STILL_WAITING, "%s", no_cache_reason());
+			rfo_error_set(&err, RFO_API_STILL_WAITING, "%s", no_cache_reason());
 		else if (last)
 			rfo_error_set(&err, RFO_ERR_NETWORK, "%s", last);
 		bfree(last);
 	}
 	if (wait_ms ? !rfo_golive_refresh_wait(NULL, true, wait_ms, &err) : err.code != 0) {
-		bool slow = err.code == RFO_GOLIVE_STILL_WAITING || !wait_ms;
+		bool slow = err.code == RFO_API_STILL_WAITING || !wait_ms;
 		if (!slow || !rfo_golive_have_events()) {
 			rfo_golive_vendor_fail(response, err.message, &err);
 			return;

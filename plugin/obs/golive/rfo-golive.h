@@ -69,10 +69,9 @@ bool rfo_golive_held(struct rfo_error *err);
  * need_events) or time ran out. _async: returns at
  * once; `ui_task(ui_param)` is dispatched to the UI thread when all answers are in (may be NULL). */
 bool rfo_golive_refresh_wait(const char *event_id, bool need_events, uint32_t timeout_ms, struct rfo_error *err);
-/* err.code of rfo_golive_refresh_wait when time ran out (the fetch goes on and fills the cache). A 429/503 holds
+/* When time runs out, err.code is RFO_API_STILL_WAITING (the fetch goes on and fills the cache). A 429/503 holds
  * every fetch back for its Retry-After (5 s for a 429 without one): fetches asked for meanwhile fail at once with
  * "Restream asked us to wait N s". */
-#define RFO_GOLIVE_STILL_WAITING RFO_API_STILL_WAITING
 /* The event lists arrived at least once this session. */
 bool rfo_golive_have_events(void);
 void rfo_golive_refresh_async(const char *event_id, rfo_task_fn ui_task, void *ui_param);
