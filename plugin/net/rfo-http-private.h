@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <curl/curl.h>
+#include <util/threading.h>
 
 #include "rfo-http.h"
 #include "rfo-log.h"
@@ -57,9 +58,14 @@ struct rfo_http {
 	struct rfo_http_job *queue_tail;
 	bool accepting;
 
-	volatile bool stopping;
+	volatile bool stopping;      /* set once by rfo_http_stop(); read on any thread through stopping() */
 	struct rfo_http_job *active; /* worker thread only */
 };
+
+static inline bool stopping(struct rfo_http *http)
+{
+	return os_atomic_load_bool(&http->stopping);
+}
 
 /* ---- one request (rfo-http-request.c): on the worker thread, except freeing a job that was never queued ---- */
 

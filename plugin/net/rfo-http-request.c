@@ -270,7 +270,7 @@ static int xferinfo_cb(void *param, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	(void)dlnow;
 	(void)ultotal;
 	(void)ulnow;
-	return os_atomic_load_bool(&job->http->stopping) ? 1 : 0;
+	return stopping(job->http) ? 1 : 0;
 }
 
 /* Sets up the easy handle for `job` and adds it to the multi handle. On failure the job is
@@ -393,7 +393,7 @@ void rfo_http_job_done(struct rfo_http *http, struct rfo_http_job *job, CURLcode
 	char msg[CURL_ERROR_SIZE + 64];
 	if (job->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		snprintf(msg, sizeof(msg), "response body larger than %zu bytes", job->max_body);
-	else if (rc == CURLE_ABORTED_BY_CALLBACK && os_atomic_load_bool(&http->stopping))
+	else if (rc == CURLE_ABORTED_BY_CALLBACK && stopping(http))
 		snprintf(msg, sizeof(msg), "cancelled");
 	else
 		snprintf(msg, sizeof(msg), "%s", job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
@@ -402,7 +402,7 @@ void rfo_http_job_done(struct rfo_http *http, struct rfo_http_job *job, CURLcode
 	enum rfo_http_failure failure = failure_of(rc);
 	if (job->too_big)
 		failure = RFO_HTTP_FAIL_TOO_LARGE;
-	if (rc == CURLE_ABORTED_BY_CALLBACK && os_atomic_load_bool(&http->stopping))
+	if (rc == CURLE_ABORTED_BY_CALLBACK && stopping(http))
 		code = RFO_ERR_CANCELLED;
 	rfo_http_job_finish(job, status, code, failure, msg);
 }

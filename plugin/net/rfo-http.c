@@ -27,7 +27,7 @@ static void *worker_main(void *param)
 	struct rfo_http *http = param;
 	os_set_thread_name(http->name);
 
-	while (!os_atomic_load_bool(&http->stopping)) {
+	while (!stopping(http)) {
 		struct rfo_http_job *q = take_queue(http);
 		while (q) {
 			struct rfo_http_job *next = q->next;
@@ -51,7 +51,7 @@ static void *worker_main(void *param)
 				rfo_http_job_done(http, job, rc);
 		}
 
-		if (os_atomic_load_bool(&http->stopping))
+		if (stopping(http))
 			break;
 		curl_multi_poll(http->multi, NULL, 0, POLL_MS, NULL);
 	}

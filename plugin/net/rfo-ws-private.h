@@ -60,6 +60,7 @@ struct rfo_ws {
 	os_event_t *wake; /* wakes the thread while there is no lws context yet */
 	pthread_t thread;
 	bool thread_active;
+	/* Set by any thread (rfo_ws_stop/rfo_ws_reconnect), taken by the ws thread; read through stop_requested(). */
 	volatile bool stop_req;
 	volatile bool reconnect_req;
 	volatile long state;
@@ -87,6 +88,11 @@ struct rfo_ws {
 	bool msg_drop_logged;
 	lws_sorted_usec_list_t sul;
 };
+
+static inline bool stop_requested(struct rfo_ws *ws)
+{
+	return os_atomic_load_bool(&ws->stop_req);
+}
 
 static inline void set_state(struct rfo_ws *ws, enum rfo_ws_state state, int http_status, const char *reason)
 {

@@ -13,11 +13,16 @@
 
 struct rfo_ws_resolve {
 	volatile long refs; /* the ws thread + the lookup thread */
-	volatile bool done;
+	volatile bool done; /* set by the lookup thread, read by the ws thread through finished() */
 	char host[256];
 	char addr[INET6_ADDRSTRLEN];
 	char error[320];
 };
+
+static inline bool finished(struct rfo_ws_resolve *r)
+{
+	return os_atomic_load_bool(&r->done);
+}
 
 static void release(struct rfo_ws_resolve *r)
 {
@@ -81,7 +86,7 @@ struct rfo_ws_resolve *rfo_ws_resolve_start(const char *host)
 
 bool rfo_ws_resolve_poll(struct rfo_ws_resolve *r, char *addr, size_t addr_size, char *error, size_t error_size)
 {
-	if (!os_atomic_load_bool(&r->done))
+	if (!finished(r))
 		return false;
 	snprintf(addr, addr_size, "%s", r->addr);
 	snprintf(error, error_size, "%s", r->error);

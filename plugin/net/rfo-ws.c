@@ -98,9 +98,9 @@ static void *ws_thread(void *param)
 	ws->next_attempt_ns = 0;
 	ws->retry_count = 0;
 
-	while (!os_atomic_load_bool(&ws->stop_req)) {
+	while (!stop_requested(ws)) {
 		rfo_ws_housekeeping(ws);
-		if (os_atomic_load_bool(&ws->stop_req))
+		if (stop_requested(ws))
 			break;
 		uint64_t d = rfo_ws_next_deadline(ws);
 		struct lws_context *ctx = ws->ctx;
