@@ -516,7 +516,8 @@ assert_json_eq() {
 
 # assert_json JSON JQ_FILTER [WHAT]: the jq filter evaluates to true (e.g. '.channels | length > 0').
 assert_json() {
-	jq -e "$2" <<<"$1" >/dev/null 2>&1 || e2e_fail "${3:-$2} is not true in: $1"
+	# an empty document fails too (jq 1.6's -e passes on no input at all; 1.7 fails)
+	[[ "$1" == *[![:space:]]* ]] && jq -e "$2" <<<"$1" >/dev/null 2>&1 || e2e_fail "${3:-$2} is not true in: $1"
 }
 
 # assert_contains HAYSTACK NEEDLE [WHAT] / assert_not_contains HAYSTACK NEEDLE [WHAT]

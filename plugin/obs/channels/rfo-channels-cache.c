@@ -37,7 +37,7 @@ void rfo_ch_cache_create(void)
 	pthread_mutex_init(&platform_cache.mutex, NULL);
 	da_init(platform_cache.icons);
 	platform_cache.config_dir = obs_module_config_path("");
-	platform_cache.platforms_path = obs_module_config_path("platform_cache.json");
+	platform_cache.platforms_path = obs_module_config_path("platforms.json");
 	platform_cache.icons_dir = obs_module_config_path("platform-icons");
 }
 
