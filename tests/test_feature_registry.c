@@ -204,7 +204,8 @@ static size_t recorded_count;
 static bool record(const struct rfo_vendor_request *requests, size_t count)
 {
 	check(count <= MAX_RECORDED);
-	memcpy(recorded, requests, count * sizeof(*requests));
+	if (count) /* an empty table may come as NULL */
+		memcpy(recorded, requests, count * sizeof(*requests));
 	recorded_count = count;
 	return true;
 }
