@@ -1,6 +1,8 @@
 #include "rfo-oauth.h"
 #include "rfo-json.h"
 #include "rfo-url.h"
+#include "rfo-rest.h"
+#include "rfo-text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -512,6 +514,12 @@ static char *dup_nonempty(const char *s)
 	return s && *s ? bstrdup(s) : NULL;
 }
 
+/* Names in a record written by an older version may still carry raw remote text: clean them like the profile. */
+static char *name_dup(const char *s)
+{
+	return s && *s ? rfo_text_sanitize_str(s, RFO_REST_MAX_NAME) : NULL;
+}
+
 bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_record *out, struct rfo_error *err)
 {
 	if (!out)
@@ -532,8 +540,8 @@ bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_r
 	rfo_json_time(root, "refresh_expires_at", &out->tokens.refresh_expires_at);
 	json_t *user = rfo_json_object(root, "user");
 	rfo_json_int(user, "id", &out->user_id);
-	out->username = dup_nonempty(rfo_json_str(user, "username"));
-	out->display_name = dup_nonempty(rfo_json_str2(user, "displayName", "display_name"));
+	out->username = name_dup(rfo_json_str(user, "username"));
+	out->display_name = name_dup(rfo_json_str2(user, "displayName", "display_name"));
 	json_decref(root);
 	return true;
 }

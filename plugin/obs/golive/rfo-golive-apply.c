@@ -7,6 +7,7 @@
 #include "rfo-log.h"
 #include "rfo-secret.h"
 #include "rfo-service.h"
+#include "rfo-srt-url.h"
 #include "rfo-ui-golive.h"
 
 #include <obs-frontend-api.h>
@@ -150,12 +151,10 @@ bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *e
 		/* OBS's own custom service keeps everything in service.json: that is the point of it. */
 		obs_data_t *s = obs_data_create();
 		if (t.srt) {
-			struct dstr url = {0};
-			dstr_printf(&url, "%s%sstreamid=%s&passphrase=%s", t.server, strchr(t.server, '?') ? "&" : "?",
-				    t.key, t.passphrase ? t.passphrase : "");
-			obs_data_set_string(s, "server", url.array);
-			compat_server = rfo_url_redact(url.array);
-			dstr_free(&url);
+			char *url = rfo_srt_url_join(t.server, t.key, t.passphrase);
+			obs_data_set_string(s, "server", url);
+			compat_server = rfo_url_redact(url);
+			rfo_secret_wipe_free(url);
 		} else {
 			obs_data_set_string(s, "server", t.server);
 			obs_data_set_string(s, "key", t.key);
