@@ -150,6 +150,8 @@ int main(int argc, char **argv)
 	printf("RESTREAM_STREAMING_URL=ws://127.0.0.1:%d/ws\n", emu.streaming_port);
 	printf("RESTREAM_CLIENT_ID=%s\n", emu.client_id);
 	printf("RESTREAM_CLIENT_SECRET=%s\n", emu.client_secret);
+	/* the plugin's test-only switch: fetch the emulator's images over plain http from loopback */
+	printf("RFO_TEST_LOOPBACK_IMAGES=1\n");
 	printf("READY\n");
 	fflush(stdout);
 
