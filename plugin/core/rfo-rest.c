@@ -1,6 +1,7 @@
 #include "rfo-rest.h"
 #include "rfo-rest-parse.h"
 #include "rfo-json.h"
+#include "rfo-secret.h"
 #include "rfo-text.h"
 
 #include <ctype.h>
@@ -281,20 +282,12 @@ bool rfo_rest_parse_stream_key(const char *json, size_t len, struct rfo_stream_k
 	return true;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		bfree(s);
-	}
-}
-
 void rfo_stream_key_free(struct rfo_stream_key *k)
 {
 	if (!k)
 		return;
-	wipe_free(k->stream_key);
-	wipe_free(k->srt_url);
+	rfo_secret_wipe_free(k->stream_key);
+	rfo_secret_wipe_free(k->srt_url);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -326,9 +319,9 @@ void rfo_srt_key_free(struct rfo_srt_key *k)
 {
 	if (!k)
 		return;
-	wipe_free(k->stream_id);
-	wipe_free(k->passphrase);
-	wipe_free(k->url);
+	rfo_secret_wipe_free(k->stream_id);
+	rfo_secret_wipe_free(k->passphrase);
+	rfo_secret_wipe_free(k->url);
 	memset(k, 0, sizeof(*k));
 }
 
