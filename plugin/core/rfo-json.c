@@ -119,7 +119,7 @@ bool rfo_json_as_double(const json_t *v, double *out)
 	if (!*s)
 		return false;
 	/* Restream writes numbers with a '.', whatever LC_NUMERIC OBS runs under (a German locale would stop
-	 * plain strtod at the '.'). glibc's "C" locale object is static: nothing to free. */
+	 * plain strtod at the '.'). For "C", glibc hands back its static locale object: no allocation. */
 	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
 	if (!c_locale)
 		return false;
