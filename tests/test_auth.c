@@ -54,8 +54,9 @@ static void emulator_start(const char *path, int token_lifetime)
 		}
 		close(out[0]);
 		close(out[1]);
+		/* the listener takes an ephemeral port here: the emulator accepts any loopback redirect URI */
 		execl(path, path, "--api-port", "0", "--chat-port", "0", "--streaming-port", "0", "--token-lifetime",
-		      life, (char *)NULL);
+		      life, "--any-loopback-redirect", (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -328,7 +329,10 @@ static long browser(const char *authorize_url, const char *forged_state, struct 
 	char location[1024];
 	long st = http("GET", authorize_url, NULL, NULL, NULL, location, sizeof(location));
 	check(st == 302);
-	check(strncmp(location, "http://localhost:", 17) == 0);
+	if (strstr(location, "/redirect?")) /* through a token broker, which sends the browser on */
+		check(http("GET", location, NULL, NULL, NULL, location, sizeof(location)) == 302);
+	check(strncmp(location, "http://127.0.0.1:", 17) == 0);
+	check(strstr(location, "/callback") != NULL);
 	struct dstr target = {0};
 	if (forged_state) {
 		char *state = rfo_url_query_get(location, "state");
@@ -415,7 +419,7 @@ static void test_full_lifecycle(void)
 	struct rfo_error err = {0};
 	check(rfo_auth_begin_sign_in(a, &url, &err));
 	struct dstr prefix = {0};
-	dstr_printf(&prefix, "%s/login?response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2Flocalhost%%3A",
+	dstr_printf(&prefix, "%s/login?response_type=code&client_id=%s&redirect_uri=http%%3A%%2F%%2F127.0.0.1%%3A",
 		    api_url, client_id);
 	check(strncmp(url, prefix.array, prefix.len) == 0);
 	dstr_free(&prefix);
@@ -424,16 +428,17 @@ static void test_full_lifecycle(void)
 	check(strspn(state, "0123456789abcdef") == strlen(state));
 	check(strstr(url, client_secret) == NULL);
 
-	/* the redirect comes back with a forged state: rejected page, no token request */
+	/* the redirect comes back with a forged state: rejected page, no token request, and the sign-in keeps
+	 * waiting for the real redirect */
 	struct dstr page = {0};
 	check(browser(url, "deadbeefdeadbeefdeadbeefdeadbeef", &page) == 400);
 	dstr_free(&page);
-	check(wait_state(a, RFO_AUTH_SIGNED_OUT, 3000));
+	os_sleep_ms(200);
+	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNING_IN);
 	char *e = rfo_auth_last_error(a);
-	check(e && strstr(e, "did not match"));
-	bfree(e);
+	check(e == NULL);
 	char *detail = NULL;
-	check(rfo_auth_last_error_code(a, &detail) == RFO_AUTH_ERR_MISMATCH && detail == NULL);
+	check(rfo_auth_last_error_code(a, &detail) == RFO_AUTH_ERR_NONE && detail == NULL);
 	check(emu_grant_stat("authorization_code", "count") == 0);
 	bfree(state);
 	bfree(url);

@@ -53,8 +53,12 @@ struct rfo_auth_config {
 	                            * secret is never sent to it, only client_id in the form */
 	const char *revoke_url;          /* NULL/"" = <api_url>/oauth/revoke */
 	const char *client_id;           /* required */
-	const char *client_secret;       /* may be NULL/"" with a broker */
-	uint16_t redirect_port;          /* 0 = ephemeral */
+	const char *client_secret;       /* may be NULL/"" with a broker; never copied in broker mode */
+	/* Broker mode: the token broker's base URL. The authorize URL's redirect_uri is <broker>/redirect, the
+	 * state is "<listener port>.<random>" (the broker sends the browser on to http://127.0.0.1:<port>/callback),
+	 * tokens and refreshes go to <broker>/token, revokes to <broker>/revoke, and no client secret is held. */
+	const char *broker_url;
+	uint16_t redirect_port; /* own app: the fixed port of http://127.0.0.1:<port>/callback; 0 = ephemeral */
 	struct rfo_token_store *store;   /* borrowed, must outlive the auth; NULL = keep in memory only */
 	struct rfo_listener_pages pages; /* redirect page texts (copied) */
 	rfo_auth_state_cb on_state;
@@ -79,7 +83,8 @@ void rfo_auth_destroy(struct rfo_auth *auth);
 void rfo_auth_restore(struct rfo_auth *auth);
 
 /* Starts the loopback listener and returns the authorize URL to open in the browser
- * (`<api>/login?response_type=code&client_id=…&redirect_uri=http://localhost:<port>/callback&state=…`,
+ * (`<api>/login?response_type=code&client_id=…&redirect_uri=http://127.0.0.1:<port>/callback&state=…`, or
+ * redirect_uri=<broker>/redirect and state=<port>.<random> in broker mode;
  * caller bfrees; it carries no secret). State becomes signing_in; the redirect is handled on the
  * auth thread (validate state, exchange the code, fetch /v2/user/profile, persist, signed_in).
  * A second call restarts the flow with a fresh state. Fast (binds a socket); UI-thread safe. */
