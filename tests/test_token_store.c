@@ -230,6 +230,49 @@ static bool have_program(const char *name)
 	return rc == 0;
 }
 
+/* A crash between the temp file's create and its rename leaves ".tokens.json.<pid>.…" (which may hold a sign-in):
+ * clear (sign-out) removes it with the record. The revoke-pending file is 0600 and goes when saved empty. */
+static void test_leftovers_and_pending(void)
+{
+	char *dir = path_join(base, "crash-cfg");
+	struct rfo_token_store *s = rfo_token_store_create(dir, RFO_TOKEN_STORE_FILE);
+	check(rfo_token_store_save(s, "{\"refresh_token\":\"r\"}", NULL));
+	const char *left[] = {".tokens.json.4242.1.abc", ".revoke-pending.json.4242.2.def"};
+	for (size_t i = 0; i < 2; i++) {
+		char *p = path_join(dir, left[i]);
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		check(fd >= 0);
+		check(write(fd, "secret", 6) == 6);
+		close(fd);
+		bfree(p);
+	}
+	char *other = path_join(dir, "settings.json"); /* not ours to remove */
+	int fd = open(other, O_WRONLY | O_CREAT, 0600);
+	check(fd >= 0);
+	close(fd);
+	check(count_entries(dir) == 4);
+	check(rfo_token_store_clear(s, NULL));
+	check(count_entries(dir) == 1);
+	check(access(other, F_OK) == 0);
+
+	check(rfo_token_store_save_pending(s, "{\"revoke\":[\"t\"]}", NULL));
+	struct stat st;
+	check(stat(rfo_token_store_pending_path(s), &st) == 0 && (st.st_mode & 0777) == 0600);
+	char *json = NULL;
+	check(rfo_token_store_load_pending(s, &json, NULL));
+	check_str(json, "{\"revoke\":[\"t\"]}");
+	bfree(json);
+	check(rfo_token_store_save_pending(s, NULL, NULL));
+	check(access(rfo_token_store_pending_path(s), F_OK) != 0);
+	check(rfo_token_store_load_pending(s, &json, NULL) && json == NULL);
+	rfo_token_store_cancel(s); /* the file backend does not care */
+	check(rfo_token_store_save(s, "x", NULL));
+	check_loads(s, "x");
+	rfo_token_store_destroy(s);
+	bfree(other);
+	bfree(dir);
+}
+
 static void test_keyring_backend(const char *self)
 {
 #ifdef RFO_HAVE_LIBSECRET
@@ -277,6 +320,7 @@ int main(int argc, char **argv)
 	snprintf(base, sizeof(base), "/tmp/rfo-token-store-XXXXXX");
 	check(mkdtemp(base) != NULL);
 	test_file_backend();
+	test_leftovers_and_pending();
 	test_keyring_backend(argv[0]);
 	struct dstr cmd = {0};
 	dstr_printf(&cmd, "rm -rf '%s'", base);

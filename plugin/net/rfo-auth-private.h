@@ -217,6 +217,9 @@ static inline bool abandoning_locked(struct rfo_auth *auth)
 	return auth->job_clear_store;
 }
 
+/* Destroys the listeners of ended flows (any thread, without the mutex): a fixed port is free again after it. */
+void rfo_auth_reap_flows(struct rfo_auth *auth);
+
 /* Steps on the auth thread, called without the mutex. */
 /* Writes the revoke-pending file when it changed (a no-op otherwise). */
 void rfo_auth_step_save_pending(struct rfo_auth *auth);

@@ -70,6 +70,9 @@ bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, str
 	auth->flow = NULL;
 	pthread_cond_broadcast(&auth->cond);
 	pthread_mutex_unlock(&auth->mutex);
+	/* the previous attempt's listener lets go of the fixed port before this one binds it (its thread ends at
+	 * once: a pipe write and a join) */
+	rfo_auth_reap_flows(auth);
 
 	struct rfo_listener_config lc = {
 		.port = auth->broker ? 0 : auth->redirect_port,

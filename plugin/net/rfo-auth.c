@@ -28,7 +28,7 @@ static void notify(struct rfo_auth *auth)
 		auth->on_token(auth->param);
 }
 
-static void reap_flows(struct rfo_auth *auth)
+void rfo_auth_reap_flows(struct rfo_auth *auth)
 {
 	pthread_mutex_lock(&auth->mutex);
 	DARRAY(struct rfo_auth_flow *) reap = {0};
@@ -54,7 +54,7 @@ static void *auth_thread(void *data)
 	os_set_thread_name("rfo-auth");
 	for (;;) {
 		notify(auth);
-		reap_flows(auth);
+		rfo_auth_reap_flows(auth);
 
 		/* a sign-out's local part comes first, even when stopping: OBS may quit right after it */
 		rfo_auth_step_save_pending(auth);
@@ -95,7 +95,7 @@ static void *auth_thread(void *data)
 				auth->flow = NULL;
 			}
 			pthread_mutex_unlock(&auth->mutex);
-			reap_flows(auth);
+			rfo_auth_reap_flows(auth);
 			rfo_auth_step_result(auth, fgen, outcome, code, error, redirect_uri, prev);
 			rfo_oauth_record_wipe_free(code);
 			bfree(error);
@@ -225,7 +225,7 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 			pthread_join(auth->thread, NULL);
 		}
 	}
-	reap_flows(auth);
+	rfo_auth_reap_flows(auth);
 	rfo_http_destroy(auth->http);
 	/* what the thread could not do any more: the revokes still to send are kept for the next start */
 	if (auth->thread_started)
@@ -245,9 +245,9 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 	bfree(auth->flow_redirect_uri);
 	bfree(auth->last_error);
 	bfree(auth->last_error_detail);
-	char *strs[] = {auth->api_url,    auth->token_url,    auth->revoke_url,   auth->profile_url, auth->broker_redirect,
-			auth->client_id,  auth->page_title,   auth->page_success, auth->page_denied,
-			auth->page_error, auth->page_rejected};
+	char *strs[] = {auth->api_url,         auth->token_url,  auth->revoke_url,   auth->profile_url,
+			auth->broker_redirect, auth->client_id,  auth->page_title,   auth->page_success,
+			auth->page_denied,     auth->page_error, auth->page_rejected};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		bfree(strs[i]);
 	rfo_oauth_record_wipe_free(auth->client_secret);
