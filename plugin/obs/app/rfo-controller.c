@@ -61,7 +61,7 @@ static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 	char *uri = rfo_config_redirect_uri(out->redirect_port);
 	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", uri);
 	bfree(uri);
-	const char *key = ctl.config.sign_in_mode == RFO_SIGN_IN_BROKER   ? "Settings.Mode.Broker"
+	const char *key = ctl.config.sign_in_mode == RFO_SIGN_IN_BROKER     ? "Settings.Mode.Broker"
 			  : ctl.config.sign_in_mode == RFO_SIGN_IN_EMULATOR ? "Settings.Mode.Environment"
 			  : ctl.config.sign_in_mode == RFO_SIGN_IN_OWN_APP  ? "Settings.Mode.OwnApp"
 									    : "Settings.Mode.None";
@@ -341,6 +341,7 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !running())
 		return;
 	os_atomic_set_bool(&ctl.running, false);
+	uint64_t t0 = os_gettime_ns();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
@@ -351,6 +352,8 @@ void rfo_controller_stop(void)
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
 	ctl.store = NULL;
+	/* the plugin's share of quitting (OBS must quit within 1 s): tests read it on a loaded machine */
+	rfo_log(LOG_INFO, "stopped in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
 
 void rfo_controller_destroy(void)
