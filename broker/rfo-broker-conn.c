@@ -44,7 +44,7 @@ void rfo_broker_conn_destroy(struct rfo_broker_conn *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
-	rfo_broker_wipe(c->in, IN_CAP + 1);
+	rfo_broker_wipe(c->in, c->in_high); /* only what was written: wiping all would touch pages never used */
 	free(c->in);
 	rfo_broker_buf_free(&c->out);
 	free(c);
@@ -211,6 +211,8 @@ static void read_some(struct rfo_broker_conn *c)
 		return;
 	}
 	c->in_len += (size_t)n;
+	if (c->in_len > c->in_high)
+		c->in_high = c->in_len;
 	process(c);
 }
 

@@ -33,6 +33,7 @@ struct rfo_broker_conn {
 	unsigned char peer[16];
 	char *in; /* request bytes: head + body (+ a pipelined next request) */
 	size_t in_len;
+	size_t in_high; /* the most bytes it ever held (what to wipe) */
 	struct rfo_broker_buf out;
 	size_t out_off;
 	double deadline_ms; /* 0: none (while upstream, whose own limit applies) */

@@ -69,6 +69,11 @@ int main(int argc, char **argv)
 	rfo_broker_log("info", "listening on %s:%d; public URL %s; upstream %s; rate limit %s", config.listen_host,
 		       rfo_broker_server_port(server), config.public_url, config.upstream,
 		       config.rate > 0 ? "on" : "off");
+	if (strcmp(config.listen_host, "127.0.0.1") != 0 && strcmp(config.listen_host, "::1") != 0 &&
+	    strcmp(config.listen_host, "localhost") != 0)
+		rfo_broker_log("warning",
+			       "listening beyond loopback: the broker speaks plain HTTP, so TLS must come from a "
+			       "reverse proxy in front of it (README.md, \"Deployment\")");
 	printf("LISTEN=%s:%d\nREADY\n", config.listen_host, rfo_broker_server_port(server));
 	fflush(stdout);
 
