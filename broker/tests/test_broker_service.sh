@@ -48,8 +48,14 @@ free_port() {
 	fail "no free port"
 }
 
-# ---- the emulator
-"$EMU" >"$TMP/emu.out" 2>"$ART/emulator.log" </dev/null &
+# ---- the emulator; broker A's port is chosen first: a strict emulator (one that matches registered redirect URIs
+# exactly) gets A's /redirect as the app's registered URI
+PA=$(free_port)
+A=http://127.0.0.1:$PA
+emu_args=()
+usage=$("$EMU" --help 2>&1 || true)
+if grep -q -- --redirect-uri <<<"$usage"; then emu_args+=(--redirect-uri "$A/redirect"); fi
+"$EMU" "${emu_args[@]}" >"$TMP/emu.out" 2>"$ART/emulator.log" </dev/null &
 PIDS+=($!)
 wait_for 15 grep -qx READY "$TMP/emu.out" || fail "emulator did not start"
 API=$(sed -n 's/^RESTREAM_API_URL=//p' "$TMP/emu.out")
@@ -99,8 +105,6 @@ fi
 ok "refuses a group/other-readable secret file, a missing client id and a non-TLS remote upstream"
 
 # ---- broker A: the emulator upstream, 1.5 s upstream limit, 2 s request limit, a rate limit tests stay under
-PA=$(free_port)
-A=http://127.0.0.1:$PA
 start_broker a "$PA" --upstream "$API" --upstream-timeout-ms 1500 --request-timeout-ms 2000 --rate 100 --burst 400
 A_PID=$BROKER_PID
 req GET "$A/healthz"
