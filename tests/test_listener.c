@@ -191,7 +191,8 @@ static void test_rejections(void)
 		"/callback?code=abc&state=",                                 /* empty */
 		"/callback?error=access_denied",                             /* an error without state */
 		"/callback?error=access_denied&state=wrong",                 /* an error with a wrong state */
-		"/callback?state=" STATE "&foo=1",                           /* neither code nor error */
+		"/callback?foo=1",                                           /* neither code, error nor state */
+		"/callback?error=access_denied&state=" STATE "x",            /* a denial with a wrong state */
 	};
 	struct seen s;
 	struct rfo_listener *l = start(&s, 0);
@@ -369,6 +370,13 @@ static void test_fixed_port_and_loopback_only(void)
 		printf("this machine has no non-loopback IPv4 address; checked 127.0.0.1 binding only\n");
 	/* 127.0.0.2 is loopback but not the bound address */
 	check(connect_to(htonl(0x7f000002), port) < 0);
+	/* nothing listens on [::1] with the port the redirect URI names (the URI says 127.0.0.1) */
+	int fd6 = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+				  .sin6_port = htons(port),
+				  .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	check(fd6 >= 0 && connect(fd6, (struct sockaddr *)&a6, sizeof(a6)) < 0);
+	close(fd6);
 	check(connect_to(htonl(INADDR_LOOPBACK), port) >= 0);
 
 	rfo_listener_destroy(l);

@@ -197,8 +197,9 @@ static bool handle_request(struct rfo_listener *l, struct client *c)
 		}
 		break;
 	case RFO_REDIRECT_DENIED:
-		/* Restream's denial is the redirect URI with no parameters at all: it carries nothing to steal */
-		if (bare)
+		/* Restream's denial is the redirect URI with no parameters at all (it carries nothing to steal), or
+		 * error=access_denied with our state */
+		if (bare || state_ok)
 			res.outcome = RFO_LISTENER_DENIED;
 		break;
 	case RFO_REDIRECT_ERROR:
