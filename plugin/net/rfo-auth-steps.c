@@ -43,7 +43,7 @@ static void sync_free(struct sync_req *s)
 enum { CALL_WAITING, CALL_ANSWERED, CALL_ABANDONED };
 struct sync_call {
 	volatile long refs;
-	volatile long state; /* CALL_*: the first of done() and the abandoning waiter decides */
+	volatile long state;   /* CALL_*: the first of done() and the abandoning waiter decides */
 	struct rfo_auth *auth; /* outlives the call: rfo_auth_destroy stops the HTTP worker before freeing */
 	os_event_t *done;
 	struct sync_req res;
@@ -458,10 +458,11 @@ void rfo_auth_step_revoke(struct rfo_auth *auth, char *token)
 		pthread_mutex_unlock(&auth->mutex);
 		rfo_auth_step_save_pending(auth);
 	} else if (r.err.code != RFO_ERR_CANCELLED) {
-		rfo_log_sub(LOG_WARNING, LOGSUB,
-			    "revoke failed (HTTP %ld); the local sign-in is removed, the revoke is sent again at the next "
-			    "start",
-			    r.status);
+		rfo_log_sub(
+			LOG_WARNING, LOGSUB,
+			"revoke failed (HTTP %ld); the local sign-in is removed, the revoke is sent again at the next "
+			"start",
+			r.status);
 	}
 	sync_free(&r);
 	rfo_oauth_record_wipe_free(body);

@@ -47,19 +47,19 @@ typedef void (*rfo_auth_state_cb)(void *param, enum rfo_auth_state state);
 typedef void (*rfo_auth_token_cb)(void *param);
 
 struct rfo_auth_config {
-	const char *api_url;             /* required, e.g. "https://api.restream.io" (no trailing slash needed) */
-	const char *token_url;           /* NULL/"" = <api_url>/oauth/token (HTTP Basic client auth);
+	const char *api_url;       /* required, e.g. "https://api.restream.io" (no trailing slash needed) */
+	const char *token_url;     /* NULL/"" = <api_url>/oauth/token (HTTP Basic client auth);
 	                            * non-empty = a token broker (RESTREAM_TOKEN_URL): the client
 	                            * secret is never sent to it, only client_id in the form */
-	const char *revoke_url;          /* NULL/"" = <api_url>/oauth/revoke */
-	const char *client_id;           /* required */
-	const char *client_secret;       /* may be NULL/"" with a broker; never copied in broker mode */
+	const char *revoke_url;    /* NULL/"" = <api_url>/oauth/revoke */
+	const char *client_id;     /* required */
+	const char *client_secret; /* may be NULL/"" with a broker; never copied in broker mode */
 	/* Broker mode: the token broker's base URL. The authorize URL's redirect_uri is <broker>/redirect, the
 	 * state is "<listener port>.<random>" (the broker sends the browser on to http://127.0.0.1:<port>/callback),
 	 * tokens and refreshes go to <broker>/token, revokes to <broker>/revoke, and no client secret is held. */
 	const char *broker_url;
-	uint16_t redirect_port; /* own app: the fixed port of http://127.0.0.1:<port>/callback; 0 = ephemeral */
-	struct rfo_token_store *store;   /* borrowed, must outlive the auth; NULL = keep in memory only */
+	uint16_t redirect_port;        /* own app: the fixed port of http://127.0.0.1:<port>/callback; 0 = ephemeral */
+	struct rfo_token_store *store; /* borrowed, must outlive the auth; NULL = keep in memory only */
 	struct rfo_listener_pages pages; /* redirect page texts (copied) */
 	rfo_auth_state_cb on_state;
 	rfo_auth_token_cb on_token;

@@ -62,7 +62,7 @@ struct rfo_listener_config {
 	/* broker mode: the state the browser brings back is "<bound port>.<expected_state>" (the broker reads the
 	 * port from it); rfo_listener_state gives the whole value */
 	bool state_with_port;
-	uint32_t timeout_ms;        /* 0 = 5 minutes */
+	uint32_t timeout_ms; /* 0 = 5 minutes */
 	struct rfo_listener_pages pages;
 	rfo_listener_cb cb;
 	void *param;

@@ -133,8 +133,8 @@ static bool keyring_load(GCancellable *cancel, char **out, struct rfo_error *err
 static bool keyring_save(GCancellable *cancel, const char *record, struct rfo_error *err)
 {
 	GError *e = NULL;
-	if (!secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT, "Restream for OBS sign-in", record,
-					cancel, &e, "account", KEYRING_ACCOUNT, NULL) ||
+	if (!secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT, "Restream for OBS sign-in", record, cancel,
+					&e, "account", KEYRING_ACCOUNT, NULL) ||
 	    e) {
 		set_gerror(err, e, "save");
 		return false;

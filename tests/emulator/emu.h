@@ -117,7 +117,7 @@ struct emu_state {
 	char redirect_uris[EMU_MAX_REDIRECTS][256]; /* --redirect-uri: the app client's registered URIs */
 	int n_redirect_uris;
 	bool any_loopback_redirect; /* --any-loopback-redirect (and --demo): any http loopback URI is accepted */
-	struct emu_client broker;   /* --broker-client-id/-secret-file/-redirect-uri: the secret only the broker knows */
+	struct emu_client broker; /* --broker-client-id/-secret-file/-redirect-uri: the secret only the broker knows */
 	char rtmp_url[256], srt_url[256];
 	bool no_srt, demo, quiet;
 	int api_port, chat_port, streaming_port;

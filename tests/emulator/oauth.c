@@ -311,10 +311,11 @@ static void handle_revoke(struct emu_req *req, struct emu_resp *resp)
 		emu_token_revoke_pair(t);
 	int client = client_auth(req); /* not required (undocumented), but recorded: who revoked */
 	emu.revokes++;
-	json_array_append_new(emu.revoke_log,
-			      json_pack("{s:I,s:s,s:s,s:b,s:s}", "time", (json_int_t)emu_now_ms(), "token", tok, "hint",
-					hint, "matched", t != NULL, "client",
-					client == EMU_CLIENT_BROKER ? "broker" : client == EMU_CLIENT_APP ? "app" : ""));
+	json_array_append_new(emu.revoke_log, json_pack("{s:I,s:s,s:s,s:b,s:s}", "time", (json_int_t)emu_now_ms(),
+							"token", tok, "hint", hint, "matched", t != NULL, "client",
+							client == EMU_CLIENT_BROKER ? "broker"
+							: client == EMU_CLIENT_APP  ? "app"
+										    : ""));
 	emu_resp_empty(resp, 200);
 }
 

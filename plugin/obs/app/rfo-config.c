@@ -110,9 +110,10 @@ static void resolve_sign_in(struct rfo_config *cfg, const char *app_id, const ch
 			env_or("RESTREAM_CLIENT_SECRET", *app_secret ? app_secret : RFO_DEFAULT_CLIENT_SECRET);
 		if (*cfg->client_secret || !*RFO_DEFAULT_BROKER_URL || cfg->token_broker) {
 			cfg->broker_url = bstrdup("");
-			cfg->sign_in_mode = !*cfg->client_id                                   ? RFO_SIGN_IN_NONE
-					    : env_set("RESTREAM_CLIENT_ID") && env_set("RESTREAM_CLIENT_SECRET") ? RFO_SIGN_IN_EMULATOR
-													 : RFO_SIGN_IN_OWN_APP;
+			cfg->sign_in_mode = !*cfg->client_id ? RFO_SIGN_IN_NONE
+					    : env_set("RESTREAM_CLIENT_ID") && env_set("RESTREAM_CLIENT_SECRET")
+						    ? RFO_SIGN_IN_EMULATOR
+						    : RFO_SIGN_IN_OWN_APP;
 			return;
 		}
 		bfree(cfg->client_id);

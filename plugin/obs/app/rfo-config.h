@@ -19,15 +19,15 @@ enum rfo_sign_in_mode {
 /* Where the plugin talks to and as whom, resolved once at start:
  * environment (the RESTREAM_* overrides in the README) > the plugin's settings file > build-time defaults. */
 struct rfo_config {
-	char *api_url;       /* RESTREAM_API_URL, default https://api.restream.io */
-	char *chat_url;      /* RESTREAM_CHAT_URL */
-	char *streaming_url; /* RESTREAM_STREAMING_URL */
-	char *token_url;     /* RESTREAM_TOKEN_URL, default <api_url>/oauth/token */
-	char *revoke_url;    /* <api_url>/oauth/revoke */
-	char *client_id;     /* RESTREAM_CLIENT_ID > settings > RFO_CLIENT_ID */
-	char *client_secret; /* RESTREAM_CLIENT_SECRET > settings > RFO_CLIENT_SECRET; may be empty */
-	bool token_broker;   /* RESTREAM_TOKEN_URL given: the broker adds the secret itself */
-	char *broker_url;    /* RESTREAM_BROKER_URL > RFO_BROKER_URL (build), broker mode only; else "" */
+	char *api_url;          /* RESTREAM_API_URL, default https://api.restream.io */
+	char *chat_url;         /* RESTREAM_CHAT_URL */
+	char *streaming_url;    /* RESTREAM_STREAMING_URL */
+	char *token_url;        /* RESTREAM_TOKEN_URL, default <api_url>/oauth/token */
+	char *revoke_url;       /* <api_url>/oauth/revoke */
+	char *client_id;        /* RESTREAM_CLIENT_ID > settings > RFO_CLIENT_ID */
+	char *client_secret;    /* RESTREAM_CLIENT_SECRET > settings > RFO_CLIENT_SECRET; may be empty */
+	bool token_broker;      /* RESTREAM_TOKEN_URL given: the broker adds the secret itself */
+	char *broker_url;       /* RESTREAM_BROKER_URL > RFO_BROKER_URL (build), broker mode only; else "" */
 	uint16_t redirect_port; /* RESTREAM_REDIRECT_PORT > settings > RFO_DEFAULT_REDIRECT_PORT */
 	enum rfo_sign_in_mode sign_in_mode;
 };

@@ -47,9 +47,8 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	redirectPort = new QSpinBox;
 	redirectPort->setRange(1024, 65535);
 	redirectPort->setValue(current.redirect_port);
-	connect(redirectPort, QOverload<int>::of(&QSpinBox::valueChanged), redirect, [redirect](int port) {
-		redirect->setText(QStringLiteral("http://127.0.0.1:%1/callback").arg(port));
-	});
+	connect(redirectPort, QOverload<int>::of(&QSpinBox::valueChanged), redirect,
+		[redirect](int port) { redirect->setText(QStringLiteral("http://127.0.0.1:%1/callback").arg(port)); });
 	clientId = new QLineEdit(QString::fromUtf8(current.client_id));
 	clientSecret = new QLineEdit(QString::fromUtf8(current.client_secret));
 	clientSecret->setEchoMode(QLineEdit::Password);
