@@ -178,3 +178,15 @@ visible_windows() {
 	command -v xdotool >/dev/null || e2e_fail "xdotool is needed to list OBS's windows (apt-get install xdotool)"
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool search --onlyvisible --name '.' 2>/dev/null | sort
 }
+
+# auth_stop_obs [PLUGIN_MAX_MS]: obs_stop with room for OBS's own teardown on a loaded machine (5 s), and the plugin's
+# share of it — its "stopped in N ms" line — at most PLUGIN_MAX_MS (200). Sets AUTH_PLUGIN_STOP_MS.
+auth_stop_obs() {
+	local log
+	log=$(obs_log_path)
+	obs_stop 5000
+	AUTH_PLUGIN_STOP_MS=$(grep -oE '\[restream-for-obs\] stopped in [0-9]+ ms' "$log" | tail -n 1 | grep -oE '[0-9]+' | head -n 1)
+	[ -n "$AUTH_PLUGIN_STOP_MS" ] || e2e_fail "no 'stopped in N ms' line in the OBS log"
+	assert_le "$AUTH_PLUGIN_STOP_MS" "${1:-200}" "the plugin's stop (ms)"
+	e2e_log "the plugin stopped in $AUTH_PLUGIN_STOP_MS ms (OBS exit: $OBS_EXIT_MS ms)"
+}

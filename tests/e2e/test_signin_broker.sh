@@ -105,7 +105,7 @@ assert_json_eq "$last" .client broker
 assert_json_eq "$last" .hint refresh_token
 grep -qE 'access: POST /revoke 200' "$E2E_ART/broker.log" || e2e_fail "the revoke did not go through the broker"
 
-obs_stop 3000
+auth_stop_obs
 auth_collect_secrets
 AUTH_SECRETS=$(printf '%s\n%s\n' "$AUTH_SECRETS" "$BROKER_SECRET")
 grep_secrets "the OBS logs" "$HOME/.config/obs-studio/logs"
