@@ -75,7 +75,8 @@ struct rfo_auth_config {
 /* Copies cfg, starts the thread. NULL (err set) if api_url/client_id are missing or a URL is
  * refused by rfo_url_check (plain http only for loopback). Does not touch the network. */
 struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_error *err);
-/* Stops and joins (within ~200 ms even mid-request); stops a running listener. NULL ok. */
+/* Stops and joins (within ~200 ms even mid-request; a keyring call that hangs is cancelled after 300 ms); stops a
+ * running listener; keeps the revokes not sent yet in the store's revoke-pending file. NULL ok. */
 void rfo_auth_destroy(struct rfo_auth *auth);
 
 /* Startup: load the stored pair on the auth thread (returns at once); if found -> signed_in
@@ -91,8 +92,10 @@ void rfo_auth_restore(struct rfo_auth *auth);
 bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, struct rfo_error *err);
 /* Abandons a pending sign-in (back to the state before it). */
 void rfo_auth_cancel_sign_in(struct rfo_auth *auth);
-/* State -> signed_out at once; the auth thread then clears the store and POSTs the revoke
- * (token=<refresh>&token_type_hint=refresh_token). */
+/* State -> signed_out at once. The auth thread then does the local part before anything else, even when it is
+ * stopping: it abandons a network wait in progress (a refresh or code exchange that hangs), writes the token to the
+ * store's revoke-pending file, and removes the stored record; then it POSTs the revoke
+ * (token=<refresh>&token_type_hint=refresh_token). A revoke not sent by quit time is sent by the next restore. */
 void rfo_auth_sign_out(struct rfo_auth *auth);
 
 /* Copy of the current access token (caller bfrees; a secret: never log it). false when not
