@@ -484,11 +484,8 @@ void rfo_auth_step_result(struct rfo_auth *auth, uint64_t fgen, enum rfo_listene
 	case RFO_LISTENER_ERROR:
 		kind = RFO_AUTH_ERR_REFUSED;
 		break;
-	case RFO_LISTENER_TIMEOUT:
+	default: /* RFO_LISTENER_TIMEOUT: a callback without our state never ends the attempt */
 		kind = RFO_AUTH_ERR_TIMEOUT;
-		break;
-	default:
-		kind = RFO_AUTH_ERR_MISMATCH;
 		break;
 	}
 	pthread_mutex_lock(&auth->mutex);

@@ -364,8 +364,6 @@ static const struct {
 				  "Restream refused the sign-in (%1). Click Sign in to try again."},
 	[RFO_AUTH_ERR_TIMEOUT] = {"Auth.Error.Timeout", "Sign-in timed out: the browser did not come back within 5 "
 							"minutes. Click Sign in to try again."},
-	[RFO_AUTH_ERR_MISMATCH] = {"Auth.Error.Mismatch", "The sign-in answer did not match this request and was "
-							  "ignored. Click Sign in to try again."},
 	[RFO_AUTH_ERR_STORAGE] = {"Auth.Error.Storage", "Problem with the stored Restream sign-in: %1"},
 };
 

@@ -131,7 +131,6 @@ enum rfo_auth_error {
 	RFO_AUTH_ERR_DENIED,   /* the user cancelled in the browser */
 	RFO_AUTH_ERR_REFUSED,  /* the redirect carried an error; detail: Restream's error code */
 	RFO_AUTH_ERR_TIMEOUT,  /* the browser did not come back within 5 minutes */
-	RFO_AUTH_ERR_MISMATCH, /* the redirect's state did not match */
 	RFO_AUTH_ERR_STORAGE,  /* the token store failed; detail: its message (English) */
 	RFO_AUTH_ERR_COUNT,
 };

@@ -47,19 +47,15 @@ obs_wait_ready
 assert_log_contains "sign-in mode: own Restream app, redirect URI http://127\\.0\\.0\\.1:$PORT/callback" "OBS log (mode)"
 
 # a squatter on [::1]:PORT (another local program could be one); it records every connection it gets
-python3 - "$PORT" "$E2E_TMP/squatter.log" <<-'PY' &
-	import socket, sys
-	s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-	s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-	s.bind(("::1", int(sys.argv[1])))
-	s.listen(8)
-	open(sys.argv[2], "w").close()
-	while True:
-	    c, a = s.accept()
-	    with open(sys.argv[2], "a") as f:
-	        f.write("connection from %s\n" % (a,))
-	    c.close()
-PY
+# (perl-base's Socket: in every Debian root, unlike python3)
+perl -MSocket=:all -e '
+	socket(my $s, AF_INET6, SOCK_STREAM, 0) or die "socket: $!";
+	setsockopt($s, IPPROTO_IPV6, IPV6_V6ONLY, 1) or die "v6only: $!";
+	bind($s, pack_sockaddr_in6($ARGV[0], inet_pton(AF_INET6, "::1"))) or die "bind: $!";
+	listen($s, 8) or die "listen: $!";
+	open(my $f, ">", $ARGV[1]) or die; close($f);
+	while (accept(my $c, $s)) { open(my $f, ">>", $ARGV[1]) or die; print $f "connection\n"; close($f); close($c); }
+' "$PORT" "$E2E_TMP/squatter.log" 2>>"$E2E_ART/squatter.err" &
 SQUAT_PID=$!
 e2e_track_pid "$SQUAT_PID"
 wait_until 5 test -e "$E2E_TMP/squatter.log" || e2e_fail "the [::1] squatter did not start"
@@ -84,8 +80,14 @@ e2e_log "signed in through http://127.0.0.1:$PORT/callback; the [::1]:$PORT squa
 
 # ---- busy port: a sentence saying what to change, no other port
 assert_json_eq "$(auth_vendor SignOut)" .ok true
-python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); open(sys.argv[2],"w").close(); time.sleep(60)' \
-	"$PORT" "$E2E_TMP/busy.ready" &
+perl -MSocket=:all -e '
+	socket(my $s, AF_INET, SOCK_STREAM, 0) or die "socket: $!";
+	setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1) or die;
+	bind($s, pack_sockaddr_in($ARGV[0], inet_aton("127.0.0.1"))) or die "bind: $!";
+	listen($s, 1) or die "listen: $!";
+	open(my $f, ">", $ARGV[1]) or die; close($f);
+	sleep 60;
+' "$PORT" "$E2E_TMP/busy.ready" 2>>"$E2E_ART/busy.err" &
 BUSY_PID=$!
 e2e_track_pid "$BUSY_PID"
 wait_until 5 test -e "$E2E_TMP/busy.ready" || e2e_fail "the port-taking program did not start"
