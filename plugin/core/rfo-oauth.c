@@ -545,3 +545,48 @@ bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_r
 	json_decref(root);
 	return true;
 }
+
+/* jansson's dump of a secret: copied into bmem, the original wiped. */
+static char *dump_wiped(json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT);
+	if (!s)
+		return NULL;
+	char *copy = bstrdup(s);
+	for (volatile char *p = s; *p; p++)
+		*p = 0;
+	free(s);
+	return copy;
+}
+
+char *rfo_oauth_revokes_to_json(char *const *tokens, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (!empty(tokens[i]))
+			json_array_append_new(list, json_string(tokens[i]));
+	if (!json_array_size(list)) {
+		json_decref(list);
+		return NULL;
+	}
+	json_t *root = json_object();
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "revoke", list);
+	char *out = dump_wiped(root);
+	json_decref(root);
+	return out;
+}
+
+bool rfo_oauth_revokes_from_json(const char *json, size_t len, rfo_oauth_token_cb cb, void *param)
+{
+	json_t *root = json ? json_loadb(json, len, 0, NULL) : NULL;
+	json_t *list = json_object_get(root, "revoke");
+	bool ok = json_is_array(list);
+	for (size_t i = 0; ok && i < json_array_size(list); i++) {
+		const char *t = json_string_value(json_array_get(list, i));
+		if (!empty(t))
+			cb(param, t);
+	}
+	json_decref(root);
+	return ok;
+}

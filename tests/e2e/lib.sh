@@ -361,11 +361,15 @@ obs_events_wait() {
 # ---------------------------------------------------------------- Restream emulator
 
 # emu_start [ARGS...]: start tests/emulator/restream-emulator, wait for READY, export its KEY=VALUE lines
-# (RESTREAM_API_URL etc.) so OBS started afterwards uses it. Sets EMU_PID.
+# (RESTREAM_API_URL etc.) so OBS started afterwards uses it. Sets EMU_PID. The emulator is strict, like Restream:
+# it accepts only the registered redirect URI, the fixed own-app URI http://127.0.0.1:$RESTREAM_REDIRECT_PORT/callback
+# (a free port chosen once per test and exported, so OBS uses the same one).
 emu_start() {
 	local bin="$RFO_BUILD_DIR/tests/emulator/restream-emulator" out="$E2E_TMP/emulator.out" line
 	[ -x "$bin" ] || e2e_fail "$bin not built"
-	"$bin" "$@" >"$out" 2>>"$E2E_ART/emulator.log" </dev/null &
+	[ -n "${RESTREAM_REDIRECT_PORT:-}" ] || RESTREAM_REDIRECT_PORT=$(free_port)
+	export RESTREAM_REDIRECT_PORT
+	"$bin" --redirect-uri "http://127.0.0.1:$RESTREAM_REDIRECT_PORT/callback" "$@" >"$out" 2>>"$E2E_ART/emulator.log" </dev/null &
 	EMU_PID=$!
 	e2e_track_pid "$EMU_PID"
 	wait_until 15 grep -qx READY "$out" || {

@@ -17,7 +17,6 @@
 #include <util/platform.h>
 #include <util/threading.h>
 
-#define RFO_REDIRECT_HINT "http://localhost:<port>/callback"
 #define MAX_SUBSCRIBERS 8
 
 struct subscriber {
@@ -58,14 +57,22 @@ static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 	rfo_config_read_app(ctl.settings_path, &id, &secret);
 	snprintf(out->client_id, sizeof(out->client_id), "%s", id);
 	snprintf(out->client_secret, sizeof(out->client_secret), "%s", secret);
-	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", RFO_REDIRECT_HINT);
+	out->redirect_port = rfo_config_read_redirect_port(ctl.settings_path);
+	char *uri = rfo_config_redirect_uri(out->redirect_port);
+	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", uri);
+	bfree(uri);
+	const char *key = ctl.config.sign_in_mode == RFO_SIGN_IN_BROKER     ? "Settings.Mode.Broker"
+			  : ctl.config.sign_in_mode == RFO_SIGN_IN_EMULATOR ? "Settings.Mode.Environment"
+			  : ctl.config.sign_in_mode == RFO_SIGN_IN_OWN_APP  ? "Settings.Mode.OwnApp"
+									    : "Settings.Mode.None";
+	snprintf(out->sign_in_mode, sizeof(out->sign_in_mode), "%s", obs_module_text(key));
 	bfree(id);
 	bfree(secret);
 }
 
 static void ui_save_app_settings(const struct rfo_ui_app_settings *in)
 {
-	rfo_config_write_app(ctl.settings_path, in->client_id, in->client_secret);
+	rfo_config_write_app(ctl.settings_path, in->client_id, in->client_secret, in->redirect_port);
 }
 
 static const struct rfo_ui_actions ui_actions = {
@@ -136,6 +143,11 @@ static void create_auth(void)
 		rfo_log(LOG_WARNING, "no Restream client id is configured (Tools → Restream settings); sign-in is off");
 		return;
 	}
+	if (cfg->sign_in_mode == RFO_SIGN_IN_BROKER)
+		rfo_log(LOG_INFO, "sign-in mode: %s (%s)", rfo_config_mode_name(cfg->sign_in_mode), cfg->broker_url);
+	else
+		rfo_log(LOG_INFO, "sign-in mode: %s, redirect URI http://127.0.0.1:%u/callback",
+			rfo_config_mode_name(cfg->sign_in_mode), cfg->redirect_port);
 	ctl.store = rfo_token_store_create(ctl.config_dir, RFO_TOKEN_STORE_AUTO);
 	struct rfo_auth_config ac = {
 		.api_url = cfg->api_url,
@@ -143,6 +155,8 @@ static void create_auth(void)
 		.revoke_url = cfg->revoke_url,
 		.client_id = cfg->client_id,
 		.client_secret = cfg->client_secret,
+		.broker_url = cfg->broker_url,
+		.redirect_port = cfg->redirect_port,
 		.store = ctl.store,
 		.pages =
 			{
@@ -327,6 +341,7 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !running())
 		return;
 	os_atomic_set_bool(&ctl.running, false);
+	uint64_t t0 = os_gettime_ns();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
@@ -337,6 +352,8 @@ void rfo_controller_stop(void)
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
 	ctl.store = NULL;
+	/* the plugin's share of quitting (OBS must quit within 1 s): tests read it on a loaded machine */
+	rfo_log(LOG_INFO, "stopped in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
 
 void rfo_controller_destroy(void)
