@@ -948,6 +948,32 @@ static void test_report_rejected(void)
 
 /* Every auth error code has a locale key in locale/en-US.ini whose text is the built-in English
  * sentence (the obs layer shows obs_module_text(key) with the detail filled in). */
+/* A 429 on the refresh with a Retry-After longer than an hour: the next attempt is never sooner than asked */
+static void test_refresh_retry_after(void)
+{
+	emu_post("tokens/lifetime", "{\"access_seconds\":3600}"); /* only the refresh this test asks for */
+	struct obs o = {0};
+	struct rfo_auth *a = make_auth(NULL, &o, NULL);
+	sign_in(a);
+	char t0[128];
+	emu_current("accessToken", t0, sizeof(t0));
+	struct rfo_auth_stats st;
+	rfo_auth_get_stats(a, &st);
+	uint32_t failures = st.refresh_failures;
+	emu_post("faults", "{\"route\":\"/oauth/token\",\"method\":\"POST\",\"status\":429,\"retry_after\":7200,"
+			   "\"count\":1}");
+	rfo_auth_report_rejected(a, t0);
+	for (int i = 0; i < 300 && st.refresh_failures == failures; i++) {
+		os_sleep_ms(10);
+		rfo_auth_get_stats(a, &st);
+	}
+	check(st.refresh_failures == failures + 1);
+	printf("refresh after a 429 with Retry-After 7200: next attempt in %lld s\n", (long long)st.next_refresh_in_s);
+	check(st.next_refresh_in_s >= 7190);
+	check(rfo_auth_get_state(a) == RFO_AUTH_SIGNED_IN); /* a pause, not a sign-out */
+	rfo_auth_destroy(a);
+}
+
 static void test_error_texts(void)
 {
 	struct dstr path = {0};
@@ -999,6 +1025,7 @@ int main(int argc, char **argv)
 	test_cancel_during_exchange();
 	test_sign_out_then_quit();
 	test_report_rejected();
+	test_refresh_retry_after();
 	emulator_stop();
 	struct dstr cmd = {0};
 	dstr_printf(&cmd, "rm -rf '%s'", store_dir);

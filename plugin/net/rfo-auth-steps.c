@@ -9,6 +9,8 @@
 #include "rfo-rest.h"
 #include "rfo-token-store.h"
 
+#define MAX_RETRY_AFTER_S 1000000000LL
+
 #define LOGSUB "auth"
 
 /* 5 s, 10 s, 30 s, 60 s, then 60 s (scaled by retry_base_ms / 5000) */
@@ -256,8 +258,11 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			auth->stats.refresh_failures++;
 			auth->state_dirty = true; /* the dock and GetStatus say Restream is not answering */
 			uint64_t delay = backoff_ns(auth);
-			/* a 429/503 with Retry-After: never sooner than the server asked (capped at an hour) */
-			uint64_t asked_ns = (uint64_t)(retry_after < 3600 ? retry_after : 3600) * 1000000000ULL;
+			/* a 429/503 with Retry-After: never sooner than the server asked, however long; the clamp
+			 * (about 30 years) only keeps the product in range */
+			uint64_t asked_ns =
+				(uint64_t)(retry_after < MAX_RETRY_AFTER_S ? retry_after : MAX_RETRY_AFTER_S) *
+				1000000000ULL;
 			if (retry_after > 0 && asked_ns > delay)
 				delay = asked_ns;
 			auth->next_refresh_ns = os_gettime_ns() + delay;

@@ -400,6 +400,11 @@ void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats)
 		return;
 	pthread_mutex_lock(&auth->mutex);
 	*stats = auth->stats;
+	uint64_t now = os_gettime_ns();
+	stats->next_refresh_in_s = !auth->next_refresh_ns ? -1
+				   : auth->next_refresh_ns > now
+					   ? (int64_t)((auth->next_refresh_ns - now) / 1000000000ULL)
+					   : 0;
 	pthread_mutex_unlock(&auth->mutex);
 }
 

@@ -126,12 +126,12 @@ char *rfo_auth_last_error(struct rfo_auth *auth);
  * with rfo_auth_error_format. */
 enum rfo_auth_error {
 	RFO_AUTH_ERR_NONE = 0,
-	RFO_AUTH_ERR_REVOKED,  /* the session ended at Restream (revoked/expired): Reconnect */
-	RFO_AUTH_ERR_FINISH,   /* code exchange or profile failed; detail: why (English) */
-	RFO_AUTH_ERR_DENIED,   /* the user cancelled in the browser */
-	RFO_AUTH_ERR_REFUSED,  /* the redirect carried an error; detail: Restream's error code */
-	RFO_AUTH_ERR_TIMEOUT,  /* the browser did not come back within 5 minutes */
-	RFO_AUTH_ERR_STORAGE,  /* the token store failed; detail: its message (English) */
+	RFO_AUTH_ERR_REVOKED, /* the session ended at Restream (revoked/expired): Reconnect */
+	RFO_AUTH_ERR_FINISH,  /* code exchange or profile failed; detail: why (English) */
+	RFO_AUTH_ERR_DENIED,  /* the user cancelled in the browser */
+	RFO_AUTH_ERR_REFUSED, /* the redirect carried an error; detail: Restream's error code */
+	RFO_AUTH_ERR_TIMEOUT, /* the browser did not come back within 5 minutes */
+	RFO_AUTH_ERR_STORAGE, /* the token store failed; detail: its message (English) */
 	RFO_AUTH_ERR_COUNT,
 };
 /* The last error's code (RFO_AUTH_ERR_NONE when none); *detail_out (may be NULL) gets its
@@ -150,6 +150,7 @@ struct rfo_auth_stats {
 	uint32_t refreshes;        /* successful refreshes */
 	uint32_t refresh_failures; /* transient failures */
 	int64_t expires_at;        /* unix seconds of the current access token, 0 if none */
+	int64_t next_refresh_in_s; /* seconds until the next scheduled refresh, -1 if none */
 };
 void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats);
 
