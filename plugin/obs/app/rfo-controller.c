@@ -5,6 +5,7 @@
 #include "rfo-feature.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 #include "rfo-token-store.h"
 #include "rfo-text.h"
 #include "rfo-ui.h"
@@ -169,8 +170,7 @@ bool rfo_controller_create(void)
 	ctl.links[RFO_LINK_CHAT] = ctl.links[RFO_LINK_STREAMING] = "disconnected";
 	ctl.settings_path = obs_module_config_path("settings.json");
 	ctl.config_dir = obs_module_config_path("");
-	if (ctl.config_dir && os_mkdirs(ctl.config_dir) == MKDIR_ERROR)
-		rfo_log(LOG_WARNING, "could not create the plugin's config folder");
+	rfo_private_dir_make(ctl.config_dir); /* 0700 before anything is written into it */
 	rfo_config_load(&ctl.config, ctl.settings_path);
 
 	ctl.http = rfo_http_create("rfo-http");

@@ -5,6 +5,7 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 #include "rfo-secret.h"
 #include "rfo-service.h"
 #include "rfo-ui-golive.h"
@@ -59,7 +60,7 @@ static void save_settings(void)
 	obs_data_set_bool(d, S_SET_UP, apply.set_up);
 	obs_data_set_string(d, S_COMPAT_SERVER, apply.compat_server ? apply.compat_server : "");
 	pthread_mutex_unlock(&apply.mutex);
-	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
+	if (!rfo_private_file_save(d, path))
 		rfo_log_sub(LOG_WARNING, "golive", "could not save the plugin settings");
 	obs_data_release(d);
 }
