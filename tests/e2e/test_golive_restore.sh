@@ -102,9 +102,9 @@ assert_json_eq "$r" .ok false
 assert_json_eq "$r" .errorCode timeout
 wait "$freeze_pid" || e2e_fail "ui-freeze failed: $(cat "$freeze_out")"
 e2e_untrack_pid "$freeze_pid"
-obs_log_wait 'dropped a vendor apply that had timed out' 10
-sleep 1
+sleep 2 # the UI thread runs what was queued for it
 assert_eq "$(service_json)" "$original" "OBS's service after the timed-out apply"
+obs_log_wait 'dropped a vendor apply that had timed out' 10
 
 obs_stop $STOP_MS
 for log in "$HOME"/.config/obs-studio/logs/*.txt; do
