@@ -51,14 +51,16 @@ r=$(obs_vendor SetTitle "$(jq -cn --arg t "$TITLE" --arg id "$KICK_CHANNEL" '{ti
 assert_json_eq "$r" .ok true
 wait_until 20 have_hostile || e2e_fail "ListChannels never showed the hostile title and platform name: $(obs_vendor ListChannels)"
 
-# the probe hovers once a second: wait for both tooltips, then a few more rounds
-obs_log_wait 'tooltip probe: .*shows ".*Tonight <img src=".*probe\.fifo"> <b>bold</b> & more' 15
-obs_log_wait 'tooltip probe: .*shows "<b>Kick</b><img src=".*probe\.fifo">"' 15
+# the probe hovers once a second: wait until it showed both tooltips, then a few more rounds of repaints
+obs_log_wait 'tooltip probe: .*shows ".*Tonight ' 15
+obs_log_wait 'tooltip probe: .*shows ".*Kick' 15
 sleep 3
 grep -E 'tooltip probe: ' "$(obs_log_path)" | head -n 20 >&2
 obs_screenshot tooltips
 n=$(wc -l <"$opens")
 assert_eq "$n" 0 "times OBS opened the FIFO named in a tooltip"
+assert_log_contains 'tooltip probe: .*shows ".*Tonight <img src=".*probe\.fifo"> <b>bold</b> & more' "the title's tooltip, literally"
+assert_log_contains 'tooltip probe: .*shows "<b>Kick</b><img src=".*probe\.fifo">"' "the platform's tooltip, literally"
 
 stop_pid "$writer" KILL 2
 obs_stop 3000
