@@ -20,6 +20,7 @@
 
 #define RFO_REDIRECT_HINT "http://localhost:<port>/callback"
 #define MAX_SUBSCRIBERS 8
+#define RFO_VENDOR_DRAIN_MS 500 /* of OBS's 1 s to quit: requests waiting for Restream are woken by then */
 
 struct subscriber {
 	rfo_session_cb cb;
@@ -178,6 +179,7 @@ bool rfo_controller_create(void)
 	/* Running from here on: features may dispatch UI work from their create. */
 	os_atomic_set_bool(&ctl.running, true);
 	ctl.created = true;
+	rfo_features_reopen();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_create(features, n);
@@ -330,6 +332,10 @@ void rfo_controller_stop(void)
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
+	/* Vendor requests still inside the plugin hold the auth session, the HTTP worker or a feature's state: the
+	 * features' engines have woken them; wait until they are out before anything they use is freed. */
+	if (!rfo_features_drain(RFO_VENDOR_DRAIN_MS))
+		rfo_log(LOG_WARNING, "a vendor request was still running at quit");
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;

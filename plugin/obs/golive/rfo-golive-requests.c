@@ -16,6 +16,7 @@
 #include <util/threading.h>
 
 #define VENDOR_APPLY_TIMEOUT_MS 10000
+#define CALL_POLL_MS 50
 
 /* What the UI thread's task may still do: a call whose vendor request gave up waiting is never applied later. */
 enum call_stage { CALL_QUEUED, CALL_RUNNING, CALL_ABANDONED };
@@ -78,12 +79,27 @@ static struct rfo_golive_apply_call *call_create(bool restore)
  * (the request answers "timeout" and nothing changes later). */
 static bool call_wait(struct rfo_golive_apply_call *c)
 {
-	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) == 0)
-		return true;
-	if (os_atomic_compare_swap_long(&c->stage, CALL_QUEUED, CALL_ABANDONED))
-		return false;
+	/* OBS quitting (EXIT runs on the UI thread, so the task would not start before the plugin is gone) ends the
+	 * wait too: the quit waits for vendor requests to leave the plugin. */
+	uint64_t deadline = os_gettime_ns() + VENDOR_APPLY_TIMEOUT_MS * 1000000ULL;
+	while (os_event_timedwait(c->done, CALL_POLL_MS) != 0) {
+		if (rfo_controller_running() && os_gettime_ns() < deadline)
+			continue;
+		if (os_atomic_compare_swap_long(&c->stage, CALL_QUEUED, CALL_ABANDONED))
+			return false;
+		break;
+	}
 	os_event_wait(c->done); /* it started just now: a short step on the UI thread */
 	return true;
+}
+
+/* The answer of a call whose UI-thread task never ran (and never will). */
+static void fail_abandoned(obs_data_t *response)
+{
+	if (rfo_controller_running())
+		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.UiTimeout"));
+	else
+		rfo_vendor_fail(response, RFO_VENDOR_STOPPING, obs_module_text("GoLive.Error.Stopping"));
 }
 
 /* Nothing cached to answer with, and not waited for: Restream is slow (a refresh runs) or another request holds the
@@ -164,7 +180,7 @@ void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *respon
 	int64_t ingest_id = c->ingest_id;
 	const char *event_id = c->event_id;
 	if (!call_wait(c)) {
-		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.UiTimeout"));
+		fail_abandoned(response);
 	} else if (!c->ok) {
 		rfo_golive_vendor_fail(response, c->err.message, &c->err);
 	} else {
@@ -195,7 +211,7 @@ struct rfo_golive_apply_call *rfo_golive_restore_start(obs_data_t *request, obs_
 void rfo_golive_restore_finish(struct rfo_golive_apply_call *c, obs_data_t *response)
 {
 	if (!call_wait(c)) {
-		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.UiTimeout"));
+		fail_abandoned(response);
 	} else if (!c->ok) {
 		rfo_golive_vendor_fail(response, c->err.message, &c->err);
 	} else {
