@@ -332,13 +332,16 @@ void rfo_controller_stop(void)
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
-	/* Vendor requests still inside the plugin hold the auth session, the HTTP worker or a feature's state: the
-	 * features' engines have woken them; wait until they are out before anything they use is freed. */
-	if (!rfo_features_drain(RFO_VENDOR_DRAIN_MS))
-		rfo_log(LOG_WARNING, "a vendor request was still running at quit");
+	/* Vendor requests still inside the plugin may hold the auth session, the HTTP worker or a feature's state: new
+	 * ones are turned away now, and those running get out before what they use is freed. Those not waiting for
+	 * Restream leave at once; those waiting for an HTTP answer leave when the worker cancels it (second drain). */
+	rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2);
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;
+	rfo_http_stop(ctl.http);
+	if (!rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2))
+		rfo_log(LOG_WARNING, "a vendor request was still running at quit");
 	rfo_http_destroy(ctl.http);
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
