@@ -8,9 +8,7 @@
 
 #include <climits>
 
-#include <QBuffer>
 #include <QDesktopServices>
-#include <QImageReader>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
