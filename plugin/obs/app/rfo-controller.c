@@ -329,6 +329,7 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !running())
 		return;
 	os_atomic_set_bool(&ctl.running, false);
+	uint64_t t0 = os_gettime_ns();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
@@ -346,6 +347,8 @@ void rfo_controller_stop(void)
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
 	ctl.store = NULL;
+	/* OBS has 1 s to quit: this is the plugin's share of it */
+	rfo_log(LOG_INFO, "stopped in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
 
 void rfo_controller_destroy(void)
