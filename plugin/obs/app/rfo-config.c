@@ -1,5 +1,6 @@
 #include "rfo-config.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 
 #include <obs-data.h>
 #include <stdlib.h>
@@ -71,7 +72,7 @@ bool rfo_config_write_app(const char *settings_path, const char *client_id, cons
 	obs_data_set_string(data, S_CLIENT_ID, client_id);
 	obs_data_set_string(data, S_CLIENT_SECRET, client_secret);
 	obs_data_set_int(data, S_REDIRECT_PORT, valid_port(redirect_port) ? redirect_port : RFO_DEFAULT_REDIRECT_PORT);
-	bool ok = obs_data_save_json_safe(data, settings_path, "tmp", "bak");
+	bool ok = rfo_private_file_save(data, settings_path);
 	obs_data_release(data);
 	if (!ok)
 		rfo_log(LOG_WARNING, "could not save the plugin settings");
@@ -86,7 +87,7 @@ bool rfo_config_test_and_set(const char *settings_path, const char *flag)
 	bool was_set = obs_data_get_bool(data, flag);
 	if (!was_set) {
 		obs_data_set_bool(data, flag, true);
-		obs_data_save_json_safe(data, settings_path, "tmp", "bak");
+		rfo_private_file_save(data, settings_path);
 	}
 	obs_data_release(data);
 	return was_set;

@@ -5,6 +5,7 @@
 #include "rfo-feature.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 #include "rfo-token-store.h"
 #include "rfo-text.h"
 #include "rfo-ui.h"
@@ -18,6 +19,7 @@
 #include <util/threading.h>
 
 #define MAX_SUBSCRIBERS 8
+#define RFO_VENDOR_DRAIN_MS 500 /* of OBS's 1 s to quit: requests waiting for Restream are woken by then */
 
 struct subscriber {
 	rfo_session_cb cb;
@@ -183,8 +185,7 @@ bool rfo_controller_create(void)
 	ctl.links[RFO_LINK_CHAT] = ctl.links[RFO_LINK_STREAMING] = "disconnected";
 	ctl.settings_path = obs_module_config_path("settings.json");
 	ctl.config_dir = obs_module_config_path("");
-	if (ctl.config_dir && os_mkdirs(ctl.config_dir) == MKDIR_ERROR)
-		rfo_log(LOG_WARNING, "could not create the plugin's config folder");
+	rfo_private_dir_make(ctl.config_dir); /* 0700 before anything is written into it */
 	rfo_config_load(&ctl.config, ctl.settings_path);
 
 	ctl.http = rfo_http_create("rfo-http");
@@ -192,6 +193,7 @@ bool rfo_controller_create(void)
 	/* Running from here on: features may dispatch UI work from their create. */
 	os_atomic_set_bool(&ctl.running, true);
 	ctl.created = true;
+	rfo_features_reopen();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_create(features, n);
@@ -345,14 +347,21 @@ void rfo_controller_stop(void)
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
+	/* Vendor requests still inside the plugin may hold the auth session, the HTTP worker or a feature's state: new
+	 * ones are turned away now, and those running get out before what they use is freed. Those not waiting for
+	 * Restream leave at once; those waiting for an HTTP answer leave when the worker cancels it (second drain). */
+	rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2);
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;
+	rfo_http_stop(ctl.http);
+	if (!rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2))
+		rfo_log(LOG_WARNING, "a vendor request was still running at quit");
 	rfo_http_destroy(ctl.http);
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
 	ctl.store = NULL;
-	/* the plugin's share of quitting (OBS must quit within 1 s): tests read it on a loaded machine */
+	/* OBS has 1 s to quit: this is the plugin's share of it */
 	rfo_log(LOG_INFO, "stopped in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
 
