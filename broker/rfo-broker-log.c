@@ -12,6 +12,17 @@ void rfo_broker_log_enable_access(bool enabled)
 	access_enabled = enabled;
 }
 
+void rfo_broker_log_buffer(void)
+{
+	static char buffer[64 * 1024];
+	setvbuf(stderr, buffer, _IOFBF, sizeof(buffer));
+}
+
+void rfo_broker_log_flush(void)
+{
+	fflush(stderr);
+}
+
 static void stamp(char *out, size_t cap)
 {
 	struct timespec ts;

@@ -27,6 +27,7 @@ int main(int argc, char **argv)
 {
 	struct rfo_broker_config config;
 	char err[512];
+	rfo_broker_log_buffer(); /* before anything is written to stderr */
 	if (!rfo_broker_config_load(&config, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "restream-token-broker: %s\n", err);
 		return 2;
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 		rfo_broker_log("warning",
 			       "listening beyond loopback: the broker speaks plain HTTP, so TLS must come from a "
 			       "reverse proxy in front of it (README.md, \"Deployment\")");
+	rfo_broker_log_flush();
 	printf("LISTEN=%s:%d\nREADY\n", config.listen_host, rfo_broker_server_port(server));
 	fflush(stdout);
 
@@ -82,5 +84,6 @@ int main(int argc, char **argv)
 	rfo_broker_server_destroy(server);
 	curl_global_cleanup();
 	rfo_broker_log("info", "stopped");
+	rfo_broker_log_flush();
 	return clean ? 0 : 1;
 }

@@ -297,6 +297,7 @@ bool rfo_broker_server_run(struct rfo_broker_server *s)
 				rfo_broker_conn_on_deadline(c);
 		}
 		reap(s);
+		rfo_broker_log_flush();
 	}
 	free(waits);
 	return clean;

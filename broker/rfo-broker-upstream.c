@@ -13,6 +13,7 @@
 
 #define REPLY_MAX (64 * 1024)
 #define CONNECT_TIMEOUT_MS 5000
+#define IDLE_HANDLES 128
 
 struct call {
 	CURL *easy;
@@ -34,6 +35,9 @@ struct rfo_broker_upstream {
 	int timeout_ms;
 	size_t in_flight;
 	struct call *calls;
+	/* finished easy handles kept for the next calls: making one per call costs more than the call itself here */
+	CURL *idle[IDLE_HANDLES];
+	size_t idle_count;
 	rfo_broker_upstream_done_fn done;
 };
 
@@ -116,9 +120,11 @@ fail:
 	return NULL;
 }
 
-static void call_free(struct call *c)
+static void call_free(struct rfo_broker_upstream *up, struct call *c)
 {
-	if (c->easy)
+	if (c->easy && up && up->idle_count < IDLE_HANDLES)
+		up->idle[up->idle_count++] = c->easy;
+	else if (c->easy)
 		curl_easy_cleanup(c->easy);
 	rfo_broker_wipe(c->body, c->body_len);
 	free(c->body);
@@ -134,8 +140,10 @@ void rfo_broker_upstream_destroy(struct rfo_broker_upstream *up)
 		struct call *c = up->calls;
 		up->calls = c->next;
 		curl_multi_remove_handle(up->multi, c->easy);
-		call_free(c);
+		call_free(NULL, c);
 	}
+	while (up->idle_count)
+		curl_easy_cleanup(up->idle[--up->idle_count]);
 	if (up->multi)
 		curl_multi_cleanup(up->multi);
 	for (struct curl_slist *h = up->headers; h; h = h->next)
@@ -154,7 +162,7 @@ bool rfo_broker_upstream_start(struct rfo_broker_upstream *up, const char *path,
 	c->ctx = ctx;
 	c->t0 = now_ms();
 	c->body = malloc(len + 1);
-	c->easy = curl_easy_init();
+	c->easy = up->idle_count ? up->idle[--up->idle_count] : curl_easy_init();
 	if (!c->body || !c->easy || snprintf(url, sizeof(url), "%s%s", up->base, path) >= (int)sizeof(url))
 		goto fail;
 	memcpy(c->body, body, len);
@@ -187,7 +195,7 @@ bool rfo_broker_upstream_start(struct rfo_broker_upstream *up, const char *path,
 	up->calls = c;
 	return true;
 fail:
-	call_free(c);
+	call_free(up, c);
 	return false;
 }
 
@@ -229,7 +237,7 @@ static void finish(struct rfo_broker_upstream *up, CURL *e, CURLcode code)
 	if (c->next)
 		c->next->prev = c->prev;
 	up->done(c->ctx, &r);
-	call_free(c);
+	call_free(up, c);
 }
 
 void rfo_broker_upstream_run(struct rfo_broker_upstream *up)
