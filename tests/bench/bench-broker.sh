@@ -50,7 +50,7 @@ up_port=$(sed -n 's/^PORT=//p' "$tmp/up.out")
 (umask 077 && echo bench-client-secret >"$tmp/secret")
 port=0
 for _ in $(seq 50); do
-	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-)
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 done
 "$broker_bin" --listen "127.0.0.1:$port" --upstream "http://127.0.0.1:$up_port" --client-id bench \
