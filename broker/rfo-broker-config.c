@@ -1,4 +1,5 @@
 /* restream-token-broker: configuration from the command line and the environment. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-config.h"
 #include "rfo-broker-addr.h"
 
@@ -44,7 +45,7 @@ static const struct option options[] = {
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
-static bool failf(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool failf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -1,4 +1,5 @@
 /* restream-token-broker: its log on stderr (journald keeps it under systemd). */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-log.h"
 
 #include <stdarg.h>

@@ -1,6 +1,7 @@
 /* restream-token-broker: holds a Restream app's client secret so that OBS never has to.
  *
  * Wiring only: configuration, the secret, signals, the server. See README.md. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-buf.h"
 #include "rfo-broker-config.h"
 #include "rfo-broker-log.h"

@@ -3,6 +3,7 @@
  * The event loop's thread runs it: curl tells the loop which sockets to watch and when its timer is due, and the
  * loop hands back only the sockets that are ready, so a turn costs the same with 1 or 1,000 calls in flight. One
  * thread, no locks. Connections to Restream stay open and are reused across clients. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-upstream.h"
 #include "rfo-broker-buf.h"
 #include "rfo-broker-log.h"
