@@ -251,10 +251,10 @@ const char *rfo_broker_config_usage(void)
 {
 	static char text[4096];
 	if (!text[0]) {
-		size_t n =
-			(size_t)snprintf(text, sizeof(text),
-					 "usage: restream-token-broker [options]\n"
-					 "Each option can also be set by the environment variable named after it.\n");
+		size_t n = (size_t)snprintf(
+			text, sizeof(text),
+			"usage: restream-token-broker [options]\n"
+			"Each option can also be set by the environment variable beside it (the option wins).\n");
 		for (size_t i = 0; i < OPTION_COUNT && n < sizeof(text); i++)
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "  %-22s %s\n      %s\n", options[i].flag,
 					      options[i].env, options[i].help);
