@@ -1,4 +1,5 @@
 /* restream-token-broker: configuration from the command line and the environment. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-config.h"
 #include "rfo-broker-addr.h"
 
@@ -44,7 +45,7 @@ static const struct option options[] = {
 };
 #define OPTION_COUNT (sizeof(options) / sizeof(options[0]))
 
-static bool failf(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool failf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -250,10 +251,10 @@ const char *rfo_broker_config_usage(void)
 {
 	static char text[4096];
 	if (!text[0]) {
-		size_t n =
-			(size_t)snprintf(text, sizeof(text),
-					 "usage: restream-token-broker [options]\n"
-					 "Each option can also be set by the environment variable named after it.\n");
+		size_t n = (size_t)snprintf(
+			text, sizeof(text),
+			"usage: restream-token-broker [options]\n"
+			"Each option can also be set by the environment variable beside it (the option wins).\n");
 		for (size_t i = 0; i < OPTION_COUNT && n < sizeof(text); i++)
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "  %-22s %s\n      %s\n", options[i].flag,
 					      options[i].env, options[i].help);

@@ -2,6 +2,7 @@
  *
  * Time limits: a request must arrive whole within request_timeout_ms of its first byte (slow clients are cut with
  * 408), a reply must be taken within request_timeout_ms, and a kept-alive connection may idle idle_timeout_ms. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-conn.h"
 #include "rfo-broker-addr.h"
 #include "rfo-broker-log.h"

@@ -29,7 +29,8 @@ struct rfo_broker_conn {
 	int fd;
 	const struct rfo_broker_env *env;
 	enum rfo_broker_conn_state state;
-	bool dead; /* the server closes and frees it */
+	bool dead;        /* the server closes and frees it */
+	unsigned watched; /* the server's: the epoll events it is registered for */
 	unsigned char peer[16];
 	char *in; /* request bytes: head + body (+ a pipelined next request) */
 	size_t in_len;

@@ -1,4 +1,5 @@
 /* restream-token-broker: its log on stderr (journald keeps it under systemd). */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-log.h"
 
 #include <stdarg.h>
@@ -10,6 +11,17 @@ static bool access_enabled = true;
 void rfo_broker_log_enable_access(bool enabled)
 {
 	access_enabled = enabled;
+}
+
+void rfo_broker_log_buffer(void)
+{
+	static char buffer[64 * 1024];
+	setvbuf(stderr, buffer, _IOFBF, sizeof(buffer));
+}
+
+void rfo_broker_log_flush(void)
+{
+	fflush(stderr);
 }
 
 static void stamp(char *out, size_t cap)

@@ -13,3 +13,7 @@ void rfo_broker_log(const char *level, const char *fmt, ...) __attribute__((form
 void rfo_broker_log_access(const char *method, const char *route, int status, double ms, double upstream_ms);
 
 void rfo_broker_log_enable_access(bool enabled);
+/* From here on lines are buffered and written by rfo_broker_log_flush (the event loop calls it once per turn):
+ * one write for many access lines instead of one each. */
+void rfo_broker_log_buffer(void);
+void rfo_broker_log_flush(void);

@@ -1,6 +1,7 @@
 /* restream-token-broker: holds a Restream app's client secret so that OBS never has to.
  *
  * Wiring only: configuration, the secret, signals, the server. See README.md. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-buf.h"
 #include "rfo-broker-config.h"
 #include "rfo-broker-log.h"
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
 {
 	struct rfo_broker_config config;
 	char err[512];
+	rfo_broker_log_buffer(); /* before anything is written to stderr */
 	if (!rfo_broker_config_load(&config, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "restream-token-broker: %s\n", err);
 		return 2;
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 		rfo_broker_log("warning",
 			       "listening beyond loopback: the broker speaks plain HTTP, so TLS must come from a "
 			       "reverse proxy in front of it (README.md, \"Deployment\")");
+	rfo_broker_log_flush();
 	printf("LISTEN=%s:%d\nREADY\n", config.listen_host, rfo_broker_server_port(server));
 	fflush(stdout);
 
@@ -82,5 +85,6 @@ int main(int argc, char **argv)
 	rfo_broker_server_destroy(server);
 	curl_global_cleanup();
 	rfo_broker_log("info", "stopped");
+	rfo_broker_log_flush();
 	return clean ? 0 : 1;
 }

@@ -1,4 +1,5 @@
 /* restream-token-broker: the client secret file and the HTTP Basic credentials made from it. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-secret.h"
 #include "rfo-broker-buf.h"
 

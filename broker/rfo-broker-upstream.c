@@ -1,7 +1,9 @@
 /* restream-token-broker: calls to Restream's OAuth endpoints, many at once, on one curl multi handle.
  *
- * The event loop's thread runs it: curl_multi_poll also watches the loop's own sockets, so the broker has one
- * thread and no locks. Connections to Restream stay open and are reused across clients. */
+ * The event loop's thread runs it: curl tells the loop which sockets to watch and when its timer is due, and the
+ * loop hands back only the sockets that are ready, so a turn costs the same with 1 or 1,000 calls in flight. One
+ * thread, no locks. Connections to Restream stay open and are reused across clients. */
+#define _GNU_SOURCE /* POSIX and Linux calls (clock_gettime, sigaction, strtok_r, O_CLOEXEC…) in strict C11 too */
 #include "rfo-broker-upstream.h"
 #include "rfo-broker-buf.h"
 #include "rfo-broker-log.h"
@@ -13,6 +15,7 @@
 
 #define REPLY_MAX (64 * 1024)
 #define CONNECT_TIMEOUT_MS 5000
+#define IDLE_HANDLES 128
 
 struct call {
 	CURL *easy;
@@ -34,7 +37,13 @@ struct rfo_broker_upstream {
 	int timeout_ms;
 	size_t in_flight;
 	struct call *calls;
+	/* finished easy handles kept for the next calls: making one per call costs more than the call itself here */
+	CURL *idle[IDLE_HANDLES];
+	size_t idle_count;
 	rfo_broker_upstream_done_fn done;
+	rfo_broker_upstream_watch_fn watch;
+	void *loop;
+	double deadline_ms; /* curl's timer, 0: none */
 };
 
 static double now_ms(void)
@@ -89,8 +98,27 @@ static size_t on_header(char *line, size_t size, size_t n, void *p)
 	return len;
 }
 
+static int on_socket(CURL *e, curl_socket_t sock, int what, void *p, void *socketp)
+{
+	(void)e;
+	struct rfo_broker_upstream *up = p;
+	up->watch(up->loop, sock, what, socketp != NULL);
+	if (what != CURL_POLL_REMOVE && !socketp)
+		curl_multi_assign(up->multi, sock, up); /* marks it known; curl forgets the mark at REMOVE */
+	return 0;
+}
+
+static int on_timer(CURLM *m, long timeout_ms, void *p)
+{
+	(void)m;
+	struct rfo_broker_upstream *up = p;
+	up->deadline_ms = timeout_ms < 0 ? 0 : now_ms() + (double)timeout_ms;
+	return 0;
+}
+
 struct rfo_broker_upstream *rfo_broker_upstream_create(const char *base_url, const char *auth_header, int timeout_ms,
-						       rfo_broker_upstream_done_fn done)
+						       rfo_broker_upstream_done_fn done,
+						       rfo_broker_upstream_watch_fn watch, void *loop)
 {
 	struct rfo_broker_upstream *up = calloc(1, sizeof(*up));
 	if (!up || strlen(base_url) >= sizeof(up->base))
@@ -98,9 +126,15 @@ struct rfo_broker_upstream *rfo_broker_upstream_create(const char *base_url, con
 	strcpy(up->base, base_url);
 	up->timeout_ms = timeout_ms;
 	up->done = done;
+	up->watch = watch;
+	up->loop = loop;
 	up->multi = curl_multi_init();
 	if (!up->multi)
 		goto fail;
+	curl_multi_setopt(up->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(up->multi, CURLMOPT_SOCKETDATA, up);
+	curl_multi_setopt(up->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(up->multi, CURLMOPT_TIMERDATA, up);
 	curl_multi_setopt(up->multi, CURLMOPT_MAXCONNECTS, 256L);
 	const char *lines[] = {auth_header, "Content-Type: application/x-www-form-urlencoded",
 			       "Accept: application/json", "Expect:"};
@@ -116,9 +150,11 @@ fail:
 	return NULL;
 }
 
-static void call_free(struct call *c)
+static void call_free(struct rfo_broker_upstream *up, struct call *c)
 {
-	if (c->easy)
+	if (c->easy && up && up->idle_count < IDLE_HANDLES)
+		up->idle[up->idle_count++] = c->easy;
+	else if (c->easy)
 		curl_easy_cleanup(c->easy);
 	rfo_broker_wipe(c->body, c->body_len);
 	free(c->body);
@@ -134,8 +170,10 @@ void rfo_broker_upstream_destroy(struct rfo_broker_upstream *up)
 		struct call *c = up->calls;
 		up->calls = c->next;
 		curl_multi_remove_handle(up->multi, c->easy);
-		call_free(c);
+		call_free(NULL, c);
 	}
+	while (up->idle_count)
+		curl_easy_cleanup(up->idle[--up->idle_count]);
 	if (up->multi)
 		curl_multi_cleanup(up->multi);
 	for (struct curl_slist *h = up->headers; h; h = h->next)
@@ -154,7 +192,7 @@ bool rfo_broker_upstream_start(struct rfo_broker_upstream *up, const char *path,
 	c->ctx = ctx;
 	c->t0 = now_ms();
 	c->body = malloc(len + 1);
-	c->easy = curl_easy_init();
+	c->easy = up->idle_count ? up->idle[--up->idle_count] : curl_easy_init();
 	if (!c->body || !c->easy || snprintf(url, sizeof(url), "%s%s", up->base, path) >= (int)sizeof(url))
 		goto fail;
 	memcpy(c->body, body, len);
@@ -187,13 +225,8 @@ bool rfo_broker_upstream_start(struct rfo_broker_upstream *up, const char *path,
 	up->calls = c;
 	return true;
 fail:
-	call_free(c);
+	call_free(up, c);
 	return false;
-}
-
-void rfo_broker_upstream_wait(struct rfo_broker_upstream *up, struct curl_waitfd *fds, unsigned count, int timeout_ms)
-{
-	curl_multi_poll(up->multi, fds, count, timeout_ms, NULL);
 }
 
 static void finish(struct rfo_broker_upstream *up, CURL *e, CURLcode code)
@@ -228,18 +261,37 @@ static void finish(struct rfo_broker_upstream *up, CURL *e, CURLcode code)
 		up->calls = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	up->done(c->ctx, &r);
-	call_free(c);
+	up->done(up->loop, c->ctx, &r);
+	call_free(up, c);
 }
 
-void rfo_broker_upstream_run(struct rfo_broker_upstream *up)
+static void finished_calls(struct rfo_broker_upstream *up)
 {
-	int running = 0, left = 0;
-	curl_multi_perform(up->multi, &running);
+	int left = 0;
 	CURLMsg *m;
 	while ((m = curl_multi_info_read(up->multi, &left)))
 		if (m->msg == CURLMSG_DONE)
 			finish(up, m->easy_handle, m->data.result);
+}
+
+void rfo_broker_upstream_socket(struct rfo_broker_upstream *up, curl_socket_t sock, int select_bits)
+{
+	int running = 0;
+	curl_multi_socket_action(up->multi, sock, select_bits, &running);
+	finished_calls(up);
+}
+
+double rfo_broker_upstream_deadline(const struct rfo_broker_upstream *up)
+{
+	return up->deadline_ms;
+}
+
+void rfo_broker_upstream_timeout(struct rfo_broker_upstream *up)
+{
+	int running = 0;
+	up->deadline_ms = 0;
+	curl_multi_socket_action(up->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	finished_calls(up);
 }
 
 size_t rfo_broker_upstream_in_flight(const struct rfo_broker_upstream *up)

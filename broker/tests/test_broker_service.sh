@@ -39,7 +39,7 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
 	local p
 	for _ in $(seq 200); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-): no outgoing connection holds it
 		port_in_use "$p" || {
 			echo "$p"
 			return
@@ -226,7 +226,7 @@ status=$(timeout 6 head -n 1 <&3 | tr -d '\r')
 exec 3<&- 3>&-
 t=$(($(now_ms) - t0))
 [[ "$status" == *" 408 "* ]] || fail "a stalled body got '$status'"
-((t >= 1800 && t <= 3500)) || fail "the stalled client was cut after $t ms (limit 2000)"
+((t >= 1800 && t <= 4000)) || fail "the stalled client was cut after $t ms (limit 2000)"
 ok "a client that stalls mid-request is answered 408 and cut after $t ms (limit 2000 ms)"
 
 # ---- upstream answers 429 with Retry-After: passed through
@@ -244,14 +244,15 @@ req POST "$A/token" -d "grant_type=refresh_token&refresh_token=whatever"
 t=$(($(now_ms) - t0))
 expect 504 "a slow upstream"
 [ "$(jq -r .error <<<"$BODY")" = upstream_timeout ] || fail "504 body: $BODY"
-((t >= 1400 && t <= 2500)) || fail "the 504 came after $t ms (limit 1500)"
+((t >= 1400 && t <= 3000)) || fail "the 504 came after $t ms (limit 1500)"
 ok "a slow upstream gives 504 with a JSON error after $t ms (limit 1500 ms)"
 emu POST faults/clear >/dev/null
 
-# ---- broker B: upstream down (a closed port), tight rate limit, 127.0.0.1 trusted as a proxy
+# ---- broker B: upstream down (a closed port), tight rate limit (burst 3, then one per 5 s: slow enough for a
+# loaded machine), 127.0.0.1 trusted as a proxy
 PB=$(free_port)
 DOWN=$(free_port)
-start_broker b "$PB" --upstream "http://127.0.0.1:$DOWN" --upstream-timeout-ms 1500 --rate 1 --burst 3 \
+start_broker b "$PB" --upstream "http://127.0.0.1:$DOWN" --upstream-timeout-ms 1500 --rate 0.2 --burst 3 \
 	--trusted-proxy 127.0.0.1
 B_PID=$BROKER_PID
 t0=$(now_ms)
@@ -259,7 +260,7 @@ req POST "http://127.0.0.1:$PB/token" -H 'X-Forwarded-For: 198.51.100.9' -d "gra
 t=$(($(now_ms) - t0))
 expect 502 "upstream down"
 [ "$(jq -r .error <<<"$BODY")" = upstream_unavailable ] || fail "502 body: $BODY"
-((t <= 1500)) || fail "the 502 took $t ms"
+((t <= 2000)) || fail "the 502 took $t ms"
 ok "upstream down gives 502 with a JSON error after $t ms"
 
 good="code=c&state=8080.$N"
@@ -270,7 +271,7 @@ done
 req GET "http://127.0.0.1:$PB/redirect?$good" -H 'X-Forwarded-For: 192.0.2.1'
 expect 429 "the 4th request of a burst of 3"
 ra=$(header Retry-After)
-[[ "$ra" =~ ^[0-9]+$ ]] && ((ra >= 1 && ra <= 2)) || fail "429 Retry-After: '$ra'"
+[[ "$ra" =~ ^[0-9]+$ ]] && ((ra >= 1 && ra <= 5)) || fail "429 Retry-After: '$ra' (one token per 5 s)"
 [ "$(jq -r .error <<<"$BODY")" = rate_limited ] || fail "429 body: $BODY"
 req GET "http://127.0.0.1:$PB/redirect?$good" -H 'X-Forwarded-For: 10.0.0.1, 192.0.2.2'
 expect 302 "another client behind the trusted proxy"

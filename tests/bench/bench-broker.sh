@@ -9,6 +9,7 @@
 set -euo pipefail
 : "${RFO_BUILD_DIR:?RFO_BUILD_DIR must name the CMake build directory}"
 dir="$RFO_BUILD_DIR/broker"
+broker_bin=${RFO_BROKER_BIN:-$dir/restream-token-broker} # another build of it, to compare
 for b in restream-token-broker tests/broker-load tests/broker-fake-upstream; do
 	[ -x "$dir/$b" ] || {
 		echo "bench-broker.sh: $dir/$b not built (cmake --build $RFO_BUILD_DIR)" >&2
@@ -49,10 +50,10 @@ up_port=$(sed -n 's/^PORT=//p' "$tmp/up.out")
 (umask 077 && echo bench-client-secret >"$tmp/secret")
 port=0
 for _ in $(seq 50); do
-	port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+	port=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768-)
 	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
 done
-"$dir/restream-token-broker" --listen "127.0.0.1:$port" --upstream "http://127.0.0.1:$up_port" --client-id bench \
+"$broker_bin" --listen "127.0.0.1:$port" --upstream "http://127.0.0.1:$up_port" --client-id bench \
 	--client-secret-file "$tmp/secret" --rate 0 >"$tmp/broker.out" 2>"$tmp/broker.log" </dev/null &
 broker=$!
 pids+=("$broker")
@@ -72,6 +73,8 @@ load_before=$(cut -d' ' -f1 /proc/loadavg)
 load_after=$(cut -d' ' -f1 /proc/loadavg)
 rss_end=$(rss_kb)
 lines=$(grep -c 'access: POST /token 200' "$tmp/broker.log" || true)
+# CPU time (user + system, clock ticks) of the broker: what a request costs it, whatever the machine's load
+cpu_ticks=$(awk '{ print $14 + $15 }' "/proc/$broker/stat")
 kill -TERM "$broker"
 wait "$broker" || echo "bench-broker.sh: the broker exited non-zero after SIGTERM" >&2
 
@@ -88,10 +91,12 @@ printf '  %-28s %10s   %s\n' throughput "$per_s/s" ">= 2000/s" \
 	"latency p50 / p99 / max" "$(get p50_ms) / $(get p99_ms) / $(get max_ms) ms" "p99 <= 50 ms" \
 	"errors (broken + non-2xx)" "$(get errors) + $(get non2xx)" "0" \
 	"RSS start/10%/50%/end/max" "$(mb "$rss_start") / $(mb "$rss_warm") / $(mb "$rss_half") / $(mb "$rss_end") / $(mb "$rss_max") MB" "max <= 30 MB, flat" \
+	"broker CPU per request" "$(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v n="$(get requests)" 'BEGIN { printf "%.1f us", t / hz * 1e6 / n }')" "-" \
 	"access log lines" "$lines" "one per request"
 echo "  one Restream user refreshes about once an hour: $per_s/s x 3600 s = $(awk -v r="$per_s" 'BEGIN { printf "%.1f", r * 3600 / 1e6 }') million users per copy"
 echo "BENCH broker_token_per_s $per_s req/s"
 echo "BENCH broker_p99_ms $(get p99_ms) ms"
 echo "BENCH broker_errors $(($(get errors) + $(get non2xx))) n"
 echo "BENCH broker_rss_max_mb $(mb "$rss_max") MB"
+echo "BENCH broker_cpu_us_per_request $(awk -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" -v n="$(get requests)" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') us"
 echo "BENCH broker_rss_growth_mb $(mb $((rss_end - rss_warm))) MB"
