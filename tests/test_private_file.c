@@ -54,9 +54,9 @@ int main(void)
 	check_mode(old.array, 0700);
 
 	/* settings.json: the first save, a second one (which leaves a .bak), and a one-time flag */
-	check(rfo_config_write_app(path.array, "my-app", "my-secret"));
+	check(rfo_config_write_app(path.array, "my-app", "my-secret", 28765));
 	check_mode(path.array, 0600);
-	check(rfo_config_write_app(path.array, "my-app", "my-other-secret"));
+	check(rfo_config_write_app(path.array, "my-app", "my-other-secret", 28765));
 	check_mode(path.array, 0600);
 	check_mode(bak.array, 0600);
 	chmod(path.array, 0644); /* e.g. written by an older version */

@@ -47,6 +47,6 @@ uint16_t rfo_config_read_redirect_port(const char *settings_path);
 char *rfo_config_redirect_uri(uint16_t port);
 /* A one-time flag in the settings file (e.g. "dock_revealed"): returns its old value and sets it. */
 bool rfo_config_test_and_set(const char *settings_path, const char *flag);
-/* Saves them atomically (obs_data_save_json_safe). */
+/* Saves them atomically, mode 0600 (rfo_private_file_save): the file holds the client secret. */
 bool rfo_config_write_app(const char *settings_path, const char *client_id, const char *client_secret,
 			  uint16_t redirect_port);
