@@ -413,6 +413,11 @@ if [ "$e2e" = 1 ]; then
 		say "no screenshot of the dock (e2e.smoke did not leave $dock_png)"
 		status=1
 	fi
+	# OBS 32+: Tools → Plugin Manager listing the plugin by its manifest's display name (e2e.plugin_manager)
+	if [ -s "$art_out/plugin_manager/plugin-manager.png" ]; then
+		cp "$art_out/plugin_manager/plugin-manager.png" "$art_out/obs$obs_major-plugin-manager.png"
+		say "screenshot of the plugin manager: $art_out/obs$obs_major-plugin-manager.png"
+	fi
 fi
 
 exec_rc=none
