@@ -1,5 +1,5 @@
 /* Request heads and form bodies: strict parsing, bounded sizes, and nothing two readers could read differently. */
-#include "broker-test.h"
+#include "rfo-check.h"
 #include "rfo-broker-form.h"
 #include "rfo-broker-http.h"
 

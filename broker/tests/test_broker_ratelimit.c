@@ -1,5 +1,5 @@
 /* The per-address token buckets: a burst, then 429 with a Retry-After that is right, refill, bounded memory. */
-#include "broker-test.h"
+#include "rfo-check.h"
 #include "rfo-broker-addr.h"
 #include "rfo-broker-ratelimit.h"
 

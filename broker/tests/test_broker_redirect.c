@@ -1,5 +1,5 @@
 /* GET /redirect: the only target is http://127.0.0.1:<port>/callback; every hostile query is refused. */
-#include "broker-test.h"
+#include "rfo-check.h"
 #include "rfo-broker-redirect.h"
 
 #define NONCE "abcdefghijklmnop_-0123456789ABCD"

@@ -470,6 +470,19 @@ static void set_str(json_t *obj, const char *key, const char *value)
 		json_object_set_new(obj, key, json_string(value));
 }
 
+/* jansson's dump of a secret: copied into bmem, the original wiped. */
+static char *dump_wiped(json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT);
+	if (!s)
+		return NULL;
+	char *copy = bstrdup(s);
+	for (volatile char *p = s; *p; p++)
+		*p = 0;
+	free(s);
+	return copy;
+}
+
 char *rfo_oauth_record_to_json(const struct rfo_token_record *rec)
 {
 	if (!rec || (empty(rec->tokens.access_token) && empty(rec->tokens.refresh_token)))
@@ -488,14 +501,8 @@ char *rfo_oauth_record_to_json(const struct rfo_token_record *rec)
 		set_str(user, "displayName", rec->display_name);
 		json_object_set_new(root, "user", user);
 	}
-	char *s = json_dumps(root, JSON_COMPACT);
+	char *copy = dump_wiped(root);
 	json_decref(root);
-	if (!s)
-		return NULL;
-	char *copy = bstrdup(s);
-	for (volatile char *p = s; *p; p++)
-		*p = 0;
-	free(s);
 	return copy;
 }
 
@@ -544,19 +551,6 @@ bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_r
 	out->display_name = name_dup(rfo_json_str2(user, "displayName", "display_name"));
 	json_decref(root);
 	return true;
-}
-
-/* jansson's dump of a secret: copied into bmem, the original wiped. */
-static char *dump_wiped(json_t *root)
-{
-	char *s = json_dumps(root, JSON_COMPACT);
-	if (!s)
-		return NULL;
-	char *copy = bstrdup(s);
-	for (volatile char *p = s; *p; p++)
-		*p = 0;
-	free(s);
-	return copy;
 }
 
 char *rfo_oauth_revokes_to_json(char *const *tokens, size_t n)

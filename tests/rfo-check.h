@@ -1,6 +1,6 @@
-/* restream-token-broker tests: fail() and check() in the style of the plugin's tests, without libobs. */
 #pragma once
-
+/* fail() ends a test with a message, check() fails when a condition is false, check_str() compares strings.
+ * No libobs: the token broker's tests use them too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
