@@ -517,6 +517,15 @@ const struct rfo_ui_chat_actions *rfo_chat_feed_ui_actions(void)
 	return &ui_actions;
 }
 
+/* RFO_TEST_CHAT_IDLE_S (test-only, read once): a shorter idle timeout for an end-to-end test whose emulator sends
+ * heartbeats more often, so that it sees the silent-socket reconnect without waiting out a real minute. */
+static int idle_timeout_s(void)
+{
+	const char *v = getenv("RFO_TEST_CHAT_IDLE_S");
+	int n = v ? atoi(v) : 0;
+	return n >= 2 && n < CHAT_IDLE_TIMEOUT_S ? n : CHAT_IDLE_TIMEOUT_S;
+}
+
 bool rfo_chat_feed_create(void)
 {
 	if (chat_feed.created)
@@ -535,7 +544,7 @@ bool rfo_chat_feed_create(void)
 		.get_url = get_url,
 		.on_state = on_state,
 		.on_message = on_message,
-		.idle_timeout_s = CHAT_IDLE_TIMEOUT_S,
+		.idle_timeout_s = idle_timeout_s(),
 		.backoff_ms = backoff_ms,
 		.backoff_count = sizeof(backoff_ms) / sizeof(backoff_ms[0]),
 	};
