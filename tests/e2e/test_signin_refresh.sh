@@ -127,9 +127,18 @@ obs_screenshot signed-in-again
 # ---- (5) revoked right after a refresh, noticed by a socket: its 401 is for the current token, so the plugin
 # refreshes at once (invalid_grant -> reconnect_needed); no waiting out a window after the new token. Tokens now
 # live an hour, so no timer refresh can be what notices it.
-emu_post tokens/lifetime '{"access_seconds":3600}' >/dev/null
 n_refresh=$(emu_token_calls refresh_token count)
+emu_post tokens/lifetime '{"access_seconds":3600}' >/dev/null
 wait_until 15 refreshes_above "$n_refresh" || e2e_fail "no refresh after the lifetime change"
+# A refresh answered just before the change got a 5 s token and is followed by one more: the current token is an
+# hour's once no refresh has come for 6 s (within 20 s).
+quiet_n=$(emu_token_calls refresh_token count) quiet_t0=$SECONDS deadline=$((SECONDS + 20))
+while ((SECONDS - quiet_t0 < 6)); do
+	((SECONDS < deadline)) || e2e_fail "refreshes kept coming after the lifetime change to an hour"
+	sleep 0.5
+	n=$(emu_token_calls refresh_token count)
+	[ "$n" = "$quiet_n" ] || { quiet_n=$n quiet_t0=$SECONDS; }
+done
 chat_up() { auth_status | jq -e '.chat == "connected"' >/dev/null 2>&1; }
 wait_until 20 chat_up || e2e_fail "the chat socket did not connect with the new token: $(auth_status)"
 rejected_before=$(grep -c 'the current access token was refused with 401' "$(obs_log_path)" || true)
