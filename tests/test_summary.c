@@ -40,8 +40,8 @@ static void test_live(void)
 	rfo_summary_set_event(&s, "ev-2"); /* the first one wins */
 	rfo_summary_viewers(&s, 11, 1, 10, true, 1000000);
 	rfo_summary_viewers(&s, 22, 5, 4, true, 1000000);
-	rfo_summary_viewers(&s, 11, 1, 30, true, 1010000); /* 10 s at 10, then 30 */
-	rfo_summary_viewers(&s, 22, 5, -1, true, 1020000); /* null: 0 from then on */
+	rfo_summary_viewers(&s, 11, 1, 30, true, 1010000);  /* 10 s at 10, then 30 */
+	rfo_summary_viewers(&s, 22, 5, -1, true, 1020000);  /* null: 0 from then on */
 	rfo_summary_viewers(&s, 11, 1, 20, false, 1030000); /* offline: 0 */
 	rfo_summary_chat_add(&s, "Twitch", 3);
 	rfo_summary_chat_add(&s, "YouTube", 1);

@@ -51,8 +51,8 @@ struct rfo_summary {
 	bool active; /* between begin and end */
 	bool valid;  /* a stream began at least once */
 	int64_t started_ms, ended_ms;
-	char event_id[72]; /* Restream's event of the stream, "" when unknown */
-	bool from_restream;  /* numbers are Restream's analytics (source "restream"), else the live view ("live") */
+	char event_id[72];  /* Restream's event of the stream, "" when unknown */
+	bool from_restream; /* numbers are Restream's analytics (source "restream"), else the live view ("live") */
 	int64_t peak_viewers;
 	double average_viewers;
 	DARRAY(struct rfo_summary_channel) channels; /* in order of first report */

@@ -167,9 +167,8 @@ static json_t *metric(int64_t max, double sum, int samples, int64_t started)
 {
 	double mean = samples ? sum / samples : 0;
 	return json_pack("{s:f,s:I,s:I,s:I,s:I,s:[{s:I,s:I}]}", "mean", mean, "max", (json_int_t)max, "viewsTotal",
-			 (json_int_t)(max * 3), "peakTime", (json_int_t)started, "watchedTime",
-			 (json_int_t)(mean * 60), "viewersPerMinute", "timestamp", (json_int_t)started, "viewers",
-			 (json_int_t)max);
+			 (json_int_t)(max * 3), "peakTime", (json_int_t)started, "watchedTime", (json_int_t)(mean * 60),
+			 "viewersPerMinute", "timestamp", (json_int_t)started, "viewers", (json_int_t)max);
 }
 
 /* The analytics of an event, or NULL while not published (not finished, or finished less than the delay ago). */
@@ -216,7 +215,8 @@ bool emu_events_control(const char *method, const char *p, json_t *body, struct 
 		if (!get) {
 			json_t *d = json_object_get(body, "delayMs");
 			if (!json_is_integer(d) || json_integer_value(d) < 0)
-				emu_resp_json(resp, 400, json_pack("{s:b,s:s}", "ok", 0, "error", "delayMs >= 0 required"));
+				emu_resp_json(resp, 400,
+					      json_pack("{s:b,s:s}", "ok", 0, "error", "delayMs >= 0 required"));
 			else
 				publish_delay_ms = json_integer_value(d);
 			if (json_is_integer(d) && json_integer_value(d) >= 0)
@@ -228,13 +228,13 @@ bool emu_events_control(const char *method, const char *p, json_t *body, struct 
 		for (int i = 0; i < n_tracked; i++) {
 			struct emu_event *e = emu_event_find(tracked[i].event_id);
 			json_t *a = e ? analytics_json(e) : NULL;
-			json_object_set_new(events, tracked[i].event_id,
-					    json_pack("{s:b,s:o}", "published", a != NULL, "analytics",
-						      a ? a : json_null()));
+			json_object_set_new(
+				events, tracked[i].event_id,
+				json_pack("{s:b,s:o}", "published", a != NULL, "analytics", a ? a : json_null()));
 		}
-		emu_resp_json(resp, 200,
-			      json_pack("{s:b,s:I,s:o}", "ok", 1, "delayMs", (json_int_t)publish_delay_ms, "events",
-					events));
+		emu_resp_json(
+			resp, 200,
+			json_pack("{s:b,s:I,s:o}", "ok", 1, "delayMs", (json_int_t)publish_delay_ms, "events", events));
 		return true;
 	}
 	if (strcmp(p, "events/scope") == 0 && !get) {

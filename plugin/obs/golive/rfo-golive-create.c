@@ -104,8 +104,8 @@ static void on_complete(struct rfo_api_job *job, void *data)
 }
 
 /* Starts one creation; the caller holds the returned job (release it). NULL with err when it cannot start. */
-static struct rfo_api_job *create_start(const char *title, const char *description, int64_t scheduled_for,
-					bool from_ui, struct rfo_error *err)
+static struct rfo_api_job *create_start(const char *title, const char *description, int64_t scheduled_for, bool from_ui,
+					struct rfo_error *err)
 {
 	if (!rfo_golive_signed_in()) {
 		rfo_error_set(err, RFO_ERR_AUTH, "%s", obs_module_text("GoLive.Error.SignedOut"));

@@ -242,8 +242,9 @@ void rfo_stream_summary_analytics(int64_t started_ms, const char *body, size_t l
 		rfo_log_sub(LOG_INFO, "summary", "Restream's viewer analytics arrived: the summary uses them");
 		rfo_summary_files_save(&copy);
 	} else if (gave_up) {
-		rfo_log_sub(LOG_INFO, "summary", "Restream has not published the viewer analytics; the summary keeps "
-						 "what the plugin saw live");
+		rfo_log_sub(LOG_INFO, "summary",
+			    "Restream has not published the viewer analytics; the summary keeps "
+			    "what the plugin saw live");
 	}
 	rfo_summary_free(&copy);
 	if (merged || gave_up)
@@ -300,7 +301,7 @@ void rfo_stream_summary_request(obs_data_t *request, obs_data_t *response, uint3
 	if (a != RFO_SUMMARY_ANALYTICS_PUBLISHED)
 		obs_data_set_string(response, "analyticsNote",
 				    obs_module_text(a == RFO_SUMMARY_ANALYTICS_PENDING ? "Summary.AnalyticsPending"
-										: "Summary.AnalyticsMissing"));
+										       : "Summary.AnalyticsMissing"));
 	rfo_vendor_ok(response);
 }
 

@@ -101,8 +101,8 @@ bool rfo_summary_files_save(const struct rfo_summary *summary)
 		dstr_printf(&path, "%s/%s-summary.csv", dir, stamp);
 		ok = write_private(path.array, csv) && ok;
 		if (ok)
-			rfo_log_sub(LOG_INFO, "summary", "saved the stream summary as summaries/%s-summary.json and .csv",
-				    stamp);
+			rfo_log_sub(LOG_INFO, "summary",
+				    "saved the stream summary as summaries/%s-summary.json and .csv", stamp);
 		else
 			rfo_log_sub(LOG_WARNING, "summary", "could not save the stream summary in %s", dir);
 		dstr_free(&path);

@@ -61,7 +61,8 @@ void RfoSummaryBox::setState(const rfo_ui_summary_state &st)
 		lines << QTStr("Summary.Live");
 	} else {
 		lines << QTStr("Summary.When")
-				 .arg(locale.toString(QDateTime::fromSecsSinceEpoch(st.started_at), QLocale::ShortFormat),
+				 .arg(locale.toString(QDateTime::fromSecsSinceEpoch(st.started_at),
+						      QLocale::ShortFormat),
 				      duration(st.ended_at - st.started_at));
 		lines << QTStr("Summary.Viewers").arg(st.peak).arg(locale.toString(st.average, 'f', 1));
 		for (size_t i = 0; i < st.channel_count; i++) {
@@ -73,8 +74,11 @@ void RfoSummaryBox::setState(const rfo_ui_summary_state &st)
 		}
 		QStringList chat;
 		for (size_t i = 0; i < st.chat_count; i++)
-			chat << QStringLiteral("%1 %2").arg(QString::fromUtf8(st.chat[i].platform)).arg(st.chat[i].count);
-		lines << QTStr("Summary.Chat").arg(chat.isEmpty() ? QStringLiteral("0") : chat.join(QStringLiteral(", ")));
+			chat << QStringLiteral("%1 %2")
+					.arg(QString::fromUtf8(st.chat[i].platform))
+					.arg(st.chat[i].count);
+		lines << QTStr("Summary.Chat")
+				 .arg(chat.isEmpty() ? QStringLiteral("0") : chat.join(QStringLiteral(", ")));
 		lines << QTStr("Summary.Alerts").arg((qulonglong)st.alert_count);
 		lines << QTStr(st.from_restream ? "Summary.FromRestream" : "Summary.FromLive");
 		if (st.note && *st.note)

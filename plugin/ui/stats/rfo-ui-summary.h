@@ -24,8 +24,8 @@ struct rfo_ui_summary_chat {
 };
 
 struct rfo_ui_summary_state {
-	bool have;      /* a stream ended (or runs) since OBS started */
-	bool live;      /* it is still running */
+	bool have;                    /* a stream ended (or runs) since OBS started */
+	bool live;                    /* it is still running */
 	int64_t started_at, ended_at; /* Unix s */
 	int64_t peak;
 	double average;
@@ -34,8 +34,8 @@ struct rfo_ui_summary_state {
 	const struct rfo_ui_summary_chat *chat;
 	size_t chat_count;
 	size_t alert_count;
-	bool from_restream;  /* the numbers are Restream's analytics */
-	const char *note;    /* e.g. "Restream has not published analytics yet", or "" */
+	bool from_restream; /* the numbers are Restream's analytics */
+	const char *note;   /* e.g. "Restream has not published analytics yet", or "" */
 };
 
 typedef void (*rfo_ui_summary_state_cb)(void *param, const struct rfo_ui_summary_state *state);
