@@ -63,9 +63,9 @@ static struct rfo_summary_channel *channel_get(struct rfo_summary *s, int64_t ch
 	struct rfo_summary_channel *c = channel_find(s, channel_id);
 	if (c || s->channels.num >= RFO_SUMMARY_MAX_CHANNELS)
 		return c;
-	c = da_push_back_new(s->channels);
-	c->channel_id = channel_id;
-	return c;
+	struct rfo_summary_channel fresh = {.channel_id = channel_id};
+	da_push_back(s->channels, &fresh);
+	return da_end(s->channels);
 }
 
 static int64_t total_now(const struct rfo_summary *s)
@@ -135,9 +135,9 @@ void rfo_summary_chat_add(struct rfo_summary *s, const char *platform, int64_t n
 	}
 	if (s->chat.num >= RFO_SUMMARY_MAX_PLATFORMS)
 		return;
-	struct rfo_summary_chat *c = da_push_back_new(s->chat);
-	snprintf(c->platform, sizeof(c->platform), "%s", platform);
-	c->count = n;
+	struct rfo_summary_chat c = {.count = n};
+	snprintf(c.platform, sizeof(c.platform), "%s", platform);
+	da_push_back(s->chat, &c);
 }
 
 void rfo_summary_add_alert(struct rfo_summary *s, const char *kind, int64_t channel_id, const char *platform,
@@ -145,12 +145,11 @@ void rfo_summary_add_alert(struct rfo_summary *s, const char *kind, int64_t chan
 {
 	if (s->alerts.num >= RFO_SUMMARY_MAX_ALERTS)
 		return;
-	struct rfo_summary_alert *a = da_push_back_new(s->alerts);
-	snprintf(a->kind, sizeof(a->kind), "%s", kind ? kind : "");
-	a->channel_id = channel_id;
-	snprintf(a->platform, sizeof(a->platform), "%s", platform ? platform : "");
-	snprintf(a->message, sizeof(a->message), "%s", message ? message : "");
-	a->at = at;
+	struct rfo_summary_alert a = {.channel_id = channel_id, .at = at};
+	snprintf(a.kind, sizeof(a.kind), "%s", kind ? kind : "");
+	snprintf(a.platform, sizeof(a.platform), "%s", platform ? platform : "");
+	snprintf(a.message, sizeof(a.message), "%s", message ? message : "");
+	da_push_back(s->alerts, &a);
 }
 
 void rfo_summary_end(struct rfo_summary *s, int64_t now_ms)

@@ -141,9 +141,9 @@ static void on_stats_frame(void *param, const struct rfo_stats_frame *frame)
 static void add_base(void *param, const char *platform, uint64_t count)
 {
 	UNUSED_PARAMETER(param);
-	struct chat_base *b = da_push_back_new(chat_at_start);
-	snprintf(b->platform, sizeof(b->platform), "%s", platform);
-	b->count = count;
+	struct chat_base b = {.count = count};
+	snprintf(b.platform, sizeof(b.platform), "%s", platform);
+	da_push_back(chat_at_start, &b);
 }
 
 static void add_delta(void *param, const char *platform, uint64_t count)

@@ -314,7 +314,9 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		createButton->setEnabled(true);
 		createResult->setText(QString::fromUtf8(st.event_result_message ? st.event_result_message : ""));
 		createResult->setVisible(true);
-		rfo_log(LOG_INFO, "golive tab: create event: %s", st.event_result_ok ? "created" : "refused");
+		/* the sentence is Restream's or ours, never a secret; tests read it here */
+		rfo_log(LOG_INFO, "golive tab: create event: %s%s%s", st.event_result_ok ? "created" : "refused",
+			st.event_result_ok ? "" : ": ", st.event_result_ok ? "" : st.event_result_message);
 		if (st.event_result_ok) {
 			newTitle->clear();
 			newDescription->clear();
@@ -350,6 +352,8 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		eventCombo->addItem(eventText(st.events[i]), QString::fromUtf8(st.events[i].id));
 	int eventIndex = eventCombo->findData(chosenEvent);
 	eventCombo->setCurrentIndex(eventIndex < 0 ? 0 : eventIndex);
+	if (created && st.event_result_ok && eventIndex > 0)
+		rfo_log(LOG_INFO, "golive tab: event picked: %s", chosenEvent.toUtf8().constData());
 
 	maskedKey = QString::fromUtf8(st.key_masked ? st.key_masked : "");
 	if (!keyShown)
