@@ -90,8 +90,8 @@ assert_json_eq "$S" .chatMessages.YouTube 2
 assert_json_eq "$S" .chatMessages.DLive 1
 # per destination: the highest viewers the emulator sent each while live
 expected=$(jq -c '[.[].text | fromjson | select(.action == "updateStatuses" and (.viewers | type) == "number")]
-	| group_by(.channelId) | map({key: (.[0].channelId | tostring), value: (map(.viewers) | max)}) | from_entries' <<<"$LOG")
-got=$(jq -c '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' <<<"$S")
+	| group_by(.channelId) | map({key: (.[0].channelId | tostring), value: (map(.viewers) | max)}) | from_entries' <<<"$LOG" | jq -cS .)
+got=$(jq -cS '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' <<<"$S")
 e2e_log "peaks sent: $expected; in the summary: $got"
 assert_eq "$got" "$expected" "per-destination peaks"
 assert_json "$S" '.channels[] | select(.channelId == 1000101) | .peakViewers == 31' "Twitch peak"
@@ -106,8 +106,8 @@ csv=${json%.json}.csv
 [ -f "$json" ] && [ -f "$csv" ] || e2e_fail "no summary files in $DIR: $(ls -la "$DIR" 2>&1)"
 cp "$json" "$csv" "$E2E_ART/"
 jq -e . "$json" >/dev/null || e2e_fail "$json is not JSON"
-assert_eq "$(jq -c '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' "$json")" "$expected" "the JSON file's peaks"
-assert_json_eq "$(cat "$json")" .chatMessages "$(jq -c .chatMessages <<<"$S")"
+assert_eq "$(jq -cS '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' "$json")" "$expected" "the JSON file's peaks"
+assert_eq "$(jq -cS .chatMessages "$json")" "$(jq -cS .chatMessages <<<"$S")" "the JSON file's chat counts"
 assert_eq "$(head -n 1 "$csv" | tr -d '\r')" "section,key,peakViewers,averageViewers,chatMessages" "CSV header"
 rows=$(($(wc -l <"$csv") - 1))
 assert_eq "$rows" $((1 + $(jq '.channels | length' <<<"$S") + $(jq '.chatMessages | length' <<<"$S"))) "CSV rows"
@@ -124,11 +124,11 @@ assert_json_eq "$A" .published true
 assert_json_eq "$R" .analytics published
 assert_json "$R" 'has("analyticsNote") | not' "no note once published"
 assert_json_eq "$R" .peakViewers "$(jq .analytics.total.max <<<"$A")"
-want=$(jq -c '.analytics.byChannel | to_entries | map({key, value: .value.max}) | from_entries' <<<"$A")
-assert_eq "$(jq -c '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' <<<"$R")" "$want" "Restream's peaks"
-want=$(jq -c '.analytics.byChannel | to_entries | map({key, value: ((.value.mean * 100 + 0.5) | floor) / 100}) | from_entries' <<<"$A")
-assert_eq "$(jq -c '[.channels[] | {key: (.channelId | tostring), value: .averageViewers}] | from_entries' <<<"$R")" "$want" "Restream's averages"
-assert_json_eq "$R" .chatMessages "$(jq -c .chatMessages <<<"$S")"
+want=$(jq -cS '.analytics.byChannel | to_entries | map({key, value: .value.max}) | from_entries' <<<"$A")
+assert_eq "$(jq -cS '[.channels[] | {key: (.channelId | tostring), value: .peakViewers}] | from_entries' <<<"$R")" "$want" "Restream's peaks"
+want=$(jq -cS '.analytics.byChannel | to_entries | map({key, value: ((.value.mean * 100 + 0.5) | floor / 100)}) | from_entries' <<<"$A")
+assert_eq "$(jq -cS '[.channels[] | {key: (.channelId | tostring), value: .averageViewers}] | from_entries' <<<"$R")" "$want" "Restream's averages"
+assert_eq "$(jq -cS .chatMessages <<<"$R")" "$(jq -cS .chatMessages <<<"$S")" "chat counts stay"
 wait_until 5 eval 'jq -e ".source == \"restream\"" "$json" >/dev/null' || e2e_fail "the JSON file still has the live numbers"
 sleep 1 # the Stats tab repaints
 obs_screenshot summary-stats-tab

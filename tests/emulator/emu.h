@@ -35,8 +35,8 @@ struct emu_channel {
 
 struct emu_event {
 	char id[40];
-	char status[16]; /* upcoming, in-progress, finished, missed */
-	char title[128];
+	char status[16];   /* upcoming, in-progress, finished, missed */
+	char title[512];   /* up to 100 code points of any script */
 	char *description; /* may be NULL -> JSON null */
 	bool has_cover;
 	bool record_only;

@@ -55,9 +55,10 @@ static void ui_result_task(void *param)
 		bfree(ui_created.event_id);
 		ui_created.event_id = bstrdup(c->id ? c->id : "");
 		struct dstr msg = {0};
-		if (c->id)
-			dstr_printf(&msg, obs_module_text("GoLive.EventCreated"), c->title);
-		else
+		if (c->id) {
+			dstr_copy(&msg, obs_module_text("GoLive.EventCreated"));
+			dstr_replace(&msg, "%1", c->title);
+		} else
 			dstr_copy(&msg, c->err.message);
 		ui_created.message = msg.array ? msg.array : bstrdup("");
 		rfo_golive_ui_refresh();
