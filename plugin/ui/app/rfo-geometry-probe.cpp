@@ -4,6 +4,7 @@
 #include <QHash>
 #include <QPointer>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QTimer>
 #include <QWidget>
 
@@ -25,8 +26,15 @@ void rfoGeometryProbeStart(QScrollArea *scroll, QWidget *anchor, const QList<QWi
 	QObject::connect(timer, &QTimer::timeout, [area, pin, targets, logged]() {
 		if (!area || !area->isVisible())
 			return;
-		if (pin)
-			area->ensureWidgetVisible(pin, 10, 10);
+		if (pin && area->widget()) { /* vertically only: the tab stays scrolled to its left edge */
+			const int top = pin->mapTo(area->widget(), QPoint(0, 0)).y() - 10;
+			const int bottom = top + pin->height() + 20;
+			QScrollBar *bar = area->verticalScrollBar();
+			if (top < bar->value())
+				bar->setValue(top);
+			else if (bottom > bar->value() + area->viewport()->height())
+				bar->setValue(bottom - area->viewport()->height());
+		}
 		const QRect port(area->viewport()->mapToGlobal(QPoint(0, 0)), area->viewport()->size());
 		for (const QPointer<QWidget> &w : targets) {
 			if (!w || !w->isVisible())

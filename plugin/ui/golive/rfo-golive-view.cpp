@@ -231,6 +231,7 @@ QWidget *RfoGoLiveView::buildNewEvent()
 	auto *box = new QGroupBox(QTStr("GoLive.NewEvent"));
 	box->setObjectName("RestreamGoLiveNewEvent");
 	auto *form = new QFormLayout(box);
+	form->setRowWrapPolicy(QFormLayout::WrapAllRows); /* labels above the fields: fits a narrow dock */
 	newTitle = new QLineEdit;
 	newTitle->setObjectName("RestreamGoLiveNewTitle");
 	newDescription = new QLineEdit;
