@@ -112,6 +112,9 @@ static void test_analytics(void)
 	check(!rfo_summary_merge_analytics(&s, "[1]", 3, &err));
 	check(err.code == RFO_ERR_PARSE);
 	check(!rfo_summary_merge_analytics(&s, "nope", 4, &err));
+	const char *junk = "{\"byChannel\":{\"x\":{\"max\":1},\"12\":\"no\"}}"; /* no channel with numbers */
+	check(!rfo_summary_merge_analytics(&s, junk, strlen(junk), &err));
+	check(!s.from_restream && s.channels.num == 1);
 
 	/* Restream's numbers win; a channel seen only by Restream is added; strings are numbers too; bad keys skipped */
 	const char *body = "{\"total\":{\"mean\":41.25,\"max\":57,\"viewsTotal\":300,\"peakTime\":30},"

@@ -197,12 +197,7 @@ bool rfo_summary_merge_analytics(struct rfo_summary *s, const char *json, size_t
 	double mean = 0;
 	bool have_total = metric(rfo_json_get(root, "total"), &peak, &mean);
 	json_t *by = rfo_json_object(root, "byChannel");
-	bool have_channels = by && json_object_size(by) > 0;
-	if (!have_total && !have_channels) {
-		json_decref(root);
-		rfo_error_set(err, RFO_ERR_STATE, "%s", "no viewer analytics yet");
-		return false;
-	}
+	size_t merged = 0;
 	const char *key;
 	json_t *m;
 	json_object_foreach (by, key, m) {
@@ -217,6 +212,12 @@ bool rfo_summary_merge_analytics(struct rfo_summary *s, const char *json, size_t
 			continue;
 		c->peak = cpeak;
 		c->average = cmean;
+		merged++;
+	}
+	if (!have_total && !merged) { /* nothing was changed: no channel had numbers */
+		json_decref(root);
+		rfo_error_set(err, RFO_ERR_STATE, "%s", "no viewer analytics yet");
+		return false;
 	}
 	if (have_total) {
 		s->peak_viewers = peak;
