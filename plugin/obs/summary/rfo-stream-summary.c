@@ -203,9 +203,7 @@ static void stream_stopped(void)
 		return;
 	rfo_log_sub(LOG_INFO, "summary", "stream to Restream ended after %lld s, peak %lld viewers",
 		    (long long)((copy.ended_ms - copy.started_ms) / 1000), (long long)copy.peak_viewers);
-	if (copy.event_id[0])
-		rfo_summary_analytics_start(copy.event_id, copy.started_ms);
-	rfo_summary_files_save(&copy); /* small files in the config folder, like the plugin's settings */
+	rfo_summary_analytics_start(copy.event_id, copy.started_ms); /* the files, then Restream's numbers */
 	rfo_summary_free(&copy);
 	tell_ui();
 }
@@ -249,6 +247,20 @@ void rfo_stream_summary_analytics(int64_t started_ms, const char *body, size_t l
 	rfo_summary_free(&copy);
 	if (merged || gave_up)
 		tell_ui();
+}
+
+void rfo_stream_summary_save(int64_t started_ms)
+{
+	struct rfo_summary copy;
+	rfo_summary_init(&copy);
+	pthread_mutex_lock(&mutex);
+	bool same = summary.started_ms == started_ms && !summary.active;
+	if (same)
+		rfo_summary_copy(&copy, &summary);
+	pthread_mutex_unlock(&mutex);
+	if (same)
+		rfo_summary_files_save(&copy);
+	rfo_summary_free(&copy);
 }
 
 bool rfo_stream_summary_analytics_done(int64_t started_ms)

@@ -9,8 +9,9 @@
 /* The end-of-stream summary. While OBS streams to Restream (golive's service is active when the stream starts) it
  * accumulates the viewers the streaming socket reports per destination (a listener on the stats feed, socket
  * thread) and the event being streamed; when the stream stops it adds the chat messages received meanwhile per
- * platform (the chat store's counters) and the alerts (collect_alerts, the seam for the health alerts), saves the
- * summary as JSON + CSV in the plugin's config folder (rfo-summary-files.c) and asks Restream for the event's viewer
+ * platform (the chat store's counters) and the alerts (collect_alerts, the seam for the health alerts), has the
+ * summary saved as JSON + CSV in the plugin's config folder (rfo-summary-files.c) by its own thread, which then asks
+ * Restream for the event's viewer
  * analytics on its own thread with backoff for a few minutes (rfo-summary-analytics.c); what arrives replaces the
  * live numbers (source "restream") and the files are written again. The last summary stays until the next stream:
  * GetStreamSummary and the Stats tab show it. */
@@ -45,12 +46,15 @@ enum rfo_summary_analytics_state {
 void rfo_stream_summary_analytics(int64_t started_ms, const char *body, size_t len, bool gave_up);
 /* rfo-stream-summary.c: the stream that began at started_ms has Restream's numbers (or a newer stream began). */
 bool rfo_stream_summary_analytics_done(int64_t started_ms);
+/* rfo-stream-summary.c: writes the files of the stream that began at started_ms (nothing when a newer one began). */
+void rfo_stream_summary_save(int64_t started_ms);
 
 /* rfo-summary-analytics.c: the thread that asks GET /v2/user/events/{id}/analytics/viewers with backoff. */
 bool rfo_summary_analytics_create(void);
 void rfo_summary_analytics_stop(void);
 void rfo_summary_analytics_destroy(void);
-/* Starts asking for event_id (a previous run is abandoned). */
+/* Saves the files of the stream that began at started_ms, then asks for event_id's analytics ("" = no event known:
+ * only the files). A previous run is abandoned. */
 void rfo_summary_analytics_start(const char *event_id, int64_t started_ms);
 /* Forgets the run in progress (a new stream began). */
 void rfo_summary_analytics_cancel(void);

@@ -16,6 +16,7 @@
 /* Waits before each try, in ms: the first comes soon after the stream ended. */
 static const uint32_t backoff_ms[] = {5000, 10000, 20000, 40000, 60000, 60000, 60000};
 #define REQUEST_WAIT_MS 20000
+#define WAIT_SLICE_MS 100
 
 static struct rfo_api *api;
 static pthread_t thread;
@@ -27,6 +28,14 @@ static bool stopping;
 static char *event_id;      /* the run to do; NULL = none */
 static int64_t run_started; /* the stream (started_ms) the run is for */
 static uint64_t run_generation;
+
+static bool stop_requested(void)
+{
+	pthread_mutex_lock(&mutex);
+	bool stop = stopping;
+	pthread_mutex_unlock(&mutex);
+	return stop;
+}
 
 struct answer {
 	char *body;
@@ -65,8 +74,15 @@ static bool ask(const char *id, char **body, size_t *len)
 	rfo_api_submit(job, &call, on_answer, a);
 	rfo_api_job_commit(job);
 	dstr_free(&path);
+	/* In slices, so that quitting OBS never waits for Restream's answer (the HTTP worker's stop ends the call). */
 	struct rfo_error err = {0};
-	bool ok = rfo_api_job_wait(job, REQUEST_WAIT_MS, &err) && a->body;
+	bool ok = false;
+	for (uint32_t waited = 0; waited < REQUEST_WAIT_MS && !stop_requested(); waited += WAIT_SLICE_MS) {
+		ok = rfo_api_job_wait(job, WAIT_SLICE_MS, &err);
+		if (ok || err.code != RFO_API_STILL_WAITING)
+			break;
+	}
+	ok = ok && a->body;
 	if (ok) {
 		*body = a->body;
 		*len = a->len;
@@ -103,8 +119,10 @@ static void *thread_main(void *param)
 			os_event_wait(wake);
 			continue;
 		}
-		bool done = false, abandoned = false;
-		for (size_t i = 0; i < sizeof(backoff_ms) / sizeof(backoff_ms[0]) && !done && !abandoned; i++) {
+		/* the files first (off the UI thread), then Restream's numbers when the event is known */
+		rfo_stream_summary_save(started);
+		bool done = !*id, abandoned = false;
+		for (size_t i = 0; !done && i < sizeof(backoff_ms) / sizeof(backoff_ms[0]) && !abandoned; i++) {
 			if (os_event_timedwait(wake, backoff_ms[i]) == 0) { /* woken: stop, or a new run */
 				pthread_mutex_lock(&mutex);
 				abandoned = !run_current(generation);
