@@ -36,6 +36,8 @@ static void test_live(void)
 	check(s.channels.num == 0);
 
 	rfo_summary_begin(&s, 1000000);
+	rfo_summary_set_event(&s, "../x"); /* not an id: ignored */
+	rfo_summary_set_event(&s, "a b");
 	rfo_summary_set_event(&s, "ev-1");
 	rfo_summary_set_event(&s, "ev-2"); /* the first one wins */
 	rfo_summary_viewers(&s, 11, 1, 10, true, 1000000);

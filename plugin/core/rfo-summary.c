@@ -118,8 +118,13 @@ void rfo_summary_viewers(struct rfo_summary *s, int64_t channel_id, int64_t plat
 
 void rfo_summary_set_event(struct rfo_summary *s, const char *event_id)
 {
-	if (!event_id || !*event_id || s->event_id[0] || strlen(event_id) >= sizeof(s->event_id))
+	if (!event_id || !*event_id || s->event_id[0] || strlen(event_id) > 64)
 		return;
+	/* it goes into a URL path: only what Restream's ids (UUIDs, numbers) contain */
+	for (const char *p = event_id; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		      *p == '_'))
+			return;
 	snprintf(s->event_id, sizeof(s->event_id), "%s", event_id);
 }
 

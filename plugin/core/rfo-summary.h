@@ -73,7 +73,8 @@ void rfo_summary_begin(struct rfo_summary *s, int64_t now_ms);
 /* One destination's viewers at now_ms; viewers < 0 (null) or !online count as 0 from then on. Ignored unless active. */
 void rfo_summary_viewers(struct rfo_summary *s, int64_t channel_id, int64_t platform_id, int64_t viewers, bool online,
 			 int64_t now_ms);
-/* Remembers the event the stream belongs to (the first one reported wins; NULL/"" ignored). */
+/* Remembers the event the stream belongs to (the first one reported wins; NULL/"" ignored, and so is an id that is
+ * not 1-64 characters of A-Z a-z 0-9 - _, since it goes into a URL path). */
 void rfo_summary_set_event(struct rfo_summary *s, const char *event_id);
 /* Adds n chat messages for platform (a display name such as "Twitch"). */
 void rfo_summary_chat_add(struct rfo_summary *s, const char *platform, int64_t n);
