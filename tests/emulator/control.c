@@ -313,6 +313,8 @@ static void post_route(const char *p, json_t *body, struct emu_resp *resp)
 		emu.token_delay_ms = (int)json_integer_value(json_object_get(body, "ms"));
 		return ok(resp, NULL);
 	}
+	if (emu_events_control("POST", p, body, resp))
+		return;
 	if (strcmp(p, "reset-counters") == 0) {
 		struct emu_stats_grant *g[2] = {&emu.grant_code, &emu.grant_refresh};
 		for (int i = 0; i < 2; i++) {
@@ -338,6 +340,8 @@ bool emu_control_route(struct emu_req *req, struct emu_resp *resp)
 	if (strncmp(req->path, "/_emu/", 6) != 0)
 		return false;
 	const char *p = req->path + 6;
+	if (strcmp(req->method, "GET") == 0 && emu_events_control("GET", p, NULL, resp))
+		return true;
 	if (strcmp(req->method, "GET") == 0) {
 		if (strcmp(p, "state") == 0)
 			emu_resp_json(resp, 200, state_json());

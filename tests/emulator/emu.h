@@ -35,8 +35,8 @@ struct emu_channel {
 
 struct emu_event {
 	char id[40];
-	char status[16]; /* upcoming, in-progress, finished, missed */
-	char title[128];
+	char status[16];   /* upcoming, in-progress, finished, missed */
+	char title[512];   /* up to 100 code points of any script */
 	char *description; /* may be NULL -> JSON null */
 	bool has_cover;
 	bool record_only;
@@ -222,6 +222,13 @@ json_t *emu_event_json(const struct emu_event *e);
 void emu_state_init(void);
 struct emu_channel *emu_channel_find(int64_t id);
 struct emu_event *emu_event_find(const char *id);
+void emu_event_make_keys(struct emu_event *e); /* new random stream key and SRT id/passphrase */
+
+/* events.c: event creation and viewer analytics (§2b) */
+void emu_events_route(struct emu_req *req, struct emu_resp *resp, const char *rest); /* rest: after "user/events/" */
+bool emu_events_handles(const char *method, const char *rest);
+void emu_analytics_record(const json_t *frame); /* every streaming frame sent */
+bool emu_events_control(const char *method, const char *p, json_t *body, struct emu_resp *resp);
 json_t *emu_platforms_json(void);
 json_t *emu_servers_json(void);
 void emu_make_srt_url(const char *id, const char *pass, char *out, size_t len);

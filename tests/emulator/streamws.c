@@ -42,6 +42,7 @@ json_t *emu_stream_log_json(void)
 
 void emu_stream_push_frame(json_t *frame)
 {
+	emu_analytics_record(frame);
 	char *txt = json_dumps(frame, JSON_COMPACT);
 	struct log_entry *e = calloc(1, sizeof(*e));
 	if (!e || !txt)

@@ -268,6 +268,12 @@ static obs_data_t *message_data(const struct rfo_chat_message *m)
 	return d;
 }
 
+void rfo_chat_feed_platform_counts(void (*cb)(void *param, const char *platform, uint64_t count), void *param)
+{
+	if (chat_feed.store)
+		rfo_chat_store_platform_counts(chat_feed.store, cb, param);
+}
+
 void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(wait_ms);

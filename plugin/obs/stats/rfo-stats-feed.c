@@ -53,6 +53,8 @@ struct stats_feed {
 	uint64_t token_hash;    /* hash of the token the socket last connected with (0 = none) */
 	bool signed_in;
 	uint64_t parse_errors;
+	rfo_stats_feed_listener_fn listener;
+	void *listener_param;
 };
 
 static struct stats_feed stats_feed;
@@ -288,12 +290,27 @@ static void on_message(void *param, const char *text, size_t len)
 	bool parsed = rfo_stats_parse(text, len, &frame, &err);
 	pthread_mutex_lock(&stats_feed.mutex);
 	bool first_error = !parsed && stats_feed.parse_errors++ == 0;
-	if (parsed && rfo_stats_apply_frame(&stats_feed.state, &frame, unix_now()))
+	bool changed = parsed && rfo_stats_apply_frame(&stats_feed.state, &frame, unix_now());
+	if (changed)
 		mark_changed_locked();
+	rfo_stats_feed_listener_fn listener = stats_feed.listener;
+	void *listener_param = stats_feed.listener_param;
 	pthread_mutex_unlock(&stats_feed.mutex);
+	if (changed && listener)
+		listener(listener_param, &frame);
 	if (first_error)
 		rfo_log_sub(LOG_WARNING, "stats", "ignored a stream update that is not JSON (%s)", err.message);
 	rfo_stats_frame_free(&frame);
+}
+
+void rfo_stats_feed_set_listener(rfo_stats_feed_listener_fn fn, void *param)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	stats_feed.listener = fn;
+	stats_feed.listener_param = param;
+	pthread_mutex_unlock(&stats_feed.mutex);
 }
 
 /* ---- session (auth thread) ------------------------------------------------------------------------ */

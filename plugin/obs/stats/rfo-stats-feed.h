@@ -36,6 +36,12 @@ struct rfo_ui_stats_view;
 const struct rfo_ui_stats_actions *rfo_stats_feed_ui_actions(void);
 void rfo_stats_feed_set_view(const struct rfo_ui_stats_view *view);
 
+/* One listener (the end-of-stream summary) sees every frame that changed the stats, on the socket thread, after the
+ * feed's lock is released; the frame is borrowed for the call. NULL removes it. Any thread. */
+struct rfo_stats_frame;
+typedef void (*rfo_stats_feed_listener_fn)(void *param, const struct rfo_stats_frame *frame);
+void rfo_stats_feed_set_listener(rfo_stats_feed_listener_fn fn, void *param);
+
 /* Vendor request GetStats -> incoming {bitrate, fps, width, height, videoCodec, audioCodec, …} (absent
  * while Restream receives nothing: obs_data has no JSON null), channels [{channelId, platformId, status,
  * bitrate, viewers, online, title, displayName, platformName}] (unknown values absent, never 0),

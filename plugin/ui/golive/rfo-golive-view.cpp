@@ -1,4 +1,5 @@
 #include "rfo-golive-view.hpp"
+#include "rfo-geometry-probe.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -7,6 +8,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDateTimeEdit>
+#include <QGroupBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -155,7 +158,9 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(compatCheck);
 	layout->addWidget(refresh, 0, Qt::AlignLeft);
 	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
+	layout->addWidget(buildNewEvent());
 	layout->addStretch(1);
+	rfoGeometryProbeStart(scroll, createButton, {newTitle, newDescription, createButton});
 
 	auto touched = [this]() {
 		userTouched = true;
@@ -219,6 +224,55 @@ void RfoGoLiveView::apply()
 	golive_actions.apply(&choice);
 }
 
+/* A small form that creates a Restream event (title, description, now or a scheduled time); the new event is then
+ * chosen in the event picker. */
+QWidget *RfoGoLiveView::buildNewEvent()
+{
+	auto *box = new QGroupBox(QTStr("GoLive.NewEvent"));
+	box->setObjectName("RestreamGoLiveNewEvent");
+	auto *form = new QFormLayout(box);
+	form->setRowWrapPolicy(QFormLayout::WrapAllRows); /* labels above the fields: fits a narrow dock */
+	newTitle = new QLineEdit;
+	newTitle->setObjectName("RestreamGoLiveNewTitle");
+	newDescription = new QLineEdit;
+	newDescription->setObjectName("RestreamGoLiveNewDescription");
+	newNow = new QCheckBox(QTStr("GoLive.NewEvent.Now"));
+	newNow->setChecked(true);
+	newWhen = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600));
+	newWhen->setCalendarPopup(true);
+	newWhen->setEnabled(false);
+	connect(newNow, &QCheckBox::toggled, newWhen, [this](bool now) { newWhen->setEnabled(!now); });
+	auto *whenRow = new QHBoxLayout;
+	whenRow->addWidget(newNow);
+	whenRow->addWidget(newWhen, 1);
+	createButton = new QPushButton(QTStr("GoLive.NewEvent.Create"));
+	createButton->setObjectName("RestreamGoLiveCreateEvent");
+	connect(createButton, &QPushButton::clicked, this, [this]() { createEvent(); });
+	connect(newTitle, &QLineEdit::returnPressed, this, [this]() { createEvent(); });
+	createResult = plainLabel();
+	createResult->setObjectName("RestreamGoLiveCreateResult");
+	createResult->setVisible(false);
+	form->addRow(QTStr("GoLive.NewEvent.Title"), newTitle);
+	form->addRow(QTStr("GoLive.NewEvent.Description"), newDescription);
+	form->addRow(QTStr("GoLive.NewEvent.When"), whenRow);
+	form->addRow(createButton);
+	form->addRow(createResult);
+	return box;
+}
+
+void RfoGoLiveView::createEvent()
+{
+	if (!have_actions || !golive_actions.create_event || !createButton->isEnabled())
+		return;
+	QByteArray title = newTitle->text().trimmed().toUtf8();
+	QByteArray description = newDescription->text().trimmed().toUtf8();
+	int64_t when = newNow->isChecked() ? 0 : (int64_t)newWhen->dateTime().toSecsSinceEpoch();
+	createButton->setEnabled(false);
+	createResult->setText(QTStr("GoLive.NewEvent.Creating"));
+	createResult->setVisible(true);
+	golive_actions.create_event(title.constData(), description.constData(), when);
+}
+
 void RfoGoLiveView::setResult(bool ok, const QString &message)
 {
 	applyButton->setEnabled(true);
@@ -255,7 +309,25 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 	if (!st.srt_available && srtButton->isChecked())
 		rtmpButton->setChecked(true);
 
+	bool created = st.event_result_count != shownCreated;
+	if (created) {
+		shownCreated = st.event_result_count;
+		createButton->setEnabled(true);
+		createResult->setText(QString::fromUtf8(st.event_result_message ? st.event_result_message : ""));
+		createResult->setVisible(true);
+		/* the sentence is Restream's or ours, never a secret; tests read it here */
+		rfo_log(LOG_INFO, "golive tab: create event: %s%s%s", st.event_result_ok ? "created" : "refused",
+			st.event_result_ok ? "" : ": ", st.event_result_ok ? "" : st.event_result_message);
+		if (st.event_result_ok) {
+			newTitle->clear();
+			newDescription->clear();
+		}
+	}
 	QString chosenEvent = userTouched ? currentEventId() : QString::fromUtf8(st.event_id ? st.event_id : "");
+	if (created && st.event_result_ok && st.created_event_id && *st.created_event_id) {
+		chosenEvent = QString::fromUtf8(st.created_event_id); /* the new event is picked for go-live */
+		userTouched = true;
+	}
 	qlonglong chosenIngest = userTouched ? ingestCombo->currentData().toLongLong() : (qlonglong)st.ingest_id;
 	if (!userTouched) {
 		bool srt = st.protocol && strcmp(st.protocol, "srt") == 0 && st.srt_available;
@@ -281,6 +353,8 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		eventCombo->addItem(eventText(st.events[i]), QString::fromUtf8(st.events[i].id));
 	int eventIndex = eventCombo->findData(chosenEvent);
 	eventCombo->setCurrentIndex(eventIndex < 0 ? 0 : eventIndex);
+	if (created && st.event_result_ok && eventIndex > 0)
+		rfo_log(LOG_INFO, "golive tab: event picked: %s", chosenEvent.toUtf8().constData());
 
 	maskedKey = QString::fromUtf8(st.key_masked ? st.key_masked : "");
 	if (!keyShown)

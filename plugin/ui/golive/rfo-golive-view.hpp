@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -30,6 +31,8 @@ private:
 	void apply();
 	void hideKey();
 	QString currentEventId() const;
+	QWidget *buildNewEvent();
+	void createEvent();
 
 	QLabel *status = nullptr;
 	QLabel *serverLabel = nullptr;
@@ -48,6 +51,14 @@ private:
 	QLabel *result = nullptr;
 	QLabel *error = nullptr;
 	QTimer *pollTimer = nullptr;
+	/* "New event" */
+	QLineEdit *newTitle = nullptr;
+	QLineEdit *newDescription = nullptr;
+	QCheckBox *newNow = nullptr;
+	QDateTimeEdit *newWhen = nullptr;
+	QPushButton *createButton = nullptr;
+	QLabel *createResult = nullptr;
+	unsigned shownCreated = 0; /* event_result_count of the last outcome shown */
 	bool keyShown = false;
 	bool userTouched = false;
 	unsigned shownResults = 0; /* result_count of the last outcome shown */

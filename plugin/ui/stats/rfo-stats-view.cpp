@@ -1,4 +1,5 @@
 #include "rfo-stats-view.hpp"
+#include "rfo-summary-view.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -181,6 +182,7 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	layout->addLayout(pair);
 	layout->addWidget(emptyNote);
 	layout->addWidget(table, 1);
+	layout->addWidget(new RfoSummaryBox);
 
 	outputClock.start();
 	outputTimer.setInterval(OUTPUT_SAMPLE_MS);
