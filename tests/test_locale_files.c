@@ -14,6 +14,8 @@ static const char *const shipped[] = {"de-DE", "es-ES", "fr-FR", "pt-BR", "it-IT
 
 /* A value up to this many columns in en-US is a single-line label (tab, button, field name, column, state). */
 #define LABEL_COLUMNS 30
+/* What one line of a 280-px dock holds at OBS's default font (about 6.5 px a column, less the margins). */
+#define LINE_COLUMNS 40
 /* A tab title shares the dock's 280 px with three others. */
 #define TAB_COLUMNS 14
 
@@ -144,9 +146,10 @@ static bool ends_with(const char *s, const char *tail)
 	return a >= b && strcmp(s + a - b, tail) == 0;
 }
 
-/* The most columns a translation of `en` (for `key`) may take. Single-line labels: 1.6x English or 8 more
- * columns, whichever is more (short words grow most: "On", "Show"); tab titles at most TAB_COLUMNS; sentences
- * wrap, so 1.8x plus 10. */
+/* The most columns a translation of `en` (for `key`) may take. Single-line labels (buttons, field names, states):
+ * 1.6x English or 12 more columns, whichever is more (short words grow most: "On", "Show"; OBS's own terms are
+ * long in some languages: "Clave de retransmisión"), and never more than LINE_COLUMNS; tab titles at most
+ * TAB_COLUMNS; sentences wrap, so 1.8x plus 10. */
 static size_t limit_for(const char *key, const char *en)
 {
 	size_t en_cols = columns(en);
@@ -154,7 +157,8 @@ static size_t limit_for(const char *key, const char *en)
 		return TAB_COLUMNS;
 	if (en_cols <= LABEL_COLUMNS) {
 		size_t ratio = en_cols * 16 / 10;
-		return ratio > en_cols + 8 ? ratio : en_cols + 8;
+		size_t limit = ratio > en_cols + 12 ? ratio : en_cols + 12;
+		return limit < LINE_COLUMNS ? limit : LINE_COLUMNS;
 	}
 	return en_cols * 18 / 10 + 10;
 }
@@ -215,14 +219,14 @@ static void self_test(void)
 	static const char *const en_text = "A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of %2\"\n"
 					   "A.Long=\"Connect your Restream account to set up streaming.\"\n";
 	static const char *const bad[] = {
-		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of %2\"\n",                           /* missing */
-		"A.Tab=\"Chat\"\nA.Button=\"\"\nA.Two=\"%1 of %2\"\nA.Long=\"x\"\n",                 /* empty */
-		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%2 of %1\"\nA.Long=\"x\"\n",             /* order */
-		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of %s\"\nA.Long=\"x\"\n",             /* kind */
-		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of\"\nA.Long=\"x\"\n",                /* dropped */
-		"A.Tab=\"Chat\"\nA.Button=\"Anzeigen lassen!!\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\n",   /* label */
-		"A.Tab=\"チャットメッセージ\"\nA.Button=\"Show\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\n",  /* tab */
-		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\nA.Extra=\"y\"\n", /* extra */
+		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of %2\"\n",                               /* missing */
+		"A.Tab=\"Chat\"\nA.Button=\"\"\nA.Two=\"%1 of %2\"\nA.Long=\"x\"\n",                     /* empty */
+		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%2 of %1\"\nA.Long=\"x\"\n",                 /* order */
+		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of %s\"\nA.Long=\"x\"\n",                 /* kind */
+		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1 of\"\nA.Long=\"x\"\n",                    /* dropped */
+		"A.Tab=\"Chat\"\nA.Button=\"Anzeigen lassen, bitte!\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\n", /* label */
+		"A.Tab=\"チャットメッセージ\"\nA.Button=\"Show\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\n",      /* tab */
+		"A.Tab=\"Chat\"\nA.Button=\"Show\"\nA.Two=\"%1/%2\"\nA.Long=\"x\"\nA.Extra=\"y\"\n",     /* extra */
 	};
 	struct ini en;
 	parse(&en, en_text, "self-test en");
