@@ -12,7 +12,8 @@
 static const char *const shipped[] = {"de-DE", "es-ES", "fr-FR", "pt-BR", "it-IT", "pl-PL",
 				      "ru-RU", "tr-TR", "ja-JP", "ko-KR", "zh-CN"};
 
-/* A value up to this many columns in en-US is a single-line label (tab, button, field name, column, state). */
+/* A value up to this many columns in en-US, not ending as a sentence, is a single-line label (tab, button, field
+ * name, column, state, chip). */
 #define LABEL_COLUMNS 30
 /* What one line of a 280-px dock holds at OBS's default font (about 6.5 px a column, less the margins). */
 #define LINE_COLUMNS 40
@@ -146,16 +147,23 @@ static bool ends_with(const char *s, const char *tail)
 	return a >= b && strcmp(s + a - b, tail) == 0;
 }
 
+/* A sentence ends with a full stop (or ! or ?): it sits in a label that wraps. */
+static bool is_sentence(const char *en)
+{
+	size_t n = strlen(en);
+	return n > 0 && strchr(".!?", en[n - 1]) != NULL;
+}
+
 /* The most columns a translation of `en` (for `key`) may take. Single-line labels (buttons, field names, states):
  * 1.6x English or 12 more columns, whichever is more (short words grow most: "On", "Show"; OBS's own terms are
  * long in some languages: "Clave de retransmisión"), and never more than LINE_COLUMNS; tab titles at most
- * TAB_COLUMNS; sentences wrap, so 1.8x plus 10. */
+ * TAB_COLUMNS; sentences (and anything over LABEL_COLUMNS in English) wrap, so 1.8x plus 10. */
 static size_t limit_for(const char *key, const char *en)
 {
 	size_t en_cols = columns(en);
 	if (ends_with(key, ".Tab"))
 		return TAB_COLUMNS;
-	if (en_cols <= LABEL_COLUMNS) {
+	if (en_cols <= LABEL_COLUMNS && !is_sentence(en)) {
 		size_t ratio = en_cols * 16 / 10;
 		size_t limit = ratio > en_cols + 12 ? ratio : en_cols + 12;
 		return limit < LINE_COLUMNS ? limit : LINE_COLUMNS;
