@@ -37,6 +37,7 @@ void RfoChatScroll::rowsAdded(int added)
 	keepAnchor();
 	unseen += added;
 	newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
+	newButton->setAccessibleName(newButton->text());
 	newButton->adjustSize();
 	newButton->show();
 	newButton->raise();
