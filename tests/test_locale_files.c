@@ -97,13 +97,19 @@ static const char *find(const struct ini *ini, const char *key)
  * printf-style %s/%d must never appear ("%%" and a '%' before a space or ')' are text). */
 static void placeholders(const char *value, struct dstr *out)
 {
-	dstr_copy(out, "");
+	dstr_free(out);
 	for (const char *p = strchr(value, '%'); p; p = strchr(p + 1, '%')) {
 		char c = p[1];
 		if ((c >= '1' && c <= '9') || c == 's' || c == 'd' || c == 'u' || c == 'z' || c == 'l') {
 			dstr_catf(out, "%s%%%c", out->len ? " " : "", c);
 		}
 	}
+}
+
+/* A dstr's text; an empty dstr has no array. */
+static const char *text_of(const struct dstr *d)
+{
+	return d->array ? d->array : "";
 }
 
 /* Columns the text takes: East Asian wide characters (CJK, Hangul, fullwidth forms) count two. */
@@ -189,9 +195,9 @@ static size_t compare(const struct ini *en, const struct ini *tr, const char *fi
 		}
 		placeholders(e->value, &want);
 		placeholders(value, &got);
-		if (strcmp(want.array, got.array) != 0) {
+		if (strcmp(text_of(&want), text_of(&got)) != 0) {
 			struct dstr msg = {0};
-			dstr_printf(&msg, "placeholders \"%s\", en-US has \"%s\"", got.array, want.array);
+			dstr_printf(&msg, "placeholders \"%s\", en-US has \"%s\"", text_of(&got), text_of(&want));
 			problem(file, e->key, msg.array);
 			dstr_free(&msg);
 		}

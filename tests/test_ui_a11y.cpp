@@ -76,11 +76,13 @@ static bool interactive(const QWidget *w)
 	       qobject_cast<const QPlainTextEdit *>(w);
 }
 
-/* A widget's own parts (a spin box's line edit, a combo box's popup, a scroll bar) are named by their owner. */
+/* A widget's own parts (a spin box's line edit, a combo box's popup, a table's corner button, a scroll bar) are named
+ * by their owner. */
 static bool part_of_control(const QWidget *w, const QWidget *root)
 {
 	for (const QWidget *p = w->parentWidget(); p && p != root; p = p->parentWidget())
-		if (qobject_cast<const QAbstractSpinBox *>(p) || qobject_cast<const QComboBox *>(p))
+		if (qobject_cast<const QAbstractSpinBox *>(p) || qobject_cast<const QComboBox *>(p) ||
+		    qobject_cast<const QAbstractItemView *>(p))
 			return true;
 	/* a dialog's standard buttons (Save, Cancel) carry Qt's own translated text, which is their name */
 	if (qobject_cast<const QDialogButtonBox *>(w->parentWidget()))
@@ -89,7 +91,7 @@ static bool part_of_control(const QWidget *w, const QWidget *root)
 }
 
 /* Every interactive widget under `root` has an accessible name that is locale text (not a key, not empty). */
-static void check_names(QWidget *root, const char *what)
+static void check_names(QWidget *root, const char *what, bool hasControls = true)
 {
 	size_t named = 0;
 	for (QWidget *w : root->findChildren<QWidget *>()) {
@@ -110,7 +112,7 @@ static void check_names(QWidget *root, const char *what)
 		}
 	}
 	printf("%s: %zu controls named\n", what, named);
-	check(named > 0);
+	check(named > 0 || !hasControls);
 }
 
 /* What Tab walks: from `root` along the focus chain, the widgets under it that take Tab focus now. */
@@ -318,7 +320,7 @@ static void check_stats(void)
 {
 	auto *view = new RfoStatsView();
 	show_at(view, 400, 600);
-	check_names(view, "Stats (no control is fine)");
+	check_names(view, "Stats", false); /* a read-only page: no control, and none unnamed */
 	delete view;
 }
 

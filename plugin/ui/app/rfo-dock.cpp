@@ -112,6 +112,7 @@ QWidget *RfoDock::buildAccountPage()
 	tabs = new QTabWidget;
 	tabs->setObjectName("RestreamDockTabs");
 	tabs->setDocumentMode(true);
+	tabs->setAccessibleName(QTStr("Dock.Title"));
 	tabs->tabBar()->setAccessibleName(QTStr("Dock.Title"));
 
 	layout->addLayout(header);

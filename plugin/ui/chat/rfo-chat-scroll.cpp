@@ -20,6 +20,7 @@ RfoChatScroll::RfoChatScroll(QWidget *view, RfoChatList *list_, RfoChatModel *mo
 
 	newButton = new QPushButton(view);
 	newButton->setObjectName("RestreamChatNewMessages");
+	newButton->setAccessibleName(QTStr("Chat.NewMessages").arg(0)); /* the count follows while it is shown */
 	newButton->setVisible(false);
 	connect(newButton, &QPushButton::clicked, this, [this]() {
 		setFollowing(true);
