@@ -14,13 +14,18 @@ export RFO_DOCK_TAB=channels
 
 emu_start
 obs_install_plugin
+obs_write_global_ini
 
-# set_language LANG: OBS's UI language, in the [General] section of both config files obs_write_global_ini writes.
+# set_language LANG: OBS's UI language, in the [General] section of both config files obs_write_global_ini writes
+# (edited in place after the first run: OBS keeps its window and dock layout there).
 set_language() {
-	obs_write_global_ini
 	local f
 	for f in "$HOME/.config/obs-studio/global.ini" "$HOME/.config/obs-studio/user.ini"; do
-		sed -i "/^\[General\]/a Language=$1" "$f"
+		if grep -q '^Language=' "$f"; then
+			sed -i "s/^Language=.*/Language=$1/" "$f"
+		else
+			sed -i "/^\[General\]/a Language=$1" "$f"
+		fi
 	done
 }
 
