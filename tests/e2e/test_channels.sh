@@ -144,7 +144,7 @@ r=$(obs_vendor SetTitle "{\"title\":\"$long\"}")
 e2e_log "SetTitle (120 characters): $r"
 obs_events_wait
 e2e_log "ChannelsChanged errors after it: $(jq -c '.eventData.error // empty' "$E2E_TMP/ev-title" | tr '\n' ' ')"
-jq -e -s 'map(.eventData.error // "" | select(test("Title set on [0-9]+ of [0-9]+ channels\\. Title Too Long"))) | length >= 1' \
+jq -e -s 'map(.eventData.error // "" | select(test("Channels with the new title: [0-9]+ of [0-9]+\\. Title Too Long"))) | length >= 1' \
 	"$E2E_TMP/ev-title" >/dev/null || e2e_fail "no ChannelsChanged error naming the failure (Title Too Long)"
 assert_json_eq "$r" .ok true
 assert_json_eq "$r" '[.updated[].id] | sort' "$fits"

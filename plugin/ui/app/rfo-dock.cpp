@@ -1,4 +1,5 @@
 #include "rfo-dock.hpp"
+#include "rfo-text-probe.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -14,6 +15,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -40,6 +42,7 @@ QWidget *RfoDock::buildSignedOutPage()
 
 	signInButton = new QPushButton(QTStr("Dock.SignIn"));
 	signInButton->setObjectName("RestreamSignInButton");
+	signInButton->setAccessibleName(signInButton->text());
 	connect(signInButton, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_in)
 			actions.sign_in();
@@ -56,7 +59,9 @@ QWidget *RfoDock::buildSignedOutPage()
 	linkLayout->setContentsMargins(0, 0, 0, 0);
 	linkEdit = new QLineEdit;
 	linkEdit->setReadOnly(true);
+	linkEdit->setAccessibleName(QTStr("Dock.SignInLink"));
 	auto *copy = new QPushButton(QTStr("Dock.CopyLink"));
+	copy->setAccessibleName(QTStr("Dock.CopyLink"));
 	connect(copy, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(linkEdit->text()); });
 	linkLayout->addWidget(linkEdit, 1);
 	linkLayout->addWidget(copy);
@@ -84,6 +89,7 @@ QWidget *RfoDock::buildAccountPage()
 	accountUser->setTextFormat(Qt::PlainText);
 
 	auto *signOut = new QPushButton(QTStr("Dock.SignOut"));
+	signOut->setAccessibleName(QTStr("Dock.SignOut"));
 	connect(signOut, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_out)
 			actions.sign_out();
@@ -106,6 +112,8 @@ QWidget *RfoDock::buildAccountPage()
 	tabs = new QTabWidget;
 	tabs->setObjectName("RestreamDockTabs");
 	tabs->setDocumentMode(true);
+	tabs->setAccessibleName(QTStr("Dock.Title"));
+	tabs->tabBar()->setAccessibleName(QTStr("Dock.Title"));
 
 	layout->addLayout(header);
 	layout->addWidget(note);
@@ -160,6 +168,7 @@ void RfoDock::buildLate(const char *why)
 	if (!tabChosen)
 		tabs->setCurrentIndex(0);
 	rfo_log(LOG_INFO, "dock: feature views built in %lld ms (%s)", (long long)clock.elapsed(), why);
+	rfoTextProbeLog(this);
 }
 
 void RfoDock::frontendLoaded()
@@ -209,6 +218,7 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 
 	const bool signingIn = account.state == RFO_UI_SIGNING_IN;
 	signInButton->setText(QTStr(account.state == RFO_UI_RECONNECT ? "Dock.Reconnect" : "Dock.SignIn"));
+	signInButton->setAccessibleName(signInButton->text());
 	signInButton->setEnabled(!signingIn);
 
 	QString text = account.message ? QString::fromUtf8(account.message) : QString();

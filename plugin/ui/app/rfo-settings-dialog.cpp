@@ -38,7 +38,9 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	auto *redirect = new QLineEdit(QString::fromUtf8(current.redirect_uri));
 	redirect->setReadOnly(true);
 	redirect->setObjectName("RedirectUri");
+	redirect->setAccessibleName(QTStr("Settings.App.RedirectUri"));
 	auto *copy = new QPushButton(QTStr("Settings.App.Copy"));
+	copy->setAccessibleName(QTStr("Settings.App.Copy"));
 	connect(copy, &QPushButton::clicked, redirect,
 		[redirect]() { QApplication::clipboard()->setText(redirect->text()); });
 	auto *redirectRow = new QHBoxLayout;
@@ -47,11 +49,14 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	redirectPort = new QSpinBox;
 	redirectPort->setRange(1024, 65535);
 	redirectPort->setValue(current.redirect_port);
+	redirectPort->setAccessibleName(QTStr("Settings.App.RedirectPort"));
 	connect(redirectPort, QOverload<int>::of(&QSpinBox::valueChanged), redirect,
 		[redirect](int port) { redirect->setText(QStringLiteral("http://127.0.0.1:%1/callback").arg(port)); });
 	clientId = new QLineEdit(QString::fromUtf8(current.client_id));
 	clientSecret = new QLineEdit(QString::fromUtf8(current.client_secret));
 	clientSecret->setEchoMode(QLineEdit::Password);
+	clientId->setAccessibleName(QTStr("Settings.App.ClientId"));
+	clientSecret->setAccessibleName(QTStr("Settings.App.ClientSecret"));
 
 	auto *form = new QFormLayout;
 	form->addRow(QTStr("Settings.App.RedirectPort"), redirectPort);

@@ -66,6 +66,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	status->setObjectName("RestreamChannelsStatus");
 	refreshButton = new QPushButton(QTStr("Channels.Refresh"));
 	refreshButton->setObjectName("RestreamChannelsRefresh");
+	refreshButton->setAccessibleName(QTStr("Channels.Refresh"));
 	connect(refreshButton, &QPushButton::clicked, this, []() {
 		if (have_actions && channels_actions.refresh)
 			channels_actions.refresh();
@@ -83,6 +84,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	scroll->setWidgetResizable(true);
 	scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	scroll->setFrameShape(QFrame::NoFrame);
+	scroll->setFocusPolicy(Qt::NoFocus); /* Tab goes to the rows' controls; the area follows the focused one */
 	scroll->setWidget(rowsBox);
 
 	/* One title for every enabled channel, or for the chosen ones (folded away until asked for, so
@@ -90,6 +92,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	editorToggle = new QToolButton;
 	editorToggle->setObjectName("RestreamChannelsTitleToggle");
 	editorToggle->setText(QTStr("Channels.Title.Open"));
+	editorToggle->setAccessibleName(QTStr("Channels.Title.Open"));
 	editorToggle->setCheckable(true);
 	editorToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 	editorToggle->setArrowType(Qt::RightArrow);
@@ -105,9 +108,12 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	titleEdit = new QLineEdit;
 	titleEdit->setObjectName("RestreamChannelsTitle");
 	titleEdit->setPlaceholderText(QTStr("Channels.Title.Placeholder"));
+	titleEdit->setAccessibleName(QTStr("Channels.Title"));
 	descriptionEdit = new QPlainTextEdit;
 	descriptionEdit->setObjectName("RestreamChannelsDescription");
 	descriptionEdit->setPlaceholderText(QTStr("Channels.Description.Placeholder"));
+	descriptionEdit->setAccessibleName(QTStr("Channels.Description"));
+	descriptionEdit->setTabChangesFocus(true); /* Tab leaves the field; the description is one paragraph */
 	descriptionEdit->setMaximumHeight(64);
 	allButton = new QRadioButton(QTStr("Channels.Target.All"));
 	chosenButton = new QRadioButton(QTStr("Channels.Target.Chosen"));
@@ -115,6 +121,8 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	group->addButton(allButton);
 	group->addButton(chosenButton);
 	allButton->setChecked(true);
+	allButton->setAccessibleName(QTStr("Channels.Target.All"));
+	chosenButton->setAccessibleName(QTStr("Channels.Target.Chosen"));
 	connect(chosenButton, &QRadioButton::toggled, this, [this]() { updateTargets(); });
 	auto *targetRow = new QHBoxLayout;
 	targetRow->addWidget(allButton);
@@ -122,6 +130,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	targetRow->addStretch(1);
 	applyButton = new QPushButton(QTStr("Channels.Apply"));
 	applyButton->setObjectName("RestreamChannelsApply");
+	applyButton->setAccessibleName(QTStr("Channels.Apply"));
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 	notice = plainLabel();
 	notice->setObjectName("RestreamChannelsNotice");
@@ -245,6 +254,10 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 	}
 	row->badge->setToolTip(rfoPlainTip(platform));
 	setLine(row->name, fromUtf8(ch.display_name));
+	/* a screen reader says which channel each control is for (every row has the same three) */
+	row->include->setAccessibleName(QTStr("Channels.Row.Include").arg(fromUtf8(ch.display_name)));
+	row->enabled->setAccessibleName(QTStr("Channels.Row.On").arg(fromUtf8(ch.display_name)));
+	row->link->setAccessibleName(QTStr("Channels.Row.Open").arg(fromUtf8(ch.display_name)));
 	row->platform->setText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));
 	setLine(row->title, ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
@@ -285,6 +298,16 @@ void RfoChannelsView::setState(const rfo_ui_channels_state &state)
 			rowsLayout->insertWidget(rowsLayout->count() - 1, row->widget);
 		}
 		order = ids;
+		/* rows added later would come last in Tab's order: put them between Refresh and the title editor */
+		QWidget *prev = refreshButton;
+		for (qint64 id : order) {
+			Row *row = rows.value(id);
+			for (QWidget *w : {(QWidget *)row->include, (QWidget *)row->enabled, (QWidget *)row->link}) {
+				QWidget::setTabOrder(prev, w);
+				prev = w;
+			}
+		}
+		QWidget::setTabOrder(prev, editorToggle);
 	}
 	for (size_t i = 0; i < state.count; i++)
 		updateRow(rows.value((qint64)state.channels[i].id), state.channels[i]);

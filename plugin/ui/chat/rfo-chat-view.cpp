@@ -66,6 +66,8 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	filterButton = new QToolButton;
 	filterButton->setText(QTStr("Chat.Filter"));
 	filterButton->setToolTip(QTStr("Chat.Filter.Tooltip"));
+	filterButton->setAccessibleName(QTStr("Chat.Filter"));
+	filterButton->setAccessibleDescription(QTStr("Chat.Filter.Tooltip"));
 	filterButton->setPopupMode(QToolButton::InstantPopup);
 	auto *filterMenu = new QMenu(filterButton);
 	filterButton->setMenu(filterMenu);
@@ -73,6 +75,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 
 	settingsButton = new QToolButton;
 	settingsButton->setText(QTStr("Chat.Options"));
+	settingsButton->setAccessibleName(QTStr("Chat.Options"));
 	settingsButton->setPopupMode(QToolButton::InstantPopup);
 	auto *settingsMenu = new QMenu(settingsButton);
 	settingsButton->setMenu(settingsMenu);
@@ -93,6 +96,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	chipArea->setWidget(chipBox);
 	chipArea->setWidgetResizable(true);
 	chipArea->setFrameShape(QFrame::NoFrame);
+	chipArea->setFocusPolicy(Qt::NoFocus);
 	chipArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	chipArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
 	chipArea->setVisible(false);
@@ -101,6 +105,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	auto *chatList = new RfoChatList;
 	list = chatList;
 	list->setObjectName("RestreamChatList");
+	list->setAccessibleName(QTStr("Chat.List"));
 	list->setModel(model);
 	delegate = new RfoChatDelegate(model, list);
 	list->setItemDelegate(delegate);
@@ -116,6 +121,8 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 
 	replyButton = new QPushButton(QTStr("Chat.Reply.Open"));
 	replyButton->setToolTip(QTStr("Chat.Reply.Tooltip"));
+	replyButton->setAccessibleName(QTStr("Chat.Reply.Open"));
+	replyButton->setAccessibleDescription(QTStr("Chat.Reply.Tooltip"));
 	connect(replyButton, &QPushButton::clicked, this, []() {
 		const char *url =
 			chat_actions.reply_url ? chat_actions.reply_url : "https://restream.io/chat-application";

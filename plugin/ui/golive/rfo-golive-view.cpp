@@ -43,6 +43,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	auto *scroll = new QScrollArea;
 	scroll->setWidgetResizable(true);
 	scroll->setFrameShape(QFrame::NoFrame);
+	scroll->setFocusPolicy(Qt::NoFocus); /* Tab goes to the controls; the area follows the focused one */
 	auto *content = new QWidget;
 	scroll->setWidget(content);
 	outer->addWidget(scroll);
@@ -61,6 +62,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	changedLayout->setContentsMargins(0, 0, 0, 0);
 	auto *changedText = plainLabel(QTStr("GoLive.Changed"));
 	auto *fix = new QPushButton(QTStr("GoLive.Fix"));
+	fix->setAccessibleName(QTStr("GoLive.Fix"));
 	connect(fix, &QPushButton::clicked, this, [this]() { apply(); });
 	changedLayout->addWidget(changedText, 1);
 	changedLayout->addWidget(fix);
@@ -75,6 +77,8 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	group->addButton(rtmpButton);
 	group->addButton(srtButton);
 	rtmpButton->setChecked(true);
+	rtmpButton->setAccessibleName(QTStr("GoLive.Protocol.Rtmp"));
+	srtButton->setAccessibleName(QTStr("GoLive.Protocol.Srt"));
 	srtReason = plainLabel(QTStr("GoLive.SrtUnavailable"));
 	srtReason->setVisible(false);
 	auto *protoRow = new QHBoxLayout;
@@ -84,13 +88,17 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	ingestCombo = new QComboBox;
 	ingestCombo->setObjectName("RestreamGoLiveIngest");
+	ingestCombo->setAccessibleName(QTStr("GoLive.Ingest"));
 	eventCombo = new QComboBox;
 	eventCombo->setObjectName("RestreamGoLiveEvent");
+	eventCombo->setAccessibleName(QTStr("GoLive.Event"));
 
 	keyEdit = new QLineEdit;
 	keyEdit->setReadOnly(true);
 	keyEdit->setObjectName("RestreamGoLiveKey");
+	keyEdit->setAccessibleName(QTStr("GoLive.Key"));
 	revealButton = new QPushButton(QTStr("GoLive.Reveal"));
+	revealButton->setAccessibleName(QTStr("GoLive.Reveal"));
 	connect(revealButton, &QPushButton::clicked, this, [this]() {
 		if (keyShown) {
 			hideKey();
@@ -104,6 +112,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 			golive_actions.free_key(key);
 		keyShown = true;
 		revealButton->setText(QTStr("GoLive.Hide"));
+		revealButton->setAccessibleName(QTStr("GoLive.Hide"));
 	});
 	auto *keyRow = new QHBoxLayout;
 	keyRow->addWidget(keyEdit, 1);
@@ -118,11 +127,13 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	applyButton = new QPushButton(QTStr("GoLive.Apply"));
 	applyButton->setObjectName("RestreamGoLiveApply");
+	applyButton->setAccessibleName(QTStr("GoLive.Apply"));
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 
 	/* Puts back the stream settings OBS had before the last "Set up" (shown while a copy of them is kept). */
 	restoreButton = new QPushButton(QTStr("GoLive.Restore"));
 	restoreButton->setObjectName("RestreamGoLiveRestore");
+	restoreButton->setAccessibleName(QTStr("GoLive.Restore"));
 	restoreButton->setVisible(false);
 	connect(restoreButton, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.restore)
@@ -131,6 +142,8 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
 	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
+	compatCheck->setAccessibleName(QTStr("GoLive.Compat"));
+	compatCheck->setAccessibleDescription(QTStr("GoLive.Compat.Help"));
 	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
 		if (have_actions && golive_actions.set_compat)
 			golive_actions.set_compat(on);
@@ -142,6 +155,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	error->setVisible(false);
 
 	auto *refresh = new QPushButton(QTStr("GoLive.Refresh"));
+	refresh->setAccessibleName(QTStr("GoLive.Refresh"));
 	connect(refresh, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.refresh)
 			golive_actions.refresh();
@@ -209,6 +223,7 @@ void RfoGoLiveView::hideKey()
 	keyShown = false;
 	keyEdit->setText(maskedKey);
 	revealButton->setText(QTStr("GoLive.Reveal"));
+	revealButton->setAccessibleName(QTStr("GoLive.Reveal"));
 }
 
 void RfoGoLiveView::apply()
