@@ -74,6 +74,7 @@ wait_until 10 eval "obs_vendor GetStats | jq -e '[.channels[] | select(.channelI
 	e2e_fail "channel $DOWN is not connected in GetStats: $(obs_vendor GetStats)"
 sleep 1 # OBS's bitrate measured, every destination seen connected
 t0=$(now_ms)
+e2e_log "failing channel $DOWN at $(date +%T.%3N)"
 emu_post stream/destination "{\"channelId\":$DOWN,\"status\":\"DISCONNECTED\"}" >/dev/null
 wait_until $((GRACE_S + 3)) has_health HealthAlert ".channelId == $DOWN" ||
 	e2e_fail "no HealthAlert for $DOWN within grace + 3 s: $(cat "$EVENTS")"
@@ -98,7 +99,7 @@ wait_until 3 eval "obs_vendor GetStats | jq -e '.channels[] | select(.channelId 
 assert_eq "$(health_count HealthAlert ".channelId == $DOWN")" 1 "HealthAlert events for $DOWN"
 
 # ---- (3) 10 flaps: one alert, one recovery ----
-emu_post stream/flap "{\"channelId\":$FLAP,\"times\":10,\"ms\":500}" >/dev/null
+emu_post stream/flap "{\"channelId\":$FLAP,\"times\":10,\"ms\":400}" >/dev/null
 wait_until 30 has_health HealthRecovered ".channelId == $FLAP" ||
 	e2e_fail "no HealthRecovered after the flapping: $(cat "$EVENTS")"
 sleep 1

@@ -316,8 +316,8 @@ static void flap_step(lws_sorted_usec_list_t *sul)
 	if (!emu.live || flap_index < 0 || flap_left <= 0)
 		return;
 	const struct emu_channel *c = &emu.channels[flap_index];
-	/* odd steps left: down; even: up again, so the last step leaves it connected */
-	emu_stream_set_destination(c->id, flap_left % 2 ? "DISCONNECTED" : "CONNECTED");
+	/* even steps left: down; odd: up again, so the last step leaves it connected */
+	emu_stream_set_destination(c->id, flap_left % 2 == 0 ? "DISCONNECTED" : "CONNECTED");
 	if (--flap_left > 0)
 		lws_sul_schedule(emu.ctx, 0, &flap_sul, flap_step, (lws_usec_t)flap_ms * 1000);
 	else
