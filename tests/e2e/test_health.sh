@@ -73,12 +73,18 @@ obs_log_wait 'health\] watching the stream \(grace period 3 s' 10 || e2e_fail "t
 wait_until 10 eval "obs_vendor GetStats | jq -e '[.channels[] | select(.channelId == $DOWN and .status == \"connected\")] | length == 1' >/dev/null" ||
 	e2e_fail "channel $DOWN is not connected in GetStats: $(obs_vendor GetStats)"
 sleep 1 # OBS's bitrate measured, every destination seen connected
+# a second client that ends with the first HealthAlert: the time is taken when it arrives, not by polling a file
+ALL_EVENTS_PID=$EVENTS_PID
+obs_events_start "$E2E_TMP/first-alert.json" --vendor-event HealthAlert --count 1 --timeout $((GRACE_S + 3))
 t0=$(now_ms)
 e2e_log "failing channel $DOWN at $(date +%T.%3N)"
 emu_post stream/destination "{\"channelId\":$DOWN,\"status\":\"DISCONNECTED\"}" >/dev/null
-wait_until $((GRACE_S + 3)) has_health HealthAlert ".channelId == $DOWN" ||
-	e2e_fail "no HealthAlert for $DOWN within grace + 3 s: $(cat "$EVENTS")"
+wait "$EVENTS_PID" || e2e_fail "no HealthAlert within grace + 3 s: $(cat "$EVENTS")"
 alert_ms=$(($(now_ms) - t0))
+e2e_untrack_pid "$EVENTS_PID"
+EVENTS_PID=$ALL_EVENTS_PID
+assert_json "$(cat "$E2E_TMP/first-alert.json")" ".eventData.channelId == $DOWN" "the first HealthAlert's channel"
+wait_until 3 has_health HealthAlert ".channelId == $DOWN" || e2e_fail "the alert is not in $EVENTS"
 echo "health_alert_ms=$alert_ms (grace ${GRACE_S}000 ms)"
 alert=$(health HealthAlert ".channelId == $DOWN")
 e2e_log "alert: $alert"
@@ -124,6 +130,7 @@ wait_until $((GRACE_S + 4)) has_health HealthRecovered '.kind == "ingest"' || e2
 obs_req StopStream >/dev/null
 wait_until 15 stream_idle || e2e_fail "StopStream did not end the stream"
 emu_post stream/go-offline >/dev/null
+sleep 1 # OBS has finished with its outputs before it is asked to quit
 cp "$EVENTS" "$E2E_ART/health-events.jsonl"
 
 # ---- (6) one log line per alert and per recovery ----
