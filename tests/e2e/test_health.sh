@@ -8,7 +8,8 @@
 #   (3) a destination flapping 10 times -> exactly one HealthAlert (and one HealthRecovered);
 #   (4) Restream's incoming bitrate far below what OBS sends -> the bitrate alert, then its recovery;
 #   (5) Restream stops receiving -> the ingest alert; receiving again -> its recovery;
-#   (6) one log line per alert and per recovery. Prints health_alert_ms (failure -> event).
+#   (6) a platform's chat connection in error -> the chat alert; connected again -> its recovery;
+#   (7) one log line per alert and per recovery. Prints health_alert_ms (failure -> event).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 e2e_init
@@ -127,17 +128,28 @@ wait_until $((GRACE_S + 3)) has_health HealthAlert '.kind == "ingest"' || e2e_fa
 emu_post stream/incoming '{"receiving":true}' >/dev/null
 wait_until $((GRACE_S + 4)) has_health HealthRecovered '.kind == "ingest"' || e2e_fail "no ingest recovery"
 
+# ---- (6) a platform's chat connection fails (Twitch's chat: error) and comes back ----
+chat_conn() {
+	emu_post chat/push "{\"preset\":\"connection_info\",\"channelId\":$DOWN,\"overrides\":{\"payload\":$1}}" >/dev/null
+}
+chat_conn '{"status":"error","reason":"internal"}'
+wait_until $((GRACE_S + 3)) has_health HealthAlert '.kind == "chat"' || e2e_fail "no chat alert: $(cat "$EVENTS")"
+e2e_log "chat: $(health HealthAlert '.kind == "chat"')"
+assert_json_eq "$(health HealthAlert '.kind == "chat"')" .platform Twitch
+chat_conn '{"status":"connected","reason":null}'
+wait_until $((GRACE_S + 4)) has_health HealthRecovered '.kind == "chat"' || e2e_fail "no chat recovery"
+
 obs_req StopStream >/dev/null
 wait_until 15 stream_idle || e2e_fail "StopStream did not end the stream"
 emu_post stream/go-offline >/dev/null
 sleep 1 # OBS has finished with its outputs before it is asked to quit
 cp "$EVENTS" "$E2E_ART/health-events.jsonl"
 
-# ---- (6) one log line per alert and per recovery ----
+# ---- (7) one log line per alert and per recovery ----
 alerts=$(health_count HealthAlert)
 recovered=$(health_count HealthRecovered)
-assert_eq "$alerts" 4 "HealthAlert events in all"
-assert_eq "$recovered" 4 "HealthRecovered events in all"
+assert_eq "$alerts" 5 "HealthAlert events in all"
+assert_eq "$recovered" 5 "HealthRecovered events in all"
 assert_eq "$(grep -c 'health\] alert (' "$(obs_log_path)")" "$alerts" "alert log lines"
 assert_eq "$(grep -c 'health\] recovered (' "$(obs_log_path)")" "$recovered" "recovery log lines"
 obs_stop 1000
