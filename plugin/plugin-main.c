@@ -9,6 +9,7 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-golive.h"
+#include "rfo-health.h"
 #include "rfo-log.h"
 #include "rfo-service.h"
 #include "rfo-stats-feed.h"
@@ -16,6 +17,7 @@
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
+#include "rfo-ui-health.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui-summary.h"
 #include "rfo-ui.h"
@@ -58,6 +60,7 @@ bool obs_module_load(void)
 	rfo_channels_set_view(rfo_ui_channels_connect(rfo_channels_ui_actions()));
 	rfo_stats_feed_set_view(rfo_ui_stats_connect(rfo_stats_feed_ui_actions()));
 	rfo_stream_summary_set_view(rfo_ui_summary_connect(rfo_stream_summary_ui_actions()));
+	rfo_health_set_view(rfo_ui_health_connect(rfo_health_ui_actions()));
 	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);

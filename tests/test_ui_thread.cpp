@@ -5,6 +5,7 @@
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
+#include "rfo-ui-health.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui-summary.h"
 #include "rfo-ui-thread.hpp"
@@ -34,6 +35,7 @@ static const rfo_ui_channels_actions channels_actions{};
 static const rfo_ui_chat_actions chat_actions{};
 static const rfo_ui_stats_actions stats_actions{};
 static const rfo_ui_summary_actions summary_actions{};
+static const rfo_ui_health_actions health_actions{};
 
 struct entry {
 	const char *name;
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
 	const rfo_ui_chat_view *chat = rfo_ui_chat_connect(&chat_actions);
 	const rfo_ui_stats_view *stats = rfo_ui_stats_connect(&stats_actions);
 	const rfo_ui_summary_view *summary = rfo_ui_summary_connect(&summary_actions);
-	check(dock && golive && channels && chat && stats && summary);
+	const rfo_ui_health_view *health = rfo_ui_health_connect(&health_actions);
+	check(dock && golive && channels && chat && stats && summary && health);
 
 	rfo_ui_account account{};
 	rfo_stats_report report;
@@ -158,6 +161,14 @@ int main(int argc, char **argv)
 		{"summary->changed",
 		 [&] {
 			 summary->changed();
+		 }},
+		{"rfo_ui_health_connect",
+		 [] {
+			 rfo_ui_health_connect(&health_actions);
+		 }},
+		{"health->changed",
+		 [&] {
+			 health->changed();
 		 }},
 	};
 

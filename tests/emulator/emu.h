@@ -295,7 +295,12 @@ void emu_stream_push_frame(json_t *frame); /* borrows; logs for replay */
 json_t *emu_stream_preset(const char *name, json_t *opts);
 json_t *emu_stream_preset_names(void);
 void emu_stream_go_live(void);
-void emu_stream_go_offline(void);
+void emu_stream_go_offline(void); /* also puts every destination and the incoming bitrate back to normal */
+/* Health on command: a destination's outgoing status while live (CONNECTED, CONNECTING, DISCONNECTED, ERROR),
+ * `times` flaps of `ms` down and `ms` up, the incoming bitrate (0 = normal) and whether Restream receives. */
+bool emu_stream_set_destination(int64_t channel_id, const char *status);
+bool emu_stream_flap(int64_t channel_id, int times, int ms);
+void emu_stream_set_incoming(int total_bps, bool receiving);
 json_t *emu_stream_log_json(void);
 
 /* ---- control.c ---- */

@@ -128,6 +128,12 @@ const struct rfo_ui_chat_view *rfo_chat_feed_view(void)
 	return ui_view;
 }
 
+struct rfo_chat_connection *rfo_chat_feed_copy_connections(size_t *count)
+{
+	*count = 0;
+	return chat_feed.created ? rfo_chat_store_copy_connections(chat_feed.store, count) : NULL;
+}
+
 /* The signed-in streamer's names, NULL when signed out. */
 static bool get_user(struct rfo_auth_user *user)
 {

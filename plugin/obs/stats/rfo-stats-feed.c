@@ -4,6 +4,7 @@
 #include "rfo-channels.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
+#include "rfo-health.h"
 #include "rfo-log.h"
 #include "rfo-stats-report.h"
 #include "rfo-stats.h"
@@ -70,6 +71,8 @@ static int64_t unix_now(void)
 static void label_report(struct rfo_stats_report *r)
 {
 	for (size_t i = 0; i < r->state.num_channels; i++) {
+		if (r->alerts)
+			r->alerts[i] = rfo_health_channel_alerted(r->state.channels[i].channel_id);
 		obs_data_t *d = rfo_channels_channel_data(r->state.channels[i].channel_id);
 		if (!d)
 			continue;
@@ -205,6 +208,24 @@ static void *ticker_main(void *param)
 static void mark_changed_locked(void)
 {
 	rfo_rate_gate_mark(&stats_feed.gate);
+}
+
+void rfo_stats_feed_snapshot(struct rfo_stats_state *out)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	rfo_stats_state_copy(out, &stats_feed.state);
+	pthread_mutex_unlock(&stats_feed.mutex);
+}
+
+void rfo_stats_feed_changed(void)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	mark_changed_locked();
+	pthread_mutex_unlock(&stats_feed.mutex);
 }
 
 /* ---- vendor API ----------------------------------------------------------------------------------- */

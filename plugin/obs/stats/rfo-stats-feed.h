@@ -29,6 +29,13 @@ void rfo_stats_feed_stop(void);
 /* Frees the state. Idempotent. */
 void rfo_stats_feed_free(void);
 
+struct rfo_stats_state;
+/* A deep copy of the live stats state (out initialised or zeroed; free with rfo_stats_state_free). Any thread
+ * but the streaming socket's. */
+void rfo_stats_feed_snapshot(struct rfo_stats_state *out);
+/* Something the report shows besides the state changed (a health alert): StatsChanged and the tab follow. */
+void rfo_stats_feed_changed(void);
+
 /* The dock tab's actions and its side of the port, wired by plugin-main.c (UI thread, at load). The tab asks
  * for the current picture when it is built; until then nothing is sent to it. */
 struct rfo_ui_stats_actions;

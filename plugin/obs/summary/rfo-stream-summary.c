@@ -7,6 +7,7 @@
 #include "rfo-dispatch.h"
 #include "rfo-golive.h"
 #include "rfo-golive-apply.h"
+#include "rfo-health.h"
 #include "rfo-log.h"
 #include "rfo-stats-feed.h"
 #include "rfo-stats.h"
@@ -158,9 +159,19 @@ static void add_delta(void *param, const char *platform, uint64_t count)
 }
 
 /* The seam for the health alerts: adds the alerts raised during the stream (none are recorded yet). */
+/* The health alerts raised during this stream (health keeps this and the last live session's episodes: the ones
+ * that began before this stream are the last session's). Runs under `mutex`; health's lock is a leaf. */
 static void collect_alerts(struct rfo_summary *s)
 {
-	UNUSED_PARAMETER(s);
+	size_t n = 0;
+	struct rfo_health_episode *eps = rfo_health_copy_episodes(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (eps[i].started_at < s->started_ms / 1000 - 1)
+			continue;
+		rfo_summary_add_alert(s, eps[i].kind, eps[i].channel_id, eps[i].platform, eps[i].message,
+				      eps[i].started_at);
+	}
+	bfree(eps);
 }
 
 static void stream_started(void)

@@ -79,6 +79,7 @@ QWidget *RfoDock::buildAccountPage()
 {
 	auto *page = new QWidget;
 	auto *layout = new QVBoxLayout(page);
+	accountLayout = layout;
 
 	accountName = new QLabel;
 	accountName->setTextFormat(Qt::PlainText);
@@ -130,6 +131,11 @@ void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int 
 		tabChosen = true;
 		rfo_log(LOG_INFO, "dock: tab '%s' selected (RFO_DOCK_TAB)", name);
 	}
+}
+
+void RfoDock::addBanner(QWidget *banner)
+{
+	accountLayout->insertWidget(accountLayout->indexOf(tabs), banner);
 }
 
 static const QEvent::Type build_early_event = static_cast<QEvent::Type>(QEvent::registerEventType());

@@ -21,6 +21,8 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	setAttribute(Qt::WA_DeleteOnClose);
 
 	rfo_ui_app_settings current = {};
+	current.health_grace_s = 15; /* the plugin's defaults, should the settings not load */
+	current.health_bitrate_pct = 50;
 	if (actions.load_app_settings)
 		actions.load_app_settings(&current);
 
@@ -67,6 +69,26 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	appLayout->addWidget(help);
 	appLayout->addLayout(form);
 
+	/* health alerts while live: applied at the next stream's start */
+	auto *health = new QGroupBox(QTStr("Settings.Health"));
+	auto *healthForm = new QFormLayout(health);
+	healthGrace = new QSpinBox;
+	healthGrace->setObjectName("HealthGrace");
+	healthGrace->setRange(1, 600);
+	healthGrace->setSuffix(QStringLiteral(" s"));
+	healthGrace->setValue(current.health_grace_s);
+	healthBitrate = new QSpinBox;
+	healthBitrate->setObjectName("HealthBitrate");
+	healthBitrate->setRange(1, 100);
+	healthBitrate->setSuffix(QStringLiteral(" %"));
+	healthBitrate->setValue(current.health_bitrate_pct);
+	auto *healthHelp = new QLabel(QTStr("Settings.Health.Help"));
+	healthHelp->setWordWrap(true);
+	healthHelp->setTextFormat(Qt::PlainText);
+	healthForm->addRow(healthHelp);
+	healthForm->addRow(QTStr("Settings.Health.Grace"), healthGrace);
+	healthForm->addRow(QTStr("Settings.Health.Bitrate"), healthBitrate);
+
 	auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
 	connect(buttons, &QDialogButtonBox::accepted, this, [this]() {
 		save();
@@ -76,6 +98,7 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 
 	auto *layout = new QVBoxLayout(this);
 	layout->addWidget(app);
+	layout->addWidget(health);
 	layout->addStretch(1);
 	layout->addWidget(buttons);
 	resize(520, 300);
@@ -91,5 +114,7 @@ void RfoSettingsDialog::save()
 	qstrncpy(s.client_id, id.constData(), sizeof(s.client_id));
 	qstrncpy(s.client_secret, secret.constData(), sizeof(s.client_secret));
 	s.redirect_port = (uint16_t)redirectPort->value();
+	s.health_grace_s = healthGrace->value();
+	s.health_bitrate_pct = healthBitrate->value();
 	actions.save_app_settings(&s);
 }

@@ -18,6 +18,7 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QPointer>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
@@ -307,9 +308,15 @@ void RfoStatsView::setChannels(const rfo_stats_report &report)
 		nameItem->setText(label);
 		nameItem->setToolTip(c.title ? rfoPlainTip(QString::fromUtf8(c.title)) : QString());
 
+		/* a destination with an open health alert: the warning sign and the word, next to its status */
+		const bool alert = report.alerts && report.alerts[i];
 		QTableWidgetItem *st = cell(table, i, COL_STATUS);
-		st->setText(statusText(c));
-		st->setIcon(statusLight(c.status));
+		st->setText(alert ? QTStr("Stats.Status.Alert").arg(statusText(c)) : statusText(c));
+		st->setIcon(alert ? style()->standardIcon(QStyle::SP_MessageBoxWarning) : statusLight(c.status));
+		st->setData(Qt::UserRole, alert);
+		QFont f = nameItem->font();
+		f.setBold(alert);
+		nameItem->setFont(f);
 
 		cell(table, i, COL_VIEWERS)->setText(countText(c.viewers));
 		cell(table, i, COL_BITRATE)->setText(bitrateText(c.bitrate));
