@@ -4,7 +4,8 @@
 #   (1) live      a ~20 s stream; the emulator goes live, sends viewers per destination and chat on three platforms
 #                 -> after StopStream, GetStreamSummary has the duration, per-destination peaks equal to the highest
 #                 viewers the emulator sent each (read back from its replay log), the total peak, chat messages per
-#                 platform, no alerts, source "live" and "Restream has not published analytics yet".
+#                 platform, the one health alert raised during it (a destination down for longer than the grace
+#                 period, 3 s in the settings), source "live" and "Restream has not published analytics yet".
 #   (2) files     <config>/summaries/<start>-summary.json parses (jq) with the same numbers; the CSV has its
 #                 header and one row per total, destination and platform; both 0600 in a 0700 folder.
 #   (3) restream  the emulator publishes the event's viewer analytics a few seconds after the end (control route)
@@ -34,6 +35,10 @@ emu_post stream/interval '{"ms":600000}' >/dev/null # only the viewers this test
 emu_post analytics '{"delayMs":3000}' >/dev/null
 obs_install_plugin
 obs_write_global_ini
+settings_dir="$HOME/.config/obs-studio/plugin_config/restream-for-obs"
+mkdir -p "$settings_dir"
+printf '{"health_grace_s":3,"health_bitrate_pct":50}\n' >"$settings_dir/settings.json"
+chmod 600 "$settings_dir/settings.json"
 obs_start
 obs_wait_ready 30
 e2e_sign_in
@@ -66,6 +71,11 @@ chat youtube_text
 chat dlive_text
 wait_until 10 eval 'obs_vendor GetChat | jq -e "[.messages[] | select(.text | startswith(\"summary \"))] | length == 7" >/dev/null' ||
 	e2e_fail "the chat did not arrive: $(obs_vendor GetChat | jq -c '[.messages[].text]')"
+# a destination down for longer than the grace period, then back: the summary lists that alert
+alerted() { obs_vendor GetStats | jq -e '[.channels[] | select(.channelId == 1000103 and .alert == true)] | length == 1' >/dev/null; }
+emu_post stream/destination '{"channelId":1000103,"status":"DISCONNECTED"}' >/dev/null
+wait_until 8 alerted || e2e_fail "no health alert for the disconnected destination: $(obs_vendor GetStats)"
+emu_post stream/destination '{"channelId":1000103,"status":"CONNECTED"}' >/dev/null
 sleep $((20 - ($(date +%s) - t0) > 0 ? 20 - ($(date +%s) - t0) : 0))
 LOG=$(emu_get stream/log) # every frame sent in the last 60 s: this stream's
 emu_post stream/go-offline >/dev/null
@@ -84,7 +94,9 @@ assert_json_eq "$S" .eventId "$EVENT_ID"
 assert_json "$S" ".startedAt >= $t0 and .startedAt <= $t0 + 5" "startedAt"
 assert_json "$S" ".endedAt >= .startedAt + 18 and .endedAt <= $t1" "endedAt"
 assert_json "$S" '.durationSeconds == (.endedAt - .startedAt) or .durationSeconds == (.endedAt - .startedAt + 1)' "durationSeconds"
-assert_json_eq "$S" .alerts '[]'
+assert_json "$S" '.alerts | length == 1' "one alert"
+assert_json "$S" '.alerts[0] | .kind == "destination" and .channelId == 1000103 and (.message | length > 10)' "the alert"
+assert_json "$S" ".alerts[0].at >= .startedAt and .alerts[0].at <= .endedAt" "the alert's time"
 assert_json_eq "$S" .chatMessages.Twitch 3
 assert_json_eq "$S" .chatMessages.YouTube 2
 assert_json_eq "$S" .chatMessages.DLive 1

@@ -3,6 +3,7 @@
 #include "rfo-auth.h"
 #include "rfo-chat-batch.h"
 #include "rfo-chat-emotes.h"
+#include "rfo-chat-settings.h"
 #include "rfo-chat-store.h"
 #include "rfo-chat.h"
 #include "rfo-controller.h"
@@ -49,53 +50,6 @@ struct chat_feed {
 
 static struct chat_feed chat_feed;
 
-/* ---- settings (plugin_config/restream-for-obs/chat.json) ---------------------------------------- */
-
-static int clampi(long long v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : (int)v;
-}
-
-static void settings_load(struct rfo_ui_chat_settings *s, const char *path)
-{
-	memset(s, 0, sizeof(*s));
-	s->history = RFO_CHAT_STORE_DEFAULT_CAPACITY;
-	s->show_timestamps = true;
-	s->highlight_mentions = true;
-	obs_data_t *d = path ? obs_data_create_from_json_file_safe(path, "bak") : NULL;
-	if (!d)
-		return;
-	if (obs_data_has_user_value(d, "history"))
-		s->history = clampi(obs_data_get_int(d, "history"), RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
-	if (obs_data_has_user_value(d, "font_size")) {
-		long long fs = obs_data_get_int(d, "font_size");
-		s->font_size = fs ? clampi(fs, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
-	}
-	if (obs_data_has_user_value(d, "show_timestamps"))
-		s->show_timestamps = obs_data_get_bool(d, "show_timestamps");
-	if (obs_data_has_user_value(d, "highlight_mentions"))
-		s->highlight_mentions = obs_data_get_bool(d, "highlight_mentions");
-	snprintf(s->keywords, sizeof(s->keywords), "%s", obs_data_get_string(d, "keywords"));
-	snprintf(s->hidden_platforms, sizeof(s->hidden_platforms), "%s", obs_data_get_string(d, "hidden_platforms"));
-	obs_data_release(d);
-}
-
-static void settings_save(const struct rfo_ui_chat_settings *s, const char *path)
-{
-	if (!path)
-		return;
-	obs_data_t *d = obs_data_create();
-	obs_data_set_int(d, "history", s->history);
-	obs_data_set_int(d, "font_size", s->font_size);
-	obs_data_set_bool(d, "show_timestamps", s->show_timestamps);
-	obs_data_set_bool(d, "highlight_mentions", s->highlight_mentions);
-	obs_data_set_string(d, "keywords", s->keywords);
-	obs_data_set_string(d, "hidden_platforms", s->hidden_platforms);
-	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
-		rfo_log_sub(LOG_WARNING, "chat", "could not save the chat settings");
-	obs_data_release(d);
-}
-
 /* UI thread: keep the new settings (saved at exit, never on the UI thread mid-session). */
 static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 {
@@ -103,7 +57,7 @@ static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 		return;
 	pthread_mutex_lock(&chat_feed.mutex);
 	chat_feed.settings = *s;
-	chat_feed.settings.history = clampi(s->history, RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
+	chat_feed.settings.history = rfo_chat_settings_history(s->history);
 	chat_feed.settings_dirty = true;
 	size_t history = (size_t)chat_feed.settings.history;
 	pthread_mutex_unlock(&chat_feed.mutex);
@@ -545,7 +499,7 @@ bool rfo_chat_feed_create(void)
 	pthread_mutex_init(&chat_feed.mutex, NULL);
 	pthread_mutex_init(&chat_feed.ws_mutex, NULL);
 	chat_feed.settings_path = obs_module_config_path("chat.json");
-	settings_load(&chat_feed.settings, chat_feed.settings_path);
+	rfo_chat_settings_load(&chat_feed.settings, chat_feed.settings_path);
 	chat_feed.store = rfo_chat_store_create((size_t)chat_feed.settings.history);
 	chat_feed.batch = rfo_chat_batch_create((size_t)chat_feed.settings.history);
 	chat_feed.link = RFO_UI_CHAT_SIGNED_OUT;
@@ -585,7 +539,7 @@ void rfo_chat_feed_stop(void)
 	chat_feed.settings_dirty = false;
 	pthread_mutex_unlock(&chat_feed.mutex);
 	if (dirty)
-		settings_save(&s, chat_feed.settings_path);
+		rfo_chat_settings_save(&s, chat_feed.settings_path);
 	rfo_controller_set_link(RFO_LINK_CHAT, "disconnected");
 }
 

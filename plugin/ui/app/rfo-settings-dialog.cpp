@@ -82,6 +82,8 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	healthBitrate->setRange(1, 100);
 	healthBitrate->setSuffix(QStringLiteral(" %"));
 	healthBitrate->setValue(current.health_bitrate_pct);
+	healthGrace->setAccessibleName(QTStr("Settings.Health.Grace"));
+	healthBitrate->setAccessibleName(QTStr("Settings.Health.Bitrate"));
 	auto *healthHelp = new QLabel(QTStr("Settings.Health.Help"));
 	healthHelp->setWordWrap(true);
 	healthHelp->setTextFormat(Qt::PlainText);

@@ -262,6 +262,11 @@ QWidget *RfoGoLiveView::buildNewEvent()
 	whenRow->addWidget(newWhen, 1);
 	createButton = new QPushButton(QTStr("GoLive.NewEvent.Create"));
 	createButton->setObjectName("RestreamGoLiveCreateEvent");
+	newTitle->setAccessibleName(QTStr("GoLive.NewEvent.Title"));
+	newDescription->setAccessibleName(QTStr("GoLive.NewEvent.Description"));
+	newNow->setAccessibleName(QTStr("GoLive.NewEvent.Now"));
+	newWhen->setAccessibleName(QTStr("GoLive.NewEvent.When"));
+	createButton->setAccessibleName(QTStr("GoLive.NewEvent.Create"));
 	connect(createButton, &QPushButton::clicked, this, [this]() { createEvent(); });
 	connect(newTitle, &QLineEdit::returnPressed, this, [this]() { createEvent(); });
 	createResult = plainLabel();
