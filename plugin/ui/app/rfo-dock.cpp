@@ -1,4 +1,5 @@
 #include "rfo-dock.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -40,6 +41,7 @@ QWidget *RfoDock::buildSignedOutPage()
 
 	signInButton = new QPushButton(QTStr("Dock.SignIn"));
 	signInButton->setObjectName("RestreamSignInButton");
+	rfoElideButton(signInButton);
 	connect(signInButton, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_in)
 			actions.sign_in();
@@ -75,13 +77,13 @@ QWidget *RfoDock::buildAccountPage()
 	auto *page = new QWidget;
 	auto *layout = new QVBoxLayout(page);
 
-	accountName = new QLabel;
-	accountName->setTextFormat(Qt::PlainText);
+	accountName = new RfoElidedLabel;
+	accountName->setObjectName("RestreamAccountName");
 	QFont bold = accountName->font();
 	bold.setBold(true);
 	accountName->setFont(bold);
-	accountUser = new QLabel;
-	accountUser->setTextFormat(Qt::PlainText);
+	accountUser = new RfoElidedLabel;
+	accountUser->setObjectName("RestreamAccountUser");
 
 	auto *signOut = new QPushButton(QTStr("Dock.SignOut"));
 	connect(signOut, &QPushButton::clicked, this, [this]() {
@@ -106,6 +108,9 @@ QWidget *RfoDock::buildAccountPage()
 	tabs = new QTabWidget;
 	tabs->setObjectName("RestreamDockTabs");
 	tabs->setDocumentMode(true);
+	/* a narrow dock shortens the tab titles ("Chan…") rather than hiding tabs behind scroll arrows */
+	tabs->setElideMode(Qt::ElideRight);
+	tabs->setUsesScrollButtons(false);
 
 	layout->addLayout(header);
 	layout->addWidget(note);
@@ -115,6 +120,7 @@ QWidget *RfoDock::buildAccountPage()
 
 void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int index)
 {
+	view->setProperty("rfoTabName", QString::fromUtf8(name));
 	tabs->insertTab(index, view, title);
 	const char *wanted = getenv("RFO_DOCK_TAB");
 	if (wanted && strcmp(wanted, name) == 0) {
@@ -198,8 +204,13 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 	pages->setCurrentIndex(signedIn ? 1 : 0);
 
 	if (signedIn) {
-		accountName->setText(QString::fromUtf8(account.display_name ? account.display_name : ""));
-		accountUser->setText(QString::fromUtf8(account.username ? account.username : ""));
+		const QString display = QString::fromUtf8(account.display_name ? account.display_name : "");
+		const QString user = QString::fromUtf8(account.username ? account.username : "");
+		/* one name when both are the same (Restream fills the display name with the username by default) */
+		const bool same = display.isEmpty() || display.compare(user, Qt::CaseInsensitive) == 0;
+		accountName->setFullText(display.isEmpty() ? user : display);
+		accountUser->setFullText(user);
+		accountUser->setVisible(!same && !user.isEmpty());
 		if (auto *note = findChild<QLabel *>("RestreamAccountNote")) {
 			note->setText(account.message ? QString::fromUtf8(account.message) : QString());
 			note->setVisible(account.message && *account.message);
@@ -209,6 +220,7 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 
 	const bool signingIn = account.state == RFO_UI_SIGNING_IN;
 	signInButton->setText(QTStr(account.state == RFO_UI_RECONNECT ? "Dock.Reconnect" : "Dock.SignIn"));
+	rfoElideButton(signInButton);
 	signInButton->setEnabled(!signingIn);
 
 	QString text = account.message ? QString::fromUtf8(account.message) : QString();

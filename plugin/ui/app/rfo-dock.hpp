@@ -11,6 +11,7 @@ class QLineEdit;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
+class RfoElidedLabel;
 
 /* The "Restream" dock's content: a signed-out page and an account page. */
 class RfoDock : public QWidget {
@@ -48,8 +49,8 @@ private:
 	QPushButton *signInButton = nullptr;
 	QWidget *linkRow = nullptr;
 	QLineEdit *linkEdit = nullptr;
-	QLabel *accountName = nullptr;
-	QLabel *accountUser = nullptr;
+	RfoElidedLabel *accountName = nullptr;
+	RfoElidedLabel *accountUser = nullptr;
 	QTabWidget *tabs = nullptr;
 	void buildEarly(const char *why);
 	void buildLate(const char *why);

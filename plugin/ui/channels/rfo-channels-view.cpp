@@ -1,4 +1,6 @@
 #include "rfo-channels-view.hpp"
+#include "rfo-elide.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
@@ -35,20 +37,11 @@ static QLabel *plainLabel(const QString &text = QString())
 	return l;
 }
 
-/* A line that never widens the dock: clipped, the full text in the tooltip. */
-static QLabel *oneLine()
+/* A line that never widens the dock: elided, the full text in the tooltip (also for any long text, which Restream
+ * may have cut itself). */
+static void setLine(RfoElidedLabel *l, const QString &text)
 {
-	auto *l = new QLabel;
-	l->setTextFormat(Qt::PlainText);
-	l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-	l->setMinimumWidth(0);
-	return l;
-}
-
-static void setLine(QLabel *l, const QString &text)
-{
-	l->setText(text.size() > 120 ? text.left(119) + QChar(0x2026) : text);
-	l->setToolTip(text.size() > 30 ? rfoPlainTip(text) : QString());
+	l->setFullText(text, text.size() > 30);
 }
 
 static QString fromUtf8(const char *s)
@@ -94,6 +87,8 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	editorToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 	editorToggle->setArrowType(Qt::RightArrow);
 	editorToggle->setAutoRaise(true);
+	editorToggle->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+	rfoElideButton(editorToggle);
 	auto *editor = new QFrame;
 	editor->setFrameShape(QFrame::StyledPanel);
 	editor->setVisible(false);
@@ -116,10 +111,10 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	group->addButton(chosenButton);
 	allButton->setChecked(true);
 	connect(chosenButton, &QRadioButton::toggled, this, [this]() { updateTargets(); });
-	auto *targetRow = new QHBoxLayout;
-	targetRow->addWidget(allButton);
-	targetRow->addWidget(chosenButton);
-	targetRow->addStretch(1);
+	auto *targetRow = new QWidget; /* the two choices side by side, or one above the other when narrow */
+	auto *targetFlow = new RfoFlowLayout(targetRow, 8);
+	targetFlow->addWidget(allButton);
+	targetFlow->addWidget(chosenButton);
 	applyButton = new QPushButton(QTStr("Channels.Apply"));
 	applyButton->setObjectName("RestreamChannelsApply");
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
@@ -130,7 +125,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	form->addWidget(titleEdit);
 	form->addWidget(new QLabel(QTStr("Channels.Description")));
 	form->addWidget(descriptionEdit);
-	form->addLayout(targetRow);
+	form->addWidget(targetRow);
 	form->addWidget(applyButton);
 
 	layout->addLayout(top);
@@ -176,11 +171,11 @@ RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
 	bold.setBold(true);
 	row->badge->setFont(bold);
 
-	row->name = oneLine();
+	row->name = new RfoElidedLabel;
 	row->name->setFont(bold);
-	row->platform = oneLine();
+	row->platform = new RfoElidedLabel;
 	row->platform->setEnabled(false); /* the theme's secondary text */
-	row->title = oneLine();
+	row->title = new RfoElidedLabel;
 	row->title->setEnabled(false);
 	row->result = plainLabel();
 	row->result->setVisible(false);
@@ -245,7 +240,7 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 	}
 	row->badge->setToolTip(rfoPlainTip(platform));
 	setLine(row->name, fromUtf8(ch.display_name));
-	row->platform->setText(
+	row->platform->setFullText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));
 	setLine(row->title, ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
 	row->title->setVisible(ch.title != nullptr && *ch.title);

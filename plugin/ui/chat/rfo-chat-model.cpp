@@ -239,7 +239,7 @@ int RfoChatDelegate::layoutRow(const RfoChatRow &r, int width, QTextLayout &layo
 	};
 	QTextCharFormat plain, dim, platform, author, badge, donation, emote, system;
 	dim.setForeground(pal.color(QPalette::PlaceholderText));
-	platform.setForeground(readable(r.accent, base));
+	platform.setForeground(QColor(QRgb(rfo_chat_platform_text_color(r.platform.toUtf8().constData(), base.rgb() & 0xFFFFFF))));
 	platform.setFontWeight(QFont::DemiBold);
 	author.setFontWeight(QFont::Bold);
 	if (r.authorColor.isValid())

@@ -1,4 +1,5 @@
 #include "rfo-golive-view.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -50,17 +51,20 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	QFont bold = status->font();
 	bold.setBold(true);
 	status->setFont(bold);
-	serverLabel = plainLabel();
+	/* an address: one line, elided, the whole of it in the tooltip */
+	serverLabel = new RfoElidedLabel;
+	serverLabel->setObjectName("RestreamGoLiveServer");
 
 	/* Someone changed Settings → Stream: one click puts Restream back. */
 	changedBox = new QWidget;
-	auto *changedLayout = new QHBoxLayout(changedBox);
+	auto *changedLayout = new QVBoxLayout(changedBox);
 	changedLayout->setContentsMargins(0, 0, 0, 0);
 	auto *changedText = plainLabel(QTStr("GoLive.Changed"));
 	auto *fix = new QPushButton(QTStr("GoLive.Fix"));
 	connect(fix, &QPushButton::clicked, this, [this]() { apply(); });
-	changedLayout->addWidget(changedText, 1);
+	changedLayout->addWidget(changedText);
 	changedLayout->addWidget(fix);
+	rfoElideButton(fix);
 	changedBox->setVisible(false);
 
 	builtinWarning = plainLabel(QTStr("GoLive.BuiltinWarning"));
@@ -83,6 +87,14 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	ingestCombo->setObjectName("RestreamGoLiveIngest");
 	eventCombo = new QComboBox;
 	eventCombo->setObjectName("RestreamGoLiveEvent");
+	/* long server names and event titles never widen the dock: the box elides, its tooltip has the whole text */
+	for (QComboBox *combo : {ingestCombo, eventCombo}) {
+		combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+		combo->setMinimumContentsLength(8);
+		combo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+		connect(combo, QOverload<int>::of(&QComboBox::currentIndexChanged), combo,
+			[combo](int) { combo->setToolTip(rfoPlainTip(combo->currentText())); });
+	}
 
 	keyEdit = new QLineEdit;
 	keyEdit->setReadOnly(true);
@@ -107,6 +119,9 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	keyRow->addWidget(revealButton);
 
 	auto *form = new QFormLayout;
+	/* a field that does not fit beside its label goes below it */
+	form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+	form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 	form->addRow(QTStr("GoLive.Protocol"), protoRow);
 	form->addRow(QString(), srtReason);
 	form->addRow(QTStr("GoLive.Ingest"), ingestCombo);
@@ -115,6 +130,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	applyButton = new QPushButton(QTStr("GoLive.Apply"));
 	applyButton->setObjectName("RestreamGoLiveApply");
+	rfoElideButton(applyButton);
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 
 	/* Puts back the stream settings OBS had before the last "Set up" (shown while a copy of them is kept). */
@@ -126,8 +142,16 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 			golive_actions.restore();
 	});
 
-	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
+	/* a sentence: it wraps beside its box (a check box's own text cannot wrap); a click on it toggles the box */
+	compatCheck = new QCheckBox;
+	compatCheck->setObjectName("RestreamGoLiveCompat");
 	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
+	compatCheck->setAccessibleName(QTStr("GoLive.Compat"));
+	auto *compatText = new RfoClickLabel(compatCheck, QTStr("GoLive.Compat"));
+	compatText->setToolTip(QTStr("GoLive.Compat.Help"));
+	auto *compatRow = new QHBoxLayout;
+	compatRow->addWidget(compatCheck, 0, Qt::AlignTop);
+	compatRow->addWidget(compatText, 1);
 	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
 		if (have_actions && golive_actions.set_compat)
 			golive_actions.set_compat(on);
@@ -152,7 +176,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(applyButton);
 	layout->addWidget(result);
 	layout->addWidget(error);
-	layout->addWidget(compatCheck);
+	layout->addLayout(compatRow);
 	layout->addWidget(refresh, 0, Qt::AlignLeft);
 	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
 	layout->addStretch(1);
@@ -245,7 +269,7 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		status->setText(QTStr("GoLive.NotSignedIn"));
 	else
 		status->setText(QTStr(st.service_active ? "GoLive.Active" : "GoLive.Inactive"));
-	serverLabel->setText(QString::fromUtf8(st.server_text ? st.server_text : ""));
+	serverLabel->setFullText(QString::fromUtf8(st.server_text ? st.server_text : ""));
 	serverLabel->setVisible(st.server_text && *st.server_text);
 	changedBox->setVisible(st.signed_in && st.was_set_up && !st.service_active);
 	builtinWarning->setVisible(st.builtin_restream);

@@ -8,6 +8,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class RfoElidedLabel;
 class QLineEdit;
 class QPushButton;
 class QRadioButton;
@@ -32,7 +33,7 @@ private:
 	QString currentEventId() const;
 
 	QLabel *status = nullptr;
-	QLabel *serverLabel = nullptr;
+	RfoElidedLabel *serverLabel = nullptr;
 	QWidget *changedBox = nullptr;
 	QLabel *builtinWarning = nullptr;
 	QRadioButton *rtmpButton = nullptr;

@@ -6,6 +6,7 @@
 #include <obs-frontend-api.h>
 #include <obs.h>
 
+#include <QBoxLayout>
 #include <QFont>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -22,6 +23,7 @@
 #include <QVBoxLayout>
 
 #define OUTPUT_SAMPLE_MS 1000
+#define NARROW_TABLE_PX 360 /* below this width the channel table leaves out its bitrate column */
 
 static QPointer<RfoStatsView> stats_view;
 static rfo_ui_stats_actions stats_actions;
@@ -148,12 +150,11 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	outForm->addRow(QTStr("Stats.Bitrate"), outBitrate);
 	outForm->addRow(QTStr("Stats.Output.Dropped"), outDropped);
 
-	auto *pair = new QGridLayout;
+	/* side by side, or one above the other when the dock is too narrow for both (resizeEvent) */
+	pair = new QBoxLayout(QBoxLayout::LeftToRight);
 	pair->setContentsMargins(0, 0, 0, 0);
-	pair->addWidget(ingest, 0, 0);
-	pair->addWidget(output, 0, 1);
-	pair->setColumnStretch(0, 1);
-	pair->setColumnStretch(1, 1);
+	pair->addWidget(ingest, 1);
+	pair->addWidget(output, 1);
 
 	table = new QTableWidget(0, COL_COUNT);
 	table->setObjectName("RestreamStatsChannels");
@@ -165,6 +166,8 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	table->setFocusPolicy(Qt::NoFocus);
 	table->setShowGrid(false);
 	table->setWordWrap(false);
+	table->setTextElideMode(Qt::ElideRight);
+	table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	auto *header = table->horizontalHeader();
 	header->setSectionResizeMode(COL_NAME, QHeaderView::Stretch);
 	for (int c = COL_STATUS; c < COL_COUNT; c++)
@@ -203,6 +206,23 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 				}
 			},
 			this);
+}
+
+void RfoStatsView::resizeEvent(QResizeEvent *event)
+{
+	QWidget::resizeEvent(event);
+	fitWidth();
+}
+
+/* A narrow dock: the two boxes one above the other, and the channel table without its bitrate column (the boxes
+ * above have the bitrates); the channel names elide. */
+void RfoStatsView::fitWidth()
+{
+	const int boxes = pair->itemAt(0)->widget()->minimumSizeHint().width() +
+			  pair->itemAt(1)->widget()->minimumSizeHint().width() + pair->spacing();
+	const bool narrow = width() < boxes + 8;
+	pair->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+	table->setColumnHidden(COL_BITRATE, width() < NARROW_TABLE_PX);
 }
 
 void RfoStatsView::frontendLoaded()

@@ -13,6 +13,7 @@
 #include <QTimer>
 #include <QWidget>
 
+class QBoxLayout;
 class QLabel;
 class QTableWidget;
 
@@ -27,7 +28,11 @@ public:
 	/* OBS_FRONTEND_EVENT_FINISHED_LOADING was seen (a view built later starts sampling OBS's output at once). */
 	static void frontendLoaded();
 
+protected:
+	void resizeEvent(QResizeEvent *event) override;
+
 private:
+	void fitWidth();
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);
 	void sampleOutput();
 	void setIncoming(const rfo_stats_incoming &in);
@@ -39,6 +44,7 @@ private:
 	QLabel *outState = nullptr, *outBitrate = nullptr, *outDropped = nullptr;
 	QLabel *emptyNote = nullptr;
 	QTableWidget *table = nullptr;
+	QBoxLayout *pair = nullptr; /* the ingest and output boxes */
 
 	QTimer outputTimer;
 	QElapsedTimer outputClock;
