@@ -110,10 +110,10 @@ static double wcag_lin(uint32_t c8)
 
 static double wcag_ratio(uint32_t a, uint32_t b)
 {
-	double la = 0.2126 * wcag_lin((a >> 16) & 0xFF) + 0.7152 * wcag_lin((a >> 8) & 0xFF) +
-		    0.0722 * wcag_lin(a & 0xFF);
-	double lb = 0.2126 * wcag_lin((b >> 16) & 0xFF) + 0.7152 * wcag_lin((b >> 8) & 0xFF) +
-		    0.0722 * wcag_lin(b & 0xFF);
+	double la =
+		0.2126 * wcag_lin((a >> 16) & 0xFF) + 0.7152 * wcag_lin((a >> 8) & 0xFF) + 0.0722 * wcag_lin(a & 0xFF);
+	double lb =
+		0.2126 * wcag_lin((b >> 16) & 0xFF) + 0.7152 * wcag_lin((b >> 8) & 0xFF) + 0.0722 * wcag_lin(b & 0xFF);
 	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
 }
 
@@ -125,11 +125,10 @@ static void test_platform_contrast(void)
 		const char *theme;
 		uint32_t base;
 	} themes[] = {
-		{"29 Yami", 0x2B2E38},    {"29 Acri", 0x181819},    {"29 Grey", 0x2F2F2F},
-		{"29 Rachni", 0x232629},  {"29 Dark", 0x1F1E1F},    {"29 Light", 0xE5E5E5},
-		{"30+ Yami", 0x272A33},   {"30+ Classic", 0x1F1E1F}, {"30+ Acri", 0x181819},
-		{"30+ Grey", 0x2F2F2F},   {"30+ Rachni", 0x232629}, {"30+ Light", 0xE5E5E5},
-		{"System light", 0xFFFFFF}, {"black", 0x000000},     {"white", 0xFFFFFF},
+		{"29 Yami", 0x2B2E38},      {"29 Acri", 0x181819},  {"29 Grey", 0x2F2F2F},    {"29 Rachni", 0x232629},
+		{"29 Dark", 0x1F1E1F},      {"29 Light", 0xE5E5E5}, {"30+ Yami", 0x272A33},   {"30+ Classic", 0x1F1E1F},
+		{"30+ Acri", 0x181819},     {"30+ Grey", 0x2F2F2F}, {"30+ Rachni", 0x232629}, {"30+ Light", 0xE5E5E5},
+		{"System light", 0xFFFFFF}, {"black", 0x000000},    {"white", 0xFFFFFF},
 	};
 	check(rfo_chat_accent_count() >= 11);
 	check(rfo_chat_accent_platform(rfo_chat_accent_count()) == NULL);

@@ -76,6 +76,26 @@ static bool clipped(const QWidget *w, const QWidget *frame)
 	return false;
 }
 
+QStringList rfoLayoutScrollbars(QWidget *root)
+{
+	QStringList out;
+	for (QWidget *w : root->findChildren<QWidget *>()) {
+		auto *area = qobject_cast<QAbstractScrollArea *>(w);
+		if (area && area->isVisible() && area->horizontalScrollBar()->isVisible())
+			out << nameOf(w);
+	}
+	return out;
+}
+
+QStringList rfoLayoutClipped(QWidget *root, QWidget *edge)
+{
+	QStringList out;
+	for (QWidget *w : root->findChildren<QWidget *>())
+		if (w->isVisible() && clipped(w, edge))
+			out << nameOf(w);
+	return out;
+}
+
 static void report(int step, int asked)
 {
 	QWidget *dock = probe_dock.data();
@@ -84,18 +104,9 @@ static void report(int step, int asked)
 		return;
 	QString view;
 	QWidget *root = shownView(dock, &view);
-	QStringList hscroll, cut;
+	QStringList hscroll = rfoLayoutScrollbars(root), cut = rfoLayoutClipped(root, frame);
 	if (dock->minimumSizeHint().width() > dock->width())
 		hscroll << QStringLiteral("dock");
-	for (QWidget *w : root->findChildren<QWidget *>()) {
-		if (!w->isVisible())
-			continue;
-		auto *area = qobject_cast<QAbstractScrollArea *>(w);
-		if (area && area->horizontalScrollBar()->isVisible())
-			hscroll << nameOf(w);
-		if (clipped(w, frame))
-			cut << nameOf(w);
-	}
 	QString line = QStringLiteral("layout probe: step %1 view=%2 width=%3 (asked %4) scale=%5 rect=%6")
 			       .arg(step)
 			       .arg(view)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QStringList>
+
 class QWidget;
 
 /* A test aid, off unless RFO_LAYOUT_PROBE is set (read once): registers the hotkey "RestreamForOBS.LayoutProbe"
@@ -13,3 +15,9 @@ class QWidget;
  * scroll areas showing a horizontal scrollbar and clipped the one-line texts and buttons cut without an ellipsis.
  * After the last step it logs "layout probe: done". */
 void rfoLayoutProbeStart(QWidget *dock);
+
+/* The checks of a step (unit tests use them too), by widget name: the visible scroll areas under `root` showing a
+ * horizontal scrollbar; the visible one-line labels and buttons under `root` cut without an ellipsis, and the
+ * widgets reaching past the right edge of `edge` (the dock's window). */
+QStringList rfoLayoutScrollbars(QWidget *root);
+QStringList rfoLayoutClipped(QWidget *root, QWidget *edge);
