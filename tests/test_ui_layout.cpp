@@ -24,6 +24,7 @@
 #include <QHash>
 #include <QLabel>
 #include <QTextStream>
+#include <QVBoxLayout>
 
 #include <string>
 
@@ -79,6 +80,14 @@ static void check_fits(const char *name, QWidget *view, int width)
 		fprintf(stderr, "%s at %d px (window %d, needs %d): scrollbars [%s] cut [%s]\n", name, width,
 			window.width(), need, bars.join(", ").toUtf8().constData(),
 			cut.join(", ").toUtf8().constData());
+	if (!bars.isEmpty())
+		for (QWidget *w : window.findChildren<QWidget *>())
+			if (w->isVisible() && w->minimumSizeHint().width() > width - 40)
+				fprintf(stderr, "  wide: %s %s min %d parent %s layout %s\n",
+					w->metaObject()->className(), w->objectName().toUtf8().constData(),
+					w->minimumSizeHint().width(),
+					w->parentWidget() ? w->parentWidget()->metaObject()->className() : "-",
+					w->layout() ? w->layout()->metaObject()->className() : "-");
 	check(bars.isEmpty());
 	check(cut.isEmpty());
 	check(need <= width);

@@ -137,6 +137,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	restoreButton = new QPushButton(QTStr("GoLive.Restore"));
 	restoreButton->setObjectName("RestreamGoLiveRestore");
 	restoreButton->setVisible(false);
+	rfoElideButton(restoreButton);
 	connect(restoreButton, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.restore)
 			golive_actions.restore();
@@ -163,6 +164,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	error->setVisible(false);
 
 	auto *refresh = new QPushButton(QTStr("GoLive.Refresh"));
+	rfoElideButton(refresh);
 	connect(refresh, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.refresh)
 			golive_actions.refresh();
@@ -177,8 +179,8 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(result);
 	layout->addWidget(error);
 	layout->addLayout(compatRow);
-	layout->addWidget(refresh, 0, Qt::AlignLeft);
-	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
+	layout->addWidget(refresh);
+	layout->addWidget(restoreButton);
 	layout->addStretch(1);
 
 	auto touched = [this]() {
