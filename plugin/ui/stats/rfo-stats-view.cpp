@@ -1,4 +1,5 @@
 #include "rfo-stats-view.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -6,7 +7,6 @@
 #include <obs-frontend-api.h>
 #include <obs.h>
 
-#include <QBoxLayout>
 #include <QFont>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -150,11 +150,11 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	outForm->addRow(QTStr("Stats.Bitrate"), outBitrate);
 	outForm->addRow(QTStr("Stats.Output.Dropped"), outDropped);
 
-	/* side by side, or one above the other when the dock is too narrow for both (resizeEvent) */
-	pair = new QBoxLayout(QBoxLayout::LeftToRight);
-	pair->setContentsMargins(0, 0, 0, 0);
-	pair->addWidget(ingest, 1);
-	pair->addWidget(output, 1);
+	/* side by side, or one above the other when the dock is too narrow for both */
+	auto *pair = new QWidget;
+	auto *pairFlow = new RfoFlowLayout(pair, 6);
+	pairFlow->addWidget(ingest);
+	pairFlow->addWidget(output);
 
 	table = new QTableWidget(0, COL_COUNT);
 	table->setObjectName("RestreamStatsChannels");
@@ -181,7 +181,7 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	layout->setContentsMargins(0, 4, 0, 0);
 	layout->addWidget(status);
 	layout->addLayout(totalBox);
-	layout->addLayout(pair);
+	layout->addWidget(pair);
 	layout->addWidget(emptyNote);
 	layout->addWidget(table, 1);
 
@@ -211,17 +211,8 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 void RfoStatsView::resizeEvent(QResizeEvent *event)
 {
 	QWidget::resizeEvent(event);
-	fitWidth();
-}
-
-/* A narrow dock: the two boxes one above the other, and the channel table without its bitrate column (the boxes
- * above have the bitrates); the channel names elide. */
-void RfoStatsView::fitWidth()
-{
-	const int boxes = pair->itemAt(0)->widget()->minimumSizeHint().width() +
-			  pair->itemAt(1)->widget()->minimumSizeHint().width() + pair->spacing();
-	const bool narrow = width() < boxes + 8;
-	pair->setDirection(narrow ? QBoxLayout::TopToBottom : QBoxLayout::LeftToRight);
+	/* a narrow dock: the channel table without its bitrate column (the boxes above have the bitrates); the
+	 * channel names elide */
 	table->setColumnHidden(COL_BITRATE, width() < NARROW_TABLE_PX);
 }
 

@@ -13,7 +13,6 @@
 #include <QTimer>
 #include <QWidget>
 
-class QBoxLayout;
 class QLabel;
 class QTableWidget;
 
@@ -32,7 +31,6 @@ protected:
 	void resizeEvent(QResizeEvent *event) override;
 
 private:
-	void fitWidth();
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);
 	void sampleOutput();
 	void setIncoming(const rfo_stats_incoming &in);
@@ -44,7 +42,6 @@ private:
 	QLabel *outState = nullptr, *outBitrate = nullptr, *outDropped = nullptr;
 	QLabel *emptyNote = nullptr;
 	QTableWidget *table = nullptr;
-	QBoxLayout *pair = nullptr; /* the ingest and output boxes */
 
 	QTimer outputTimer;
 	QElapsedTimer outputClock;
