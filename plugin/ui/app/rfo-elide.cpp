@@ -120,6 +120,11 @@ RfoClickLabel::RfoClickLabel(QAbstractButton *buddy, const QString &text, QWidge
 void RfoClickLabel::mouseReleaseEvent(QMouseEvent *event)
 {
 	QLabel::mouseReleaseEvent(event);
-	if (box && box->isEnabled() && rect().contains(event->pos()))
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+	const QPoint at = event->position().toPoint();
+#else
+	const QPoint at = event->pos();
+#endif
+	if (box && box->isEnabled() && rect().contains(at))
 		box->click();
 }

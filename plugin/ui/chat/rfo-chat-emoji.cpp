@@ -10,7 +10,11 @@ QString rfoColorEmojiFamily()
 	if (looked)
 		return family;
 	looked = true;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+	const QStringList families = QFontDatabase::families();
+#else
 	const QStringList families = QFontDatabase().families();
+#endif
 	for (const char *name : {"Noto Color Emoji", "Twemoji", "Apple Color Emoji", "Segoe UI Emoji", "JoyPixels"}) {
 		for (const QString &f : families)
 			if (f.startsWith(QLatin1String(name), Qt::CaseInsensitive)) {

@@ -287,7 +287,7 @@ int RfoChatDelegate::layoutRow(const RfoChatRow &r, int width, QTextLayout &layo
 	const QString emojiFamily = rfoColorEmojiFamily();
 	if (!emojiFamily.isEmpty()) {
 		QTextCharFormat colorEmoji;
-		colorEmoji.setFontFamily(emojiFamily);
+		colorEmoji.setFontFamilies(QStringList{emojiFamily});
 		for (const RfoTextRange &e : rfoEmojiRanges(s)) {
 			QTextLayout::FormatRange range;
 			range.start = e.start;
