@@ -111,6 +111,9 @@ QWidget *RfoDock::buildAccountPage()
 	/* a narrow dock shortens the tab titles ("Chan…") rather than hiding tabs behind scroll arrows */
 	tabs->setElideMode(Qt::ElideRight);
 	tabs->setUsesScrollButtons(false);
+	/* OBS's themes give every tab a minimum width (Yami: 50 px plus padding), four of which are wider than a
+	 * 280 px dock: ours may shrink to their elided titles (paddings, colours and the rest stay the theme's) */
+	tabs->setStyleSheet(QStringLiteral("QTabBar::tab { min-width: 0px; }"));
 
 	layout->addLayout(header);
 	layout->addWidget(note);

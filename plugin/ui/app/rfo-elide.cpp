@@ -25,11 +25,19 @@ void RfoElidedLabel::setFullText(const QString &text, bool alwaysTip)
 	refit();
 }
 
+void RfoElidedLabel::setTip(const QString &text)
+{
+	tip = text;
+	refit();
+}
+
 QSize RfoElidedLabel::sizeHint() const
 {
+	/* what QLabel (frame, style sheet padding included) wants for the text shown, grown by the part left out */
 	const QFontMetrics fm(font());
-	const QMargins m = contentsMargins();
-	return QSize(fm.horizontalAdvance(full) + m.left() + m.right() + 2 * margin(), QLabel::sizeHint().height());
+	const QSize shown = QLabel::sizeHint();
+	return QSize(shown.width() + qMax(0, fm.horizontalAdvance(full) - fm.horizontalAdvance(text())),
+		     shown.height());
 }
 
 QSize RfoElidedLabel::minimumSizeHint() const
@@ -61,7 +69,10 @@ void RfoElidedLabel::refit()
 	const QString shown = fm.elidedText(line, Qt::ElideRight, qMax(0, room));
 	if (shown != text())
 		QLabel::setText(shown);
-	setToolTip(shown != full || tipAlways ? rfoPlainTip(full) : QString());
+	QString shownTip = tip;
+	if (shown != full || tipAlways)
+		shownTip = tip.isEmpty() ? full : full + QLatin1Char('\n') + tip;
+	setToolTip(rfoPlainTip(shownTip));
 }
 
 namespace {

@@ -13,6 +13,8 @@ public:
 	explicit RfoElidedLabel(QWidget *parent = nullptr);
 	/* `alwaysTip`: the tooltip also when the text fits (e.g. a title that may be cut by Restream's own limit). */
 	void setFullText(const QString &text, bool alwaysTip = false);
+	/* A tooltip of its own (plain text), shown after the full text when that is elided. */
+	void setTip(const QString &text);
 	QString fullText() const { return full; }
 	bool elided() const { return text() != full; }
 	QSize sizeHint() const override;
@@ -24,7 +26,7 @@ protected:
 
 private:
 	void refit();
-	QString full;
+	QString full, tip;
 	bool tipAlways = false;
 };
 

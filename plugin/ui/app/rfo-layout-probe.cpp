@@ -119,6 +119,14 @@ static void report(int step, int asked)
 		line += QStringLiteral(" list=") + rectText(list->viewport());
 	line += QStringLiteral(" hscroll=") + (hscroll.isEmpty() ? QStringLiteral("none") : hscroll.join(','));
 	line += QStringLiteral(" clipped=") + (cut.isEmpty() ? QStringLiteral("none") : cut.join(','));
+	if (frame->width() > asked) {
+		/* what keeps the dock wider than asked: every widget (any tab) that needs nearly that much */
+		QStringList wide;
+		for (QWidget *w : dock->findChildren<QWidget *>())
+			if (w->minimumSizeHint().width() > asked - 40 && wide.size() < 16)
+				wide << nameOf(w) + QStringLiteral(":") + QString::number(w->minimumSizeHint().width());
+		line += QStringLiteral(" wide=") + wide.join(',');
+	}
 	rfo_log(LOG_INFO, "%s", line.toUtf8().constData());
 }
 

@@ -375,9 +375,10 @@ void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
 	}
 	for (size_t i = 0; i < chips.size(); i++) {
 		const RfoChatChip &c = chips[i];
-		auto *chip = new QLabel(c.platform + QStringLiteral(": ") + c.status);
-		chip->setTextFormat(Qt::PlainText);
-		chip->setToolTip(rfoPlainTip(c.tip));
+		/* one line: a long reason ends in "…" (the whole of it in the tooltip, before the target's name) */
+		auto *chip = new RfoElidedLabel;
+		chip->setFullText(c.platform + QStringLiteral(": ") + c.status);
+		chip->setTip(c.tip);
 		chip->setStyleSheet(
 			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(c.accent.name()));
 		chipLayout->addWidget(chip);
