@@ -9,6 +9,7 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QDesktopServices>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -234,6 +235,10 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 			const QString badge = fromUtf8(ch.badge);
 			QFont f = row->badge->font();
 			f.setPointSizeF(QLabel().font().pointSizeF() * (badge.size() > 2 ? 0.7 : 1.0));
+			/* smaller still until it fits the badge ("#1234" in a large font) */
+			const int room = row->badge->contentsRect().width() - 2;
+			while (f.pointSizeF() > 5 && QFontMetrics(f).horizontalAdvance(badge) > room)
+				f.setPointSizeF(f.pointSizeF() - 0.5);
 			row->badge->setFont(f);
 			row->badge->setText(badge);
 		}

@@ -78,11 +78,16 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	settingsButton->setMenu(settingsMenu);
 	connect(settingsMenu, &QMenu::aboutToShow, this, &RfoChatView::fillSettingsMenu);
 
-	auto *top = new QHBoxLayout;
+	/* the status line above its buttons: beside them it would leave a narrow dock no room */
+	auto *buttons = new QHBoxLayout;
+	buttons->setContentsMargins(0, 0, 0, 0);
+	buttons->addStretch(1);
+	buttons->addWidget(filterButton);
+	buttons->addWidget(settingsButton);
+	auto *top = new QVBoxLayout;
 	top->setContentsMargins(0, 0, 0, 0);
-	top->addWidget(status, 1);
-	top->addWidget(filterButton);
-	top->addWidget(settingsButton);
+	top->addWidget(status);
+	top->addLayout(buttons);
 
 	/* the chips wrap onto more lines in a narrow dock */
 	chipBox = new QWidget;
