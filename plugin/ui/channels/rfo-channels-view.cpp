@@ -239,7 +239,9 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 			const int room = row->badge->contentsRect().width() - 2;
 			while (f.pointSizeF() > 5 && QFontMetrics(f).horizontalAdvance(badge) > room)
 				f.setPointSizeF(f.pointSizeF() - 0.5);
-			row->badge->setFont(f);
+			/* OBS's themes set label fonts in their style sheet, which wins over setFont() */
+			row->badge->setStyleSheet(
+				QStringLiteral("font-size: %1pt; font-weight: bold;").arg(f.pointSizeF()));
 			row->badge->setText(badge);
 		}
 	}
