@@ -7,6 +7,8 @@
 #include <QFontMetrics>
 #include <QStyle>
 #include <QStyleOptionButton>
+#include <QStyleOptionComboBox>
+#include <QStylePainter>
 
 #define MIN_CHARS 4 /* what an elided line keeps at least: a few letters and the "…" */
 
@@ -138,4 +140,16 @@ void RfoClickLabel::mouseReleaseEvent(QMouseEvent *event)
 #endif
 	if (box && box->isEnabled() && rect().contains(at))
 		box->click();
+}
+
+void RfoElidedCombo::paintEvent(QPaintEvent *)
+{
+	QStylePainter painter(this);
+	painter.setPen(palette().color(QPalette::Text));
+	QStyleOptionComboBox opt;
+	initStyleOption(&opt);
+	painter.drawComplexControl(QStyle::CC_ComboBox, opt);
+	const QRect text = style()->subControlRect(QStyle::CC_ComboBox, &opt, QStyle::SC_ComboBoxEditField, this);
+	opt.currentText = fontMetrics().elidedText(opt.currentText, Qt::ElideRight, text.width());
+	painter.drawControl(QStyle::CE_ComboBoxLabel, opt);
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QComboBox>
 #include <QLabel>
 #include <QString>
 
@@ -45,4 +46,13 @@ protected:
 
 private:
 	QAbstractButton *box;
+};
+
+/* A combo box whose current text ends in "…" when the box is narrower than it (QComboBox itself cuts it). */
+class RfoElidedCombo : public QComboBox {
+public:
+	explicit RfoElidedCombo(QWidget *parent = nullptr) : QComboBox(parent) {}
+
+protected:
+	void paintEvent(QPaintEvent *event) override;
 };

@@ -83,9 +83,9 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	protoRow->addWidget(srtButton);
 	protoRow->addStretch(1);
 
-	ingestCombo = new QComboBox;
+	ingestCombo = new RfoElidedCombo;
 	ingestCombo->setObjectName("RestreamGoLiveIngest");
-	eventCombo = new QComboBox;
+	eventCombo = new RfoElidedCombo;
 	eventCombo->setObjectName("RestreamGoLiveEvent");
 	/* long server names and event titles never widen the dock: the box elides, its tooltip has the whole text */
 	for (QComboBox *combo : {ingestCombo, eventCombo}) {
