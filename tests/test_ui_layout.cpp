@@ -171,6 +171,10 @@ static void test_chat(int width)
 		check(labels.size() == 6);
 		int lines = 0, lastTop = -1;
 		for (QLabel *l : labels) {
+			if (getenv("RFO_TEST_VERBOSE"))
+				fprintf(stderr, "chip '%s' at %d,%d %dx%d hint %dx%d\n", l->text().toUtf8().constData(),
+					l->x(), l->y(), l->width(), l->height(), l->sizeHint().width(),
+					l->sizeHint().height());
 			check(l->geometry().right() < chips->width());
 			if (l->y() != lastTop)
 				lines++;

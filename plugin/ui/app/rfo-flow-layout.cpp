@@ -80,7 +80,10 @@ int RfoFlowLayout::arrange(const QRect &rect, bool apply) const
 	for (QLayoutItem *item : items) {
 		if (item->isEmpty())
 			continue;
-		QSize s = item->sizeHint().boundedTo(QSize(area.width(), QWIDGETSIZE_MAX));
+		/* the widget's own wish: a QWidgetItem reports 0 for a width its size policy ignores (elided lines) */
+		const QSize want =
+			item->widget() ? item->widget()->sizeHint().expandedTo(item->minimumSize()) : item->sizeHint();
+		const QSize s = want.boundedTo(QSize(area.width(), QWIDGETSIZE_MAX));
 		if (x > 0 && x + s.width() > area.width()) {
 			x = 0;
 			y += lineHeight + gap;
