@@ -1,5 +1,6 @@
 #include "rfo-dock.hpp"
 #include "rfo-text-probe.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -43,6 +44,7 @@ QWidget *RfoDock::buildSignedOutPage()
 	signInButton = new QPushButton(QTStr("Dock.SignIn"));
 	signInButton->setObjectName("RestreamSignInButton");
 	signInButton->setAccessibleName(signInButton->text());
+	rfoElideButton(signInButton);
 	connect(signInButton, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_in)
 			actions.sign_in();
@@ -81,13 +83,13 @@ QWidget *RfoDock::buildAccountPage()
 	auto *layout = new QVBoxLayout(page);
 	accountLayout = layout;
 
-	accountName = new QLabel;
-	accountName->setTextFormat(Qt::PlainText);
+	accountName = new RfoElidedLabel;
+	accountName->setObjectName("RestreamAccountName");
 	QFont bold = accountName->font();
 	bold.setBold(true);
 	accountName->setFont(bold);
-	accountUser = new QLabel;
-	accountUser->setTextFormat(Qt::PlainText);
+	accountUser = new RfoElidedLabel;
+	accountUser->setObjectName("RestreamAccountUser");
 
 	auto *signOut = new QPushButton(QTStr("Dock.SignOut"));
 	signOut->setAccessibleName(QTStr("Dock.SignOut"));
@@ -115,6 +117,12 @@ QWidget *RfoDock::buildAccountPage()
 	tabs->setDocumentMode(true);
 	tabs->setAccessibleName(QTStr("Dock.Title"));
 	tabs->tabBar()->setAccessibleName(QTStr("Dock.Title"));
+	/* a narrow dock shortens the tab titles ("Chan…") rather than hiding tabs behind scroll arrows */
+	tabs->setElideMode(Qt::ElideRight);
+	tabs->setUsesScrollButtons(false);
+	/* OBS's themes give every tab a minimum width (Yami: 50 px plus padding), four of which are wider than a
+	 * 280 px dock: ours may shrink to their elided titles (paddings, colours and the rest stay the theme's) */
+	tabs->setStyleSheet(QStringLiteral("QTabBar::tab { min-width: 0px; }"));
 
 	layout->addLayout(header);
 	layout->addWidget(note);
@@ -124,6 +132,7 @@ QWidget *RfoDock::buildAccountPage()
 
 void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int index)
 {
+	view->setProperty("rfoTabName", QString::fromUtf8(name));
 	tabs->insertTab(index, view, title);
 	const char *wanted = getenv("RFO_DOCK_TAB");
 	if (wanted && strcmp(wanted, name) == 0) {
@@ -213,8 +222,13 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 	pages->setCurrentIndex(signedIn ? 1 : 0);
 
 	if (signedIn) {
-		accountName->setText(QString::fromUtf8(account.display_name ? account.display_name : ""));
-		accountUser->setText(QString::fromUtf8(account.username ? account.username : ""));
+		const QString display = QString::fromUtf8(account.display_name ? account.display_name : "");
+		const QString user = QString::fromUtf8(account.username ? account.username : "");
+		/* one name when both are the same (Restream fills the display name with the username by default) */
+		const bool same = display.isEmpty() || display.compare(user, Qt::CaseInsensitive) == 0;
+		accountName->setFullText(display.isEmpty() ? user : display);
+		accountUser->setFullText(user);
+		accountUser->setVisible(!same && !user.isEmpty());
 		if (auto *note = findChild<QLabel *>("RestreamAccountNote")) {
 			note->setText(account.message ? QString::fromUtf8(account.message) : QString());
 			note->setVisible(account.message && *account.message);
@@ -225,6 +239,7 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 	const bool signingIn = account.state == RFO_UI_SIGNING_IN;
 	signInButton->setText(QTStr(account.state == RFO_UI_RECONNECT ? "Dock.Reconnect" : "Dock.SignIn"));
 	signInButton->setAccessibleName(signInButton->text());
+	rfoElideButton(signInButton);
 	signInButton->setEnabled(!signingIn);
 
 	QString text = account.message ? QString::fromUtf8(account.message) : QString();

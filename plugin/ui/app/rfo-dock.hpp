@@ -12,6 +12,7 @@ class QPushButton;
 class QStackedWidget;
 class QTabWidget;
 class QVBoxLayout;
+class RfoElidedLabel;
 
 /* The "Restream" dock's content: a signed-out page and an account page. */
 class RfoDock : public QWidget {
@@ -51,8 +52,8 @@ private:
 	QPushButton *signInButton = nullptr;
 	QWidget *linkRow = nullptr;
 	QLineEdit *linkEdit = nullptr;
-	QLabel *accountName = nullptr;
-	QLabel *accountUser = nullptr;
+	RfoElidedLabel *accountName = nullptr;
+	RfoElidedLabel *accountUser = nullptr;
 	QTabWidget *tabs = nullptr;
 	QVBoxLayout *accountLayout = nullptr;
 	void buildEarly(const char *why);

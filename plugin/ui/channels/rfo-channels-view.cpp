@@ -1,4 +1,6 @@
 #include "rfo-channels-view.hpp"
+#include "rfo-elide.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
@@ -7,6 +9,7 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QDesktopServices>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -35,20 +38,11 @@ static QLabel *plainLabel(const QString &text = QString())
 	return l;
 }
 
-/* A line that never widens the dock: clipped, the full text in the tooltip. */
-static QLabel *oneLine()
+/* A line that never widens the dock: elided, the full text in the tooltip (also for any long text, which Restream
+ * may have cut itself). */
+static void setLine(RfoElidedLabel *l, const QString &text)
 {
-	auto *l = new QLabel;
-	l->setTextFormat(Qt::PlainText);
-	l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-	l->setMinimumWidth(0);
-	return l;
-}
-
-static void setLine(QLabel *l, const QString &text)
-{
-	l->setText(text.size() > 120 ? text.left(119) + QChar(0x2026) : text);
-	l->setToolTip(text.size() > 30 ? rfoPlainTip(text) : QString());
+	l->setFullText(text, text.size() > 30);
 }
 
 static QString fromUtf8(const char *s)
@@ -97,6 +91,8 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	editorToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 	editorToggle->setArrowType(Qt::RightArrow);
 	editorToggle->setAutoRaise(true);
+	editorToggle->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+	rfoElideButton(editorToggle);
 	auto *editor = new QFrame;
 	editor->setFrameShape(QFrame::StyledPanel);
 	editor->setVisible(false);
@@ -124,10 +120,10 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	allButton->setAccessibleName(QTStr("Channels.Target.All"));
 	chosenButton->setAccessibleName(QTStr("Channels.Target.Chosen"));
 	connect(chosenButton, &QRadioButton::toggled, this, [this]() { updateTargets(); });
-	auto *targetRow = new QHBoxLayout;
-	targetRow->addWidget(allButton);
-	targetRow->addWidget(chosenButton);
-	targetRow->addStretch(1);
+	auto *targetRow = new QWidget; /* the two choices side by side, or one above the other when narrow */
+	auto *targetFlow = new RfoFlowLayout(targetRow, 8);
+	targetFlow->addWidget(allButton);
+	targetFlow->addWidget(chosenButton);
 	applyButton = new QPushButton(QTStr("Channels.Apply"));
 	applyButton->setObjectName("RestreamChannelsApply");
 	applyButton->setAccessibleName(QTStr("Channels.Apply"));
@@ -139,7 +135,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	form->addWidget(titleEdit);
 	form->addWidget(new QLabel(QTStr("Channels.Description")));
 	form->addWidget(descriptionEdit);
-	form->addLayout(targetRow);
+	form->addWidget(targetRow);
 	form->addWidget(applyButton);
 
 	layout->addLayout(top);
@@ -185,11 +181,11 @@ RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
 	bold.setBold(true);
 	row->badge->setFont(bold);
 
-	row->name = oneLine();
+	row->name = new RfoElidedLabel;
 	row->name->setFont(bold);
-	row->platform = oneLine();
+	row->platform = new RfoElidedLabel;
 	row->platform->setEnabled(false); /* the theme's secondary text */
-	row->title = oneLine();
+	row->title = new RfoElidedLabel;
 	row->title->setEnabled(false);
 	row->result = plainLabel();
 	row->result->setVisible(false);
@@ -248,7 +244,13 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 			const QString badge = fromUtf8(ch.badge);
 			QFont f = row->badge->font();
 			f.setPointSizeF(QLabel().font().pointSizeF() * (badge.size() > 2 ? 0.7 : 1.0));
-			row->badge->setFont(f);
+			/* smaller still until it fits the badge ("#1234" in a large font) */
+			const int room = row->badge->contentsRect().width() - 2;
+			while (f.pointSizeF() > 5 && QFontMetrics(f).horizontalAdvance(badge) > room)
+				f.setPointSizeF(f.pointSizeF() - 0.5);
+			/* OBS's themes set label fonts in their style sheet, which wins over setFont() */
+			row->badge->setStyleSheet(
+				QStringLiteral("font-size: %1pt; font-weight: bold;").arg(f.pointSizeF()));
 			row->badge->setText(badge);
 		}
 	}
@@ -258,7 +260,7 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 	row->include->setAccessibleName(QTStr("Channels.Row.Include").arg(fromUtf8(ch.display_name)));
 	row->enabled->setAccessibleName(QTStr("Channels.Row.On").arg(fromUtf8(ch.display_name)));
 	row->link->setAccessibleName(QTStr("Channels.Row.Open").arg(fromUtf8(ch.display_name)));
-	row->platform->setText(
+	row->platform->setFullText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));
 	setLine(row->title, ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
 	row->title->setVisible(ch.title != nullptr && *ch.title);

@@ -1,5 +1,6 @@
 #include "rfo-golive-view.hpp"
 #include "rfo-geometry-probe.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -54,18 +55,21 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	QFont bold = status->font();
 	bold.setBold(true);
 	status->setFont(bold);
-	serverLabel = plainLabel();
+	/* an address: one line, elided, the whole of it in the tooltip */
+	serverLabel = new RfoElidedLabel;
+	serverLabel->setObjectName("RestreamGoLiveServer");
 
 	/* Someone changed Settings → Stream: one click puts Restream back. */
 	changedBox = new QWidget;
-	auto *changedLayout = new QHBoxLayout(changedBox);
+	auto *changedLayout = new QVBoxLayout(changedBox);
 	changedLayout->setContentsMargins(0, 0, 0, 0);
 	auto *changedText = plainLabel(QTStr("GoLive.Changed"));
 	auto *fix = new QPushButton(QTStr("GoLive.Fix"));
 	fix->setAccessibleName(QTStr("GoLive.Fix"));
 	connect(fix, &QPushButton::clicked, this, [this]() { apply(); });
-	changedLayout->addWidget(changedText, 1);
+	changedLayout->addWidget(changedText);
 	changedLayout->addWidget(fix);
+	rfoElideButton(fix);
 	changedBox->setVisible(false);
 
 	builtinWarning = plainLabel(QTStr("GoLive.BuiltinWarning"));
@@ -86,12 +90,20 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	protoRow->addWidget(srtButton);
 	protoRow->addStretch(1);
 
-	ingestCombo = new QComboBox;
+	ingestCombo = new RfoElidedCombo;
 	ingestCombo->setObjectName("RestreamGoLiveIngest");
-	ingestCombo->setAccessibleName(QTStr("GoLive.Ingest"));
-	eventCombo = new QComboBox;
+	eventCombo = new RfoElidedCombo;
 	eventCombo->setObjectName("RestreamGoLiveEvent");
+	ingestCombo->setAccessibleName(QTStr("GoLive.Ingest"));
 	eventCombo->setAccessibleName(QTStr("GoLive.Event"));
+	/* long server names and event titles never widen the dock: the box elides, its tooltip has the whole text */
+	for (QComboBox *combo : {ingestCombo, eventCombo}) {
+		combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+		combo->setMinimumContentsLength(8);
+		combo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+		connect(combo, QOverload<int>::of(&QComboBox::currentIndexChanged), combo,
+			[combo](int) { combo->setToolTip(rfoPlainTip(combo->currentText())); });
+	}
 
 	keyEdit = new QLineEdit;
 	keyEdit->setReadOnly(true);
@@ -119,6 +131,9 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	keyRow->addWidget(revealButton);
 
 	auto *form = new QFormLayout;
+	/* a field that does not fit beside its label goes below it */
+	form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+	form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 	form->addRow(QTStr("GoLive.Protocol"), protoRow);
 	form->addRow(QString(), srtReason);
 	form->addRow(QTStr("GoLive.Ingest"), ingestCombo);
@@ -128,6 +143,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	applyButton = new QPushButton(QTStr("GoLive.Apply"));
 	applyButton->setObjectName("RestreamGoLiveApply");
 	applyButton->setAccessibleName(QTStr("GoLive.Apply"));
+	rfoElideButton(applyButton);
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 
 	/* Puts back the stream settings OBS had before the last "Set up" (shown while a copy of them is kept). */
@@ -135,15 +151,23 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	restoreButton->setObjectName("RestreamGoLiveRestore");
 	restoreButton->setAccessibleName(QTStr("GoLive.Restore"));
 	restoreButton->setVisible(false);
+	rfoElideButton(restoreButton);
 	connect(restoreButton, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.restore)
 			golive_actions.restore();
 	});
 
-	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
+	/* a sentence: it wraps beside its box (a check box's own text cannot wrap); a click on it toggles the box */
+	compatCheck = new QCheckBox;
+	compatCheck->setObjectName("RestreamGoLiveCompat");
 	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
 	compatCheck->setAccessibleName(QTStr("GoLive.Compat"));
 	compatCheck->setAccessibleDescription(QTStr("GoLive.Compat.Help"));
+	auto *compatText = new RfoClickLabel(compatCheck, QTStr("GoLive.Compat"));
+	compatText->setToolTip(QTStr("GoLive.Compat.Help"));
+	auto *compatRow = new QHBoxLayout;
+	compatRow->addWidget(compatCheck, 0, Qt::AlignTop);
+	compatRow->addWidget(compatText, 1);
 	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
 		if (have_actions && golive_actions.set_compat)
 			golive_actions.set_compat(on);
@@ -156,6 +180,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	auto *refresh = new QPushButton(QTStr("GoLive.Refresh"));
 	refresh->setAccessibleName(QTStr("GoLive.Refresh"));
+	rfoElideButton(refresh);
 	connect(refresh, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.refresh)
 			golive_actions.refresh();
@@ -169,9 +194,9 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(applyButton);
 	layout->addWidget(result);
 	layout->addWidget(error);
-	layout->addWidget(compatCheck);
-	layout->addWidget(refresh, 0, Qt::AlignLeft);
-	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
+	layout->addLayout(compatRow);
+	layout->addWidget(refresh);
+	layout->addWidget(restoreButton);
 	layout->addWidget(buildNewEvent());
 	layout->addStretch(1);
 	rfoGeometryProbeStart(scroll, createButton, {newTitle, newDescription, createButton});
@@ -257,9 +282,12 @@ QWidget *RfoGoLiveView::buildNewEvent()
 	newWhen->setCalendarPopup(true);
 	newWhen->setEnabled(false);
 	connect(newNow, &QCheckBox::toggled, newWhen, [this](bool now) { newWhen->setEnabled(!now); });
-	auto *whenRow = new QHBoxLayout;
+	/* one above the other, the date box as narrow as the dock: the form fits a 280 px dock */
+	newWhen->setMinimumWidth(0);
+	newWhen->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+	auto *whenRow = new QVBoxLayout;
 	whenRow->addWidget(newNow);
-	whenRow->addWidget(newWhen, 1);
+	whenRow->addWidget(newWhen);
 	createButton = new QPushButton(QTStr("GoLive.NewEvent.Create"));
 	createButton->setObjectName("RestreamGoLiveCreateEvent");
 	newTitle->setAccessibleName(QTStr("GoLive.NewEvent.Title"));
@@ -319,7 +347,7 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		status->setText(QTStr("GoLive.NotSignedIn"));
 	else
 		status->setText(QTStr(st.service_active ? "GoLive.Active" : "GoLive.Inactive"));
-	serverLabel->setText(QString::fromUtf8(st.server_text ? st.server_text : ""));
+	serverLabel->setFullText(QString::fromUtf8(st.server_text ? st.server_text : ""));
 	serverLabel->setVisible(st.server_text && *st.server_text);
 	changedBox->setVisible(st.signed_in && st.was_set_up && !st.service_active);
 	builtinWarning->setVisible(st.builtin_restream);

@@ -9,6 +9,7 @@ class QCheckBox;
 class QComboBox;
 class QDateTimeEdit;
 class QLabel;
+class RfoElidedLabel;
 class QLineEdit;
 class QPushButton;
 class QRadioButton;
@@ -35,7 +36,7 @@ private:
 	void createEvent();
 
 	QLabel *status = nullptr;
-	QLabel *serverLabel = nullptr;
+	RfoElidedLabel *serverLabel = nullptr;
 	QWidget *changedBox = nullptr;
 	QLabel *builtinWarning = nullptr;
 	QRadioButton *rtmpButton = nullptr;
