@@ -91,6 +91,7 @@ translate_pkg() {
 	case "$qt:$1" in
 	6:qtbase5-dev) echo qt6-base-dev ;;
 	6:qtbase5-private-dev) echo qt6-base-private-dev ;;
+	6:qtwayland5) echo qt6-wayland ;;
 	6:libqt5*) ;;                            # Qt5 parts: OBS 30+ is Qt6-only
 	*:libclang-rt-*-dev | *:clang-format-*) ;; # sanitizer runtime / formatter: not used inside the root
 	*:debootstrap) ;;                        # makes the root; not needed in it
