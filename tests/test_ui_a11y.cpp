@@ -9,7 +9,6 @@
 #include "rfo-golive-view.hpp"
 #include "rfo-settings-dialog.hpp"
 #include "rfo-stats-view.hpp"
-#include "rfo-test.h"
 #include "rfo-ui-channels.h"
 #include "rfo-ui-golive.h"
 
@@ -32,6 +31,9 @@
 
 #include <string>
 #include <vector>
+
+/* last: its fail()/check() macros would clash with names inside the C++ library's headers */
+#include "rfo-test.h"
 
 static lookup_t *locale;
 
@@ -290,7 +292,11 @@ static void check_chat(void)
 	check(list->focusPolicy() & Qt::TabFocus);
 	QScrollBar *bar = list->verticalScrollBar();
 	check(bar->maximum() > 0);
+#if QT_VERSION >= QT_VERSION_CHECK(6, 0, 0)
+	view->activateWindow(); /* QApplication::setActiveWindow is deprecated in Qt 6 */
+#else
 	QApplication::setActiveWindow(view);
+#endif
 	list->setFocus(Qt::TabFocusReason);
 	auto key = [list](int k) {
 		QKeyEvent press(QEvent::KeyPress, k, Qt::NoModifier);

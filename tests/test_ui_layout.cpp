@@ -11,7 +11,6 @@
 #include "rfo-golive-view.hpp"
 #include "rfo-layout-probe.hpp"
 #include "rfo-stats-view.hpp"
-#include "rfo-test.h"
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
@@ -27,6 +26,9 @@
 #include <QVBoxLayout>
 
 #include <string>
+
+/* last: its fail()/check() macros would clash with names inside the C++ library's headers */
+#include "rfo-test.h"
 
 #define NARROW 280
 
