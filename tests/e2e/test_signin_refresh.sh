@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e.signin_refresh: token lifecycle in real OBS against the emulator, one OBS run.
 #   (3) refresh    access tokens living 5 s and every token reply held back 300 ms (so overlapping refreshes would be
-#                  seen); for 30 s (RFO_SIGNIN_REFRESH_SECONDS; ~12 refreshes) GetStatus every second (always signedIn), ListEvents (hits Restream with the
+#                  seen); for 45 s (RFO_SIGNIN_REFRESH_SECONDS; ~18 refreshes) GetStatus every second (always signedIn), ListEvents (hits Restream with the
 #                  token every time) and ListChannels (cached 30 s, refetched on a new token) -> >= 5 refreshes, maxConcurrent 1, overlaps 0, no reused refresh token,
 #                  no failed refresh, no AuthChanged event that is not signed in, and the API calls succeed.
 #   (4) revoked    the emulator revokes the pair -> GetStatus reconnect_needed / signedIn false with an actionable
@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-auth.sh"
 e2e_init
 AUTH_RESPONSES="$E2E_TMP/vendor-responses.txt"
-RUN_S=${RFO_SIGNIN_REFRESH_SECONDS:-30} # 5-s tokens are refreshed every ~2.5 s: ~12 refreshes, >= 5 asserted
+RUN_S=${RFO_SIGNIN_REFRESH_SECONDS:-45} # 5-s tokens are refreshed every ~2.5 s: ~18 refreshes, >= 5 asserted; (7) needs >= 40 secrets
 auth_browser_install
 auth_browser_follow on
 emu_start --token-lifetime 5
