@@ -177,6 +177,15 @@ void rfo_summary_end(struct rfo_summary *s, int64_t now_ms)
 
 /* ---- Restream's analytics ----------------------------------------------------------------------------------- */
 
+/* Viewer numbers from Restream are kept within 0..VIEWERS_MAX (NaN as 0): hostile or broken values must not
+ * overflow the integer conversions below. */
+#define VIEWERS_MAX 1e12
+
+static double viewers_in_range(double v)
+{
+	return v > 0 ? (v < VIEWERS_MAX ? v : VIEWERS_MAX) : 0.0;
+}
+
 /* One metric object's max and mean; false when it holds neither. */
 static bool metric(const json_t *m, int64_t *max, double *mean)
 {
@@ -186,9 +195,8 @@ static bool metric(const json_t *m, int64_t *max, double *mean)
 	bool have_max = rfo_json_double(m, "max", &mx);
 	bool have_mean = rfo_json_double(m, "mean", mean);
 	if (have_max)
-		*max = mx > 0 ? (int64_t)(mx + 0.5) : 0;
-	if (!have_mean)
-		*mean = 0;
+		*max = (int64_t)(viewers_in_range(mx) + 0.5);
+	*mean = have_mean ? viewers_in_range(*mean) : 0;
 	return have_max || have_mean;
 }
 
@@ -235,10 +243,11 @@ bool rfo_summary_merge_analytics(struct rfo_summary *s, const char *json, size_t
 
 /* ---- file forms ----------------------------------------------------------------------------------------------- */
 
-/* Two decimals (viewer counts are never negative; libm is not linked). */
+/* Two decimals (viewer counts are never negative, and at most VIEWERS_MAX: no overflow; libm is not linked). */
 static double rounded(double v)
 {
-	return v > 0 ? (double)(int64_t)(v * 100.0 + 0.5) / 100.0 : 0.0;
+	v = viewers_in_range(v);
+	return (double)(int64_t)(v * 100.0 + 0.5) / 100.0;
 }
 
 char *rfo_summary_json(const struct rfo_summary *s)
