@@ -8,11 +8,6 @@ AUTH_TOKEN_DIR_REL=.config/obs-studio/plugin_config/restream-for-obs
 # auth_token_file: the token file of the file backend under the current HOME.
 auth_token_file() { echo "$HOME/$AUTH_TOKEN_DIR_REL/tokens.json"; }
 
-# emu_get ROUTE / emu_post ROUTE [JSON]: the emulator's control interface (fails on an HTTP error).
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() {
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$RESTREAM_API_URL/_emu/$1"
-}
 
 # emu_token_calls GRANT FIELD: a number from /_emu/received tokenCalls.<GRANT>.<FIELD> (0 when absent).
 emu_token_calls() { emu_get received | jq -r ".tokenCalls.$1.$2 // 0"; }

@@ -439,6 +439,16 @@ obsws() { "$OBSWS" --port "$OBS_PORT" "$@"; }
 
 # obs_vendor REQUEST [JSON]: call the plugin's vendor request; print its response data (compact JSON).
 obs_vendor() { "$OBSWS" --port "$OBS_PORT" vendor "$E2E_VENDOR" "$@"; }
+# obs_req REQUEST [JSON]: an obs-websocket request that must succeed; prints its responseData.
+obs_req() {
+	local out
+	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
+	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
+	jq -c '.responseData // {}' <<<"$out"
+}
+# stream_active / stream_idle: OBS's stream output is (not) active.
+stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
+stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 
 # obs_events_start OUTFILE [obsws events ARGS...]: subscribe in the background (returns once subscribed);
 # sets EVENTS_PID. Example: obs_events_start "$E2E_TMP/ev" --vendor-event ChatMessage --count 3 --timeout 20
@@ -484,6 +494,16 @@ emu_start() {
 
 # emu_stop: end the emulator (TERM) and wait for it.
 emu_stop() { [ -n "${EMU_PID:-}" ] && stop_pid "$EMU_PID" TERM 5; }
+
+# emu_get ROUTE / emu_post ROUTE [JSON]: the emulator's control interface (fails on an HTTP error).
+emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
+emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$RESTREAM_API_URL/_emu/$1"; }
+# emu_rest PATH: GET an API route of the emulator with a token issued by its control interface.
+emu_rest() {
+	local token
+	token=$(emu_post tokens/issue | jq -r .accessToken)
+	curl -fsS --max-time 5 -H "Authorization: Bearer $token" "$RESTREAM_API_URL$1"
+}
 
 # ---------------------------------------------------------------- ingest receivers
 

@@ -21,11 +21,6 @@ e2e_init
 
 export RFO_DOCK_TAB=channels # select the Channels tab at startup (read once by the plugin)
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
 emu_channels() { emu_get state | jq -c '[.channels[] | {id, enabled: (if has("active") then .active else .enabled end)}]'; }
 plugin_channels() { obs_vendor ListChannels | jq -c '[.channels[] | {id, enabled}]'; }
 

@@ -13,21 +13,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 e2e_init
 export RFO_DOCK_TAB=golive RFO_GEOMETRY_PROBE=1
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$RESTREAM_API_URL/_emu/$1"; }
-emu_rest() {
-	local token
-	token=$(emu_post tokens/issue | jq -r .accessToken)
-	curl -fsS --max-time 5 -H "Authorization: Bearer $token" "$RESTREAM_API_URL$1"
-}
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
-stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
-stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 emu_event() { emu_get state | jq -c --arg id "$1" '.events[] | select(.id == $id)'; }
 emu_event_titled() { emu_get state | jq -c --arg t "$1" '[.events[] | select(.title == $t)][0] // empty'; }
 listed() { obs_vendor ListEvents | jq -e --arg id "$1" 'any(.events[]; .id == $id)' >/dev/null; }

@@ -17,18 +17,6 @@ e2e_init
 GRACE_S=3
 EVENTS="$E2E_TMP/health-events.jsonl"
 
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
-stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
-stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 
 # health EVENT [JQ-FILTER]: the EVENT (HealthAlert/HealthRecovered) payloads received so far that match FILTER.
 health() {

@@ -15,16 +15,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 e2e_init
 export RFO_DOCK_TAB=stats
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$RESTREAM_API_URL/_emu/$1"; }
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
-stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
-stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 viewers() { emu_post stream/push "$(jq -nc --argjson c "$1" --argjson v "$2" '{preset:"update_statuses",channelId:$c,viewers:$v}')" >/dev/null; }
 chat() { emu_post chat/push "{\"preset\":\"$1\",\"text\":\"summary $RANDOM\"}" >/dev/null; }
 summary_has() { obs_vendor GetStreamSummary | jq -e "$1" >/dev/null 2>&1; }

@@ -51,7 +51,6 @@ CASES=$(
 	EOF
 )
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
 emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d '{}' "$RESTREAM_API_URL/_emu/$1"; }
 patch_count() { emu_get received | jq '[.patches[] | length] | add // 0'; }
 service() { obsws call GetStreamServiceSettings | jq -c '.responseData'; }
