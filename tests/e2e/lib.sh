@@ -211,6 +211,14 @@ obs_write_global_ini() {
 	EOF
 	cp "$HOME/.config/obs-studio/global.ini" "$HOME/.config/obs-studio/user.ini"
 	export OBSWS_PORT=$OBS_PORT
+	# A small canvas at 10 fps: OBS's default (the screen's size at 30 fps, drawn by llvmpipe) costs most of a core
+	# for nothing the tests look at, and CI runs two OBS at once on two cores.
+	local profile="$HOME/.config/obs-studio/basic/profiles/Untitled"
+	[ -f "$profile/basic.ini" ] || {
+		mkdir -p "$profile"
+		printf '[General]\nName=Untitled\n\n[Video]\nBaseCX=640\nBaseCY=360\nOutputCX=640\nOutputCY=360\nFPSType=0\nFPSCommon=10\n' \
+			>"$profile/basic.ini"
+	}
 }
 
 # obs_install_plugin: `cmake --install` the build into $HOME/.config/obs-studio/plugins (output in artifacts).
