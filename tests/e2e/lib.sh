@@ -202,6 +202,9 @@ obs_write_global_ini() {
 		SceneCollection=Untitled
 		SceneCollectionFile=Untitled
 
+		[BasicWindow]
+		PreviewEnabled=false
+
 		[OBSWebSocket]
 		FirstLoad=false
 		ServerEnabled=$enabled
@@ -211,12 +214,13 @@ obs_write_global_ini() {
 	EOF
 	cp "$HOME/.config/obs-studio/global.ini" "$HOME/.config/obs-studio/user.ini"
 	export OBSWS_PORT=$OBS_PORT
-	# A small canvas at 10 fps: OBS's default (the screen's size at 30 fps, drawn by llvmpipe) costs most of a core
-	# for nothing the tests look at, and CI runs two OBS at once on two cores.
+	# A small canvas (OBS's default is the screen's size) and no preview in the main window ([BasicWindow] above):
+	# drawn by llvmpipe they cost most of a core for nothing the tests look at, and CI runs two OBS at once on two
+	# cores. 30 fps as by default: the graphics thread's frame interval is part of how long OBS takes to quit.
 	local profile="$HOME/.config/obs-studio/basic/profiles/Untitled"
 	[ -f "$profile/basic.ini" ] || {
 		mkdir -p "$profile"
-		printf '[General]\nName=Untitled\n\n[Video]\nBaseCX=640\nBaseCY=360\nOutputCX=640\nOutputCY=360\nFPSType=0\nFPSCommon=10\n' \
+		printf '[General]\nName=Untitled\n\n[Video]\nBaseCX=640\nBaseCY=360\nOutputCX=640\nOutputCY=360\nFPSType=0\nFPSCommon=30\n' \
 			>"$profile/basic.ini"
 	}
 }
