@@ -80,7 +80,6 @@ void rfo_overlay_update(struct rfo_overlay *o, obs_data_t *settings)
 	struct rfo_overlay_settings s = {0};
 	obs_data_t *font = obs_data_get_obj(settings, S_FONT);
 	snprintf(s.font_face, sizeof(s.font_face), "%s", font ? obs_data_get_string(font, "face") : "");
-	snprintf(s.font_style, sizeof(s.font_style), "%s", font ? obs_data_get_string(font, "style") : "");
 	s.font_size = font ? (int)clamp_u(obs_data_get_int(font, "size"), 6, 512) : 32;
 	const long long flags = font ? obs_data_get_int(font, "flags") : 0;
 	s.bold = flags & OBS_FONT_BOLD;

@@ -19,7 +19,7 @@ enum rfo_overlay_kind { RFO_OVERLAY_CHAT, RFO_OVERLAY_VIEWERS };
 struct rfo_overlay_settings {
 	uint64_t generation; /* bumped by every update */
 	/* the look both kinds share */
-	char font_face[128], font_style[64];
+	char font_face[128];
 	int font_size;
 	bool bold, italic;
 	uint32_t text_color, background; /* 0xAARRGGBB */

@@ -142,7 +142,6 @@ static struct rfo_overlay_paint *build(struct rfo_overlay *o, const struct rfo_o
 	f->width = s->width;
 	f->height = s->height;
 	f->font_face = s->font_face;
-	f->font_style = s->font_style;
 	f->font_size = s->font_size;
 	f->bold = s->bold;
 	f->italic = s->italic;

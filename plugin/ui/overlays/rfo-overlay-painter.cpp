@@ -33,8 +33,6 @@ static QColor rgb(uint32_t c)
 static QFont frame_font(const rfo_ui_overlay_frame *f)
 {
 	QFont font(f->font_face && *f->font_face ? QString::fromUtf8(f->font_face) : QStringLiteral("Sans Serif"));
-	if (f->font_style && *f->font_style)
-		font.setStyleName(QString::fromUtf8(f->font_style));
 	font.setPixelSize(f->font_size > 4 ? f->font_size : 4);
 	if (f->bold)
 		font.setBold(true);

@@ -40,9 +40,8 @@ struct rfo_ui_overlay_line {
 struct rfo_ui_overlay_frame {
 	uint32_t width, height;
 	const char *font_face; /* NULL: the default sans-serif */
-	const char *font_style;
-	int font_size; /* px */
-	bool bold, italic;
+	int font_size;         /* px */
+	bool bold, italic;     /* the style, from OBS's font flags */
 	uint32_t text_color;
 	uint32_t background; /* alpha 0: none */
 	bool outline, shadow;
