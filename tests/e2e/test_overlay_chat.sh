@@ -15,6 +15,8 @@ e2e_init
 command -v tesseract >/dev/null || e2e_fail "tesseract is missing (.ci/deps installs tesseract-ocr)"
 
 chat_start
+stats_wait_link connected 20
+MAIN_SCENE=$(obs_req GetCurrentProgramScene | jq -r '.currentProgramSceneName // .sceneName')
 LOOK=$(overlay_look 1280 720)
 overlay_create "Chat A" restream_chat_source "$LOOK"
 
@@ -92,7 +94,7 @@ overlay_png "Overlay test" "$E2E_ART/overlay-scene.png" 640
 overlay_png "Chat Scene" "$E2E_ART/overlay-chat-source.png" 420
 overlay_png "Viewers Scene" "$E2E_ART/overlay-viewers-source.png" 200
 obs_screenshot overlay-scene-obs
-obs_req SetCurrentProgramScene '{"sceneName":"Scene"}' >/dev/null
+obs_req SetCurrentProgramScene "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s}')" >/dev/null
 
 # ---- lifetime: lines go once it is over ----
 obs_vendor SetOverlayFilter '{"name":"Chat A","platforms":""}' >/dev/null
