@@ -209,7 +209,7 @@ static void paint_task(void *param)
 	pthread_mutex_lock(&overlays.mutex);
 	view = overlays.view;
 	pthread_mutex_unlock(&overlays.mutex);
-	if (view)
+	if (view && rfo_controller_running()) /* after EXIT the queue may still hold it */
 		paint_publish(p, view);
 	else
 		paint_free(p);
