@@ -111,6 +111,7 @@ e2e_log "lifetime 3 s: the line was gone ${gone_ms} ms after it was sent"
 # ---- the settings survive a restart (OBS saves them with the scene collection) ----
 obs_vendor SetOverlayFilter '{"name":"Chat A","platforms":"Twitch,Kick"}' >/dev/null
 obs_stop
+assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (four overlay sources)"
 obs_start
 obs_wait_ready 30
 s=$(obs_req GetInputSettings '{"inputName":"Chat A"}')
@@ -119,5 +120,12 @@ assert_json "$s" '.inputSettings | .lifetime == 3 and .fade == 1 and .show_youtu
 	and .show_kick == true and .font.size == 36 and .width == 1280 and .bg_opacity == 100' "Chat A's settings after the restart"
 assert_json "$(obs_vendor ListOverlays)" '[.overlays[] | "\(.name)=\(.platforms)"] | sort ==
 	["Chat A=Twitch,Kick","Chat B=Facebook","Chat Scene=","Viewers Scene="]' "ListOverlays after the restart"
+
+# ---- removing sources frees everything they held (OBS's leak count at exit) ----
+obs_req RemoveInput '{"inputName":"Chat B"}' >/dev/null
+obs_req RemoveInput '{"inputName":"Viewers Scene"}' >/dev/null
+wait_until 5 eval '[ "$(obs_vendor ListOverlays | jq -c "[.overlays[].name] | sort")" = "[\"Chat A\",\"Chat Scene\"]" ]' ||
+	e2e_fail "removed sources still listed: $(obs_vendor ListOverlays)"
 obs_stop
+assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (after removing sources)"
 e2e_pass
