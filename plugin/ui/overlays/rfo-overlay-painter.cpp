@@ -265,8 +265,8 @@ static void paint(const rfo_ui_overlay_frame *f, uint8_t *rgba, uint32_t w, uint
 	for (size_t k = 0; k < lines.size(); k++) {
 		const laid_line &l = lines[lines.size() - 1 - k];
 		qreal top = f->newest_top ? y : y - l.height;
-		if (top < pad - 0.5 || top + l.height > qreal(h) - pad + 0.5)
-			break; /* older lines that do not fit are left out */
+		if (k && (top < pad - 0.5 || top + l.height > qreal(h) - pad + 0.5))
+			break; /* older lines that do not fit are left out; the newest is drawn, cut if need be */
 		qreal x = pad;
 		if (f->centered)
 			x = pad + qMax<qreal>(0, (avail - l.indent - l.natural) / 2);
