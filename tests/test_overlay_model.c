@@ -20,6 +20,11 @@ static void test_filter(void)
 	check(!rfo_overlay_filter_match(mask, "Facebook"));
 	check(!rfo_overlay_filter_match(mask, "Platform 99")); /* unknown platforms only when all are shown */
 	check(!rfo_overlay_filter_match(mask, NULL));
+	/* the names of Restream's platform list */
+	check(rfo_overlay_filter_match(mask, "Youtube"));
+	check(rfo_overlay_platform_index("X (Twitter)") == rfo_overlay_platform_index("X"));
+	check(rfo_overlay_platform_index("Xbox") == -1 && rfo_overlay_platform_index("Custom RTMP") == -1);
+	check(rfo_overlay_platform_index(NULL) == -1);
 
 	check(!rfo_overlay_filter_parse("Twitch,Myspace", &mask, &bad) && mask == 0);
 	check_str(bad, "Myspace");

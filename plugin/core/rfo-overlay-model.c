@@ -86,12 +86,21 @@ char *rfo_overlay_filter_format(uint32_t mask)
 	return s.array ? s.array : bstrdup("");
 }
 
+int rfo_overlay_platform_index(const char *name)
+{
+	if (!name)
+		return -1;
+	const char *paren = strstr(name, " (");
+	size_t len = paren ? (size_t)(paren - name) : strlen(name); /* "X (Twitter)" */
+	return platform_index(name, len);
+}
+
 bool rfo_overlay_filter_match(uint32_t mask, const char *platform)
 {
 	mask &= rfo_overlay_filter_all();
 	if (mask == 0 || mask == rfo_overlay_filter_all())
 		return true;
-	int i = platform ? platform_index(platform, strlen(platform)) : -1;
+	int i = rfo_overlay_platform_index(platform);
 	return i >= 0 && (mask & (1u << (unsigned)i));
 }
 

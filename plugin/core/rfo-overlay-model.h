@@ -31,6 +31,9 @@ char *rfo_overlay_filter_format(uint32_t mask);
  * the named ones (platforms outside the list, "Platform 99", only when all are shown). */
 bool rfo_overlay_filter_match(uint32_t mask, const char *platform);
 uint32_t rfo_overlay_filter_all(void); /* the mask with every platform's bit */
+/* The index of a platform name as rfo_overlay_platform lists it, case-insensitively, also for the names Restream's
+ * platform list gives ("Youtube", "X (Twitter)"); -1 when it is none of them. */
+int rfo_overlay_platform_index(const char *name);
 
 /* Message kinds an overlay shows (bit 1 << enum rfo_chat_kind). */
 #define RFO_OVERLAY_KIND_BIT(kind) (1u << (unsigned)(kind))

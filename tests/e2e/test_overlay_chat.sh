@@ -76,7 +76,7 @@ obs_req CreateInput "$(jq -nc '{sceneName: "Overlay test", inputName: "Chat Scen
 	inputSettings: {font: {face: "DejaVu Sans", style: "Book", size: 16, flags: 0}, width: 420, height: 340,
 	padding: 8, bg_opacity: 40, timestamps: true}}')" >/dev/null
 obs_req CreateInput "$(jq -nc '{sceneName: "Overlay test", inputName: "Viewers Scene", inputKind: "restream_viewers_source",
-	inputSettings: {font: {face: "DejaVu Sans", style: "Bold", size: 24, flags: 1}, width: 200, height: 150,
+	inputSettings: {font: {face: "DejaVu Sans", style: "Bold", size: 22, flags: 1}, width: 200, height: 200,
 	per_platform: true, bg_opacity: 40}}')" >/dev/null
 id=$(obs_req GetSceneItemId '{"sceneName":"Overlay test","sourceName":"Viewers Scene"}' | jq .sceneItemId)
 obs_req SetSceneItemTransform "{\"sceneName\":\"Overlay test\",\"sceneItemId\":$id,\"sceneItemTransform\":{\"positionX\":430,\"positionY\":10}}" >/dev/null

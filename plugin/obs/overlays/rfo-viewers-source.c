@@ -93,7 +93,7 @@ static size_t sum_platforms(const struct rfo_overlay_round *r, uint32_t mask, st
 		struct platform_sum sum = {name, -1, false};
 		for (size_t c = 0; c < r->num_channels; c++) {
 			const struct rfo_overlay_channel *ch = &r->channels[c];
-			if (!ch->platform || strcmp(ch->platform, name) != 0)
+			if (rfo_overlay_platform_index(ch->platform) != (int)i)
 				continue;
 			sum.online |= ch->online;
 			if (ch->online && ch->viewers >= 0)
@@ -108,9 +108,7 @@ static size_t sum_platforms(const struct rfo_overlay_round *r, uint32_t mask, st
 	/* channels of platforms this list does not name count when every platform is shown */
 	for (size_t c = 0; c < r->num_channels && (mask == 0 || mask == rfo_overlay_filter_all()); c++) {
 		const struct rfo_overlay_channel *ch = &r->channels[c];
-		bool listed = false;
-		for (size_t i = 0; ch->platform && i < rfo_overlay_platform_count(); i++)
-			listed |= strcmp(ch->platform, rfo_overlay_platform(i)) == 0;
+		const bool listed = rfo_overlay_platform_index(ch->platform) >= 0;
 		if (!listed && ch->online && ch->viewers > 0 && *total >= 0)
 			*total += ch->viewers;
 	}
