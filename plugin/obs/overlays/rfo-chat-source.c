@@ -81,8 +81,7 @@ static void get_defaults(obs_data_t *settings)
 static obs_properties_t *get_properties(void *data)
 {
 	obs_properties_t *props = obs_properties_create();
-	obs_properties_set_param(props, data, NULL);
-	rfo_overlay_add_platforms(props);
+	rfo_overlay_add_platforms(props, data);
 	obs_properties_t *group = obs_properties_create();
 	for (size_t i = 0; i < KIND_COUNT; i++)
 		obs_properties_add_bool(group, kinds[i].key, obs_module_text(kinds[i].text));

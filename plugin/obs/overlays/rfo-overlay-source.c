@@ -298,7 +298,7 @@ static bool all_platforms_clicked(obs_properties_t *props, obs_property_t *p, vo
 	return o && o->source ? set_filter_clicked(o->source, 0) : false;
 }
 
-void rfo_overlay_add_platforms(obs_properties_t *props)
+void rfo_overlay_add_platforms(obs_properties_t *props, void *data)
 {
 	obs_properties_t *group = obs_properties_create();
 	char key[64];
@@ -308,9 +308,10 @@ void rfo_overlay_add_platforms(obs_properties_t *props)
 		obs_properties_add_bool(group, key,
 					strcmp(name, "Restream") == 0 ? obs_module_text("Overlays.Replies") : name);
 	}
-	obs_properties_add_button(group, "twitch_only", obs_module_text("Overlays.TwitchOnly"), twitch_only_clicked);
-	obs_properties_add_button(group, "all_platforms", obs_module_text("Overlays.AllPlatforms"),
-				  all_platforms_clicked);
+	obs_properties_add_button2(group, "twitch_only", obs_module_text("Overlays.TwitchOnly"), twitch_only_clicked,
+				   data);
+	obs_properties_add_button2(group, "all_platforms", obs_module_text("Overlays.AllPlatforms"),
+				   all_platforms_clicked, data);
 	obs_properties_add_group(props, "platforms", obs_module_text("Overlays.Platforms"), OBS_GROUP_NORMAL, group);
 }
 

@@ -86,7 +86,7 @@ void rfo_overlay_source_destroy(void *data);
 
 /* properties and defaults both kinds have: platforms (with the "Twitch only" button), font, colours, outline,
  * shadow, background, padding, size */
-void rfo_overlay_add_platforms(obs_properties_t *props);
+void rfo_overlay_add_platforms(obs_properties_t *props, void *data); /* data: the source's rfo_overlay */
 void rfo_overlay_add_look(obs_properties_t *props);
 void rfo_overlay_look_defaults(obs_data_t *settings, uint32_t width, uint32_t height, int font_size);
 /* Sets the platform switches of `settings` from a filter mask (0 = all). */

@@ -42,11 +42,10 @@ static void get_defaults(obs_data_t *settings)
 static obs_properties_t *get_properties(void *data)
 {
 	obs_properties_t *props = obs_properties_create();
-	obs_properties_set_param(props, data, NULL);
 	obs_properties_add_text(props, S_FORMAT, obs_module_text("Overlays.Format"), OBS_TEXT_DEFAULT);
 	obs_properties_add_bool(props, S_PER_PLATFORM, obs_module_text("Overlays.PerPlatform"));
 	obs_properties_add_bool(props, S_HIDE_OFFLINE, obs_module_text("Overlays.HideOffline"));
-	rfo_overlay_add_platforms(props);
+	rfo_overlay_add_platforms(props, data);
 	rfo_overlay_add_look(props);
 	return props;
 }
