@@ -47,6 +47,11 @@ static struct {
 	DARRAY(char *) names;
 } overlays = {.mutex = PTHREAD_MUTEX_INITIALIZER};
 
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
 static inline bool stopping(void)
 {
 	return overlays.stopped && os_event_try(overlays.stopped) == 0;
@@ -286,8 +291,11 @@ static bool signed_in_now(void)
 	return auth && rfo_auth_get_state(auth) == RFO_AUTH_SIGNED_IN;
 }
 
-static void run_round(uint32_t step_ms, uint64_t *copied_seq)
+/* One round over every source; returns when the next one is due by itself (a line fades or expires, the viewers'
+ * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. */
+static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 {
+	uint64_t wake_at = UINT64_MAX;
 	struct rfo_overlay_round *r = &overlays.round;
 	r->now_ns = os_gettime_ns();
 	r->step_ms = step_ms;
@@ -309,8 +317,12 @@ static void run_round(uint32_t step_ms, uint64_t *copied_seq)
 		struct rfo_overlay *o = list.array[i];
 		const bool active = os_atomic_load_bool(&o->active);
 		const long showing = os_atomic_load_long(&o->showing);
-		if (o->kind == RFO_OVERLAY_VIEWERS && (active || showing > 0))
+		if (!active && showing <= 0)
+			continue; /* not shown anywhere: painted when it is (show and activate wake the worker) */
+		if (o->kind == RFO_OVERLAY_VIEWERS) {
 			round_stats(r);
+			wake_at = min_u64(wake_at, overlays.stats_at_ns + STATS_EVERY_NS);
+		}
 		pthread_mutex_lock(&o->mutex);
 		uint64_t inputs = rfo_overlay_hash(14695981039346656037ULL, &o->settings.generation,
 						   sizeof(o->settings.generation));
@@ -321,15 +333,18 @@ static void run_round(uint32_t step_ms, uint64_t *copied_seq)
 			inputs = rfo_overlay_hash(inputs, &last_seq, sizeof(last_seq));
 		else
 			inputs = rfo_overlay_hash(inputs, &overlays.stats_key, sizeof(overlays.stats_key));
-		/* unchanged and nothing fading or expiring: no work at all; not shown anywhere: none either */
-		if ((inputs == o->inputs_key && r->now_ns < o->deadline_ns) || (!active && showing <= 0))
+		/* unchanged and nothing fading or expiring: no work at all */
+		if (inputs == o->inputs_key && r->now_ns < o->deadline_ns) {
+			wake_at = min_u64(wake_at, o->deadline_ns);
 			continue;
+		}
 		o->inputs_key = inputs;
 		if (o->kind == RFO_OVERLAY_CHAT && !have_messages) {
 			round_messages(r, last_seq, copied_seq);
 			have_messages = true;
 		}
 		struct rfo_overlay_paint *p = build(o, r);
+		wake_at = min_u64(wake_at, o->deadline_ns);
 		if (p && view->threaded)
 			paint_publish(p, view);
 		else if (p)
@@ -338,22 +353,23 @@ static void run_round(uint32_t step_ms, uint64_t *copied_seq)
 	for (size_t i = 0; i < list.num; i++)
 		rfo_overlay_release(list.array[i]);
 	da_free(list);
+	return wake_at;
 }
 
 static void *worker(void *param)
 {
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-overlays");
-	uint64_t last_ns = 0, copied_seq = 0;
+	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX;
 	while (!stopping()) {
-		pthread_mutex_lock(&overlays.mutex);
-		const bool any = overlays.list.num > 0;
-		pthread_mutex_unlock(&overlays.mutex);
-		const uint32_t step = frame_ms();
-		if (any)
-			os_event_timedwait(overlays.wake, step);
-		else
+		/* nothing polls: a change wakes the worker (a new message or link change through the chat feed, a source
+		 * added, changed, shown or activated), or the time the last round said something changes by itself */
+		const uint64_t now = os_gettime_ns();
+		if (wake_at == UINT64_MAX)
 			os_event_wait(overlays.wake);
+		else if (wake_at > now)
+			os_event_timedwait(overlays.wake, (unsigned long)((wake_at - now) / 1000000ULL) + 1);
+		const uint32_t step = frame_ms();
 		/* a flood of changes is coalesced: at most one round per frame interval */
 		const uint64_t since = os_gettime_ns() - last_ns;
 		if (last_ns && since < step * 1000000ULL &&
@@ -363,7 +379,7 @@ static void *worker(void *param)
 		if (stopping())
 			break;
 		last_ns = os_gettime_ns();
-		run_round(step, &copied_seq);
+		wake_at = run_round(step, &copied_seq);
 	}
 	return NULL;
 }
@@ -391,6 +407,7 @@ bool rfo_overlays_create(void)
 		return false;
 	}
 	overlays.created = true;
+	rfo_chat_feed_set_notify(rfo_overlays_wake);
 	return true;
 }
 
@@ -399,6 +416,7 @@ void rfo_overlays_stop(void)
 	if (!overlays.created)
 		return;
 	overlays.created = false;
+	rfo_chat_feed_set_notify(NULL);
 	os_event_signal(overlays.stopped);
 	os_event_signal(overlays.wake);
 	pthread_join(overlays.thread, NULL);
