@@ -9,8 +9,8 @@
  * own), any number of each.
  *
  * Threads: one worker ("rfo-overlays") lays out and paints every instance (through the ui painter,
- * rfo-ui-overlays.h) into an RGBA buffer, at most once per frame interval and only when what an instance shows
- * changed; OBS's graphics thread only uploads a finished buffer (video_render, when one is ready) and draws the
+ * rfo-ui-overlays.h) into an RGBA buffer, only when what an instance shows changed (it is woken by the chat feed,
+ * by the sources, or when a fade step or expiry is due) and at most once per frame interval; OBS's graphics thread only uploads a finished buffer (video_render, when one is ready) and draws the
  * texture. Settings live in the source's settings (saved with the scene collection by OBS). */
 
 struct rfo_feature;
