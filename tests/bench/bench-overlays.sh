@@ -84,7 +84,8 @@ render_skipped() { obs_req GetStats | jq '.renderSkippedFrames'; }
 # append_lines FILE RATE SECONDS: append "KappaKing: flood message #N" lines at RATE a second (the emulator's
 # schedule: line N is due (N-1)/RATE s after the start), in batches every 20 ms
 append_lines() {
-	local f=$1 rate=$2 total=$(($2 * $3)) sent=0 t0 now due k buf
+	local f=$1 rate=$2 total=$(($2 * $3)) sent=0 t0 now due k buf nap
+	exec {nap}<> <(:) # read -t on a pipe nobody writes: a 20-ms sleep without a process per batch
 	t0=${EPOCHREALTIME//[!0-9]/}
 	while ((sent < total)); do
 		now=${EPOCHREALTIME//[!0-9]/}
@@ -98,7 +99,7 @@ append_lines() {
 			printf '%s' "$buf" >>"$f"
 			sent=$due
 		fi
-		sleep 0.02
+		read -r -t 0.02 -u "$nap" _ || true
 	done
 }
 
