@@ -234,6 +234,27 @@ void rfo_chat_feed_platform_counts(void (*cb)(void *param, const char *platform,
 		rfo_chat_store_platform_counts(chat_feed.store, cb, param);
 }
 
+uint64_t rfo_chat_feed_last_seq(void)
+{
+	return chat_feed.store ? rfo_chat_store_last_seq(chat_feed.store) : 0;
+}
+
+struct rfo_chat_message **rfo_chat_feed_copy_recent(size_t limit, size_t *count)
+{
+	*count = 0;
+	return chat_feed.store ? rfo_chat_store_copy_recent(chat_feed.store, limit, 0, count) : NULL;
+}
+
+bool rfo_chat_feed_connected(void)
+{
+	if (!chat_feed.created)
+		return false;
+	pthread_mutex_lock(&chat_feed.mutex);
+	bool connected = chat_feed.link == RFO_UI_CHAT_CONNECTED;
+	pthread_mutex_unlock(&chat_feed.mutex);
+	return connected;
+}
+
 void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
 {
 	UNUSED_PARAMETER(wait_ms);
