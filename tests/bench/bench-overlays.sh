@@ -272,6 +272,7 @@ keys() { # PHASE LABEL CONFIG NAME: the BENCH lines of one configuration in one 
 	bench "overlay_${4}_${2}_cpu_added_pct" "$(fig "$1" "$3" 4 diff)" %
 	bench "overlay_${4}_${2}_gfx_median_added_ms" "$(fig "$1" "$3" 6 diff)" ms
 	bench "overlay_${4}_${2}_gfx_max_added_ms" "$(fig "$1" "$3" 7 diff)" ms
+	bench "overlay_${4}_${2}_late_frames_added" "$(fig "$1" "$3" 14 diff)" frames
 	bench "overlay_${4}_${2}_rss_added_mb" "$(awk -v k="$(fig "$1" "$3" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
 }
 for phase in rate20 flood; do
