@@ -10,13 +10,16 @@
 # appends the same lines ("KappaKing: flood message #N") to the text file at the same rate, whichever source (if
 # any) shows them. So the differences to (a) are the sources' own costs.
 # Per lifetime: OBS starts (1080p30 profile, scene collection restored from a snapshot), signs in; VmRSS before the
-# source is created (CreateInput) and at the end of the window; over the window (--quick 6 s, default 20 s, after
-# 1 s of messages): utime+stime of the process (/proc/PID/stat), CPU per thread group (schedstat: the plugin's rfo-*
-# threads, OBS's graphics thread, llvmpipe's threads, the UI thread), and the frames OBS rendered late (GetStats'
-# renderSkippedFrames); after the quit, OBS's own profiler line for its graphics thread ("obs_graphics_thread(33.3333
-# ms): min=…, median=…, max=…", the whole lifetime: start-up is in it for every configuration alike) and tick_sources.
+# source is created (CreateInput) and at the end of the window (idle phase: also after 15 messages, and after a
+# second chat source is added, which tells one-time costs of the process from each source's own); over the window
+# (--quick 4 s, default 20 s, after 1 s of messages): utime+stime of the process (/proc/PID/stat), CPU per thread
+# group (schedstat: the plugin's rfo-* threads, OBS's graphics thread, llvmpipe's threads, the UI thread), and the
+# frames OBS rendered late (GetStats' renderSkippedFrames); after the quit, OBS's own profiler line for its graphics
+# thread ("obs_graphics_thread(33.3333 ms): min=…, median=…, max=…") and tick_sources. The profiler covers the whole
+# lifetime: its maximum is mostly one-off frames (the preview's first swaps at start-up, 120-470 ms; a source's
+# creation, 120-260 ms, for both sources), so the late frames inside the window are printed beside it.
 # The configurations alternate inside each phase (their order rotates from run to run); --runs N repeats the whole
-# set (default 3, --quick 1) and reports medians of the per-run figures. Each run's OBS log is kept in the
+# set (default 2, --quick 1: about 2.5 minutes in all) and reports medians of the per-run figures. Each run's OBS log is kept in the
 # artifacts (logs/<phase>-<config>-<run>.txt).
 # Budgets (issue: on-stream overlays without a browser): (c)'s added process CPU ≤ (b)'s; graphics-thread median ≤
 # (a)'s + 0.5 ms; its maximum ≤ (a)'s + 5 ms; VmRSS ≤ +20 MB per source; unchanged content < 0.1 % of a core, judged
@@ -26,10 +29,10 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-chat.sh"
-runs=3 window_s=20 settle_s=2
+runs=2 window_s=20 settle_s=2 window2_s=10
 while (($#)); do
 	case "$1" in
-	--quick) runs=1 window_s=6 settle_s=1.5 ;;
+	--quick) runs=1 window_s=4 settle_s=1 window2_s=2 ;;
 	--runs)
 		runs=$2
 		shift
@@ -54,7 +57,9 @@ TEXT_FILE="$E2E_TMP/chat-lines.txt"
 TEXT_SETTINGS=$(jq -nc --arg f "$TEXT_FILE" --argjson n "$LINES" '{from_file: true, log_mode: true, log_lines: $n,
 	text_file: $f, font: {face: "DejaVu Sans", size: 32, style: "Book", flags: 0}, outline: false,
 	drop_shadow: false, word_wrap: false}')
-RESULTS="$E2E_TMP/results" # phase config run cpu_pct rss_added_kb gt_median gt_max gt_p99 tick_median rfo_us gfx_us llvm_us ui_us late_frames
+# phase config run cpu_pct rss_added_kb gt_median gt_max gt_p99 tick_median rfo_us gfx_us llvm_us ui_us late_frames
+# rss_with_messages_kb rss_second_source_kb, and with 15 lines shown: cpu_pct llvm_us rfo_us (idle phase only)
+RESULTS="$E2E_TMP/results"
 : >"$RESULTS"
 bench() { echo "BENCH $*" >>"$E2E_TMP/bench.lines"; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
@@ -183,6 +188,31 @@ lifetime() {
 	c1=$(cpu_ticks "$OBS_PID") g1=$(thread_groups "$OBS_PID") t1=$(now_ms)
 	s1=$(render_skipped)
 	rss1=$(obs_rss_kb)
+	# idle phase, after its window: 15 messages; then a second window with them shown and unchanged (CPU, llvmpipe,
+	# the plugin's threads); then (c) a second chat source with the same settings (a: the same wait), to tell what
+	# each further source adds from what the first one's arrival costs the process once
+	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1
+	if [ "$phase" = idle ]; then
+		r=$(emu_ctl POST chat/flood '{"rate":15,"seconds":1}')
+		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
+		sleep 2
+		q0=$(cpu_ticks "$OBS_PID") h0=$(thread_groups "$OBS_PID") u0=$(now_ms)
+		sleep "$window2_s"
+		q1=$(cpu_ticks "$OBS_PID") h1=$(thread_groups "$OBS_PID") u1=$(now_ms)
+		read -r -a ha <<<"$h0"
+		read -r -a hb <<<"$h1"
+		lines="$(awk -v t=$((q1 - q0)) -v hz="$(getconf CLK_TCK)" -v ms=$((u1 - u0)) \
+			'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $(((hb[2] - ha[2]) * 1000 / (u1 - u0)))"
+		lines+=" $(((hb[0] - ha[0]) * 1000 / (u1 - u0)))"
+		rss_msgs=$(obs_rss_kb)
+		if [ "$cfg" = c ]; then
+			obs_req CreateInput "$(jq -nc --arg s "$SCENE" --arg k "$CHAT_KIND" --argjson v "$CHAT_SETTINGS" \
+				'{sceneName: $s, inputName: "bench chat 2", inputKind: $k, inputSettings: $v}')" >/dev/null
+		fi
+		sleep 2
+		rss_second=$(($(obs_rss_kb) - rss_msgs))
+		rss_msgs=$((rss_msgs - rss0))
+	fi
 	if [ -n "$app" ]; then
 		wait "$app" || true
 		e2e_untrack_pid "$app"
@@ -199,7 +229,8 @@ lifetime() {
 	echo "$phase $cfg $run $(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v ms=$((t1 - t0)) \
 		'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $((rss1 - rss0)) $prof" \
 		"$(((gb[0] - ga[0]) * 1000 / (t1 - t0))) $(((gb[1] - ga[1]) * 1000 / (t1 - t0)))" \
-		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" >>"$RESULTS"
+		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" \
+		"$rss_msgs $rss_second $lines" >>"$RESULTS"
 	e2e_log "$phase $cfg run $run: $(tail -n 1 "$RESULTS") (load $(loadavg))"
 }
 
@@ -223,7 +254,9 @@ load_end=$(loadavg)
 
 # --- figures: per run, each configuration against (a) of the same phase and run; medians over the runs
 # field numbers in $RESULTS: 4 cpu_pct, 5 rss_added_kb, 6 gt_median, 7 gt_max, 8 gt_p99, 9 tick_median,
-# 10 rfo µs/s, 11 gfx µs/s, 12 llvm µs/s, 13 ui µs/s, 14 late frames
+# 10 rfo µs/s, 11 gfx µs/s, 12 llvm µs/s, 13 ui µs/s, 14 late frames, 15 RSS growth with 15 messages shown,
+# 16 RSS growth after a second chat source, 17-19 with 15 lines shown and unchanged: CPU %, llvmpipe µs/s,
+# rfo µs/s (15-19: idle phase only)
 # fig PHASE CONFIG FIELD [diff]: median over the runs of the field (with "diff": minus (a)'s in the same run)
 fig() {
 	awk -v p="$1" -v c="$2" -v f="$3" -v d="${4:-}" '
@@ -300,6 +333,17 @@ if [ -n "$have_chat" ]; then
 		'BEGIN {printf "%.3f", u / 10000 + (t > 0 ? t * fps / 10 : 0)}')" %
 	bench overlay_chat_rss_added_mb "$(for p in idle rate20 flood; do fig "$p" c 5 diff; done |
 		awk 'NR == 1 || $1 > m {m = $1} END {printf "%.1f", m / 1024}')" MB
+	first=$(fig idle c 15 diff) second=$(fig idle c 16 diff)
+	printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene; a second one %+.1f MB\n' \
+		"$(awk -v k="$first" 'BEGIN {print k / 1024}')" "$(awk -v k="$second" 'BEGIN {print k / 1024}')"
+	lp=$(fig idle c 17 diff) ll=$(fig idle c 18 diff) lr=$(fig idle c 19 diff)
+	printf 'unchanged content with 15 lines shown (%d s): process %+.2f, llvmpipe %+.2f, the plugin'"'"'s threads %+.3f points of a core against the empty scene\n' \
+		"$window2_s" "$lp" "$(awk -v u="$ll" 'BEGIN {print u / 10000}')" "$(awk -v u="$lr" 'BEGIN {print u / 10000}')"
+	bench overlay_unchanged_lines_process_added_pct "$lp" %
+	bench overlay_unchanged_lines_llvmpipe_added_pct "$(awk -v u="$ll" 'BEGIN {printf "%.2f", u / 10000}')" %
+	bench overlay_unchanged_lines_rfo_threads_added_pct "$(awk -v u="$lr" 'BEGIN {printf "%.3f", u / 10000}')" %
+	bench overlay_chat_rss_first_source_mb "$(awk -v k="$first" 'BEGIN {printf "%.1f", k / 1024}')" MB
+	bench overlay_chat_rss_second_source_mb "$(awk -v k="$second" 'BEGIN {printf "%.1f", k / 1024}')" MB
 else
 	echo "(c) not measured: $CHAT_KIND not registered"
 	for k in chat_minus_text_20_cpu_pct chat_minus_text_flood_cpu_pct chat_20_gfx_median_added_ms \
