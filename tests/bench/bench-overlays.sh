@@ -19,8 +19,8 @@
 # lifetime: its maximum is mostly one-off frames (the preview's first swaps at start-up, 120-470 ms; a source's
 # creation, 120-260 ms, for both sources), so the late frames inside the window are printed beside it.
 # The configurations alternate inside each phase (their order rotates from run to run); --runs N repeats the whole
-# set (default 2, --quick 1: about 2.5 minutes in all) and reports medians of the per-run figures. Each run's OBS log is kept in the
-# artifacts (logs/<phase>-<config>-<run>.txt).
+# set (default 2, --quick 1: about 2.5 minutes in all) and reports medians of the per-run figures. Each run's OBS
+# log is kept in the artifacts (logs/<phase>-<config>-<run>.txt).
 # Budgets (issue: on-stream overlays without a browser): (c)'s added process CPU ≤ (b)'s; graphics-thread median ≤
 # (a)'s + 0.5 ms; its maximum ≤ (a)'s + 5 ms; VmRSS ≤ +20 MB per source; unchanged content < 0.1 % of a core, judged
 # on what is attributable to the source (the plugin's rfo-* threads' extra CPU + the extra tick_sources time per
