@@ -32,7 +32,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-chat.sh"
 runs=2 window_s=20 settle_s=2 window2_s=10
 while (($#)); do
 	case "$1" in
-	--quick) runs=1 window_s=4 settle_s=1 window2_s=2 ;;
+	--quick) runs=1 window_s=4 settle_s=0.5 window2_s=2 ;;
 	--runs)
 		runs=$2
 		shift
@@ -195,7 +195,7 @@ lifetime() {
 	if [ "$phase" = idle ]; then
 		r=$(emu_ctl POST chat/flood '{"rate":15,"seconds":1}')
 		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
-		sleep 2
+		sleep 1.5
 		q0=$(cpu_ticks "$OBS_PID") h0=$(thread_groups "$OBS_PID") u0=$(now_ms)
 		sleep "$window2_s"
 		q1=$(cpu_ticks "$OBS_PID") h1=$(thread_groups "$OBS_PID") u1=$(now_ms)
@@ -209,7 +209,7 @@ lifetime() {
 			obs_req CreateInput "$(jq -nc --arg s "$SCENE" --arg k "$CHAT_KIND" --argjson v "$CHAT_SETTINGS" \
 				'{sceneName: $s, inputName: "bench chat 2", inputKind: $k, inputSettings: $v}')" >/dev/null
 		fi
-		sleep 2
+		sleep 1.5
 		rss_second=$(($(obs_rss_kb) - rss_msgs))
 		rss_msgs=$((rss_msgs - rss0))
 	fi
