@@ -239,6 +239,7 @@ obs_install_plugin() {
 # OBS_EXEC_MS (when obs itself was exec'd, Xvfb already up).
 obs_start() {
 	local info="$E2E_TMP/obs-start.info" attempt
+	OBS_UPSTREAM_CRASH=0
 	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
 	OBS_START_ARGS=("$@")
 	if [ "${RFO_E2E_WAYLAND:-0}" = 1 ]; then
@@ -413,6 +414,7 @@ obs_crashed() {
 				"restream-for-obs in any thread): an upstream bug, recorded, not this test's failure; backtrace: $bt"
 			echo "$E2E_NAME: SIGSEGV in obs-websocket's unload: $(head -n 1 <<<"$crashing")" \
 				>>"$RFO_BUILD_DIR/artifacts/upstream-crashes.txt"
+			OBS_UPSTREAM_CRASH=1
 			return 0
 		fi
 	fi
@@ -696,4 +698,18 @@ assert_file_lacks() {
 
 # assert_log_contains ERE [WHAT] / assert_log_lacks ERE [WHAT]: the same on the newest OBS log.
 assert_log_contains() { assert_file_contains "$(obs_log_path)" "$1" "${2:-OBS log}"; }
+# assert_no_leaks [DESC]: OBS's leak count at its quit is 0. When the quit ended in the upstream crash obs_crashed
+# records, OBS died before counting: then the plugin's own unload must have finished ("unloaded in"), and the
+# missing count is noted with the recorded crash (one quit's count lost, never a count other than 0 accepted).
+assert_no_leaks() {
+	local desc=${1:-leak count at shutdown}
+	if [ "${OBS_UPSTREAM_CRASH:-0}" = 1 ] && ! obs_log_has 'Number of memory leaks: '; then
+		assert_log_contains '\[restream-for-obs\] unloaded in [0-9]+ ms' "$desc: the plugin's unload before OBS's crash"
+		e2e_log "NOTE: $desc unknown: OBS crashed in obs-websocket's unload before counting (recorded)"
+		echo "$E2E_NAME: the leak count of that quit is unknown (OBS died before printing it)" \
+			>>"$RFO_BUILD_DIR/artifacts/upstream-crashes.txt"
+		return 0
+	fi
+	assert_log_contains 'Number of memory leaks: 0' "$desc"
+}
 assert_log_lacks() { assert_file_lacks "$(obs_log_path)" "$1" "${2:-OBS log}"; }

@@ -111,7 +111,7 @@ e2e_log "lifetime 3 s: the line was gone ${gone_ms} ms after it was sent"
 # ---- the settings survive a restart (OBS saves them with the scene collection) ----
 obs_vendor SetOverlayFilter '{"name":"Chat A","platforms":"Twitch,Kick"}' >/dev/null
 obs_stop
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (four overlay sources)"
+assert_no_leaks "leak count at shutdown (four overlay sources)"
 obs_start
 obs_wait_ready 30
 s=$(obs_req GetInputSettings '{"inputName":"Chat A"}')
@@ -127,5 +127,5 @@ obs_req RemoveInput '{"inputName":"Chat B"}' >/dev/null
 wait_until 5 eval '[ "$(obs_vendor ListOverlays | jq -c "[.overlays[].name] | sort")" = "[\"Chat A\",\"Chat Scene\",\"Viewers Scene\"]" ]' ||
 	e2e_fail "a removed source is still listed: $(obs_vendor ListOverlays)"
 obs_stop
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (after removing sources)"
+assert_no_leaks "leak count at shutdown (after removing sources)"
 e2e_pass

@@ -52,5 +52,5 @@ wait_until 5 viewers_are 12341234 6 || {
 }
 overlay_png Viewers "$E2E_ART/viewers-per-platform.png" 800
 obs_stop
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass
