@@ -164,11 +164,15 @@ port_in_use() {
 	grep -qs -- "$hex" /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6
 }
 
-# free_port: print a port free for both TCP and UDP on loopback, distinct from others in this test.
+# free_port: print a port free for both TCP and UDP on loopback, distinct from others in this test. Picked below
+# the kernel's ephemeral range: a port from inside it can be taken by any outgoing connection (a curl, a websocket
+# client of the other CI lane) between this check and the moment OBS or the emulator binds it.
 free_port() {
-	local p i
+	local p i lo=32768 _hi
+	read -r lo _hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	((lo > 11024)) || lo=32768
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
 		[[ " ${E2E_PORTS[*]} " == *" $p "* ]] && continue
 		port_in_use "$p" && continue
 		E2E_PORTS+=("$p")
