@@ -101,24 +101,12 @@ void rfo_chat_source_register(void)
 {
 	struct obs_source_info info = {
 		.id = RFO_CHAT_SOURCE_ID,
-		.type = OBS_SOURCE_TYPE_INPUT,
-		.output_flags = OBS_SOURCE_VIDEO | OBS_SOURCE_CUSTOM_DRAW | OBS_SOURCE_SRGB,
 		.get_name = get_name,
 		.create = create,
-		.destroy = rfo_overlay_source_destroy,
-		.update = rfo_overlay_source_update,
 		.get_defaults = get_defaults,
 		.get_properties = get_properties,
-		.show = rfo_overlay_show,
-		.hide = rfo_overlay_hide,
-		.activate = rfo_overlay_activate,
-		.deactivate = rfo_overlay_deactivate,
-		.video_render = rfo_overlay_video_render,
-		.get_width = rfo_overlay_get_width,
-		.get_height = rfo_overlay_get_height,
-		.icon_type = OBS_ICON_TYPE_TEXT,
 	};
-	obs_register_source(&info);
+	rfo_overlay_register_kind(&info);
 }
 
 /* ---- what it shows (the worker) -------------------------------------------------------------------- */

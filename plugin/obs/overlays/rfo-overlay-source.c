@@ -191,52 +191,52 @@ uint32_t rfo_overlay_height(struct rfo_overlay *o)
 
 /* ---- source callbacks both kinds use --------------------------------------------------------------- */
 
-void rfo_overlay_show(void *data)
+static void rfo_overlay_show(void *data)
 {
 	os_atomic_inc_long(&((struct rfo_overlay *)data)->showing);
 	rfo_overlays_wake();
 }
 
-void rfo_overlay_hide(void *data)
+static void rfo_overlay_hide(void *data)
 {
 	os_atomic_dec_long(&((struct rfo_overlay *)data)->showing);
 	rfo_overlays_wake();
 }
 
-void rfo_overlay_activate(void *data)
+static void rfo_overlay_activate(void *data)
 {
 	os_atomic_set_bool(&((struct rfo_overlay *)data)->active, true);
 	rfo_overlays_wake();
 }
 
-void rfo_overlay_deactivate(void *data)
+static void rfo_overlay_deactivate(void *data)
 {
 	os_atomic_set_bool(&((struct rfo_overlay *)data)->active, false);
 	rfo_overlays_wake();
 }
 
-void rfo_overlay_video_render(void *data, gs_effect_t *effect)
+static void rfo_overlay_video_render(void *data, gs_effect_t *effect)
 {
 	UNUSED_PARAMETER(effect);
 	rfo_overlay_render(data);
 }
 
-uint32_t rfo_overlay_get_width(void *data)
+static uint32_t rfo_overlay_get_width(void *data)
 {
 	return rfo_overlay_width(data);
 }
 
-uint32_t rfo_overlay_get_height(void *data)
+static uint32_t rfo_overlay_get_height(void *data)
 {
 	return rfo_overlay_height(data);
 }
 
-void rfo_overlay_source_update(void *data, obs_data_t *settings)
+static void rfo_overlay_source_update(void *data, obs_data_t *settings)
 {
 	rfo_overlay_update(data, settings);
 }
 
-void rfo_overlay_source_destroy(void *data)
+static void rfo_overlay_source_destroy(void *data)
 {
 	rfo_overlay_destroy(data);
 }
@@ -358,4 +358,21 @@ void rfo_overlay_look_defaults(obs_data_t *settings, uint32_t width, uint32_t he
 		show_key(key, sizeof(key), rfo_overlay_platform(i));
 		obs_data_set_default_bool(settings, key, true);
 	}
+}
+
+void rfo_overlay_register_kind(struct obs_source_info *info)
+{
+	info->type = OBS_SOURCE_TYPE_INPUT;
+	info->output_flags = OBS_SOURCE_VIDEO | OBS_SOURCE_CUSTOM_DRAW | OBS_SOURCE_SRGB;
+	info->destroy = rfo_overlay_source_destroy;
+	info->update = rfo_overlay_source_update;
+	info->show = rfo_overlay_show;
+	info->hide = rfo_overlay_hide;
+	info->activate = rfo_overlay_activate;
+	info->deactivate = rfo_overlay_deactivate;
+	info->video_render = rfo_overlay_video_render;
+	info->get_width = rfo_overlay_get_width;
+	info->get_height = rfo_overlay_get_height;
+	info->icon_type = OBS_ICON_TYPE_TEXT;
+	obs_register_source(info);
 }

@@ -74,15 +74,9 @@ uint8_t *rfo_overlay_publish(struct rfo_overlay *o, uint8_t *buf, uint32_t w, ui
 void rfo_overlay_render(struct rfo_overlay *o);
 uint32_t rfo_overlay_width(struct rfo_overlay *o);
 uint32_t rfo_overlay_height(struct rfo_overlay *o);
-void rfo_overlay_show(void *data);
-void rfo_overlay_hide(void *data);
-void rfo_overlay_activate(void *data);
-void rfo_overlay_deactivate(void *data);
-void rfo_overlay_video_render(void *data, gs_effect_t *effect);
-uint32_t rfo_overlay_get_width(void *data);
-uint32_t rfo_overlay_get_height(void *data);
-void rfo_overlay_source_update(void *data, obs_data_t *settings);
-void rfo_overlay_source_destroy(void *data);
+/* registers a source kind: INFO brings its id, name, create, defaults and properties; the rest (drawing, show/hide,
+ * update, destroy) is the same for every kind */
+void rfo_overlay_register_kind(struct obs_source_info *info);
 
 /* properties and defaults both kinds have: platforms (with the "Twitch only" button), font, colours, outline,
  * shadow, background, padding, size */
