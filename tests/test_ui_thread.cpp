@@ -6,7 +6,6 @@
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
 #include "rfo-ui-health.h"
-#include "rfo-ui-overlays.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui-summary.h"
 #include "rfo-ui-thread.hpp"
@@ -170,11 +169,6 @@ int main(int argc, char **argv)
 		{"health->changed",
 		 [&] {
 			 health->changed();
-		 }},
-		/* the overlay painter's `paint` is the one function meant for another thread (test_overlay_painter) */
-		{"rfo_ui_overlays_connect",
-		 [] {
-			 rfo_ui_overlays_connect();
 		 }},
 	};
 
