@@ -12,6 +12,7 @@
 #include "rfo-golive.h"
 #include "rfo-health.h"
 #include "rfo-log.h"
+#include "rfo-overlays.h"
 #include "rfo-service.h"
 #include "rfo-stats-feed.h"
 #include "rfo-stream-summary.h"
@@ -19,6 +20,7 @@
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
 #include "rfo-ui-health.h"
+#include "rfo-ui-overlays.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui-summary.h"
 #include "rfo-ui.h"
@@ -52,6 +54,7 @@ bool obs_module_load(void)
 {
 	rfo_dispatch_set(queue_on_ui);
 	rfo_service_register();
+	rfo_overlays_register_sources();
 	if (!rfo_controller_create())
 		return false;
 	rfo_controller_set_dock(rfo_ui_create(rfo_controller_ui_actions()));
@@ -62,6 +65,7 @@ bool obs_module_load(void)
 	rfo_stats_feed_set_view(rfo_ui_stats_connect(rfo_stats_feed_ui_actions()));
 	rfo_stream_summary_set_view(rfo_ui_summary_connect(rfo_stream_summary_ui_actions()));
 	rfo_health_set_view(rfo_ui_health_connect(rfo_health_ui_actions()));
+	rfo_overlays_set_view(rfo_ui_overlays_connect()); /* the painter the overlay sources' worker calls */
 	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);

@@ -6,6 +6,7 @@
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
 #include "rfo-ui-health.h"
+#include "rfo-ui-overlays.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui-summary.h"
 #include "rfo-ui-thread.hpp"
@@ -169,6 +170,11 @@ int main(int argc, char **argv)
 		{"health->changed",
 		 [&] {
 			 health->changed();
+		 }},
+		/* the overlay painter's `paint` is the one function meant for another thread (test_overlay_painter) */
+		{"rfo_ui_overlays_connect",
+		 [] {
+			 rfo_ui_overlays_connect();
 		 }},
 	};
 

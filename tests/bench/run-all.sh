@@ -29,6 +29,11 @@ done
 # Chat pipeline: the budget is checked on instruction counts (callgrind; the load does not move them); the
 # CPU-time ratios are shown without a verdict (76-90 % from run to run on this shared machine).
 # End-to-end: 2,000/s is the emulator's maximum; 1,980 leaves 1 % for sampling.
+# Overlays (bench-overlays.sh, each against the empty scene of the same run): the chat source's added process CPU
+# minus the Text (FreeType 2) source's ≤ 0; graphics thread median ≤ +0.5 ms, longest frame ≤ +5 ms; VmRSS ≤ +20 MB
+# per source (the first one, which also pays the process's one-time costs, and a second one); unchanged content
+# < 0.1 % of a core (0.099 at the printed precision), judged on what is attributable to the source (the plugin's
+# threads + tick_sources per frame); the whole-process difference is shown without one.
 declare -A budget=(
 	[startup_ratio_with_without]="le 1.03"
 	[idle_cpu_added_upper_pct]="le 0.5"
@@ -42,6 +47,17 @@ declare -A budget=(
 	[broker_errors]="le 0"
 	[broker_rss_max_mb]="le 30"
 	[broker_rss_growth_mb]="le 1"
+	[overlay_chat_minus_text_20_cpu_pct]="le 0"
+	[overlay_chat_minus_text_flood_cpu_pct]="le 0"
+	[overlay_chat_20_gfx_median_added_ms]="le 0.5"
+	[overlay_chat_flood_gfx_median_added_ms]="le 0.5"
+	[overlay_chat_20_gfx_max_added_ms]="le 5"
+	[overlay_chat_flood_gfx_max_added_ms]="le 5"
+	[overlay_chat_20_rss_added_mb]="le 20"
+	[overlay_chat_flood_rss_added_mb]="le 20"
+	[overlay_chat_rss_added_mb]="le 20"
+	[overlay_chat_rss_second_source_mb]="le 20"
+	[overlay_unchanged_added_pct]="le 0.099"
 )
 echo
 echo "benchmark results ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg))"

@@ -48,6 +48,13 @@ CASES=$(
 		CreateEvent|no data at all|-|missingArgument
 		GetChat|bad count type (object)|{"limit":{"x":1}}|invalidArgument
 		GetChat|bad count type (letters)|{"limit":"abc"}|invalidArgument
+		ListOverlays|none|-|-
+		SetOverlayFilter|bad string (name)|{"name":{"x":1},"platforms":"Twitch"}|invalidArgument
+		SetOverlayFilter|bad string (platforms)|{"name":"Chat","platforms":5}|invalidArgument
+		SetOverlayFilter|unknown platform|{"name":"Chat","platforms":"Twitch,Myspace"}|invalidArgument
+		SetOverlayFilter|missing name|{"platforms":"Twitch"}|missingArgument
+		SetOverlayFilter|missing platforms|{"name":"Chat"}|missingArgument
+		SetOverlayFilter|no data at all|-|missingArgument
 	EOF
 )
 

@@ -6,12 +6,13 @@
 #include "rfo-chat-feed.h"
 #include "rfo-golive.h"
 #include "rfo-health.h"
+#include "rfo-overlays.h"
 #include "rfo-stats-feed.h"
 #include "rfo-stream-summary.h"
 
 static const struct rfo_feature *const features[] = {
 	&rfo_auth_feature,  &rfo_chat_feature,    &rfo_golive_feature, &rfo_channels_feature,
-	&rfo_stats_feature, &rfo_summary_feature, &rfo_health_feature,
+	&rfo_stats_feature, &rfo_summary_feature, &rfo_health_feature, &rfo_overlays_feature,
 };
 
 const struct rfo_feature *const *rfo_app_features(size_t *count)

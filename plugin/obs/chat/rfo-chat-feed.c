@@ -46,6 +46,7 @@ struct chat_feed {
 	char link_reason[128];
 	bool ever_connected; /* the socket has been connected since the last sign-in */
 	uint64_t parse_errors;
+	void (*notify)(void); /* the overlay sources' worker (rfo_chat_feed_set_notify) */
 };
 
 static struct chat_feed chat_feed;
@@ -192,8 +193,14 @@ static void drain_task(void *param)
 	rfo_chat_batch_items_free(&it);
 }
 
+/* What the dock shows changed: the overlay sources' worker is told each time, the dock's drain once per batch. */
 static void schedule_if(bool first)
 {
+	pthread_mutex_lock(&chat_feed.mutex);
+	void (*notify)(void) = chat_feed.notify;
+	pthread_mutex_unlock(&chat_feed.mutex);
+	if (notify)
+		notify();
 	if (first)
 		rfo_dispatch(drain_task, NULL);
 }
@@ -232,6 +239,36 @@ void rfo_chat_feed_platform_counts(void (*cb)(void *param, const char *platform,
 {
 	if (chat_feed.store)
 		rfo_chat_store_platform_counts(chat_feed.store, cb, param);
+}
+
+uint64_t rfo_chat_feed_last_seq(void)
+{
+	return chat_feed.store ? rfo_chat_store_last_seq(chat_feed.store) : 0;
+}
+
+struct rfo_chat_message **rfo_chat_feed_copy_recent(size_t limit, size_t *count)
+{
+	*count = 0;
+	return chat_feed.store ? rfo_chat_store_copy_recent(chat_feed.store, limit, 0, count) : NULL;
+}
+
+void rfo_chat_feed_set_notify(void (*fn)(void))
+{
+	if (!chat_feed.created)
+		return;
+	pthread_mutex_lock(&chat_feed.mutex);
+	chat_feed.notify = fn;
+	pthread_mutex_unlock(&chat_feed.mutex);
+}
+
+bool rfo_chat_feed_connected(void)
+{
+	if (!chat_feed.created)
+		return false;
+	pthread_mutex_lock(&chat_feed.mutex);
+	bool connected = chat_feed.link == RFO_UI_CHAT_CONNECTED;
+	pthread_mutex_unlock(&chat_feed.mutex);
+	return connected;
 }
 
 void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)

@@ -39,6 +39,17 @@ struct rfo_chat_connection;
 /* Deep copies of the platform chat connections (rfo_chat_store_copy_connections; NULL when none). Any thread. */
 struct rfo_chat_connection *rfo_chat_feed_copy_connections(size_t *count);
 
+/* For the overlay sources (any thread): the newest stored message's sequence number (0: none yet), NEW references
+ * to the `limit` most recent messages oldest first (rfo_chat_store_copy_recent; free with
+ * rfo_chat_messages_release), and whether the chat socket is connected now. */
+uint64_t rfo_chat_feed_last_seq(void);
+struct rfo_chat_message;
+struct rfo_chat_message **rfo_chat_feed_copy_recent(size_t limit, size_t *count);
+bool rfo_chat_feed_connected(void);
+/* fn (or NULL) is called on the chat socket's or the auth thread after every stored message and link change, with
+ * no lock held; it must not block (the overlays' worker signals an event). After rfo_chat_feed_create. */
+void rfo_chat_feed_set_notify(void (*fn)(void));
+
 /* Vendor request GetChat: `limit`? (default 100, at most the history size) -> `messages` oldest first
  * [{id, platform, author, text, timestamp, kind, donation?, …}], plus `total` (messages stored since
  * start) and `historySize`. */

@@ -1,0 +1,314 @@
+/* The overlay sources' painter (rfo-ui-overlays.h): plain strings shaped with QTextLayout (bidi, font fallback,
+ * colour emoji) and painted with QPainter into the caller's RGBA buffer. Runs on the overlays' worker thread: no
+ * widget, no static state written after rfo_ui_overlays_connect. */
+#include "rfo-ui-overlays.h"
+#include "rfo-chat-emoji.hpp"
+#include "rfo-ui-thread.hpp"
+
+#include <QFont>
+#include <QFontDatabase>
+#include <QImage>
+#include <QPainter>
+#include <QFontMetricsF>
+#include <QGuiApplication>
+#include <QTextLayout>
+#include <QTextOption>
+
+#include <memory>
+#include <vector>
+
+/* set once by rfo_ui_overlays_connect on the UI thread, before any paint */
+static QString emoji_family;
+
+static QColor argb(uint32_t c)
+{
+	return QColor((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF, (c >> 24) & 0xFF);
+}
+
+static QColor rgb(uint32_t c)
+{
+	return QColor((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
+}
+
+static QFont frame_font(const rfo_ui_overlay_frame *f)
+{
+	QFont font(f->font_face && *f->font_face ? QString::fromUtf8(f->font_face) : QStringLiteral("Sans Serif"));
+	font.setPixelSize(f->font_size > 4 ? f->font_size : 4);
+	if (f->bold)
+		font.setBold(true);
+	if (f->italic)
+		font.setItalic(true);
+	font.setStyleStrategy(QFont::PreferAntialias);
+	return font;
+}
+
+/* One message as text with its format ranges (author, platform name, donation, emoji). */
+struct line_text {
+	QString text;
+	QVector<QTextLayout::FormatRange> formats;
+	uint32_t badge = 0; /* platform colour of the badge, when it has one */
+	QString badge_letter;
+	bool has_badge = false;
+};
+
+static void add_range(line_text &t, int start, int len, const QTextCharFormat &fmt)
+{
+	if (len <= 0)
+		return;
+	QTextLayout::FormatRange r;
+	r.start = start;
+	r.length = len;
+	r.format = fmt;
+	t.formats.append(r);
+}
+
+static void append(line_text &t, const QString &s, const QTextCharFormat *fmt)
+{
+	const int start = t.text.size();
+	t.text += s;
+	if (fmt)
+		add_range(t, start, s.size(), *fmt);
+}
+
+static line_text build_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *l)
+{
+	line_text t;
+	if (l->platform && *l->platform) {
+		const QString platform = QString::fromUtf8(l->platform);
+		if (f->label == RFO_UI_OVERLAY_LABEL_ICON) {
+			t.has_badge = true;
+			t.badge = l->platform_color;
+			t.badge_letter = platform.left(1).toUpper();
+		} else if (f->label == RFO_UI_OVERLAY_LABEL_NAME) {
+			QTextCharFormat fmt;
+			fmt.setForeground(rgb(l->platform_color));
+			fmt.setFontWeight(QFont::Bold);
+			append(t, platform, &fmt);
+			append(t, QStringLiteral(" "), nullptr);
+		}
+	}
+	if (l->time && *l->time) {
+		QTextCharFormat fmt;
+		QColor c = argb(f->text_color);
+		c.setAlphaF(c.alphaF() * 0.7);
+		fmt.setForeground(c);
+		append(t, QString::fromUtf8(l->time) + QStringLiteral(" "), &fmt);
+	}
+	if (l->author && *l->author) {
+		QTextCharFormat fmt;
+		fmt.setFontWeight(QFont::Bold);
+		if (f->platform_colors)
+			fmt.setForeground(rgb(l->author_color));
+		append(t, QString::fromUtf8(l->author), &fmt);
+		append(t, QStringLiteral(": "), nullptr);
+	}
+	if (l->donation && *l->donation) {
+		QTextCharFormat fmt;
+		fmt.setFontWeight(QFont::Bold);
+		fmt.setForeground(QColor(0xFF, 0xC1, 0x07));
+		append(t, QString::fromUtf8(l->donation) + QStringLiteral(" "), &fmt);
+	}
+	QTextCharFormat body;
+	if (l->system)
+		body.setFontItalic(true);
+	append(t, QString::fromUtf8(l->text), l->system ? &body : nullptr);
+	if (!emoji_family.isEmpty()) {
+		QTextCharFormat emoji;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 1, 0)
+		emoji.setFontFamilies({emoji_family});
+#else
+		emoji.setFontFamily(emoji_family);
+#endif
+		for (const RfoTextRange &r : rfoEmojiRanges(t.text))
+			add_range(t, r.start, r.length, emoji);
+	}
+	return t;
+}
+
+/* A laid-out message: one layout for the text and, with an outline or a shadow, one in that colour. */
+struct laid_line {
+	line_text t;
+	std::unique_ptr<QTextLayout> layout;
+	std::unique_ptr<QTextLayout> dark;
+	qreal height = 0;
+	qreal indent = 0;
+	qreal natural = 0;
+	float alpha = 1.0f;
+	bool highlight = false;
+};
+
+static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, const QColor *override_color,
+					qreal width, qreal indent, qreal *height, qreal *natural)
+{
+	auto layout = std::make_unique<QTextLayout>(t.text, font);
+	QVector<QTextLayout::FormatRange> formats = t.formats;
+	if (override_color) {
+		for (QTextLayout::FormatRange &r : formats)
+			r.format.setForeground(*override_color);
+	}
+	layout->setFormats(formats);
+	QTextOption opt;
+	opt.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+	opt.setTextDirection(Qt::LayoutDirectionAuto);
+	layout->setTextOption(opt);
+	layout->setCacheEnabled(true);
+	qreal y = 0, widest = 0;
+	layout->beginLayout();
+	for (int i = 0; i < 1000; i++) {
+		QTextLine line = layout->createLine();
+		if (!line.isValid())
+			break;
+		line.setLineWidth(width > indent + 8 ? width - indent : 8);
+		line.setPosition(QPointF(indent, y));
+		y += line.height();
+		if (line.naturalTextWidth() > widest)
+			widest = line.naturalTextWidth();
+	}
+	layout->endLayout();
+	if (height)
+		*height = y;
+	if (natural)
+		*natural = widest;
+	return layout;
+}
+
+static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, const QColor &pen)
+{
+	const qreal o = f->font_size >= 24 ? 2.0 : 1.0;
+	if (l.dark && f->shadow)
+		l.dark->draw(&p, at + QPointF(o + 1, o + 1));
+	if (l.dark && f->outline) {
+		for (int dx = -1; dx <= 1; dx++)
+			for (int dy = -1; dy <= 1; dy++)
+				if (dx || dy)
+					l.dark->draw(&p, at + QPointF(dx * o, dy * o));
+	}
+	p.setPen(pen);
+	l.layout->draw(&p, at);
+}
+
+static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, const QFont &font)
+{
+	p.setPen(Qt::NoPen);
+	p.setBrush(rgb(l.t.badge));
+	const QRectF r(at.x(), at.y() + size * 0.1, size, size);
+	p.drawRoundedRect(r, size * 0.25, size * 0.25);
+	QFont small = font;
+	small.setBold(true);
+	small.setPixelSize(qMax(4, int(size * 0.7)));
+	p.setFont(small);
+	p.setPen(Qt::white);
+	p.drawText(r, Qt::AlignCenter, l.t.badge_letter);
+	p.setBrush(Qt::NoBrush);
+}
+
+static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, uint32_t w,
+		      qreal badge, const QFont &font)
+{
+	const qreal pad = f->padding, gap = f->font_size / 4.0;
+	if (l.highlight)
+		p.fillRect(QRectF(pad / 2, at.y() - gap / 2, qreal(w) - pad, l.height + gap),
+			   QColor(0xFF, 0xC1, 0x07, 70));
+	if (l.t.has_badge)
+		draw_badge(p, l, at, badge, font);
+	draw_text(p, f, l, at, argb(f->text_color));
+}
+
+static void paint_hint(QPainter &p, const rfo_ui_overlay_frame *f, const QFont &font)
+{
+	QColor c = argb(f->text_color);
+	c.setAlphaF(0.6);
+	p.setPen(c);
+	p.setFont(font);
+	const qreal pad = f->padding;
+	p.drawText(QRectF(pad, pad, f->width - 2 * pad, f->height - 2 * pad), Qt::AlignLeft | Qt::AlignTop,
+		   QString::fromUtf8(f->hint));
+}
+
+static void paint(const rfo_ui_overlay_frame *f, uint8_t *rgba, uint32_t w, uint32_t h, uint32_t linesize)
+{
+	QImage img(rgba, int(w), int(h), int(linesize), QImage::Format_RGBA8888_Premultiplied);
+	img.fill(Qt::transparent);
+	if (!f || (!f->hint && !f->line_count))
+		return;
+	QPainter p(&img);
+	p.setRenderHint(QPainter::Antialiasing);
+	p.setRenderHint(QPainter::TextAntialiasing);
+	const QFont font = frame_font(f);
+	if (f->hint) {
+		paint_hint(p, f, font);
+		return;
+	}
+	if ((f->background >> 24) & 0xFF)
+		p.fillRect(QRectF(0, 0, w, h), argb(f->background));
+
+	const qreal pad = f->padding;
+	const qreal avail = qreal(w) - 2 * pad;
+	const qreal badge = QFontMetricsF(font).height() * 0.8;
+	const QColor dark(0, 0, 0, 200);
+	const qreal gap = f->font_size / 4.0;
+
+	std::vector<laid_line> lines(f->line_count);
+	for (size_t i = 0; i < f->line_count; i++) {
+		laid_line &l = lines[i];
+		l.t = build_line(f, &f->lines[i]);
+		l.indent = l.t.has_badge ? badge + gap : 0;
+		l.alpha = f->lines[i].alpha;
+		l.highlight = f->lines[i].highlight;
+		l.layout = lay(l.t, font, nullptr, avail, l.indent, &l.height, &l.natural);
+		if (f->outline || f->shadow)
+			l.dark = lay(l.t, font, &dark, avail, l.indent, nullptr, nullptr);
+	}
+
+	/* newest (last) at the bottom, growing upwards; or newest at the top, growing downwards */
+	qreal y = f->newest_top ? pad : qreal(h) - pad;
+	for (size_t k = 0; k < lines.size(); k++) {
+		const laid_line &l = lines[lines.size() - 1 - k];
+		qreal top = f->newest_top ? y : y - l.height;
+		if (k && (top < pad - 0.5 || top + l.height > qreal(h) - pad + 0.5))
+			break; /* older lines that do not fit are left out; the newest is drawn, cut if need be */
+		qreal x = pad;
+		if (f->centered)
+			x = pad + qMax<qreal>(0, (avail - l.indent - l.natural) / 2);
+		if (l.alpha >= 1.0f) {
+			draw_line(p, f, l, QPointF(x, top), w, badge, font);
+		} else {
+			/* a fading line is drawn whole, then blended: its outline strokes must not add up */
+			const int margin = int(gap) + 4;
+			QImage layer(int(w), int(l.height) + 2 * margin, QImage::Format_RGBA8888_Premultiplied);
+			layer.fill(Qt::transparent);
+			QPainter lp(&layer);
+			lp.setRenderHints(p.renderHints());
+			draw_line(lp, f, l, QPointF(x, margin), w, badge, font);
+			lp.end();
+			p.setOpacity(l.alpha);
+			p.drawImage(QPointF(0, top - margin), layer);
+			p.setOpacity(1.0);
+		}
+		y = f->newest_top ? y + l.height + gap : y - l.height - gap;
+	}
+}
+
+static bool threaded_text()
+{
+#if QT_VERSION < QT_VERSION_CHECK(6, 0, 0)
+	QT_WARNING_PUSH
+	QT_WARNING_DISABLE_DEPRECATED
+	return QFontDatabase::supportsThreadedFontRendering();
+	QT_WARNING_POP
+#else
+	return true; /* Qt 6 renders text into images on any thread */
+#endif
+}
+
+static rfo_ui_overlays_view view_table = {paint, true};
+
+extern "C" const rfo_ui_overlays_view *rfo_ui_overlays_connect(void)
+{
+	RFO_ASSERT_UI_THREAD();
+	/* fonts need a GUI application (OBS has one; the UI-thread test has only a core application) */
+	if (qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+		emoji_family = rfoColorEmojiFamily();
+	view_table.threaded = threaded_text();
+	return &view_table;
+}

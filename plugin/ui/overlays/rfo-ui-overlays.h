@@ -1,0 +1,72 @@
+#pragma once
+/* The overlay sources' painter: the port between plugin/obs/overlays (which decides what an overlay shows) and Qt
+ * (which shapes and paints text). Plain C, no Qt.
+ *
+ * Unlike every other function of plugin/ui, `paint` is called off the UI thread: on the overlays' own worker thread,
+ * so that shaping and painting never run on OBS's graphics or UI thread. It only paints into a QImage over the
+ * caller's buffer (QPainter on a QImage is reentrant; fonts are shared through Qt's locked font database). When Qt
+ * says text cannot be rendered outside the GUI thread, `threaded` is false and the caller dispatches the call to the
+ * UI thread instead. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum rfo_ui_overlay_label {
+	RFO_UI_OVERLAY_LABEL_ICON = 0, /* a badge in the platform's colour with its initial */
+	RFO_UI_OVERLAY_LABEL_NAME,     /* the platform's name */
+	RFO_UI_OVERLAY_LABEL_NONE,
+};
+
+/* One line: plain strings (never markup), borrowed for the call. */
+struct rfo_ui_overlay_line {
+	const char *platform;    /* NULL: no platform label */
+	uint32_t platform_color; /* 0xRRGGBB */
+	const char *author;      /* NULL or "": no author */
+	uint32_t author_color;   /* 0xRRGGBB, used when the frame has platform_colors */
+	const char *text;        /* never NULL */
+	const char *donation;    /* NULL or an amount ("$5.00") */
+	const char *time;        /* NULL or "12:34" */
+	bool highlight;          /* a donation drawn highlighted */
+	bool system;             /* a system line (italic) */
+	float alpha;             /* 0..1 */
+};
+
+/* What one overlay shows: its look and its lines. Colours are 0xAARRGGBB. */
+struct rfo_ui_overlay_frame {
+	uint32_t width, height;
+	const char *font_face; /* NULL: the default sans-serif */
+	int font_size;         /* px */
+	bool bold, italic;     /* the style, from OBS's font flags */
+	uint32_t text_color;
+	uint32_t background; /* alpha 0: none */
+	bool outline, shadow;
+	uint32_t padding;
+	bool platform_colors; /* authors in their platform's colour */
+	enum rfo_ui_overlay_label label;
+	bool newest_top;
+	bool centered; /* the viewer count: lines centred */
+	const struct rfo_ui_overlay_line *lines;
+	size_t line_count;
+	const char *hint; /* non-NULL: this one line only, dimmed (preview while signed out or disconnected) */
+};
+
+struct rfo_ui_overlays_view {
+	/* Paints `frame` into rgba (premultiplied RGBA, w × h, linesize bytes a row), which it clears first. */
+	void (*paint)(const struct rfo_ui_overlay_frame *frame, uint8_t *rgba, uint32_t w, uint32_t h,
+		      uint32_t linesize);
+	/* Whether paint may run off the UI thread (Qt renders text outside the GUI thread). */
+	bool threaded;
+};
+
+/* The painter, handed to the overlays feature by plugin-main.c (UI thread, at load, after the Qt application
+ * exists). Never NULL. */
+const struct rfo_ui_overlays_view *rfo_ui_overlays_connect(void);
+
+#ifdef __cplusplus
+}
+#endif

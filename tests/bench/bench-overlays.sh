@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# bench-overlays.sh [--quick] [--runs N]: what an on-stream chat overlay costs OBS, the plugin's "Restream Chat"
+# source against OBS's own Text (FreeType 2) source in chat-log mode, on a 1920x1080 canvas at 30 fps drawn by
+# llvmpipe (software OpenGL, as under Xvfb). One OBS at a time; each OBS lifetime is one configuration in one phase:
+#   (a) an empty scene, (b) a Text (FreeType 2) source (`text_ft2_source_v2`: from_file, log_mode, 15 lines) reading
+#   a file the bench appends the chat's lines to, (c) a `restream_chat_source`;
+#   phases: idle (no messages: the chat source's content never changes), 20 msg/s, and a 2,000 msg/s flood.
+# Every lifetime is the same apart from its scene: the plugin installed and signed in to the emulator with the chat
+# socket connected, and in the message phases the emulator sends the messages (`/_emu/chat/flood`) AND the bench
+# appends the same lines ("KappaKing: flood message #N") to the text file at the same rate, whichever source (if
+# any) shows them. So the differences to (a) are the sources' own costs.
+# Per lifetime: OBS starts (1080p30 profile, scene collection restored from a snapshot), signs in; VmRSS before the
+# source is created (CreateInput) and at the end of the window (idle phase: also after 15 messages, and after a
+# second chat source is added, which tells one-time costs of the process from each source's own); over the window
+# (--quick 4 s, default 20 s, after 1 s of messages): utime+stime of the process (/proc/PID/stat), CPU per thread
+# group (schedstat: the plugin's rfo-* threads, OBS's graphics thread, llvmpipe's threads, the UI thread), and the
+# frames OBS rendered late (GetStats' renderSkippedFrames); after the quit, OBS's own profiler line for its graphics
+# thread ("obs_graphics_thread(33.3333 ms): min=…, median=…, max=…") and tick_sources. The profiler covers the whole
+# lifetime: its maximum is mostly one-off frames (the preview's first swaps at start-up, 120-470 ms; a source's
+# creation, 120-260 ms, for both sources), so the late frames inside the window are printed beside it.
+# The configurations alternate inside each phase (their order rotates from run to run); --runs N repeats the whole
+# set (default 2, --quick 1: about 2.5 minutes in all) and reports medians of the per-run figures. Each run's OBS
+# log is kept in the artifacts (logs/<phase>-<config>-<run>.txt).
+# Budgets (issue: on-stream overlays without a browser): (c)'s added process CPU ≤ (b)'s; graphics-thread median ≤
+# (a)'s + 0.5 ms; its maximum ≤ (a)'s + 5 ms; VmRSS ≤ +20 MB per source; unchanged content < 0.1 % of a core, judged
+# on what is attributable to the source (the plugin's rfo-* threads' extra CPU + the extra tick_sources time per
+# frame × 30), because two OBS processes differ by more than that for nothing (the whole-process figure is shown).
+# Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-signin.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-chat.sh"
+runs=2 window_s=20 settle_s=2 window2_s=10
+while (($#)); do
+	case "$1" in
+	--quick) runs=1 window_s=4 settle_s=0.5 window2_s=2 ;;
+	--runs)
+		runs=$2
+		shift
+		;;
+	*)
+		echo "usage: bench-overlays.sh [--quick] [--runs N]" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+e2e_init bench-overlays
+FPS=30
+CHAT_KIND=restream_chat_source
+LINES=15
+# both sources show the last 15 lines in 32-px DejaVu Sans, white, no outline, no shadow, no background; the chat
+# source in a 720x600 box (the text source sizes itself to its text: 15 lines of ~30 characters, about as large),
+# with its defaults otherwise (platform icons, coloured names)
+CHAT_SETTINGS=$(jq -nc --argjson n "$LINES" '{max_lines: $n, font: {face: "DejaVu Sans", size: 32, style: "Book",
+	flags: 0}, outline: false, shadow: false, bg_opacity: 0, width: 720, height: 600}')
+TEXT_FILE="$E2E_TMP/chat-lines.txt"
+TEXT_SETTINGS=$(jq -nc --arg f "$TEXT_FILE" --argjson n "$LINES" '{from_file: true, log_mode: true, log_lines: $n,
+	text_file: $f, font: {face: "DejaVu Sans", size: 32, style: "Book", flags: 0}, outline: false,
+	drop_shadow: false, word_wrap: false}')
+# phase config run cpu_pct rss_added_kb gt_median gt_max gt_p99 tick_median rfo_us gfx_us llvm_us ui_us late_frames
+# rss_with_messages_kb rss_second_source_kb, and with 15 lines shown: cpu_pct llvm_us rfo_us (idle phase only)
+RESULTS="$E2E_TMP/results"
+: >"$RESULTS"
+bench() { echo "BENCH $*" >>"$E2E_TMP/bench.lines"; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# thread_groups PID: "rfo gfx llvm ui" CPU time in µs (schedstat) of the plugin's rfo-* threads, OBS's graphics
+# thread, llvmpipe's rasterizer threads and the UI (main) thread
+thread_groups() {
+	local t c ns rfo=0 gfx=0 llvm=0 ui=0
+	for t in /proc/"$1"/task/*; do
+		c=$(cat "$t/comm" 2>/dev/null) || continue
+		read -r ns _ <"$t/schedstat" 2>/dev/null || continue
+		ns=$((ns / 1000))
+		case "$c" in
+		rfo-*) rfo=$((rfo + ns)) ;;
+		"libobs: graphic"*) gfx=$((gfx + ns)) ;;
+		llvmpipe*) llvm=$((llvm + ns)) ;;
+		*) [ "${t##*/}" = "$1" ] && ui=$((ui + ns)) ;;
+		esac
+	done
+	echo "$rfo $gfx $llvm $ui"
+}
+
+# render_skipped: frames OBS rendered too late so far (obs-websocket GetStats)
+render_skipped() { obs_req GetStats | jq '.renderSkippedFrames'; }
+
+# append_lines FILE RATE SECONDS: append "KappaKing: flood message #N" lines at RATE a second (the emulator's
+# schedule: line N is due (N-1)/RATE s after the start), in batches every 20 ms
+append_lines() {
+	local f=$1 rate=$2 total=$(($2 * $3)) sent=0 t0 now due k buf nap
+	exec {nap}<> <(:) # read -t on a pipe nobody writes: a 20-ms sleep without a process per batch
+	t0=${EPOCHREALTIME//[!0-9]/}
+	while ((sent < total)); do
+		now=${EPOCHREALTIME//[!0-9]/}
+		due=$(((now - t0) * rate / 1000000 + 1))
+		((due > total)) && due=$total
+		if ((due > sent)); then
+			buf=''
+			for ((k = sent + 1; k <= due; k++)); do
+				buf+="KappaKing: flood message #$k"$'\n'
+			done
+			printf '%s' "$buf" >>"$f"
+			sent=$due
+		fi
+		read -r -t 0.02 -u "$nap" _ || true
+	done
+}
+
+flood_done() { emu_ctl GET chat/flood | jq -e '.active == false' >/dev/null; }
+
+# profiler LOG: "gt_median gt_max gt_p99 tick_median" (ms) from OBS's profiler results at exit
+profiler() {
+	awk '/== Profiler Results/ {on = 1} /== Profiler Time Between Calls/ {on = 0}
+		function val(k,   m) { return match($0, k "=[0-9.e+-]+") ? substr($0, RSTART + length(k) + 1, RLENGTH - length(k) - 1) : "" }
+		on && /obs_graphics_thread\(/ && !g { g = 1; med = val("median"); max = val("max"); p99 = val("99th percentile") }
+		on && g && /tick_sources:/ && !t { t = 1; tick = val("median") }
+		END { if (!g) exit 1; printf "%s %s %s %s\n", med, max, p99, tick }' "$1"
+}
+
+emu_start
+
+# --- the profile: a 1920x1080 canvas at 30 fps (written before obs_write_global_ini, which keeps an existing one)
+profile="$HOME/.config/obs-studio/basic/profiles/Untitled"
+mkdir -p "$profile"
+printf '[General]\nName=Untitled\n\n[Video]\nBaseCX=1920\nBaseCY=1080\nOutputCX=1920\nOutputCY=1080\nFPSType=0\nFPSCommon=%s\n' \
+	"$FPS" >"$profile/basic.ini"
+obs_install_plugin
+obs_write_global_ini
+
+# --- warm-up: OBS writes its scene collection; what it has is then the starting point of every lifetime
+obs_start
+obs_wait_ready 60
+video=$(obs_req GetVideoSettings)
+assert_json "$video" '.baseWidth == 1920 and .baseHeight == 1080 and .outputWidth == 1920 and
+	(.fpsNumerator / .fpsDenominator) == 30' "a 1920x1080 canvas at 30 fps"
+SCENE=$(obs_req GetCurrentProgramScene | jq -r '.currentProgramSceneName // .sceneName')
+have_chat=''
+obs_req GetInputKindList | jq -e --arg k "$CHAT_KIND" '.inputKinds | index($k)' >/dev/null && have_chat=1
+obs_stop 15000 >/dev/null
+SNAP="$E2E_TMP/config-snapshot"
+cp -a "$HOME/.config/obs-studio" "$SNAP"
+rm -rf "$SNAP/logs" "$SNAP/profiler_data" "$SNAP/crashes"
+
+configs=(a b)
+[ -n "$have_chat" ] && configs+=(c)
+declare -A cfg_name=([a]="(a) empty scene" [b]="(b) Text (FreeType 2)" [c]="(c) Restream Chat")
+
+# lifetime PHASE CONFIG RUN: one OBS from start to quit (see the top of the file); appends a line to $RESULTS
+lifetime() {
+	local phase=$1 cfg=$2 run=$3 rate=0 rss0 rss1 c0 c1 g0 g1 s0 s1 t0 t1 app='' prof log
+	case "$phase" in
+	rate20) rate=20 ;;
+	flood) rate=2000 ;;
+	esac
+	rm -rf "$HOME/.config/obs-studio"
+	cp -a "$SNAP" "$HOME/.config/obs-studio"
+	# a fresh obs-websocket port for every start: on a shared machine another process may take the last one
+	OBS_PORT=$(free_port)
+	sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME/.config/obs-studio/"{global,user}.ini
+	export OBSWS_PORT=$OBS_PORT
+	: >"$TEXT_FILE"
+	obs_start
+	obs_wait_ready 60
+	e2e_sign_in 30
+	chat_wait_link connected 20
+	sleep "$settle_s"
+	rss0=$(obs_rss_kb)
+	case "$cfg" in
+	b) obs_req CreateInput "$(jq -nc --arg s "$SCENE" --argjson v "$TEXT_SETTINGS" \
+		'{sceneName: $s, inputName: "bench text", inputKind: "text_ft2_source_v2", inputSettings: $v}')" >/dev/null ;;
+	c) obs_req CreateInput "$(jq -nc --arg s "$SCENE" --arg k "$CHAT_KIND" --argjson v "$CHAT_SETTINGS" \
+		'{sceneName: $s, inputName: "bench chat", inputKind: $k, inputSettings: $v}')" >/dev/null ;;
+	esac
+	sleep "$settle_s"
+	if ((rate > 0)); then
+		r=$(emu_ctl POST chat/flood "{\"rate\":$rate,\"seconds\":$((window_s + 2))}")
+		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
+		append_lines "$TEXT_FILE" "$rate" $((window_s + 2)) &
+		app=$!
+		e2e_track_pid "$app"
+		sleep 1
+	fi
+	s0=$(render_skipped)
+	c0=$(cpu_ticks "$OBS_PID") g0=$(thread_groups "$OBS_PID") t0=$(now_ms)
+	sleep "$window_s"
+	c1=$(cpu_ticks "$OBS_PID") g1=$(thread_groups "$OBS_PID") t1=$(now_ms)
+	s1=$(render_skipped)
+	rss1=$(obs_rss_kb)
+	# idle phase, after its window: 15 messages; then a second window with them shown and unchanged (CPU, llvmpipe,
+	# the plugin's threads); then (c) a second chat source with the same settings (a: the same wait), to tell what
+	# each further source adds from what the first one's arrival costs the process once
+	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1
+	if [ "$phase" = idle ]; then
+		r=$(emu_ctl POST chat/flood '{"rate":15,"seconds":1}')
+		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
+		sleep 1.5
+		q0=$(cpu_ticks "$OBS_PID") h0=$(thread_groups "$OBS_PID") u0=$(now_ms)
+		sleep "$window2_s"
+		q1=$(cpu_ticks "$OBS_PID") h1=$(thread_groups "$OBS_PID") u1=$(now_ms)
+		read -r -a ha <<<"$h0"
+		read -r -a hb <<<"$h1"
+		lines="$(awk -v t=$((q1 - q0)) -v hz="$(getconf CLK_TCK)" -v ms=$((u1 - u0)) \
+			'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $(((hb[2] - ha[2]) * 1000 / (u1 - u0)))"
+		lines+=" $(((hb[0] - ha[0]) * 1000 / (u1 - u0)))"
+		rss_msgs=$(obs_rss_kb)
+		if [ "$cfg" = c ]; then
+			obs_req CreateInput "$(jq -nc --arg s "$SCENE" --arg k "$CHAT_KIND" --argjson v "$CHAT_SETTINGS" \
+				'{sceneName: $s, inputName: "bench chat 2", inputKind: $k, inputSettings: $v}')" >/dev/null
+		fi
+		sleep 1.5
+		rss_second=$(($(obs_rss_kb) - rss_msgs))
+		rss_msgs=$((rss_msgs - rss0))
+	fi
+	if [ -n "$app" ]; then
+		wait "$app" || true
+		e2e_untrack_pid "$app"
+		[ "$(wc -l <"$TEXT_FILE")" = $((rate * (window_s + 2))) ] || e2e_fail "the text file got $(wc -l <"$TEXT_FILE") lines"
+		wait_until 10 flood_done || e2e_fail "the emulator's flood did not end: $(emu_ctl GET chat/flood)"
+	fi
+	obs_stop 15000 >/dev/null
+	log="$E2E_ART/logs/$phase-$cfg-$run.txt"
+	mkdir -p "$E2E_ART/logs"
+	cp "$(obs_log_path)" "$log"
+	prof=$(profiler "$log") || e2e_fail "no obs_graphics_thread profiler line in $log"
+	read -r -a ga <<<"$g0"
+	read -r -a gb <<<"$g1"
+	echo "$phase $cfg $run $(awk -v t=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v ms=$((t1 - t0)) \
+		'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $((rss1 - rss0)) $prof" \
+		"$(((gb[0] - ga[0]) * 1000 / (t1 - t0))) $(((gb[1] - ga[1]) * 1000 / (t1 - t0)))" \
+		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" \
+		"$rss_msgs $rss_second $lines" >>"$RESULTS"
+	e2e_log "$phase $cfg run $run: $(tail -n 1 "$RESULTS") (load $(loadavg))"
+}
+
+# the idle phase only compares the chat source's unchanged content with the empty scene
+phases=(rate20 flood)
+[ -n "$have_chat" ] && phases=(idle "${phases[@]}")
+load_start=$(loadavg)
+started=$SECONDS
+for ((run = 1; run <= runs; run++)); do
+	for phase in "${phases[@]}"; do
+		order=("${configs[@]}")
+		[ "$phase" = idle ] && order=(a c)
+		# rotate the order from run to run, so that a drift in the machine's load does not favour one configuration
+		n=${#order[@]}
+		for ((k = 0; k < n; k++)); do
+			lifetime "$phase" "${order[(k + run - 1) % n]}" "$run"
+		done
+	done
+done
+load_end=$(loadavg)
+
+# --- figures: per run, each configuration against (a) of the same phase and run; medians over the runs
+# field numbers in $RESULTS: 4 cpu_pct, 5 rss_added_kb, 6 gt_median, 7 gt_max, 8 gt_p99, 9 tick_median,
+# 10 rfo µs/s, 11 gfx µs/s, 12 llvm µs/s, 13 ui µs/s, 14 late frames, 15 RSS growth with 15 messages shown,
+# 16 RSS growth after a second chat source, 17-19 with 15 lines shown and unchanged: CPU %, llvmpipe µs/s,
+# rfo µs/s (15-19: idle phase only)
+# fig PHASE CONFIG FIELD [diff]: median over the runs of the field (with "diff": minus (a)'s in the same run)
+fig() {
+	awk -v p="$1" -v c="$2" -v f="$3" -v d="${4:-}" '
+		$1 == p && $2 == "a" { a[$3] = $f }
+		$1 == p && $2 == c { v[$3] = $f }
+		END { n = 0; for (r in v) { x[++n] = (d == "diff" ? v[r] - a[r] : v[r]) }
+			if (!n) exit
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			m = (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+			printf "%.3f\n", m }' "$RESULTS"
+}
+fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { if (v == "") print "–"; else printf "%+." d "f\n", v }'; }
+
+printf '\nOBS overlays: 1920x1080 at %d fps, llvmpipe, %s, window %d s, %d run(s) in %d s, load average %s -> %s\n' \
+	"$FPS" "OBS $(dpkg-query -W -f '${Version}' obs-studio 2>/dev/null || echo '?')" "$window_s" "$runs" $((SECONDS - started)) "$load_start" "$load_end"
+printf '%-6s %-22s %8s %8s %9s %8s %8s %9s %8s %9s %8s %8s %6s\n' phase config 'CPU %' '+vs (a)' 'gfx med' \
+	'+vs (a)' 'gfx max' '+vs (a)' 'gfx p99' 'tick med' 'rfo %' 'RSS +MB' late
+for phase in idle rate20 flood; do
+	for cfg in "${configs[@]}"; do
+		[ -n "$(fig "$phase" "$cfg" 4)" ] || continue
+		printf '%-6s %-22s %8.2f %8s %9.3f %8s %8.1f %9s %8.1f %9.3f %8.3f %8s %6.0f\n' "$phase" "${cfg_name[$cfg]}" \
+			"$(fig "$phase" "$cfg" 4)" "$(fmt "$(fig "$phase" "$cfg" 4 diff)")" "$(fig "$phase" "$cfg" 6)" \
+			"$(fmt "$(fig "$phase" "$cfg" 6 diff)" 3)" "$(fig "$phase" "$cfg" 7)" "$(fmt "$(fig "$phase" "$cfg" 7 diff)" 1)" \
+			"$(fig "$phase" "$cfg" 8)" "$(fig "$phase" "$cfg" 9)" "$(awk -v u="$(fig "$phase" "$cfg" 10)" 'BEGIN {printf "%.3f", u / 10000}')" \
+			"$(fmt "$(awk -v k="$(fig "$phase" "$cfg" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" 1)" \
+			"$(fig "$phase" "$cfg" 14)"
+	done
+done
+echo "(CPU %: the whole OBS process, % of one core over the window; gfx: OBS's profiler for its graphics thread over"
+echo " the whole lifetime, ms per frame; tick med: tick_sources median, ms; rfo %: the plugin's threads; RSS +MB: VmRSS"
+echo " growth from before the source was created to the end of the window, minus (a)'s; late: frames rendered late"
+echo " in the window. Every figure is the median of the runs; '+vs (a)' is the median of the per-run differences.)"
+echo "CPU by thread group, % of one core (graphics thread / llvmpipe / UI thread), median of the runs:"
+for phase in idle rate20 flood; do
+	for cfg in "${configs[@]}"; do
+		[ -n "$(fig "$phase" "$cfg" 4)" ] || continue
+		printf '  %-6s %-22s %7.2f %7.2f %7.2f\n' "$phase" "${cfg_name[$cfg]}" \
+			"$(awk -v u="$(fig "$phase" "$cfg" 11)" 'BEGIN {print u / 10000}')" \
+			"$(awk -v u="$(fig "$phase" "$cfg" 12)" 'BEGIN {print u / 10000}')" \
+			"$(awk -v u="$(fig "$phase" "$cfg" 13)" 'BEGIN {print u / 10000}')"
+	done
+done
+
+keys() { # PHASE LABEL CONFIG NAME: the BENCH lines of one configuration in one message phase
+	bench "overlay_${4}_${2}_cpu_pct" "$(fig "$1" "$3" 4)" %
+	bench "overlay_${4}_${2}_cpu_added_pct" "$(fig "$1" "$3" 4 diff)" %
+	bench "overlay_${4}_${2}_gfx_median_added_ms" "$(fig "$1" "$3" 6 diff)" ms
+	bench "overlay_${4}_${2}_gfx_max_added_ms" "$(fig "$1" "$3" 7 diff)" ms
+	bench "overlay_${4}_${2}_late_frames_added" "$(fig "$1" "$3" 14 diff)" frames
+	bench "overlay_${4}_${2}_rss_added_mb" "$(awk -v k="$(fig "$1" "$3" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
+}
+for phase in rate20 flood; do
+	label=${phase/rate20/20}
+	bench "overlay_empty_${label}_cpu_pct" "$(fig "$phase" a 4)" %
+	bench "overlay_empty_${label}_gfx_median_ms" "$(fig "$phase" a 6)" ms
+	bench "overlay_empty_${label}_gfx_max_ms" "$(fig "$phase" a 7)" ms
+	keys "$phase" "$label" b text
+	[ -n "$have_chat" ] || continue
+	keys "$phase" "$label" c chat
+	# (c)'s added CPU minus (b)'s, per run, median
+	bench "overlay_chat_minus_text_${label}_cpu_pct" "$(awk -v p="$phase" '$1 == p { v[$2, $3] = $4; r[$3] = 1 }
+		END { n = 0; for (k in r) x[++n] = v["c", k] - v["b", k]
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			printf "%.2f", (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }' "$RESULTS")" %
+done
+if [ -n "$have_chat" ]; then
+	# unchanged content: the chat source with no messages against the empty scene
+	rfo=$(fig idle c 10 diff) tick=$(fig idle c 9 diff)
+	bench overlay_unchanged_process_added_pct "$(fig idle c 4 diff)" %
+	bench overlay_unchanged_rfo_threads_added_pct "$(awk -v u="$rfo" 'BEGIN {printf "%.3f", u / 10000}')" %
+	bench overlay_unchanged_tick_added_ms "$tick" ms
+	bench overlay_unchanged_gfx_median_added_ms "$(fig idle c 6 diff)" ms
+	bench overlay_unchanged_added_pct "$(awk -v u="$rfo" -v t="$tick" -v fps="$FPS" \
+		'BEGIN {printf "%.3f", u / 10000 + (t > 0 ? t * fps / 10 : 0)}')" %
+	bench overlay_chat_rss_added_mb "$(for p in idle rate20 flood; do fig "$p" c 5 diff; done |
+		awk 'NR == 1 || $1 > m {m = $1} END {printf "%.1f", m / 1024}')" MB
+	first=$(fig idle c 15 diff) second=$(fig idle c 16 diff)
+	printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene; a second one %+.1f MB\n' \
+		"$(awk -v k="$first" 'BEGIN {print k / 1024}')" "$(awk -v k="$second" 'BEGIN {print k / 1024}')"
+	lp=$(fig idle c 17 diff) ll=$(fig idle c 18 diff) lr=$(fig idle c 19 diff)
+	printf 'unchanged content with 15 lines shown (%d s): process %+.2f, llvmpipe %+.2f, the plugin'"'"'s threads %+.3f points of a core against the empty scene\n' \
+		"$window2_s" "$lp" "$(awk -v u="$ll" 'BEGIN {print u / 10000}')" "$(awk -v u="$lr" 'BEGIN {print u / 10000}')"
+	bench overlay_unchanged_lines_process_added_pct "$lp" %
+	bench overlay_unchanged_lines_llvmpipe_added_pct "$(awk -v u="$ll" 'BEGIN {printf "%.2f", u / 10000}')" %
+	bench overlay_unchanged_lines_rfo_threads_added_pct "$(awk -v u="$lr" 'BEGIN {printf "%.3f", u / 10000}')" %
+	bench overlay_chat_rss_first_source_mb "$(awk -v k="$first" 'BEGIN {printf "%.1f", k / 1024}')" MB
+	bench overlay_chat_rss_second_source_mb "$(awk -v k="$second" 'BEGIN {printf "%.1f", k / 1024}')" MB
+else
+	echo "(c) not measured: $CHAT_KIND not registered"
+	for k in chat_minus_text_20_cpu_pct chat_minus_text_flood_cpu_pct chat_20_gfx_median_added_ms \
+		chat_flood_gfx_median_added_ms chat_20_gfx_max_added_ms chat_flood_gfx_max_added_ms chat_rss_added_mb \
+		unchanged_added_pct; do
+		bench "overlay_$k" # no value: run-all.sh shows the budget as missing
+	done
+fi
+bench overlay_loadavg "$load_start" load
+cat "$E2E_TMP/bench.lines"
+cp "$RESULTS" "$E2E_ART/results.txt"
+e2e_pass

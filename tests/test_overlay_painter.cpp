@@ -1,0 +1,95 @@
+/* The overlay sources' painter (plugin/ui/overlays): called from a thread other than the application's, as the
+ * overlays' worker does, it paints plain text (markup stays text), a hint, nothing for an empty frame, stays inside
+ * the buffer's rows (linesize wider than the picture) and draws a fading line fainter. Qt offscreen. */
+#include "rfo-ui-overlays.h"
+
+#include <QGuiApplication>
+
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+/* after every Qt header: its check() macro would break Qt 6's */
+#include "rfo-test.h"
+
+static const uint32_t W = 320, H = 120, LINESIZE = W * 4 + 64;
+
+/* opaque pixels, and whether any byte of the padding at the end of each row was written */
+static size_t opaque_pixels(const std::vector<uint8_t> &buf, bool *padding_touched)
+{
+	size_t n = 0;
+	*padding_touched = false;
+	for (uint32_t y = 0; y < H; y++) {
+		const uint8_t *row = buf.data() + y * LINESIZE;
+		for (uint32_t x = 0; x < W; x++)
+			n += row[x * 4 + 3] > 128;
+		for (uint32_t x = W * 4; x < LINESIZE; x++)
+			*padding_touched |= row[x] != 0xAB;
+	}
+	return n;
+}
+
+static size_t paint_on_thread(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f)
+{
+	std::vector<uint8_t> buf(LINESIZE * H, 0xAB);
+	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
+	worker.join();
+	bool touched = false;
+	const size_t n = opaque_pixels(buf, &touched);
+	check(!touched);
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	QGuiApplication app(argc, argv);
+	const rfo_ui_overlays_view *view = rfo_ui_overlays_connect();
+	check(view && view->paint && view->threaded);
+
+	rfo_ui_overlay_line lines[2] = {};
+	lines[0].platform = "Twitch";
+	lines[0].platform_color = 0x9146FF;
+	lines[0].author = "Zebedee";
+	lines[0].author_color = 0x1E90FF;
+	lines[0].text = "<b>bold</b> <img src=x> \u05e9\u05dc\u05d5\u05dd \U0001F600";
+	lines[0].alpha = 1.0f;
+	lines[1] = lines[0];
+	lines[1].platform = "YouTube";
+	lines[1].donation = "$5.00";
+	lines[1].highlight = true;
+
+	rfo_ui_overlay_frame f = {};
+	f.width = W;
+	f.height = H;
+	f.font_size = 24;
+	f.text_color = 0xFFFFFFFF;
+	f.outline = true;
+	f.padding = 8;
+	f.lines = lines;
+	f.line_count = 2;
+
+	const size_t full = paint_on_thread(view, f);
+	check(full > 500);
+
+	/* a fading line is fainter: fewer opaque pixels */
+	lines[0].alpha = lines[1].alpha = 0.3f;
+	const size_t faint = paint_on_thread(view, f);
+	fprintf(stderr, "opaque pixels: %zu full, %zu faded\n", full, faint);
+	check(faint < full / 4);
+	lines[0].alpha = lines[1].alpha = 1.0f;
+
+	/* an opaque background fills the whole picture, and only the picture */
+	f.background = 0xFF000000;
+	check(paint_on_thread(view, f) == size_t(W) * H);
+	f.background = 0;
+
+	/* nothing to show: fully transparent */
+	f.line_count = 0;
+	check(paint_on_thread(view, f) == 0);
+
+	/* the hint alone */
+	f.hint = "Restream: chat is not connected";
+	const size_t hint = paint_on_thread(view, f);
+	check(hint > 0 && hint < full);
+	return rfo_test_end();
+}
