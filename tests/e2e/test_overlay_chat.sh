@@ -70,17 +70,21 @@ assert_eq "$chat_clients" 1 "chat connections the emulator counts with two chat 
 e2e_log "two instances, two filters, $chat_clients chat connection"
 
 # ---- both sources over a test scene: several platforms, a donation, emoji, right-to-left (artifacts) ----
-obs_req CreateScene '{"sceneName":"Overlay test"}' >/dev/null
-obs_req CreateInput '{"sceneName":"Overlay test","inputName":"Backdrop","inputKind":"color_source_v3","inputSettings":{"color":4283190348,"width":640,"height":360}}' >/dev/null
-obs_req CreateInput "$(jq -nc '{sceneName: "Overlay test", inputName: "Chat Scene", inputKind: "restream_chat_source",
+# Drawn in the program scene, over an opaque backdrop that hides Chat A and Chat B. Not in a scene of its own: on
+# OBS 32.2 a second scene is now and then still referenced when OBS clears its scenes at quit (measured with only a
+# colour source in it, 3 of 10 quits: "Not all sources were cleared", then "Double destroy" or a crash in libobs'
+# destruction thread), which is OBS's shutdown and not what this test is about.
+obs_req CreateInput "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s, inputName: "Backdrop", inputKind: "color_source_v3",
+	inputSettings: {color: 4283190348, width: 640, height: 360}}')" >/dev/null
+obs_req CreateInput "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s, inputName: "Chat Scene", inputKind: "restream_chat_source",
 	inputSettings: {font: {face: "DejaVu Sans", style: "Book", size: 16, flags: 0}, width: 420, height: 340,
 	padding: 8, bg_opacity: 40, timestamps: true}}')" >/dev/null
-obs_req CreateInput "$(jq -nc '{sceneName: "Overlay test", inputName: "Viewers Scene", inputKind: "restream_viewers_source",
+obs_req CreateInput "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s, inputName: "Viewers Scene", inputKind: "restream_viewers_source",
 	inputSettings: {font: {face: "DejaVu Sans", style: "Bold", size: 22, flags: 1}, width: 200, height: 200,
 	per_platform: true, bg_opacity: 40}}')" >/dev/null
-id=$(obs_req GetSceneItemId '{"sceneName":"Overlay test","sourceName":"Viewers Scene"}' | jq .sceneItemId)
-obs_req SetSceneItemTransform "{\"sceneName\":\"Overlay test\",\"sceneItemId\":$id,\"sceneItemTransform\":{\"positionX\":430,\"positionY\":10}}" >/dev/null
-obs_req SetCurrentProgramScene '{"sceneName":"Overlay test"}' >/dev/null
+id=$(obs_req GetSceneItemId "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s, sourceName: "Viewers Scene"}')" | jq .sceneItemId)
+obs_req SetSceneItemTransform "$(jq -nc --arg s "$MAIN_SCENE" --argjson id "$id" \
+	'{sceneName: $s, sceneItemId: $id, sceneItemTransform: {positionX: 430, positionY: 10}}')" >/dev/null
 stats_push '{"preset":"update_statuses","channelId":1000101,"viewers":1234,"online":true}'
 stats_push '{"preset":"update_statuses","channelId":1000103,"viewers":56,"online":true}'
 push youtube_superchat Dorothy "platypus, have a coffee ☕"
@@ -90,11 +94,10 @@ push trovo_text "سارة" "مرحبا بالجميع"
 push dlive_text 李雷 "你好，大家好"
 chat_wait_count 9
 sleep 1.5
-overlay_png "Overlay test" "$E2E_ART/overlay-scene.png" 640
+overlay_png "$MAIN_SCENE" "$E2E_ART/overlay-scene.png" 640
 overlay_png "Chat Scene" "$E2E_ART/overlay-chat-source.png" 420
 overlay_png "Viewers Scene" "$E2E_ART/overlay-viewers-source.png" 200
 obs_screenshot overlay-scene-obs
-obs_req SetCurrentProgramScene "$(jq -nc --arg s "$MAIN_SCENE" '{sceneName: $s}')" >/dev/null
 
 # ---- lifetime: lines go once it is over ----
 obs_vendor SetOverlayFilter '{"name":"Chat A","platforms":""}' >/dev/null
