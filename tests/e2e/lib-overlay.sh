@@ -22,10 +22,13 @@ overlay_ocr() {
 	tesseract "$png" stdout --psm "$psm" "$@" 2>/dev/null | tr '\n' ' '
 }
 
-# overlay_wait_text SOURCE TIMEOUT_S WORD...: until the OCR of SOURCE has every WORD (case-insensitive).
+# overlay_has_all SOURCE WORD... / overlay_has_none SOURCE WORD...: whether the OCR of one picture of SOURCE has
+# every / none of the WORDs (case-insensitive); OVERLAY_SHOT_MS: when the picture was asked for (it is taken after).
+# overlay_wait_text SOURCE TIMEOUT_S WORD...: until the OCR of SOURCE has every WORD.
 overlay_has_all() {
 	local src=$1 text w
 	shift
+	OVERLAY_SHOT_MS=$(now_ms)
 	text=$(overlay_ocr "$src")
 	OVERLAY_LAST_TEXT=$text
 	for w in "$@"; do
@@ -43,6 +46,7 @@ overlay_wait_text() {
 overlay_has_none() {
 	local src=$1 text w
 	shift
+	OVERLAY_SHOT_MS=$(now_ms)
 	text=$(overlay_ocr "$src")
 	OVERLAY_LAST_TEXT=$text
 	for w in "$@"; do
