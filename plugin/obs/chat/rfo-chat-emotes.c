@@ -1,4 +1,5 @@
-/* Emote images: bounded fetches on the shared HTTP worker. See rfo-chat-emotes.h. */
+/* Emote images: bounded fetches on the shared HTTP worker, for the dock and the overlay sources. See
+ * rfo-chat-emotes.h. */
 #include "rfo-chat-emotes.h"
 #include "rfo-chat-feed.h"
 #include "rfo-chat-look.h"
@@ -29,6 +30,13 @@ struct image {
 	char *url;
 	char *data;
 	size_t len;
+};
+
+/* One fetch: where its bytes go. */
+struct job {
+	char *url;
+	rfo_chat_emotes_done_fn done;
+	void *param;
 };
 
 /* With the lock held. */
@@ -76,10 +84,23 @@ static void image_task(void *param)
 	bfree(img);
 }
 
+/* HTTP worker thread: the dock's fetch arrived; its bytes go to the tab on the UI thread. */
+static void dock_done(void *param, const char *url, char *data, size_t len)
+{
+	UNUSED_PARAMETER(param);
+	if (!data)
+		return;
+	struct image *img = bzalloc(sizeof(*img));
+	img->url = bstrdup(url);
+	img->data = data;
+	img->len = len;
+	rfo_dispatch(image_task, img);
+}
+
 /* HTTP worker thread. */
 static void on_done(void *param, struct rfo_http_response *resp)
 {
-	char *url = param;
+	struct job *job = param;
 	bool ok = rfo_http_response_ok(resp) && resp->body && resp->len > 0 && resp->len <= RFO_CHAT_EMOTE_MAX_BYTES;
 	bool cancelled = resp->error.code == RFO_ERR_CANCELLED;
 	if (emotes.init) {
@@ -91,16 +112,43 @@ static void on_done(void *param, struct rfo_http_response *resp)
 			emotes.stats.failed++;
 		pthread_mutex_unlock(&emotes.mutex);
 	}
-	if (!ok || cancelled) {
-		bfree(url);
-		return;
+	if (ok && !cancelled) {
+		char *body = resp->body; /* taken from the worker */
+		resp->body = NULL;
+		job->done(job->param, job->url, body, resp->len);
+	} else {
+		job->done(job->param, job->url, NULL, 0);
 	}
-	struct image *img = bzalloc(sizeof(*img));
-	img->url = url;
-	img->data = resp->body; /* taken from the worker */
-	img->len = resp->len;
-	resp->body = NULL;
-	rfo_dispatch(image_task, img);
+	bfree(job->url);
+	bfree(job);
+}
+
+/* Submits the fetch of an allowed URL that was counted in flight; false (uncounted again) when the worker would
+ * not take it. */
+static bool submit(const char *url, rfo_chat_emotes_done_fn done, void *param)
+{
+	static const char *const headers[] = {"Accept: image/png, image/gif, image/jpeg, image/webp", NULL};
+	struct rfo_http_request req = {
+		.method = RFO_HTTP_GET,
+		.url = url,
+		.headers = headers,
+		.timeout_ms = FETCH_TIMEOUT_MS,
+		.max_body_bytes = RFO_CHAT_EMOTE_MAX_BYTES,
+		.public_only = true,
+	};
+	struct job *job = bzalloc(sizeof(*job));
+	job->url = bstrdup(url);
+	job->done = done;
+	job->param = param;
+	if (rfo_http_submit(rfo_controller_http(), &req, on_done, job))
+		return true;
+	bfree(job->url);
+	bfree(job);
+	pthread_mutex_lock(&emotes.mutex);
+	emotes.in_flight--;
+	emotes.stats.failed++;
+	pthread_mutex_unlock(&emotes.mutex);
+	return false;
 }
 
 void rfo_chat_emotes_want(const char *url)
@@ -124,24 +172,28 @@ void rfo_chat_emotes_want(const char *url)
 	emotes.in_flight++;
 	emotes.stats.requested++;
 	pthread_mutex_unlock(&emotes.mutex);
+	submit(url, dock_done, NULL);
+}
 
-	static const char *const headers[] = {"Accept: image/png, image/gif, image/jpeg, image/webp", NULL};
-	struct rfo_http_request req = {
-		.method = RFO_HTTP_GET,
-		.url = url,
-		.headers = headers,
-		.timeout_ms = FETCH_TIMEOUT_MS,
-		.max_body_bytes = RFO_CHAT_EMOTE_MAX_BYTES,
-		.public_only = true,
-	};
-	char *copy = bstrdup(url);
-	if (!rfo_http_submit(rfo_controller_http(), &req, on_done, copy)) {
-		bfree(copy);
-		pthread_mutex_lock(&emotes.mutex);
-		emotes.in_flight--;
-		emotes.stats.failed++;
+enum rfo_chat_emotes_fetch rfo_chat_emotes_fetch(const char *url, rfo_chat_emotes_done_fn done, void *param)
+{
+	if (!emotes.init || !url || !done)
+		return RFO_CHAT_EMOTES_REFUSED;
+	const bool ok = rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
+	pthread_mutex_lock(&emotes.mutex);
+	if (!ok) {
+		emotes.stats.refused++;
 		pthread_mutex_unlock(&emotes.mutex);
+		return RFO_CHAT_EMOTES_REFUSED;
 	}
+	if (emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT) {
+		pthread_mutex_unlock(&emotes.mutex);
+		return RFO_CHAT_EMOTES_BUSY;
+	}
+	emotes.in_flight++;
+	emotes.stats.requested++;
+	pthread_mutex_unlock(&emotes.mutex);
+	return submit(url, done, param) ? RFO_CHAT_EMOTES_STARTED : RFO_CHAT_EMOTES_BUSY;
 }
 
 void rfo_chat_emotes_stats(struct rfo_chat_emote_stats *out)
