@@ -16,13 +16,22 @@
 
 #define FETCH_TIMEOUT_MS 10000
 
+/* One fetch in flight. */
+struct job {
+	char *url;
+	uint64_t hash;
+	bool for_listener; /* the listener asked (rfo_chat_emotes_fetch): it hears of a failure too */
+};
+
 static struct {
 	bool init;
-	/* Guards everything below (emote URLs asked for, counters). A leaf lock. */
+	/* Guards everything below (emote URLs asked for, fetches in flight, the listener, counters). A leaf lock. */
 	pthread_mutex_t mutex;
-	uint64_t known[RFO_CHAT_EMOTE_MAX_KNOWN]; /* hashes of URLs asked for (ring) */
+	uint64_t known[RFO_CHAT_EMOTE_MAX_KNOWN]; /* hashes of URLs the dock asked for (ring) */
 	size_t known_next, known_count;
+	struct job *jobs[RFO_CHAT_EMOTE_MAX_IN_FLIGHT];
 	int in_flight;
+	rfo_chat_emotes_done_fn listener;
 	struct rfo_chat_emote_stats stats;
 } emotes;
 
@@ -30,13 +39,6 @@ struct image {
 	char *url;
 	char *data;
 	size_t len;
-};
-
-/* One fetch: where its bytes go. */
-struct job {
-	char *url;
-	rfo_chat_emotes_done_fn done;
-	void *param;
 };
 
 /* With the lock held. */
@@ -54,6 +56,25 @@ static void known_add(uint64_t h)
 	emotes.known_next = (emotes.known_next + 1) % RFO_CHAT_EMOTE_MAX_KNOWN;
 	if (emotes.known_count < RFO_CHAT_EMOTE_MAX_KNOWN)
 		emotes.known_count++;
+}
+
+/* With the lock held: the fetch of the URL hashed h in flight, or NULL. */
+static struct job *job_find(uint64_t h)
+{
+	for (int i = 0; i < emotes.in_flight; i++)
+		if (emotes.jobs[i]->hash == h)
+			return emotes.jobs[i];
+	return NULL;
+}
+
+static void job_remove(struct job *job)
+{
+	for (int i = 0; i < emotes.in_flight; i++) {
+		if (emotes.jobs[i] == job) {
+			emotes.jobs[i] = emotes.jobs[--emotes.in_flight];
+			return;
+		}
+	}
 }
 
 void rfo_chat_emotes_init(void)
@@ -84,28 +105,20 @@ static void image_task(void *param)
 	bfree(img);
 }
 
-/* HTTP worker thread: the dock's fetch arrived; its bytes go to the tab on the UI thread. */
-static void dock_done(void *param, const char *url, char *data, size_t len)
-{
-	UNUSED_PARAMETER(param);
-	if (!data)
-		return;
-	struct image *img = bzalloc(sizeof(*img));
-	img->url = bstrdup(url);
-	img->data = data;
-	img->len = len;
-	rfo_dispatch(image_task, img);
-}
-
-/* HTTP worker thread. */
+/* HTTP worker thread: every image fetched goes to the dock (it shows the same messages: one fetch serves the dock and
+ * the overlays) and to the listener. */
 static void on_done(void *param, struct rfo_http_response *resp)
 {
 	struct job *job = param;
 	bool ok = rfo_http_response_ok(resp) && resp->body && resp->len > 0 && resp->len <= RFO_CHAT_EMOTE_MAX_BYTES;
 	bool cancelled = resp->error.code == RFO_ERR_CANCELLED;
+	rfo_chat_emotes_done_fn listener = NULL;
+	bool for_listener = false;
 	if (emotes.init) {
 		pthread_mutex_lock(&emotes.mutex);
-		emotes.in_flight--;
+		job_remove(job);
+		for_listener = job->for_listener;
+		listener = emotes.listener;
 		if (ok)
 			emotes.stats.loaded++;
 		else if (!cancelled)
@@ -113,19 +126,27 @@ static void on_done(void *param, struct rfo_http_response *resp)
 		pthread_mutex_unlock(&emotes.mutex);
 	}
 	if (ok && !cancelled) {
-		char *body = resp->body; /* taken from the worker */
+		if (listener) {
+			char *copy = bmemdup(resp->body, resp->len);
+			listener(job->url, copy, resp->len);
+		}
+		struct image *img = bzalloc(sizeof(*img));
+		img->url = job->url;
+		img->data = resp->body; /* taken from the worker */
+		img->len = resp->len;
 		resp->body = NULL;
-		job->done(job->param, job->url, body, resp->len);
-	} else {
-		job->done(job->param, job->url, NULL, 0);
+		job->url = NULL;
+		rfo_dispatch(image_task, img);
+	} else if (listener && for_listener) {
+		listener(job->url, NULL, 0);
 	}
 	bfree(job->url);
 	bfree(job);
 }
 
-/* Submits the fetch of an allowed URL that was counted in flight; false (uncounted again) when the worker would
- * not take it. */
-static bool submit(const char *url, rfo_chat_emotes_done_fn done, void *param)
+/* With the lock held, for a URL allowed and not in flight: starts its fetch (false, and nothing in flight, when the
+ * worker would not take it). The lock is dropped around the submit and taken again. */
+static bool start_locked(const char *url, uint64_t h, bool for_listener)
 {
 	static const char *const headers[] = {"Accept: image/png, image/gif, image/jpeg, image/webp", NULL};
 	struct rfo_http_request req = {
@@ -138,17 +159,21 @@ static bool submit(const char *url, rfo_chat_emotes_done_fn done, void *param)
 	};
 	struct job *job = bzalloc(sizeof(*job));
 	job->url = bstrdup(url);
-	job->done = done;
-	job->param = param;
-	if (rfo_http_submit(rfo_controller_http(), &req, on_done, job))
-		return true;
-	bfree(job->url);
-	bfree(job);
-	pthread_mutex_lock(&emotes.mutex);
-	emotes.in_flight--;
-	emotes.stats.failed++;
+	job->hash = h;
+	job->for_listener = for_listener;
+	emotes.jobs[emotes.in_flight++] = job;
+	emotes.stats.requested++;
 	pthread_mutex_unlock(&emotes.mutex);
-	return false;
+	/* the worker calls on_done later, never from inside the submit */
+	const bool ok = rfo_http_submit(rfo_controller_http(), &req, on_done, job);
+	pthread_mutex_lock(&emotes.mutex);
+	if (!ok) {
+		job_remove(job);
+		emotes.stats.failed++;
+		bfree(job->url);
+		bfree(job);
+	}
+	return ok;
 }
 
 void rfo_chat_emotes_want(const char *url)
@@ -158,42 +183,47 @@ void rfo_chat_emotes_want(const char *url)
 	uint64_t h = rfo_text_hash(url);
 	bool ok = rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
 	pthread_mutex_lock(&emotes.mutex);
-	if (known_has(h) || (ok && emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
+	if (known_has(h) || (ok && !job_find(h) && emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
 		/* asked before, or busy: a later message with the same emote asks again */
 		pthread_mutex_unlock(&emotes.mutex);
 		return;
 	}
 	known_add(h);
-	if (!ok) {
+	if (!ok)
 		emotes.stats.refused++;
-		pthread_mutex_unlock(&emotes.mutex);
-		return;
-	}
-	emotes.in_flight++;
-	emotes.stats.requested++;
+	else if (!job_find(h)) /* in flight for the overlays: its bytes come to the dock too */
+		start_locked(url, h, false);
 	pthread_mutex_unlock(&emotes.mutex);
-	submit(url, dock_done, NULL);
 }
 
-enum rfo_chat_emotes_fetch rfo_chat_emotes_fetch(const char *url, rfo_chat_emotes_done_fn done, void *param)
+void rfo_chat_emotes_set_listener(rfo_chat_emotes_done_fn listener)
 {
-	if (!emotes.init || !url || !done)
-		return RFO_CHAT_EMOTES_REFUSED;
-	const bool ok = rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
+	if (!emotes.init)
+		return;
 	pthread_mutex_lock(&emotes.mutex);
+	emotes.listener = listener;
+	pthread_mutex_unlock(&emotes.mutex);
+}
+
+enum rfo_chat_emotes_fetch rfo_chat_emotes_fetch(const char *url)
+{
+	if (!emotes.init || !url)
+		return RFO_CHAT_EMOTES_REFUSED;
+	const uint64_t h = rfo_text_hash(url);
+	const bool ok = rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
+	enum rfo_chat_emotes_fetch result = RFO_CHAT_EMOTES_STARTED;
+	pthread_mutex_lock(&emotes.mutex);
+	struct job *job = ok ? job_find(h) : NULL;
 	if (!ok) {
 		emotes.stats.refused++;
-		pthread_mutex_unlock(&emotes.mutex);
-		return RFO_CHAT_EMOTES_REFUSED;
+		result = RFO_CHAT_EMOTES_REFUSED;
+	} else if (job) {
+		job->for_listener = true; /* the dock's fetch of it is in flight: its bytes come to the listener too */
+	} else if (emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT || !start_locked(url, h, true)) {
+		result = RFO_CHAT_EMOTES_BUSY;
 	}
-	if (emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT) {
-		pthread_mutex_unlock(&emotes.mutex);
-		return RFO_CHAT_EMOTES_BUSY;
-	}
-	emotes.in_flight++;
-	emotes.stats.requested++;
 	pthread_mutex_unlock(&emotes.mutex);
-	return submit(url, done, param) ? RFO_CHAT_EMOTES_STARTED : RFO_CHAT_EMOTES_BUSY;
+	return result;
 }
 
 void rfo_chat_emotes_stats(struct rfo_chat_emote_stats *out)

@@ -21,21 +21,23 @@ void rfo_chat_emotes_free(void);
  * (or is refused); the result goes to the tab's set_image() on the UI thread. */
 void rfo_chat_emotes_want(const char *url);
 
-/* Where the bytes of rfo_chat_emotes_fetch go: called once per started fetch, ON THE HTTP WORKER THREAD (also when
- * the worker stops), with the body (the callee's: bfree it) or data NULL when the fetch failed or was cancelled.
- * `url` is borrowed for the call. */
-typedef void (*rfo_chat_emotes_done_fn)(void *param, const char *url, char *data, size_t len);
+/* The overlay sources' side. The listener hears, ON THE HTTP WORKER THREAD, of every emote image fetched, for the
+ * dock or for it (one fetch serves both), with the body (the callee's: bfree it), and of the failure (data NULL) of
+ * a fetch it asked for. `url` is borrowed for the call. Set it once the overlays can take bytes, NULL when they stop
+ * (a call in progress may still finish). */
+typedef void (*rfo_chat_emotes_done_fn)(const char *url, char *data, size_t len);
+void rfo_chat_emotes_set_listener(rfo_chat_emotes_done_fn listener);
 
 enum rfo_chat_emotes_fetch {
-	RFO_CHAT_EMOTES_STARTED, /* done() will be called */
+	RFO_CHAT_EMOTES_STARTED, /* in flight (started, or joined): the listener hears of it */
 	RFO_CHAT_EMOTES_BUSY,    /* as many fetches as allowed are in flight (or the worker is gone): ask later */
 	RFO_CHAT_EMOTES_REFUSED, /* the URL may not be fetched: never ask again */
 };
 
-/* Any thread: fetches `url` for another user of emote images (the overlay sources) under the same rules, size and
- * concurrency bounds (and counters) as the dock's, but without the dock's memory of URLs asked for: the caller keeps
- * its own, so an image it dropped can be had again. */
-enum rfo_chat_emotes_fetch rfo_chat_emotes_fetch(const char *url, rfo_chat_emotes_done_fn done, void *param);
+/* Any thread: fetches `url` for the listener under the same rules, size and concurrency bounds (and counters) as the
+ * dock's, but without the dock's memory of URLs asked for: the caller keeps its own, so an image it dropped can be
+ * had again. A fetch of the same URL in flight is joined, not repeated. */
+enum rfo_chat_emotes_fetch rfo_chat_emotes_fetch(const char *url);
 
 /* Test/diagnostic counters. */
 struct rfo_chat_emote_stats {

@@ -1,7 +1,8 @@
 /* The chat sources' emote images: which the worker asks the plugin's emote fetcher for (obs/chat's
  * rfo-chat-emotes.h: same URL rules, size and concurrency bounds as the dock's), and the bytes that arrive, handed to
  * the painter's shared cache on the worker thread (the painter decodes them there, off the UI and graphics threads).
- * The worker never waits for an image: a line shows the emote's code word until its image is in the cache. */
+ * Images the dock had fetched come here too (one fetch serves both). The worker never waits for an image: a line shows
+ * the emote's code word until its image is in the cache. */
 #include "rfo-chat-emotes.h"
 #include "rfo-overlays-private.h"
 #include "rfo-text.h"
@@ -59,10 +60,9 @@ static void drop_pending(uint64_t h)
 	}
 }
 
-/* HTTP worker thread: queue the bytes for the overlays' worker and wake it. */
-static void on_fetched(void *param, const char *url, char *data, size_t len)
+/* HTTP worker thread: queue the bytes (or a failure) for the overlays' worker and wake it. */
+static void on_fetched(const char *url, char *data, size_t len)
 {
-	UNUSED_PARAMETER(param);
 	struct arrival a = {bstrdup(url), data, len};
 	pthread_mutex_lock(&images.mutex);
 	da_push_back(images.arrived, &a);
@@ -79,7 +79,7 @@ bool rfo_overlay_images_want(const struct rfo_ui_overlays_view *view, const char
 		return true;
 	if (images.num_pending >= PENDING_MAX)
 		return false;
-	switch (rfo_chat_emotes_fetch(url, on_fetched, NULL)) {
+	switch (rfo_chat_emotes_fetch(url)) {
 	case RFO_CHAT_EMOTES_STARTED:
 		images.pending[images.num_pending++] = h;
 		return true;
@@ -90,6 +90,11 @@ bool rfo_overlay_images_want(const struct rfo_ui_overlays_view *view, const char
 		break;
 	}
 	return false;
+}
+
+void rfo_overlay_images_listen(bool on)
+{
+	rfo_chat_emotes_set_listener(on ? on_fetched : NULL);
 }
 
 uint64_t rfo_overlay_images_take(const struct rfo_ui_overlays_view *view)

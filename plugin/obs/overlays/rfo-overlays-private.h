@@ -145,6 +145,8 @@ struct rfo_overlay_round {
 /* Whether the painter has url's image; when not, starts its fetch unless one is in flight or it failed before.
  * False only when the fetcher was too busy: ask again later. */
 bool rfo_overlay_images_want(const struct rfo_ui_overlays_view *view, const char *url);
+/* Starts (the worker's start) or stops (its stop) hearing of the emote images fetched, the dock's included. */
+void rfo_overlay_images_listen(bool on);
 /* Hands the images fetched since the last call to the painter (which decodes them here); returns the images'
  * generation, bumped when one was added. */
 uint64_t rfo_overlay_images_take(const struct rfo_ui_overlays_view *view);

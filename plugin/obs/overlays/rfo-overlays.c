@@ -412,6 +412,7 @@ bool rfo_overlays_create(void)
 	}
 	overlays.created = true;
 	rfo_chat_feed_set_notify(rfo_overlays_wake);
+	rfo_overlay_images_listen(true);
 	return true;
 }
 
@@ -421,6 +422,7 @@ void rfo_overlays_stop(void)
 		return;
 	overlays.created = false;
 	rfo_chat_feed_set_notify(NULL);
+	rfo_overlay_images_listen(false);
 	os_event_signal(overlays.stopped);
 	os_event_signal(overlays.wake);
 	pthread_join(overlays.thread, NULL);
