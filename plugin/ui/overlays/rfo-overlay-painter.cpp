@@ -233,7 +233,7 @@ static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	l.layout->draw(&p, at);
 }
 
-/* The platform's badge: its colour, its mark ("Tw", "YT") in white or black, whichever reads better on it. */
+/* The platform's badge: its colour, its mark ("Tw", "YT") in white, or black where white does not read. */
 static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, const QFont &font)
 {
 	p.setPen(Qt::NoPen);
@@ -249,7 +249,8 @@ static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, 
 	while (px > 4 && QFontMetricsF(small).horizontalAdvance(l.t.badge_letter) > size * 0.86)
 		small.setPixelSize(--px);
 	p.setFont(small);
-	const bool dark = rfo_chat_color_contrast(l.t.badge, 0x000000) > rfo_chat_color_contrast(l.t.badge, 0xFFFFFF);
+	/* white as the platforms' own marks are, unless it does not read (3:1, large bold text): light greens, yellow */
+	const bool dark = rfo_chat_color_contrast(l.t.badge, 0xFFFFFF) < 3.0;
 	p.setPen(dark ? QColor(0x10, 0x10, 0x10) : QColor(Qt::white));
 	p.drawText(r, Qt::AlignCenter, l.t.badge_letter);
 	p.setBrush(Qt::NoBrush);
