@@ -1,6 +1,7 @@
 /* The overlay sources' painter (rfo-ui-overlays.h): plain strings shaped with QTextLayout (bidi, font fallback,
  * colour emoji) and painted with QPainter into the caller's RGBA buffer. Runs on the overlays' worker thread: no
- * widget, no static state written after rfo_ui_overlays_connect. */
+ * widget, no static state written after rfo_ui_overlays_connect but the emote images' locked cache
+ * (rfo-overlay-images.cpp). */
 #include "rfo-ui-overlays.h"
 #include "rfo-chat-emoji.hpp"
 #include "rfo-chat-look.h"
