@@ -97,6 +97,13 @@ void rfo_overlay_images_listen(bool on)
 	rfo_chat_emotes_set_listener(on ? on_fetched : NULL);
 }
 
+static void count_chat(void *param, obs_source_t *source, enum rfo_overlay_kind kind)
+{
+	UNUSED_PARAMETER(source);
+	if (kind == RFO_OVERLAY_CHAT)
+		(*(size_t *)param)++;
+}
+
 uint64_t rfo_overlay_images_take(const struct rfo_ui_overlays_view *view)
 {
 	pthread_mutex_lock(&images.mutex);
@@ -104,12 +111,18 @@ uint64_t rfo_overlay_images_take(const struct rfo_ui_overlays_view *view)
 	const size_t n = images.arrived.num;
 	da_init(images.arrived);
 	pthread_mutex_unlock(&images.mutex);
+	size_t chat_sources = 0;
+	if (n)
+		rfo_overlays_foreach(count_chat, &chat_sources);
 	for (size_t i = 0; i < n; i++) {
 		const uint64_t h = rfo_text_hash(list[i].url);
+		/* images the dock fetched are kept only while a chat source could show them */
+		const bool keep = chat_sources > 0 || has_hash(images.pending, images.num_pending, h);
 		drop_pending(h);
-		if (list[i].data && view && view->add_image && view->add_image(list[i].url, list[i].data, list[i].len))
+		if (keep && list[i].data && view && view->add_image &&
+		    view->add_image(list[i].url, list[i].data, list[i].len))
 			images.generation++;
-		else
+		else if (keep)
 			add_failed(h); /* not fetched, or not an image the painter takes: the code word stays */
 		bfree(list[i].url);
 		bfree(list[i].data);
