@@ -70,12 +70,25 @@ static void on_fetched(const char *url, char *data, size_t len)
 	rfo_overlays_wake();
 }
 
+/* Whether bytes for url arrived and wait for the next round (the dock's fetch of it may have just finished). */
+static bool arrived(const char *url)
+{
+	bool found = false;
+	pthread_mutex_lock(&images.mutex);
+	for (size_t i = 0; !found && i < images.arrived.num; i++)
+		found = strcmp(images.arrived.array[i].url, url) == 0;
+	pthread_mutex_unlock(&images.mutex);
+	return found;
+}
+
 bool rfo_overlay_images_want(const struct rfo_ui_overlays_view *view, const char *url)
 {
 	if (!view || !view->has_image || !url || !*url || view->has_image(url))
 		return true;
 	const uint64_t h = rfo_text_hash(url);
 	if (has_hash(images.pending, images.num_pending, h) || has_hash(images.failed, images.failed_count, h))
+		return true;
+	if (arrived(url))
 		return true;
 	if (images.num_pending >= PENDING_MAX)
 		return false;
