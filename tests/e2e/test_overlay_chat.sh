@@ -7,7 +7,7 @@
 # client); after the lifetime the lines are gone; the settings survive an OBS restart. A custom emote (its image on
 # a loopback image server) is drawn as its image in place of its code word (the emote's colour counted in the
 # screenshot, the code word absent from the OCR text), and as its code word with the emote images switched off; the
-# image is fetched once for both. Both sources over a test
+# image is fetched once for both; one whose image is missing stays its code word and is asked for once. Both sources over a test
 # scene (several platforms, a donation, emoji, right-to-left text) are kept as artifacts (overlay-scene*.png).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
@@ -62,6 +62,15 @@ obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"emotes":true}}
 wait_until 10 emote_drawn || e2e_fail "the emote image is not drawn again once switched back on"
 overlay_has_none "Chat A" Kappa || e2e_fail "the code word is drawn with the image switched back on: $OVERLAY_LAST_TEXT"
 assert_eq "$(grep -c 'GET /emote.png' "$IMG_LOG")" 1 "requests for the emote image (kept for the second time)"
+# an emote whose image cannot be had stays its code word, and is not asked for again
+missing=$(jq -cn --arg u "$IMG_URL/missing.png" '[{from: 0, to: 5, type: "imageUrl", payload: {url: $u}}]')
+chat_push "$(jq -cn --argjson r "$missing" '{preset: "twitch_text", author: "Emoter", text: "Dingus platypus",
+	overrides: {payload: {eventPayload: {replaces: $r}}}}')"
+chat_wait_count 6
+overlay_wait_text "Chat A" 10 Dingus platypus
+sleep 2
+overlay_wait_text "Chat A" 5 Dingus platypus wallaby
+assert_eq "$(grep -c 'GET /missing.png' "$IMG_LOG")" 1 "requests for an emote image that is not there"
 e2e_log "emote images: $on_pixels pixels of the emote's colour and no code word when on; the code word and 0 pixels when off"
 
 # ---- one platform switched off in the properties: gone, the others remain ----
@@ -122,7 +131,7 @@ push twitch_text Emoji "party time 🎉😀🦘"
 push discord_text "עמית" "שלום לכולם, hello"
 push trovo_text "سارة" "مرحبا بالجميع"
 push dlive_text 李雷 "你好，大家好"
-chat_wait_count 10
+chat_wait_count 11
 sleep 1.5
 overlay_png "Overlay test" "$E2E_ART/overlay-scene.png" 640
 overlay_png "Chat Scene" "$E2E_ART/overlay-chat-source.png" 420

@@ -106,7 +106,8 @@ static void image_task(void *param)
 }
 
 /* HTTP worker thread: every image fetched goes to the dock (it shows the same messages: one fetch serves the dock and
- * the overlays) and to the listener. */
+ * the overlays) and to the listener, which hears of failures too (so it does not try again what the dock could not
+ * have). */
 static void on_done(void *param, struct rfo_http_response *resp)
 {
 	struct job *job = param;
@@ -137,7 +138,7 @@ static void on_done(void *param, struct rfo_http_response *resp)
 		resp->body = NULL;
 		job->url = NULL;
 		rfo_dispatch(image_task, img);
-	} else if (listener && for_listener) {
+	} else if (listener && (for_listener || !cancelled)) {
 		listener(job->url, NULL, 0);
 	}
 	bfree(job->url);

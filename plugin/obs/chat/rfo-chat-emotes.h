@@ -21,10 +21,10 @@ void rfo_chat_emotes_free(void);
  * (or is refused); the result goes to the tab's set_image() on the UI thread. */
 void rfo_chat_emotes_want(const char *url);
 
-/* The overlay sources' side. The listener hears, ON THE HTTP WORKER THREAD, of every emote image fetched, for the
- * dock or for it (one fetch serves both), with the body (the callee's: bfree it), and of the failure (data NULL) of
- * a fetch it asked for. `url` is borrowed for the call. Set it once the overlays can take bytes, NULL when they stop
- * (a call in progress may still finish). */
+/* The overlay sources' side. The listener hears, ON THE HTTP WORKER THREAD, of every emote image fetch that ends, for
+ * the dock or for it (one fetch serves both): with the body (the callee's: bfree it), or data NULL when it failed
+ * (or, for its own, was cancelled). `url` is borrowed for the call. Set it once the overlays can take bytes, NULL
+ * when they stop (a call in progress may still finish). */
 typedef void (*rfo_chat_emotes_done_fn)(const char *url, char *data, size_t len);
 void rfo_chat_emotes_set_listener(rfo_chat_emotes_done_fn listener);
 
