@@ -118,6 +118,9 @@ static void on_done(void *param, struct rfo_http_response *resp)
 	if (emotes.init) {
 		pthread_mutex_lock(&emotes.mutex);
 		job_remove(job);
+		if (!cancelled && !known_has(job->hash))
+			known_add(
+				job->hash); /* the dock then asks neither for one the overlays had, nor for one that failed */
 		for_listener = job->for_listener;
 		listener = emotes.listener;
 		if (ok)
