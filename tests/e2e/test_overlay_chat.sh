@@ -7,8 +7,9 @@
 # client); after the lifetime the lines are gone; the settings survive an OBS restart. A custom emote (its image on
 # a loopback image server) is drawn as its image in place of its code word (the emote's colour counted in the
 # screenshot, the code word absent from the OCR text), and as its code word with the emote images switched off; the
-# image is fetched once for both; one whose image is missing stays its code word and is asked for once. Both sources over a test
-# scene (several platforms, a donation, emoji, right-to-left text) are kept as artifacts (overlay-scene*.png).
+# image is fetched once for both; one whose image is missing stays its code word and is asked for once. Both sources
+# over a test scene (several platforms, a donation, emoji, right-to-left text) are kept as artifacts
+# (overlay-scene*.png).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
@@ -71,7 +72,7 @@ overlay_wait_text "Chat A" 10 Dingus platypus
 sleep 2
 overlay_wait_text "Chat A" 5 Dingus platypus wallaby
 assert_eq "$(grep -c 'GET /missing.png' "$IMG_LOG")" 1 "requests for an emote image that is not there"
-e2e_log "emote images: $on_pixels pixels of the emote's colour and no code word when on; the code word and 0 pixels when off"
+e2e_log "emote images: on, $on_pixels pixels of the emote's colour and no code word; off, the code word and 0 pixels"
 
 # ---- one platform switched off in the properties: gone, the others remain ----
 obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"show_youtube":false}}' >/dev/null
