@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 static void test_highlight(void)
 {
@@ -99,6 +100,18 @@ static void test_colors(void)
 	check(rfo_chat_platform_accent("Twitch") == 0x9146FF);
 	check(rfo_chat_platform_accent("YouTube") == 0xFF0000);
 	check(rfo_chat_platform_accent("Platform 99") == rfo_chat_platform_accent(NULL));
+
+	/* the overlay badge's marks: every platform with an accent has one of one or two characters, all different */
+	check(strcmp(rfo_chat_platform_mark("Twitch"), "Tw") == 0);
+	check(strcmp(rfo_chat_platform_mark("YouTube"), "YT") == 0);
+	check(strcmp(rfo_chat_platform_mark("Kick"), "Ki") == 0);
+	check(rfo_chat_platform_mark("Platform 99") == NULL && rfo_chat_platform_mark(NULL) == NULL);
+	for (size_t i = 0; i < rfo_chat_accent_count(); i++) {
+		const char *m = rfo_chat_platform_mark(rfo_chat_accent_platform(i));
+		check(m && strlen(m) >= 1 && strlen(m) <= 2);
+		for (size_t j = 0; m && j < i; j++)
+			check(strcmp(m, rfo_chat_platform_mark(rfo_chat_accent_platform(j))) != 0);
+	}
 }
 
 /* WCAG 2 relative luminance and contrast, computed here on their own (not with the code under test) */

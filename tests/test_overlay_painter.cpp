@@ -1,11 +1,18 @@
 /* The overlay sources' painter (plugin/ui/overlays): called from a thread other than the application's, as the
  * overlays' worker does, it paints plain text (markup stays text), a hint, nothing for an empty frame, stays inside
- * the buffer's rows (linesize wider than the picture) and draws a fading line fainter. Qt offscreen. */
+ * the buffer's rows (linesize wider than the picture) and draws a fading line fainter. Emote images: the cache takes
+ * only small raster images; an emote whose image it has is drawn as the image, at the line's height, in its code
+ * word's place (the text before it on its left, the text after it on its right, the code word itself not drawn);
+ * one it has not stays its code word. Qt offscreen. */
 #include "rfo-ui-overlays.h"
 
+#include <QBuffer>
 #include <QGuiApplication>
+#include <QImage>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -38,6 +45,118 @@ static size_t paint_on_thread(const rfo_ui_overlays_view *view, const rfo_ui_ove
 	const size_t n = opaque_pixels(buf, &touched);
 	check(!touched);
 	return n;
+}
+
+static QByteArray solid_png(int w, int h, uint32_t rgb)
+{
+	QImage img(w, h, QImage::Format_ARGB32);
+	img.fill(QColor((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF));
+	QByteArray bytes;
+	QBuffer buffer(&bytes);
+	buffer.open(QIODevice::WriteOnly);
+	img.save(&buffer, "PNG");
+	return bytes;
+}
+
+/* Where an emote of colour rgb was painted (its bounding box, and how many of its pixels), and how many white (text)
+ * pixels lie left of it, inside its columns and right of it. */
+struct emote_place {
+	size_t pixels = 0;
+	int x0 = INT32_MAX, x1 = -1, y0 = INT32_MAX, y1 = -1;
+	size_t white_left = 0, white_inside = 0, white_right = 0, white = 0;
+};
+
+static emote_place find_emote(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f, uint32_t rgb)
+{
+	std::vector<uint8_t> buf(LINESIZE * H, 0xAB);
+	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
+	worker.join();
+	emote_place e;
+	for (int y = 0; y < int(H); y++)
+		for (int x = 0; x < int(W); x++) {
+			const uint8_t *px = buf.data() + y * LINESIZE + x * 4;
+			if (px[0] == ((rgb >> 16) & 0xFF) && px[1] == ((rgb >> 8) & 0xFF) && px[2] == (rgb & 0xFF) &&
+			    px[3] == 0xFF) {
+				e.pixels++;
+				e.x0 = std::min(e.x0, x);
+				e.x1 = std::max(e.x1, x);
+				e.y0 = std::min(e.y0, y);
+				e.y1 = std::max(e.y1, y);
+			}
+		}
+	for (int y = 0; y < int(H); y++)
+		for (int x = 0; x < int(W); x++) {
+			const uint8_t *px = buf.data() + y * LINESIZE + x * 4;
+			if (px[0] < 200 || px[1] < 200 || px[2] < 200 || px[3] < 200)
+				continue;
+			e.white++;
+			if (e.x1 >= 0)
+				(x < e.x0 ? e.white_left : x > e.x1 ? e.white_right : e.white_inside)++;
+		}
+	return e;
+}
+
+static void test_emotes(const rfo_ui_overlays_view *view)
+{
+	check(view->add_image && view->has_image && view->drop_images);
+	const uint32_t EMOTE = 0x13F1A7;
+	const QByteArray png = solid_png(28, 28, EMOTE);
+	const QByteArray big = solid_png(600, 600, 0xF113A7); /* over 512×512: refused */
+	check(!view->add_image("http://127.0.0.1/text.png", "not an image", 12));
+	check(!view->add_image("http://127.0.0.1/big.png", big.constData(), size_t(big.size())));
+	check(view->add_image("http://127.0.0.1/kappa.png", png.constData(), size_t(png.size())));
+	check(view->has_image("http://127.0.0.1/kappa.png"));
+	check(!view->has_image("http://127.0.0.1/big.png") && !view->has_image("http://127.0.0.1/text.png"));
+
+	char kappa_url[] = "http://127.0.0.1/kappa.png";
+	const rfo_chat_emote emote = {3, 8, kappa_url}; /* "Kappa" in "ab Kappa cd" */
+	rfo_ui_overlay_line line = {};
+	line.text = "ab Kappa cd";
+	line.alpha = 1.0f;
+	line.emotes = &emote;
+	line.emote_count = 1;
+	rfo_ui_overlay_frame f = {};
+	f.width = W;
+	f.height = H;
+	f.font_face = "DejaVu Sans";
+	f.font_size = 24;
+	f.text_color = 0xFFFFFFFF;
+	f.padding = 8;
+	f.lines = &line;
+	f.line_count = 1;
+
+	const emote_place with = find_emote(view, f, EMOTE);
+	fprintf(stderr, "emote: %zu pixels in x %d..%d y %d..%d; white pixels left %zu, inside %zu, right %zu\n",
+		with.pixels, with.x0, with.x1, with.y0, with.y1, with.white_left, with.white_inside, with.white_right);
+	const int h = with.y1 - with.y0 + 1, w = with.x1 - with.x0 + 1;
+	check(with.pixels >= size_t(w * h * 9 / 10)); /* one solid block */
+	check(h >= 20 && h <= 40);                    /* scaled from 28 px to the line's height (24 px text) */
+	check(w >= h - 2 && w <= h + 2);              /* its aspect kept */
+	check(with.x0 > 8 && with.white_left > 20);   /* "ab" before it */
+	check(with.white_right > 20);                 /* "cd" after it */
+	check(with.white_inside == 0);                /* the code word is not drawn */
+
+	/* the same line while the cache lacks the image, or with the switch off (no emotes given): the code word */
+	line.emotes = nullptr;
+	line.emote_count = 0;
+	const emote_place off = find_emote(view, f, EMOTE);
+	check(off.pixels == 0 && off.white > with.white + 40);
+	line.emotes = &emote;
+	line.emote_count = 1;
+	view->drop_images();
+	check(!view->has_image("http://127.0.0.1/kappa.png"));
+	const emote_place gone = find_emote(view, f, EMOTE);
+	check(gone.pixels == 0 && gone.white == off.white);
+
+	/* an emote at the very start of right-to-left text, and a range outside the text, paint without harm */
+	check(view->add_image("http://127.0.0.1/kappa.png", png.constData(), size_t(png.size())));
+	const rfo_chat_emote rtl[2] = {{0, 5, kappa_url}, {40, 50, kappa_url}};
+	line.text = "Kappa \u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd";
+	line.emotes = rtl;
+	line.emote_count = 2;
+	const emote_place r = find_emote(view, f, EMOTE);
+	check(r.pixels > 300 && r.white_inside == 0 && r.white > 40);
+	view->drop_images();
 }
 
 int main(int argc, char **argv)
@@ -91,5 +210,8 @@ int main(int argc, char **argv)
 	f.hint = "Restream: chat is not connected";
 	const size_t hint = paint_on_thread(view, f);
 	check(hint > 0 && hint < full);
+	f.hint = nullptr;
+
+	test_emotes(view);
 	return rfo_test_end();
 }

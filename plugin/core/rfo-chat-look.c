@@ -260,6 +260,24 @@ uint32_t rfo_chat_platform_accent(const char *platform)
 	return find_accent(platform)->rgb;
 }
 
+/* Each platform's badge mark: a short form its viewers know (the start of its name, or its usual abbreviation). */
+static const struct {
+	const char *platform;
+	const char *mark;
+} marks[] = {
+	{"Twitch", "Tw"},  {"YouTube", "YT"},  {"Facebook", "Fb"}, {"DLive", "DL"},
+	{"Discord", "Dc"}, {"LinkedIn", "in"}, {"Trovo", "Tr"},    {"Kick", "Ki"},
+	{"X", "X"},        {"Rumble", "Ru"},   {"Restream", "R"},
+};
+
+const char *rfo_chat_platform_mark(const char *platform)
+{
+	for (size_t i = 0; platform && i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strcmp(marks[i].platform, platform) == 0)
+			return marks[i].mark;
+	return NULL;
+}
+
 size_t rfo_chat_accent_count(void)
 {
 	return sizeof(accents) / sizeof(accents[0]);

@@ -49,6 +49,10 @@ bool rfo_chat_image_url_allowed(const char *url, bool loopback_http);
  * unknown platforms. */
 uint32_t rfo_chat_platform_accent(const char *platform);
 
+/* The one or two letters a platform's badge shows ("Tw", "YT", "Fb", "Ki"; static), NULL for a platform without
+ * one (the badge then shows its initial). */
+const char *rfo_chat_platform_mark(const char *platform);
+
 /* Contrast a platform's name keeps against the list's background (WCAG AA for text). */
 #define RFO_CHAT_TEXT_CONTRAST 4.5
 /* The colour (0xRRGGBB) to write a platform's name in on `background` (the list's, 0xRRGGBB): at least

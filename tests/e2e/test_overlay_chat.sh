@@ -4,8 +4,12 @@
 # (GetSourceScreenshot + tesseract): authors and texts present; a platform switched off is absent while the others
 # remain; the "Twitch only" button and SetOverlayFilter leave only Twitch lines; markup is drawn as text; two
 # instances with different filters show different lines from the one chat connection (the emulator counts one
-# client); after the lifetime the lines are gone; the settings survive an OBS restart. Both sources over a test
-# scene (several platforms, a donation, emoji, right-to-left text) are kept as artifacts (overlay-scene*.png).
+# client); after the lifetime the lines are gone; the settings survive an OBS restart. A custom emote (its image on
+# a loopback image server) is drawn as its image in place of its code word (the emote's colour counted in the
+# screenshot, the code word absent from the OCR text), and as its code word with the emote images switched off; the
+# image is fetched once for both; one whose image is missing stays its code word and is asked for once. Both sources
+# over a test scene (several platforms, a donation, emoji, right-to-left text) are kept as artifacts
+# (overlay-scene*.png).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-chat.sh"
@@ -29,6 +33,46 @@ push twitch_text Hieronymus "<b>bold</b> <img src=x>"
 chat_wait_count 4
 overlay_wait_text "Chat A" 15 Zebedee quokka Yolanda narwhal Fernando wombat Hieronymus "img src"
 e2e_log "chat source: authors and texts of Twitch, YouTube and Facebook read back; markup shown as text"
+
+# ---- emote images: on (the default) the image in place of the code word; off the code word ----
+img_server_start
+convert -size 28x28 xc:'#13F1A7' "$IMG_DIR/www/emote.png"
+# pixels of the emote's colour in a screenshot of SOURCE (the colour passes OBS's sRGB drawing: a little fuzz)
+EMOTE_N=0
+emote_pixels() {
+	EMOTE_N=$((EMOTE_N + 1))
+	local png="$E2E_ART/emote-$EMOTE_N.png"
+	overlay_png "$1" "$png" || e2e_fail "no screenshot of $1"
+	convert "$png" -alpha off -fuzz 3% -fill black +opaque '#13F1A7' -fill white -opaque '#13F1A7' \
+		-format '%[fx:round(mean*w*h)]' info:
+}
+emote_drawn() { (($(emote_pixels "Chat A") >= 600)); }
+replaces=$(jq -cn --arg u "$IMG_URL/emote.png" '[{from: 0, to: 4, type: "imageUrl", payload: {url: $u}}]')
+chat_push "$(jq -cn --argjson r "$replaces" '{preset: "twitch_text", author: "Emoter", text: "Kappa wallaby",
+	overrides: {payload: {eventPayload: {replaces: $r}}}}')"
+chat_wait_count 5
+overlay_wait_text "Chat A" 10 Emoter wallaby
+wait_until 10 emote_drawn || e2e_fail "the emote image is not drawn ($(emote_pixels "Chat A") pixels of its colour)"
+overlay_has_none "Chat A" Kappa || e2e_fail "the emote's code word is drawn with its image: $OVERLAY_LAST_TEXT"
+on_pixels=$(emote_pixels "Chat A")
+obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"emotes":false}}' >/dev/null
+overlay_wait_text "Chat A" 10 Emoter Kappa wallaby
+off_pixels=$(emote_pixels "Chat A")
+assert_eq "$off_pixels" 0 "pixels of the emote's colour with emote images off"
+obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"emotes":true}}' >/dev/null
+wait_until 10 emote_drawn || e2e_fail "the emote image is not drawn again once switched back on"
+overlay_has_none "Chat A" Kappa || e2e_fail "the code word is drawn with the image switched back on: $OVERLAY_LAST_TEXT"
+assert_eq "$(grep -c 'GET /emote.png' "$IMG_LOG")" 1 "requests for the emote image (kept for the second time)"
+# an emote whose image cannot be had stays its code word, and is not asked for again
+missing=$(jq -cn --arg u "$IMG_URL/missing.png" '[{from: 0, to: 5, type: "imageUrl", payload: {url: $u}}]')
+chat_push "$(jq -cn --argjson r "$missing" '{preset: "twitch_text", author: "Emoter", text: "Dingus platypus",
+	overrides: {payload: {eventPayload: {replaces: $r}}}}')"
+chat_wait_count 6
+overlay_wait_text "Chat A" 10 Dingus platypus
+sleep 2
+overlay_wait_text "Chat A" 5 Dingus platypus wallaby
+assert_eq "$(grep -c 'GET /missing.png' "$IMG_LOG")" 1 "requests for an emote image that is not there"
+e2e_log "emote images: on, $on_pixels pixels of the emote's colour and no code word; off, the code word and 0 pixels"
 
 # ---- one platform switched off in the properties: gone, the others remain ----
 obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"show_youtube":false}}' >/dev/null
@@ -92,7 +136,7 @@ push twitch_text Emoji "party time 🎉😀🦘"
 push discord_text "עמית" "שלום לכולם, hello"
 push trovo_text "سارة" "مرحبا بالجميع"
 push dlive_text 李雷 "你好，大家好"
-chat_wait_count 9
+chat_wait_count 11
 sleep 1.5
 overlay_png "$MAIN_SCENE" "$E2E_ART/overlay-scene.png" 640
 overlay_png "Chat Scene" "$E2E_ART/overlay-chat-source.png" 420
@@ -117,6 +161,7 @@ e2e_log "lifetime 3 s, fade 1 s: the line was gone from the first picture taken 
 
 # ---- the settings survive a restart (OBS saves them with the scene collection) ----
 obs_vendor SetOverlayFilter '{"name":"Chat A","platforms":"Twitch,Kick"}' >/dev/null
+obs_req SetInputSettings '{"inputName":"Chat A","inputSettings":{"emotes":false}}' >/dev/null
 obs_stop
 assert_no_leaks "leak count at shutdown (four overlay sources)"
 obs_start
@@ -124,7 +169,7 @@ obs_wait_ready 30
 s=$(obs_req GetInputSettings '{"inputName":"Chat A"}')
 assert_json "$s" '.inputKind == "restream_chat_source"' "Chat A's kind after the restart"
 assert_json "$s" '.inputSettings | .lifetime == 3 and .fade == 1 and .show_youtube == false and .show_twitch == true
-	and .show_kick == true and .font.size == 36 and .width == 1280 and .bg_opacity == 100' "Chat A's settings after the restart"
+	and .show_kick == true and .emotes == false and .font.size == 36 and .width == 1280 and .bg_opacity == 100' "Chat A's settings after the restart"
 assert_json "$(obs_vendor ListOverlays)" '[.overlays[] | "\(.name)=\(.platforms)"] | sort ==
 	["Chat A=Twitch,Kick","Chat B=Facebook","Chat Scene=","Viewers Scene="]' "ListOverlays after the restart"
 

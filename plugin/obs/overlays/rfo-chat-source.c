@@ -19,6 +19,7 @@
 #define S_NEWEST_TOP "newest_top"
 #define S_PLATFORM_COLORS "platform_colors"
 #define S_TIMESTAMPS "timestamps"
+#define S_EMOTES "emotes"
 #define S_HIGHLIGHT "highlight_donations"
 
 static const struct {
@@ -50,6 +51,7 @@ void rfo_chat_source_read(obs_data_t *settings, struct rfo_overlay_settings *s)
 	s->newest_top = obs_data_get_bool(settings, S_NEWEST_TOP);
 	s->platform_colors = obs_data_get_bool(settings, S_PLATFORM_COLORS);
 	s->timestamps = obs_data_get_bool(settings, S_TIMESTAMPS);
+	s->emotes = obs_data_get_bool(settings, S_EMOTES);
 	s->highlight_donations = obs_data_get_bool(settings, S_HIGHLIGHT);
 }
 
@@ -75,6 +77,7 @@ static void get_defaults(obs_data_t *settings)
 	obs_data_set_default_bool(settings, S_NEWEST_TOP, false);
 	obs_data_set_default_bool(settings, S_PLATFORM_COLORS, true);
 	obs_data_set_default_bool(settings, S_TIMESTAMPS, false);
+	obs_data_set_default_bool(settings, S_EMOTES, true);
 	obs_data_set_default_bool(settings, S_HIGHLIGHT, true);
 }
 
@@ -92,6 +95,7 @@ static obs_properties_t *get_properties(void *data)
 	obs_properties_add_bool(props, S_NEWEST_TOP, obs_module_text("Overlays.NewestTop"));
 	obs_properties_add_bool(props, S_PLATFORM_COLORS, obs_module_text("Overlays.PlatformColors"));
 	obs_properties_add_bool(props, S_TIMESTAMPS, obs_module_text("Overlays.Timestamps"));
+	obs_properties_add_bool(props, S_EMOTES, obs_module_text("Overlays.Emotes"));
 	obs_properties_add_bool(props, S_HIGHLIGHT, obs_module_text("Overlays.HighlightDonations"));
 	rfo_overlay_add_look(props);
 	return props;
@@ -122,6 +126,23 @@ static const char *clock_text(struct rfo_overlay_paint *p, int64_t unix_s)
 	return rfo_overlay_paint_keep(p, bstrdup(buf));
 }
 
+/* A line's emotes: drawn as images once the painter has them; those it has not are fetched meanwhile (never waited
+ * for: the line shows the code words and is painted again when an image arrives). False when the fetcher was busy
+ * and a later round must ask again. */
+static bool line_emotes(struct rfo_overlay_paint *p, struct rfo_ui_overlay_line *l, const struct rfo_chat_message *m,
+			const struct rfo_overlay_round *r)
+{
+	bool asked = true;
+	if (!p->settings.emotes || !m->num_emotes || !r->view)
+		return true;
+	l->emotes = m->emotes;
+	l->emote_count = m->num_emotes;
+	for (size_t i = 0; i < m->num_emotes; i++)
+		asked &= rfo_overlay_images_want(r->view, m->emotes[i].url);
+	p->key = rfo_overlay_hash(p->key, &r->images_generation, sizeof(r->images_generation));
+	return asked;
+}
+
 void rfo_chat_source_build(struct rfo_overlay_paint *p, const struct rfo_overlay_round *r, uint64_t *next_ms)
 {
 	const struct rfo_overlay_settings *s = &p->settings;
@@ -131,6 +152,7 @@ void rfo_chat_source_build(struct rfo_overlay_paint *p, const struct rfo_overlay
 	size_t n = rfo_overlay_select((const struct rfo_chat_message *const *)r->messages, r->ages_ms, r->num_messages,
 				      &opts, picks, next_ms);
 	p->messages = n ? bzalloc(n * sizeof(*p->messages)) : NULL;
+	bool asked = true;
 	for (size_t i = 0; i < n; i++) {
 		struct rfo_chat_message *m = rfo_chat_message_addref(r->messages[picks[i].index]);
 		p->messages[p->num_messages++] = m;
@@ -149,10 +171,13 @@ void rfo_chat_source_build(struct rfo_overlay_paint *p, const struct rfo_overlay
 		l->highlight = s->highlight_donations && m->kind == RFO_CHAT_KIND_DONATION;
 		l->system = m->kind == RFO_CHAT_KIND_SYSTEM;
 		l->alpha = picks[i].alpha;
+		asked &= line_emotes(p, l, m, r);
 		p->key = rfo_overlay_hash(p->key, &m->seq, sizeof(m->seq));
 		p->key = rfo_overlay_hash(p->key, &l->alpha, sizeof(l->alpha));
 		p->key = rfo_overlay_hash_str(p->key, l->time);
 	}
+	if (!asked && *next_ms > RFO_OVERLAY_IMAGE_RETRY_MS)
+		*next_ms = RFO_OVERLAY_IMAGE_RETRY_MS;
 	p->frame.lines = p->lines;
 	p->frame.line_count = n;
 	p->frame.newest_top = s->newest_top;

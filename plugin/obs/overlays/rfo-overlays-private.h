@@ -10,8 +10,9 @@
 
 #define RFO_CHAT_SOURCE_ID "restream_chat_source"
 #define RFO_VIEWERS_SOURCE_ID "restream_viewers_source"
-#define RFO_OVERLAY_MAX_SIDE 4096 /* width and height in px */
-#define RFO_OVERLAY_MESSAGES 300  /* most recent messages the chat sources choose from */
+#define RFO_OVERLAY_MAX_SIDE 4096      /* width and height in px */
+#define RFO_OVERLAY_MESSAGES 300       /* most recent messages the chat sources choose from */
+#define RFO_OVERLAY_IMAGE_RETRY_MS 500 /* an emote the fetcher was too busy for is asked for again after this */
 
 enum rfo_overlay_kind { RFO_OVERLAY_CHAT, RFO_OVERLAY_VIEWERS };
 
@@ -127,6 +128,9 @@ struct rfo_overlay_round {
 	uint64_t *ages_ms;
 	size_t num_messages;
 	uint32_t step_ms; /* the frame interval */
+	/* emote images: the painter (its image cache), and a number bumped whenever an image arrived in it */
+	const struct rfo_ui_overlays_view *view;
+	uint64_t images_generation;
 	/* viewers: per channel, the platform name (or NULL) and its count (-1 unknown) and online */
 	struct rfo_overlay_channel {
 		const char *platform;
@@ -136,6 +140,18 @@ struct rfo_overlay_round {
 	size_t num_channels;
 	bool stats_known;
 };
+
+/* ---- rfo-overlay-images.c: the emote images the chat sources draw (the worker's, but for the hand-over) ---- */
+/* Whether the painter has url's image; when not, starts its fetch unless one is in flight or it failed before.
+ * False only when the fetcher was too busy: ask again later. */
+bool rfo_overlay_images_want(const struct rfo_ui_overlays_view *view, const char *url);
+/* Starts (the worker's start) or stops (its stop) hearing of the emote images fetched, the dock's included. */
+void rfo_overlay_images_listen(bool on);
+/* Hands the images fetched since the last call to the painter (which decodes them here); returns the images'
+ * generation, bumped when one was added. */
+uint64_t rfo_overlay_images_take(const struct rfo_ui_overlays_view *view);
+/* Frees fetched bytes not taken yet and empties the painter's cache (view may be NULL); unload. */
+void rfo_overlay_images_free(const struct rfo_ui_overlays_view *view);
 
 /* Fill p's frame and lines from the settings and the round; *next_ms: when, from now, the picture changes by
  * itself (UINT64_MAX: never). */

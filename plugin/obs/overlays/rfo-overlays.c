@@ -311,6 +311,9 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 		da_push_back(list, &o);
 	}
 	pthread_mutex_unlock(&overlays.mutex);
+	r->view = view;
+	if (view)
+		r->images_generation = rfo_overlay_images_take(view); /* an emote image arrived: chat sources repaint */
 
 	bool have_messages = false;
 	for (size_t i = 0; i < list.num; i++) {
@@ -329,9 +332,10 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 		pthread_mutex_unlock(&o->mutex);
 		const bool flags[4] = {r->signed_in, r->connected, active, showing > 0};
 		inputs = rfo_overlay_hash(inputs, flags, sizeof(flags));
-		if (o->kind == RFO_OVERLAY_CHAT)
+		if (o->kind == RFO_OVERLAY_CHAT) {
 			inputs = rfo_overlay_hash(inputs, &last_seq, sizeof(last_seq));
-		else
+			inputs = rfo_overlay_hash(inputs, &r->images_generation, sizeof(r->images_generation));
+		} else
 			inputs = rfo_overlay_hash(inputs, &overlays.stats_key, sizeof(overlays.stats_key));
 		/* unchanged and nothing fading or expiring: no work at all */
 		if (inputs == o->inputs_key && r->now_ns < o->deadline_ns) {
@@ -408,6 +412,7 @@ bool rfo_overlays_create(void)
 	}
 	overlays.created = true;
 	rfo_chat_feed_set_notify(rfo_overlays_wake);
+	rfo_overlay_images_listen(true);
 	return true;
 }
 
@@ -417,6 +422,7 @@ void rfo_overlays_stop(void)
 		return;
 	overlays.created = false;
 	rfo_chat_feed_set_notify(NULL);
+	rfo_overlay_images_listen(false);
 	os_event_signal(overlays.stopped);
 	os_event_signal(overlays.wake);
 	pthread_join(overlays.thread, NULL);
@@ -434,6 +440,7 @@ void rfo_overlays_destroy(void)
 		bfree(overlays.names.array[i]);
 	da_free(overlays.names);
 	da_free(overlays.channels);
+	rfo_overlay_images_free(overlays.view);
 	/* module unload: OBS has freed every source by now, so nothing wakes the worker any more */
 	os_event_destroy(overlays.stopped);
 	os_event_destroy(overlays.wake);

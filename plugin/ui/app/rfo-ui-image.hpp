@@ -5,9 +5,10 @@
 #include <QImage>
 #include <QImageReader>
 
-/* An image from the network (channel icons, chat emotes), decoded on the UI thread only when its header says it is a
- * small raster image: the format and the dimensions are read before any pixel is, so a tiny file announcing a huge
- * picture (a decompression bomb) is refused without allocating it. A null image when refused or unreadable. */
+/* An image from the network (channel icons, chat emotes), decoded (on the UI thread, or the overlays' worker:
+ * QImageReader is reentrant) only when its header says it is a small raster image: the format and the dimensions are
+ * read before any pixel is, so a tiny file announcing a huge picture (a decompression bomb) is refused without
+ * allocating it. A null image when refused or unreadable. */
 static inline QImage rfoDecodeRemoteImage(const QByteArray &data, int maxSide)
 {
 	QBuffer buffer;

@@ -1,8 +1,11 @@
 /* The overlay sources' painter (rfo-ui-overlays.h): plain strings shaped with QTextLayout (bidi, font fallback,
  * colour emoji) and painted with QPainter into the caller's RGBA buffer. Runs on the overlays' worker thread: no
- * widget, no static state written after rfo_ui_overlays_connect. */
+ * widget, no static state written after rfo_ui_overlays_connect but the emote images' locked cache
+ * (rfo-overlay-images.cpp). */
 #include "rfo-ui-overlays.h"
 #include "rfo-chat-emoji.hpp"
+#include "rfo-chat-look.h"
+#include "rfo-overlay-images.hpp"
 #include "rfo-ui-thread.hpp"
 
 #include <QFont>
@@ -14,6 +17,7 @@
 #include <QTextLayout>
 #include <QTextOption>
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -42,6 +46,13 @@ static QFont frame_font(const rfo_ui_overlay_frame *f)
 	return font;
 }
 
+/* An emote drawn as its image: the no-break space at `pos` of the line's text holds its place. */
+struct line_emote {
+	int pos;
+	qreal width, height;
+	QImage image;
+};
+
 /* One message as text with its format ranges (author, platform name, donation, emoji). */
 struct line_text {
 	QString text;
@@ -49,6 +60,7 @@ struct line_text {
 	uint32_t badge = 0; /* platform colour of the badge, when it has one */
 	QString badge_letter;
 	bool has_badge = false;
+	std::vector<line_emote> emotes;
 };
 
 static void add_range(line_text &t, int start, int len, const QTextCharFormat &fmt)
@@ -70,6 +82,40 @@ static void append(line_text &t, const QString &s, const QTextCharFormat *fmt)
 		add_range(t, start, s.size(), *fmt);
 }
 
+/* The message's text, each emote whose image the cache has replaced by one no-break space spaced out to the image's
+ * width at the line's height (so the text around it makes room and wraps as it would around a word); the code word
+ * of any other emote stays text. */
+static void append_body(line_text &t, const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *l,
+			const QTextCharFormat *fmt)
+{
+	const char *text = l->text;
+	const size_t len = strlen(text);
+	size_t at = 0;
+	qreal height = 0, space = 0;
+	for (size_t i = 0; l->emotes && i < l->emote_count; i++) {
+		const rfo_chat_emote &e = l->emotes[i];
+		if (e.byte_start < at || e.byte_end <= e.byte_start || e.byte_end > len)
+			continue;
+		QImage image = rfoOverlayImage(e.url);
+		if (image.isNull())
+			continue;
+		if (height <= 0) {
+			const QFontMetricsF m(frame_font(f));
+			height = m.height();
+			space = m.horizontalAdvance(QChar(0xA0));
+		}
+		append(t, QString::fromUtf8(text + at, int(e.byte_start - at)), fmt);
+		const qreal width = qMin(height * 4, image.width() * height / image.height());
+		QTextCharFormat box = fmt ? *fmt : QTextCharFormat();
+		box.setFontLetterSpacingType(QFont::AbsoluteSpacing);
+		box.setFontLetterSpacing(width - space);
+		t.emotes.push_back(line_emote{int(t.text.size()), width, height, image});
+		append(t, QString(QChar(0xA0)), &box);
+		at = e.byte_end;
+	}
+	append(t, QString::fromUtf8(text + at), fmt);
+}
+
 static line_text build_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *l)
 {
 	line_text t;
@@ -78,7 +124,8 @@ static line_text build_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_
 		if (f->label == RFO_UI_OVERLAY_LABEL_ICON) {
 			t.has_badge = true;
 			t.badge = l->platform_color;
-			t.badge_letter = platform.left(1).toUpper();
+			const char *mark = rfo_chat_platform_mark(l->platform);
+			t.badge_letter = mark ? QString::fromUtf8(mark) : platform.left(1).toUpper();
 		} else if (f->label == RFO_UI_OVERLAY_LABEL_NAME) {
 			QTextCharFormat fmt;
 			fmt.setForeground(rgb(l->platform_color));
@@ -111,7 +158,7 @@ static line_text build_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_
 	QTextCharFormat body;
 	if (l->system)
 		body.setFontItalic(true);
-	append(t, QString::fromUtf8(l->text), l->system ? &body : nullptr);
+	append_body(t, f, l, l->system ? &body : nullptr);
 	if (!emoji_family.isEmpty()) {
 		QTextCharFormat emoji;
 #if QT_VERSION >= QT_VERSION_CHECK(6, 1, 0)
@@ -187,6 +234,7 @@ static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	l.layout->draw(&p, at);
 }
 
+/* The platform's badge: its colour, its mark ("Tw", "YT") in white, or black where white does not read. */
 static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, const QFont &font)
 {
 	p.setPen(Qt::NoPen);
@@ -195,11 +243,38 @@ static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, 
 	p.drawRoundedRect(r, size * 0.25, size * 0.25);
 	QFont small = font;
 	small.setBold(true);
-	small.setPixelSize(qMax(4, int(size * 0.7)));
+	small.setItalic(false);
+	int px = qMax(4, int(size * (l.t.badge_letter.size() > 1 ? 0.5 : 0.7)));
+	small.setPixelSize(px);
+	/* two wide letters ("YT") must stay inside the badge */
+	while (px > 4 && QFontMetricsF(small).horizontalAdvance(l.t.badge_letter) > size * 0.86)
+		small.setPixelSize(--px);
 	p.setFont(small);
-	p.setPen(Qt::white);
+	/* white as the platforms' own marks are, unless it does not read (3:1, large bold text): light greens, yellow */
+	const bool dark = rfo_chat_color_contrast(l.t.badge, 0xFFFFFF) < 3.0;
+	p.setPen(dark ? QColor(0x10, 0x10, 0x10) : QColor(Qt::white));
 	p.drawText(r, Qt::AlignCenter, l.t.badge_letter);
 	p.setBrush(Qt::NoBrush);
+}
+
+/* The emotes' images over the places their no-break spaces keep (either edge first: right-to-left runs too). */
+static void draw_emotes(QPainter &p, const laid_line &l, QPointF at)
+{
+	if (l.t.emotes.empty())
+		return;
+	p.save();
+	p.setRenderHint(QPainter::SmoothPixmapTransform);
+	for (const line_emote &e : l.t.emotes) {
+		const QTextLine line = l.layout->lineForTextPosition(e.pos);
+		if (!line.isValid())
+			continue;
+		const qreal a = line.cursorToX(e.pos, QTextLine::Leading);
+		const qreal b = line.cursorToX(e.pos, QTextLine::Trailing);
+		const qreal x = qMin(a, b) + (qAbs(b - a) - e.width) / 2;
+		const qreal y = line.y() + (line.height() - e.height) / 2;
+		p.drawImage(QRectF(at.x() + x, at.y() + y, e.width, e.height), e.image);
+	}
+	p.restore();
 }
 
 static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, uint32_t w,
@@ -212,6 +287,7 @@ static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	if (l.t.has_badge)
 		draw_badge(p, l, at, badge, font);
 	draw_text(p, f, l, at, argb(f->text_color));
+	draw_emotes(p, l, at);
 }
 
 static void paint_hint(QPainter &p, const rfo_ui_overlay_frame *f, const QFont &font)
@@ -301,7 +377,22 @@ static bool threaded_text()
 #endif
 }
 
-static rfo_ui_overlays_view view_table = {paint, true};
+static bool add_image(const char *url, const void *data, size_t len)
+{
+	return rfoOverlayImageAdd(url, data, len);
+}
+
+static bool has_image(const char *url)
+{
+	return rfoOverlayImageHas(url);
+}
+
+static void drop_images()
+{
+	rfoOverlayImagesDrop();
+}
+
+static rfo_ui_overlays_view view_table = {paint, true, add_image, has_image, drop_images};
 
 extern "C" const rfo_ui_overlays_view *rfo_ui_overlays_connect(void)
 {

@@ -12,12 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rfo-chat.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 enum rfo_ui_overlay_label {
-	RFO_UI_OVERLAY_LABEL_ICON = 0, /* a badge in the platform's colour with its initial */
+	RFO_UI_OVERLAY_LABEL_ICON = 0, /* a badge in the platform's colour with its short name ("Tw", "YT") */
 	RFO_UI_OVERLAY_LABEL_NAME,     /* the platform's name */
 	RFO_UI_OVERLAY_LABEL_NONE,
 };
@@ -34,6 +36,11 @@ struct rfo_ui_overlay_line {
 	bool highlight;          /* a donation drawn highlighted */
 	bool system;             /* a system line (italic) */
 	float alpha;             /* 0..1 */
+	/* custom emotes of `text` (the message's, core/rfo-chat.h: code words by byte range, sorted, not overlapping),
+	 * each drawn as its image scaled to the line's height when the painter has it (add_image), else as its code
+	 * word; NULL/0: none */
+	const struct rfo_chat_emote *emotes;
+	size_t emote_count;
 };
 
 /* What one overlay shows: its look and its lines. Colours are 0xAARRGGBB. */
@@ -61,6 +68,13 @@ struct rfo_ui_overlays_view {
 		      uint32_t linesize);
 	/* Whether paint may run off the UI thread (Qt renders text outside the GUI thread). */
 	bool threaded;
+	/* Emote images, shared by every overlay (any thread; the cache is locked, bounded in count and bytes, the least
+	 * recently drawn dropped first). add_image decodes `data` (PNG/GIF/JPEG/WebP, at most 512×512 pixels) and keeps
+	 * it for `url`: false when it is not such an image. has_image: whether `url` is kept. drop_images: empties the
+	 * cache (unload). */
+	bool (*add_image)(const char *url, const void *data, size_t len);
+	bool (*has_image)(const char *url);
+	void (*drop_images)(void);
 };
 
 /* The painter, handed to the overlays feature by plugin-main.c (UI thread, at load, after the Qt application
