@@ -112,12 +112,17 @@ void rfo_overlay_update(struct rfo_overlay *o, obs_data_t *settings)
 
 uint8_t *rfo_overlay_publish(struct rfo_overlay *o, uint8_t *buf, uint32_t w, uint32_t h, size_t *old_size)
 {
+	/* found before the lock: the graphics thread never waits for the scan */
+	struct rfo_overlay_rect ink[RFO_OVERLAY_INK_MAX];
+	const size_t num_ink = rfo_overlay_ink(buf, w, h, w * 4, ink, RFO_OVERLAY_INK_MAX);
 	pthread_mutex_lock(&o->mutex);
 	uint8_t *old = o->pending;
 	*old_size = (size_t)o->pending_w * o->pending_h * 4;
 	o->pending = buf;
 	o->pending_w = w;
 	o->pending_h = h;
+	memcpy(o->pending_ink, ink, num_ink * sizeof(ink[0]));
+	o->pending_num_ink = num_ink;
 	os_atomic_set_bool(&o->ready, true);
 	pthread_mutex_unlock(&o->mutex);
 	return old;
@@ -129,16 +134,18 @@ static inline bool frame_ready(struct rfo_overlay *o)
 }
 
 /* Graphics thread: a new picture is uploaded (the worker's buffer stays the worker's: it is copied into the
- * texture here, under the lock, and reused for the next paint); unchanged content costs one atomic read. */
+ * texture here, under the lock, and reused for the next paint); unchanged content costs one atomic read. A picture
+ * without ink is not uploaded at all. */
 static void upload(struct rfo_overlay *o)
 {
 	pthread_mutex_lock(&o->mutex);
 	os_atomic_set_bool(&o->ready, false);
-	if (!o->pending) {
-		o->tex_empty = true;
+	o->num_ink = o->pending ? o->pending_num_ink : 0;
+	if (!o->num_ink) {
 		pthread_mutex_unlock(&o->mutex);
 		return;
 	}
+	memcpy(o->ink, o->pending_ink, o->num_ink * sizeof(o->ink[0]));
 	if (o->tex && (o->tex_w != o->pending_w || o->tex_h != o->pending_h)) {
 		gs_texture_destroy(o->tex);
 		o->tex = NULL;
@@ -150,15 +157,31 @@ static void upload(struct rfo_overlay *o)
 	}
 	if (o->tex)
 		gs_texture_set_image(o->tex, o->pending, o->pending_w * 4, false);
-	o->tex_empty = !o->tex;
+	else
+		o->num_ink = 0;
 	pthread_mutex_unlock(&o->mutex);
 }
 
+/* One part of the texture in place, one pixel wider on every side (within the texture) so that a scaled draw keeps
+ * the filtering's fringe. */
+static void draw_part(struct rfo_overlay *o, const struct rfo_overlay_rect *r)
+{
+	const uint32_t x = r->x ? r->x - 1 : 0, y = r->y ? r->y - 1 : 0;
+	const uint32_t right = r->x + r->w < o->tex_w ? r->x + r->w + 1 : o->tex_w;
+	const uint32_t bottom = r->y + r->h < o->tex_h ? r->y + r->h + 1 : o->tex_h;
+	gs_matrix_push();
+	gs_matrix_translate3f((float)x, (float)y, 0.0f);
+	gs_draw_sprite_subregion(o->tex, 0, x, y, right - x, bottom - y);
+	gs_matrix_pop();
+}
+
+/* Draws only the parts with ink: a software renderer (llvmpipe) pays for every pixel of a draw, transparent or not,
+ * and most of a chat box is transparent. */
 void rfo_overlay_render(struct rfo_overlay *o)
 {
 	if (frame_ready(o))
 		upload(o);
-	if (!o->tex || o->tex_empty)
+	if (!o->tex || !o->num_ink)
 		return;
 	gs_effect_t *effect = obs_get_base_effect(OBS_EFFECT_DEFAULT);
 	const bool previous = gs_framebuffer_srgb_enabled();
@@ -168,7 +191,8 @@ void rfo_overlay_render(struct rfo_overlay *o)
 	gs_eparam_t *image = gs_effect_get_param_by_name(effect, "image");
 	gs_effect_set_texture_srgb(image, o->tex);
 	while (gs_effect_loop(effect, "Draw"))
-		gs_draw_sprite(o->tex, 0, o->tex_w, o->tex_h);
+		for (size_t i = 0; i < o->num_ink; i++)
+			draw_part(o, &o->ink[i]);
 	gs_blend_state_pop();
 	gs_enable_framebuffer_srgb(previous);
 }
