@@ -176,7 +176,7 @@ static void draw_part(struct rfo_overlay *o, const struct rfo_overlay_rect *r)
  * and most of a chat box is transparent. The pixels are drawn as they are, without sRGB conversions: they are
  * sRGB-encoded and premultiplied in that encoding (QPainter blends in sRGB space), so decoding them on the texture
  * read and encoding again on the framebuffer write changes no opaque pixel and blends antialiased edges in a space
- * they were not computed for, while llvmpipe pays the conversions per pixel (3-5 points of a core at 20 messages a
+ * they were not computed for, while llvmpipe pays the conversions per pixel (2-5 points of a core at 20 messages a
  * second while the texture was updated in place). */
 void rfo_overlay_render(struct rfo_overlay *o)
 {
