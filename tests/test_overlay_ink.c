@@ -78,6 +78,19 @@ int main(void)
 	check(rfo_overlay_ink(pic, W, H, LINESIZE, rects, RFO_OVERLAY_INK_MAX) == 1);
 	check_rect(&rects[0], 0, 0, W, H);
 
+	/* any width (the scan reads 8 pixels a step, then one): ink at either end of rows 1 to 60 pixels wide */
+	for (uint32_t w = 1; w <= 60; w++) {
+		for (uint32_t at = 0; at < w; at += (w > 9 ? w - 9 : 1)) {
+			clear();
+			dot(at, 3, 255);
+			dot(w - 1 - at / 2, 4, 255);
+			const uint32_t x0 = at < w - 1 - at / 2 ? at : w - 1 - at / 2;
+			const uint32_t x1 = at > w - 1 - at / 2 ? at : w - 1 - at / 2;
+			check(rfo_overlay_ink(pic, w, H, LINESIZE, rects, RFO_OVERLAY_INK_MAX) == 1);
+			check_rect(&rects[0], x0, 3, x1 - x0 + 1, 2);
+		}
+	}
+
 	/* more bands than rectangles: the rest joins the last one, nothing is left out */
 	clear();
 	for (uint32_t y = 0; y < H; y += 8)
