@@ -36,6 +36,82 @@ static size_t opaque_pixels(const std::vector<uint8_t> &buf, bool *padding_touch
 	return n;
 }
 
+/* Where a one-line frame puts its ink: the columns of its first and last pixel at least `opaque`, and how many
+ * pixels of the badge's colour lie in the left and in the right half. */
+struct ink_place {
+	int x0 = -1, x1 = -1;
+	size_t badge_left = 0, badge_right = 0;
+};
+
+static ink_place find_ink(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f, uint32_t badge,
+			  uint8_t opaque = 128)
+{
+	std::vector<uint8_t> buf(LINESIZE * H, 0);
+	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
+	worker.join();
+	ink_place k;
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++) {
+			const uint8_t *px = buf.data() + y * LINESIZE + x * 4;
+			if (px[3] < opaque)
+				continue;
+			if (k.x0 < 0 || int(x) < k.x0)
+				k.x0 = int(x);
+			if (int(x) > k.x1)
+				k.x1 = int(x);
+			if (px[0] == ((badge >> 16) & 0xFF) && px[1] == ((badge >> 8) & 0xFF) &&
+			    px[2] == (badge & 0xFF))
+				(x < W / 2 ? k.badge_left : k.badge_right)++;
+		}
+	return k;
+}
+
+/* A right-to-left message (Hebrew, Arabic) sits at the right edge with its badge on its right, also under a Latin
+ * name; a left-to-right one at the left edge, also under a Hebrew name. */
+static void test_rtl(const rfo_ui_overlays_view *view)
+{
+	const uint32_t purple = 0x9146FF, pad = 8;
+	rfo_ui_overlay_line line = {};
+	line.platform = "Twitch";
+	line.platform_color = purple;
+	line.author = "Zebedee";
+	line.author_color = 0x1E90FF;
+	line.alpha = 1.0f;
+	rfo_ui_overlay_frame f = {};
+	f.width = W;
+	f.height = H;
+	f.font_size = 20;
+	f.text_color = 0xFFFFFFFF;
+	f.padding = pad;
+	f.lines = &line;
+	f.line_count = 1;
+
+	const char *rtl_texts[2] = {"\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627"};
+	for (const char *text : rtl_texts) {
+		line.text = text;
+		const ink_place k = find_ink(view, f, purple);
+		fprintf(stderr, "right to left: ink %d..%d, badge %zu left, %zu right\n", k.x0, k.x1, k.badge_left,
+			k.badge_right);
+		check(k.x1 >= int(W - pad) - 2 && k.x1 < int(W - pad) + 2);
+		check(k.x0 > int(W / 3));
+		check(k.badge_right > 50 && k.badge_left == 0);
+		/* fading: the same place */
+		line.alpha = 0.5f;
+		const ink_place faded = find_ink(view, f, purple, 40);
+		check(faded.x0 > int(W / 3) && faded.x1 >= int(W - pad) - 2);
+		line.alpha = 1.0f;
+	}
+
+	line.author = "\u05e2\u05de\u05d9\u05ea";
+	line.text = "hello";
+	const ink_place k = find_ink(view, f, purple);
+	fprintf(stderr, "left to right: ink %d..%d, badge %zu left, %zu right\n", k.x0, k.x1, k.badge_left,
+		k.badge_right);
+	check(k.x0 >= int(pad) - 2 && k.x0 < int(pad) + 2);
+	check(k.x1 < int(2 * W / 3));
+	check(k.badge_left > 50 && k.badge_right == 0);
+}
+
 static size_t paint_on_thread(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f)
 {
 	std::vector<uint8_t> buf(LINESIZE * H, 0xAB);
@@ -164,6 +240,7 @@ int main(int argc, char **argv)
 	QGuiApplication app(argc, argv);
 	const rfo_ui_overlays_view *view = rfo_ui_overlays_connect();
 	check(view && view->paint && view->threaded);
+	test_rtl(view);
 
 	rfo_ui_overlay_line lines[2] = {};
 	lines[0].platform = "Twitch";

@@ -2,6 +2,7 @@
 /* Shared between the files of plugin/obs/overlays (functions only, no shared variables). */
 
 #include "rfo-chat.h"
+#include "rfo-overlay-ink.h"
 #include "rfo-overlay-model.h"
 #include "rfo-ui-overlays.h"
 
@@ -48,6 +49,8 @@ struct rfo_overlay {
 	struct rfo_overlay_settings settings;
 	uint8_t *pending; /* premultiplied RGBA, pending_w × pending_h; NULL = nothing to draw */
 	uint32_t pending_w, pending_h;
+	struct rfo_overlay_rect pending_ink[RFO_OVERLAY_INK_MAX]; /* where `pending` has ink */
+	size_t pending_num_ink;
 
 	/* the worker's own (rfo-overlays.c) */
 	uint8_t *spare;
@@ -57,7 +60,8 @@ struct rfo_overlay {
 	/* the graphics thread's own (video_render, destroy) */
 	gs_texture_t *tex;
 	uint32_t tex_w, tex_h;
-	bool tex_empty;
+	struct rfo_overlay_rect ink[RFO_OVERLAY_INK_MAX]; /* the parts of the texture that are drawn */
+	size_t num_ink;                                   /* 0: nothing to draw */
 };
 
 /* ---- rfo-overlay-source.c: what both kinds share ---- */
@@ -68,8 +72,9 @@ void rfo_overlay_release(struct rfo_overlay *o);
 void rfo_overlay_destroy(struct rfo_overlay *o);
 /* Reads the settings (update; any thread) and wakes the worker. */
 void rfo_overlay_update(struct rfo_overlay *o, obs_data_t *settings);
-/* Worker: hands a painted buffer (w × h RGBA; NULL = draw nothing) to the graphics thread; takes buf and returns the
- * buffer it replaced (NULL, or one of *old_size bytes to reuse). */
+/* Worker: hands a painted buffer (w × h RGBA; NULL = draw nothing) to the graphics thread with where it has ink
+ * (rfo_overlay_ink: only that is drawn); takes buf and returns the buffer it replaced (NULL, or one of *old_size bytes
+ * to reuse). */
 uint8_t *rfo_overlay_publish(struct rfo_overlay *o, uint8_t *buf, uint32_t w, uint32_t h, size_t *old_size);
 /* Graphics thread: uploads a published frame and draws. */
 void rfo_overlay_render(struct rfo_overlay *o);

@@ -182,10 +182,37 @@ struct laid_line {
 	qreal natural = 0;
 	float alpha = 1.0f;
 	bool highlight = false;
+	bool rtl = false; /* laid out right to left: at the right edge, the badge on its right */
 };
 
+/* The direction of a string's first strong character: 1 right to left, 0 left to right, -1 none (digits, emoji,
+ * punctuation only). */
+static int first_strong(const QString &s)
+{
+	for (uint c : s.toUcs4()) {
+		switch (QChar::direction(c)) {
+		case QChar::DirL:
+			return 0;
+		case QChar::DirR:
+		case QChar::DirAL:
+			return 1;
+		default:
+			break;
+		}
+	}
+	return -1;
+}
+
+/* A line is right to left when its message is (an Arabic or Hebrew message under a Latin name too); a message with
+ * no letters takes the direction of the whole line (the author's name). */
+static bool line_rtl(const rfo_ui_overlay_line *l, const QString &line)
+{
+	const int body = first_strong(QString::fromUtf8(l->text));
+	return body >= 0 ? body == 1 : first_strong(line) == 1;
+}
+
 static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, const QColor *override_color,
-					qreal width, qreal indent, qreal *height, qreal *natural)
+					qreal width, qreal indent, bool rtl, qreal *height, qreal *natural)
 {
 	auto layout = std::make_unique<QTextLayout>(t.text, font);
 	QVector<QTextLayout::FormatRange> formats = t.formats;
@@ -196,7 +223,10 @@ static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, c
 	layout->setFormats(formats);
 	QTextOption opt;
 	opt.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-	opt.setTextDirection(Qt::LayoutDirectionAuto);
+	/* a right-to-left line is set flush right (QTextLayout does not mirror AlignLeft); the indent (the badge's room)
+	 * is then on the right */
+	opt.setTextDirection(rtl ? Qt::RightToLeft : Qt::LayoutDirectionAuto);
+	opt.setAlignment(rtl ? Qt::AlignRight : Qt::AlignLeft);
 	layout->setTextOption(opt);
 	layout->setCacheEnabled(true);
 	qreal y = 0, widest = 0;
@@ -206,7 +236,7 @@ static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, c
 		if (!line.isValid())
 			break;
 		line.setLineWidth(width > indent + 8 ? width - indent : 8);
-		line.setPosition(QPointF(indent, y));
+		line.setPosition(QPointF(rtl ? 0 : indent, y));
 		y += line.height();
 		if (line.naturalTextWidth() > widest)
 			widest = line.naturalTextWidth();
@@ -284,8 +314,9 @@ static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	if (l.highlight)
 		p.fillRect(QRectF(pad / 2, at.y() - gap / 2, qreal(w) - pad, l.height + gap),
 			   QColor(0xFF, 0xC1, 0x07, 70));
+	const QPointF badge_at = l.rtl ? at + QPointF(qreal(w) - 2 * pad - badge, 0) : at;
 	if (l.t.has_badge)
-		draw_badge(p, l, at, badge, font);
+		draw_badge(p, l, badge_at, badge, font);
 	draw_text(p, f, l, at, argb(f->text_color));
 	draw_emotes(p, l, at);
 }
@@ -331,9 +362,10 @@ static void paint(const rfo_ui_overlay_frame *f, uint8_t *rgba, uint32_t w, uint
 		l.indent = l.t.has_badge ? badge + gap : 0;
 		l.alpha = f->lines[i].alpha;
 		l.highlight = f->lines[i].highlight;
-		l.layout = lay(l.t, font, nullptr, avail, l.indent, &l.height, &l.natural);
+		l.rtl = !f->centered && line_rtl(&f->lines[i], l.t.text);
+		l.layout = lay(l.t, font, nullptr, avail, l.indent, l.rtl, &l.height, &l.natural);
 		if (f->outline || f->shadow)
-			l.dark = lay(l.t, font, &dark, avail, l.indent, nullptr, nullptr);
+			l.dark = lay(l.t, font, &dark, avail, l.indent, l.rtl, nullptr, nullptr);
 	}
 
 	/* newest (last) at the bottom, growing upwards; or newest at the top, growing downwards */
