@@ -49,7 +49,7 @@ for ((i = 1; i <= runs; i++)); do
 		e2e_use_home "$E2E_TMP/home-$cfg"
 		# a fresh obs-websocket port for every start: on a shared machine another process may take the last one
 		OBS_PORT=$(free_port)
-		sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME/.config/obs-studio/global.ini"
+		sed -i "s/^ServerPort=.*/ServerPort=$OBS_PORT/" "$HOME/.config/obs-studio/"{global,user}.ini
 		export OBSWS_PORT=$OBS_PORT
 		obs_start
 		obs_wait_ready 60

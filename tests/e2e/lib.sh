@@ -80,6 +80,14 @@ e2e_pass() {
 	e2e_log PASS
 }
 
+# e2e_skip REASON: end the test as skipped (exit 77: ctest's SKIP_RETURN_CODE, shown as "Skipped", never as
+# "Passed"); what it started is ended as after a pass.
+e2e_skip() {
+	E2E_STATUS=77
+	e2e_log "SKIP: $*"
+	exit 77
+}
+
 # e2e_track_pid PID: end this pid (TERM, then KILL) when the test exits. e2e_untrack_pid PID: forget it
 # (once it is gone, so that a recycled pid is never signalled).
 e2e_track_pid() { E2E_PIDS+=("$1"); }
@@ -132,7 +140,7 @@ e2e_cleanup() {
 	else
 		rm -rf "$E2E_TMP"
 	fi
-	[ "$E2E_STATUS" = 0 ] || e2e_log "FAILED (status $E2E_STATUS); artifacts in $E2E_ART"
+	[ "$E2E_STATUS" = 0 ] || [ "$E2E_STATUS" = 77 ] || e2e_log "FAILED (status $E2E_STATUS); artifacts in $E2E_ART"
 	exit "$E2E_STATUS"
 }
 
@@ -176,7 +184,9 @@ free_port() {
 # ---------------------------------------------------------------- OBS
 
 # obs_write_global_ini [--ws-disabled]: global.ini that skips the first-run wizard, with obs-websocket on
-# loopback port $OBS_PORT (picked here when unset) and no authentication.
+# loopback port $OBS_PORT (picked here when unset) and no authentication. The same keys go into user.ini:
+# OBS 31+ reads the user's settings from there, and without them OBS 32 reaches FINISHED_LOADING ~10 s late
+# (every UI-thread request in that window times out).
 obs_write_global_ini() {
 	local enabled=true
 	[ "${1:-}" = --ws-disabled ] && enabled=false
@@ -202,6 +212,7 @@ obs_write_global_ini() {
 		AlertsEnabled=false
 		AuthRequired=false
 	EOF
+	cp "$HOME/.config/obs-studio/global.ini" "$HOME/.config/obs-studio/user.ini"
 	export OBSWS_PORT=$OBS_PORT
 }
 

@@ -56,6 +56,11 @@ e2e_log "GetStatus: $status"
 assert_json_eq "$status" .ok true
 assert_json_eq "$status" .signedIn false
 assert_json_eq "$status" .user null
+# one version: GetStatus, the load line and the installed data/manifest.json all say CMake's project version
+version=$(jq -r .version "$RFO_BUILD_DIR/data/manifest.json")
+assert_json_eq "$status" .pluginVersion "$version"
+assert_log_contains "restream-for-obs\] loaded \(version ${version//./\\.}\)" "version in the load line"
+assert_eq "$(jq -r .version "$HOME/.config/obs-studio/plugins/restream-for-obs/data/manifest.json")" "$version" "installed manifest version"
 
 # (c) the dock exists in the main window
 obs_log_wait "$DOCK" 15

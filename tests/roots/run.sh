@@ -55,6 +55,7 @@ bookworm) qt=5 ;;
 	;;
 esac
 shift
+args=("$@") # the options as given, for the re-run under unshare
 cache=${RFO_ROOTS_CACHE:-/var/cache}/rfo-$suite
 root="$cache/root"
 base_tar="$cache/base.tar"
@@ -165,7 +166,7 @@ if [ "${RFO_ROOTS_IN_NS:-}" != 1 ]; then
 		flock -w 3600 9 || die "another run holds $cache/lock"
 	fi
 	export RFO_ROOTS_IN_NS=1
-	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$suite" "$@"
+	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$suite" "${args[@]}"
 fi
 
 start=$SECONDS

@@ -314,6 +314,7 @@ void rfo_controller_set_service_active(bool active)
 
 void rfo_controller_fill_links(obs_data_t *out)
 {
+	obs_data_set_string(out, "pluginVersion", PLUGIN_VERSION);
 	pthread_mutex_lock(&ctl.mutex);
 	obs_data_set_string(out, "chat", ctl.links[RFO_LINK_CHAT] ? ctl.links[RFO_LINK_CHAT] : "disconnected");
 	obs_data_set_string(out, "streaming",

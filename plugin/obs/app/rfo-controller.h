@@ -48,7 +48,8 @@ void rfo_controller_on_session(rfo_session_cb cb, void *param);
  * chat and stats features from their socket threads. */
 enum rfo_link { RFO_LINK_CHAT, RFO_LINK_STREAMING };
 void rfo_controller_set_link(enum rfo_link link, const char *state);
-/* Adds `chat`, `streaming` and `serviceActive` to a GetStatus response. Any thread. */
+/* Adds `pluginVersion` (CMake's project version), `chat`, `streaming` and `serviceActive` to a GetStatus
+ * response. Any thread. */
 void rfo_controller_fill_links(obs_data_t *out);
 /* Whether OBS's current streaming service is ours (set by the stream-setup feature). */
 void rfo_controller_set_service_active(bool active);
