@@ -9,7 +9,7 @@ source "$RFO_SOURCE_DIR/tests/e2e/lib-signin.sh"
 e2e_init
 version=${1:?usage: e2e-installed.sh VERSION}
 [ -n "${RFO_E2E_SYSTEM_ROOT:-}" ] || e2e_fail "RFO_E2E_SYSTEM_ROOT is not set (run by packaging/deb/test.sh)"
-SYSTEM_SO='/usr/lib/[a-z0-9_-]+/obs-plugins/restream-for-obs\.so'
+SYSTEM_SO='/usr/+lib/[a-z0-9_-]+/obs-plugins/restream-for-obs\.so' # OBS joins "/usr/" and "lib/…"
 
 # obs_req TYPE [JSON]: an obs-websocket request that must succeed; prints its responseData.
 obs_req() {

@@ -229,6 +229,15 @@ obs_install_plugin() {
 		e2e_fail "cmake --install did not install restream-for-obs/bin/64bit/restream-for-obs.so"
 }
 
+# obs_plugin_data_dir: the installed plugin's data folder (the user install's, or the package's in RFO_E2E_SYSTEM_ROOT).
+obs_plugin_data_dir() {
+	if [ -n "${RFO_E2E_SYSTEM_ROOT:-}" ]; then
+		echo "$RFO_E2E_SYSTEM_ROOT/usr/share/obs/obs-plugins/restream-for-obs"
+	else
+		echo "$HOME/.config/obs-studio/plugins/restream-for-obs/data"
+	fi
+}
+
 # obs_start [OBS ARGS...]: start OBS under xvfb-run (own X server number, -a) with the current environment,
 # after the words in the array OBS_PREFIX (e.g. an unshare wrapper) when set. Sets OBS_PID (obs itself),
 # OBS_RUN_PID (xvfb-run), OBS_XVFB_PID, OBS_DISPLAY, OBS_XAUTHORITY, OBS_START_MS (before xvfb-run) and
