@@ -103,15 +103,20 @@ if [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	t=$SECONDS
 	if [ "$suite" = bookworm ]; then
 		lintian_v=$(lintian --version)
-		lintian --allow-root -I "$pkgdir/$deb" "$pkgdir/$ddeb" >"$art/lintian.txt" 2>&1 || true
+		lintian_rc=0
+		lintian --allow-root -I "$pkgdir/$deb" "$pkgdir/$ddeb" >"$art/lintian.txt" 2>&1 || lintian_rc=$?
 	else
 		RFO_BUILD_DIR="$debs" "${roots[@]}" --root "$("${roots[@]}" --paths | sed -n 's/^root: //p')" \
-			--exec "lintian --version >build/lintian.txt; lintian --allow-root -I build/packages/$deb build/packages/$ddeb >>build/lintian.txt 2>&1; true" \
+			--exec "lintian --version >build/lintian.txt; lintian --allow-root -I build/packages/$deb build/packages/$ddeb \
+				>>build/lintian.txt 2>&1; echo \$? >build/lintian.rc" \
 			>"$art/lintian-run.log" 2>&1 || die "lintian in the $suite root did not run (log: $art/lintian-run.log)"
 		mv "$debs/$suite/lintian.txt" "$art/lintian.txt"
+		lintian_rc=$(cat "$debs/$suite/lintian.rc")
 		lintian_v=$(head -n 1 "$art/lintian.txt")
 		sed -i 1d "$art/lintian.txt"
 	fi
+	# lintian's status: 0 clean, 1 tags at or above its fail level (errors), anything else: it did not run
+	((lintian_rc <= 1)) || die "lintian failed to run (status $lintian_rc): $(tail -n 3 "$art/lintian.txt")"
 	errors=$(grep -c '^E: ' "$art/lintian.txt" || true)
 	warnings=$(grep -c '^W: ' "$art/lintian.txt" || true)
 	grep -E '^[EW]: ' "$art/lintian.txt" >&2 || true
