@@ -46,7 +46,7 @@ die() {
 
 # ---------------------------------------------------------------- the second half runs in a private mount namespace
 if [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
-	start=$SECONDS
+	start=$(date +%s)
 	rm -rf "$art"
 	mkdir -p "$art" "$debs"
 
@@ -134,7 +134,7 @@ if [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$suite"
 fi
 
-start=$RFO_DEB_START
+start=$RFO_DEB_START # seconds since the epoch: the run began before the re-exec
 mounts=()
 mnt() { # mnt TARGET MOUNT-ARGS...
 	local target=$1
@@ -160,7 +160,7 @@ on_exit() {
 	else
 		rm -rf --one-file-system "$root"
 	fi
-	[ "$rc" = 0 ] || say "FAILED (status $rc) after $((SECONDS - start)) s; artifacts in $art"
+	[ "$rc" = 0 ] || say "FAILED (status $rc) after $(($(date +%s) - start)) s; artifacts in $art"
 	exit "$rc"
 }
 trap on_exit EXIT
@@ -251,7 +251,7 @@ say "purged: none of the $(wc -l <"$art/files.txt") paths of the .deb is left ($
 cat >"$art/summary.txt" <<-EOF
 	$deb for $suite (obs-studio $obs_version): build ${RFO_DEB_BUILD_S} s; lintian: $RFO_DEB_LINTIAN
 	clean root: apt-get install ./$deb pulled $pulled packages in ${install_s} s; e2e smoke + go-live: $([ "$e2e_rc" = 0 ] && echo passed || echo FAILED) in ${e2e_s} s; purge: clean
-	total: $((SECONDS - start)) s
+	total: $(($(date +%s) - start)) s
 EOF
 say "$(tr '\n' ';' <"$art/summary.txt")"
 exit "$e2e_rc"
