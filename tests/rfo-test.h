@@ -7,25 +7,7 @@
 #include <string.h>
 #include <util/bmem.h>
 
-#define fail(msg)                                                              \
-	do {                                                                   \
-		fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, msg); \
-		exit(1);                                                       \
-	} while (0)
-#define check(cond)                  \
-	do {                         \
-		if (!(cond))         \
-			fail(#cond); \
-	} while (0)
-#define check_str(a, b)                                                                                            \
-	do {                                                                                                       \
-		const char *a_ = (a), *b_ = (b);                                                                   \
-		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                                           \
-			fprintf(stderr, "%s:%d: FAIL: \"%s\" != \"%s\"\n", __FILE__, __LINE__, a_ ? a_ : "(null)", \
-				b_ ? b_ : "(null)");                                                               \
-			exit(1);                                                                                   \
-		}                                                                                                  \
-	} while (0)
+#include "rfo-check.h"
 
 static inline int rfo_test_end(void)
 {

@@ -449,6 +449,15 @@ static void test_hold(void)
 	check(f.err.code == 503 && !rfo_api_held(api, NULL));
 	check(strstr(f.err.message, "503") != NULL);
 	rfo_api_job_release(job);
+
+	/* a Retry-After beyond an hour is honoured as asked, never shortened */
+	struct outcome g = {0};
+	job = one(api, &report_call, &g);
+	answer(5, 429, 7200, NULL);
+	check_str(g.err.message, "wait 7200 s");
+	check(rfo_api_held(api, &err));
+	check_str(err.message, "wait 7200 s");
+	rfo_api_job_release(job);
 	sent_clear();
 	reports_clear();
 	rfo_api_destroy(api);

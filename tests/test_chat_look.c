@@ -100,24 +100,28 @@ static void test_colors(void)
 
 static void test_image_urls(void)
 {
-	check(rfo_chat_image_url_allowed("https://static-cdn.jtvnw.net/emoticons/v2/25/default/dark/1.0"));
-	check(rfo_chat_image_url_allowed("HTTPS://example.com/a.png"));
-	check(rfo_chat_image_url_allowed("http://127.0.0.1:8080/e.png")); /* loopback (tests) */
-	check(rfo_chat_image_url_allowed("http://localhost/e.png"));
-	check(!rfo_chat_image_url_allowed("http://example.com/e.png")); /* plain http elsewhere */
-	check(!rfo_chat_image_url_allowed("ftp://127.0.0.1/e.png"));
-	check(!rfo_chat_image_url_allowed("wss://example.com/e.png"));
-	check(!rfo_chat_image_url_allowed("file:///etc/passwd"));
-	check(!rfo_chat_image_url_allowed("javascript:alert(1)"));
-	check(!rfo_chat_image_url_allowed("data:image/png;base64,AAAA"));
-	check(!rfo_chat_image_url_allowed("https://user:pw@example.com/e.png"));
-	check(!rfo_chat_image_url_allowed("//example.com/e.png"));
-	check(!rfo_chat_image_url_allowed(""));
-	check(!rfo_chat_image_url_allowed(NULL));
+	check(rfo_chat_image_url_allowed("https://static-cdn.jtvnw.net/emoticons/v2/25/default/dark/1.0", false));
+	check(rfo_chat_image_url_allowed("HTTPS://example.com/a.png", false));
+	/* plain http to loopback only under the tests' switch */
+	check(rfo_chat_image_url_allowed("http://127.0.0.1:8080/e.png", true));
+	check(rfo_chat_image_url_allowed("http://localhost/e.png", true));
+	check(!rfo_chat_image_url_allowed("http://127.0.0.1:8080/e.png", false));
+	check(!rfo_chat_image_url_allowed("http://localhost/e.png", false));
+	check(!rfo_chat_image_url_allowed("http://example.com/e.png", true));
+	check(!rfo_chat_image_url_allowed("http://example.com/e.png", false)); /* plain http elsewhere */
+	check(!rfo_chat_image_url_allowed("ftp://127.0.0.1/e.png", false));
+	check(!rfo_chat_image_url_allowed("wss://example.com/e.png", false));
+	check(!rfo_chat_image_url_allowed("file:///etc/passwd", false));
+	check(!rfo_chat_image_url_allowed("javascript:alert(1)", false));
+	check(!rfo_chat_image_url_allowed("data:image/png;base64,AAAA", false));
+	check(!rfo_chat_image_url_allowed("https://user:pw@example.com/e.png", false));
+	check(!rfo_chat_image_url_allowed("//example.com/e.png", false));
+	check(!rfo_chat_image_url_allowed("", false));
+	check(!rfo_chat_image_url_allowed(NULL, false));
 	char longurl[700] = "https://example.com/";
 	memset(longurl + strlen(longurl), 'a', 600);
 	longurl[650] = '\0';
-	check(!rfo_chat_image_url_allowed(longurl));
+	check(!rfo_chat_image_url_allowed(longurl, false));
 }
 
 int main(void)

@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <util/dstr.h>
 
-#define REDIRECT "http://localhost:9/callback"
+#define REDIRECT "http://127.0.0.1:9/callback"
 
 static char api[512], client_id[512], client_secret[512];
 static pid_t emulator;
@@ -41,7 +41,7 @@ static void start_emulator(const char *path)
 	if (emulator == 0) {
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
-		execl(path, path, "--quiet", (char *)NULL);
+		execl(path, path, "--quiet", "--redirect-uri", REDIRECT, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);

@@ -1,12 +1,16 @@
 /* The feature registry without OBS's frontend or Qt: lifecycle order over the array, a vendor table built only from
  * the features listed, the argument checks every request gets (ok:false + errorCode + error), and the wait budget
- * (one waiting request at a time; handed back before a two-step request's second step). */
+ * (one waiting request at a time; handed back before a two-step request's second step), and the quit gate (the
+ * drain waits for a request still inside the plugin; afterwards requests answer "stopping" without running). */
 #include "rfo-test.h"
 #include "rfo-feature.h"
 
 #include <obs-data.h>
 #include <obs-module.h>
+#include <pthread.h>
 #include <util/dstr.h>
+#include <util/platform.h>
+#include <util/threading.h>
 
 /* The sentence of a locale key is the key itself here, so that tests see which one was chosen. */
 const char *obs_module_text(const char *lookup)
@@ -448,6 +452,90 @@ static void test_error_codes(void)
 		check(*rfo_vendor_code_name((enum rfo_vendor_code)c));
 }
 
+/* ---------------------------------------------------------------- the quit gate */
+
+static os_event_t *slow_entered, *slow_release;
+static volatile bool slow_done;
+static volatile long slow_runs;
+
+static void slow(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(wait_ms);
+	os_atomic_inc_long(&slow_runs);
+	os_event_signal(slow_entered);
+	os_event_timedwait(slow_release, 5000); /* e.g. waiting for Restream, holding the auth session */
+	os_sleep_ms(20);
+	os_atomic_set_bool(&slow_done, true);
+	rfo_vendor_ok(response);
+}
+
+static const struct rfo_feature_request slow_request = {.type = "DSlow", .handler = slow};
+
+static void *slow_caller(void *param)
+{
+	obs_data_t *resp = obs_data_create();
+	rfo_features_call(NULL, resp, (void *)&slow_request);
+	*(bool *)param = obs_data_get_bool(resp, "ok");
+	obs_data_release(resp);
+	return NULL;
+}
+
+static void *releaser(void *param)
+{
+	UNUSED_PARAMETER(param);
+	os_sleep_ms(200);
+	os_event_signal(slow_release);
+	return NULL;
+}
+
+static void test_drain(void)
+{
+	check(os_event_init(&slow_entered, OS_EVENT_TYPE_MANUAL) == 0);
+	check(os_event_init(&slow_release, OS_EVENT_TYPE_MANUAL) == 0);
+
+	/* a request inside the plugin at quit: the drain returns only once it has left */
+	bool ok = false;
+	pthread_t caller, rel;
+	check(pthread_create(&caller, NULL, slow_caller, &ok) == 0);
+	check(os_event_timedwait(slow_entered, 5000) == 0);
+	check(pthread_create(&rel, NULL, releaser, NULL) == 0);
+	uint64_t t0 = os_gettime_ns();
+	check(rfo_features_drain(3000));
+	check(os_atomic_load_bool(&slow_done));
+	check(os_gettime_ns() - t0 >= 150 * 1000000ULL);
+	pthread_join(caller, NULL);
+	pthread_join(rel, NULL);
+	check(ok);
+
+	/* after the drain: answered at once with "stopping", the handler never runs */
+	obs_data_t *resp = obs_data_create();
+	rfo_features_call(NULL, resp, (void *)&slow_request);
+	check(!obs_data_get_bool(resp, "ok"));
+	check_str(obs_data_get_string(resp, "errorCode"), "stopping");
+	check_str(obs_data_get_string(resp, "error"), "Vendor.Error.Stopping");
+	obs_data_release(resp);
+	check(os_atomic_load_long(&slow_runs) == 1);
+
+	/* a request that does not leave in time: the drain gives up after its bound and says so */
+	rfo_features_reopen();
+	os_event_reset(slow_entered);
+	os_event_reset(slow_release);
+	os_atomic_set_bool(&slow_done, false);
+	check(pthread_create(&caller, NULL, slow_caller, &ok) == 0);
+	check(os_event_timedwait(slow_entered, 5000) == 0);
+	t0 = os_gettime_ns();
+	check(!rfo_features_drain(100));
+	check(os_gettime_ns() - t0 < 2000 * 1000000ULL);
+	os_event_signal(slow_release);
+	pthread_join(caller, NULL);
+	check(rfo_features_drain(100));
+
+	rfo_features_reopen();
+	os_event_destroy(slow_entered);
+	os_event_destroy(slow_release);
+}
+
 int main(void)
 {
 	test_lifecycle_order();
@@ -456,6 +544,7 @@ int main(void)
 	test_optional_arguments();
 	test_wait_budget();
 	test_error_codes();
+	test_drain();
 	printf("feature registry: ok\n");
 	return rfo_test_end();
 }

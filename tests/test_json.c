@@ -1,7 +1,10 @@
 /* Tolerant JSON getters: spellings, nulls, wrong types, numbers as strings, malformed input. */
+#define _GNU_SOURCE /* mkdtemp, setenv */
 #include "rfo-test.h"
 #include "rfo-json.h"
 
+#include <locale.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 static json_t *load(const char *s)
@@ -126,6 +129,49 @@ static void test_ints(void)
 	json_decref(j);
 }
 
+/* Makes LC_NUMERIC a locale whose decimal separator is ',' (generating de_DE.UTF-8 into a temporary folder when the
+ * system has none installed). false when that is impossible here. */
+static bool comma_locale(char *dir, size_t size)
+{
+	if (setlocale(LC_NUMERIC, "de_DE.UTF-8") || setlocale(LC_NUMERIC, "de_DE.utf8"))
+		return true;
+	snprintf(dir, size, "/tmp/rfo-test-locale-XXXXXX");
+	if (!mkdtemp(dir)) {
+		dir[0] = 0;
+		return false;
+	}
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "localedef -i de_DE -f UTF-8 %s/de_DE.UTF-8 >/dev/null 2>&1", dir);
+	if (system(cmd) != 0)
+		return false;
+	setenv("LOCPATH", dir, 1);
+	return setlocale(LC_NUMERIC, "de_DE.UTF-8") != NULL;
+}
+
+/* Numbers sent as strings keep their '.' meaning under a locale whose decimal separator is ','. */
+static void test_double_locale(void)
+{
+	char dir[64] = "";
+	if (!comma_locale(dir, sizeof(dir))) {
+		fprintf(stderr, "note: no de_DE locale available: the LC_NUMERIC check is skipped\n");
+	} else {
+		check(strtod("1.5", NULL) == 1.0); /* the locale is really in effect */
+		json_t *j = load("{\"fps\":\"29.97\",\"loss\":\"0.25\",\"n\":2.5,\"comma\":\"1,5\"}");
+		double d = 0;
+		check(rfo_json_double(j, "fps", &d) && d > 29.96 && d < 29.98);
+		check(rfo_json_double(j, "loss", &d) && d == 0.25);
+		check(rfo_json_double(j, "n", &d) && d == 2.5);
+		check(!rfo_json_double(j, "comma", &d)); /* not a number in JSON's (and Restream's) notation */
+		json_decref(j);
+		setlocale(LC_NUMERIC, "C");
+	}
+	if (dir[0]) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		check(system(cmd) == 0);
+	}
+}
+
 static void test_bools(void)
 {
 	json_t *j = load("{\"t\":true,\"f\":false,\"one\":1,\"zero\":0,\"two\":2,\"st\":\"true\",\"sf\":\"false\","
@@ -234,6 +280,7 @@ int main(void)
 	test_load_errors();
 	test_strings();
 	test_ints();
+	test_double_locale();
 	test_bools();
 	test_ids();
 	test_times();

@@ -180,6 +180,8 @@ static void test_good_callback(void)
 	seen_free(&s);
 }
 
+/* A callback without the right state is answered 400 and ignored: the listener keeps waiting, and the real
+ * redirect that follows still ends the flow with its code. */
 static void test_rejections(void)
 {
 	const char *bad[] = {
@@ -187,21 +189,64 @@ static void test_rejections(void)
 		"/callback?code=abc",                                        /* missing state */
 		"/callback?code=abc&state=" STATE "0",                       /* longer */
 		"/callback?code=abc&state=",                                 /* empty */
+		"/callback?error=access_denied",                             /* an error without state */
+		"/callback?error=access_denied&state=wrong",                 /* an error with a wrong state */
+		"/callback?foo=1",                                           /* neither code, error nor state */
+		"/callback?error=access_denied&state=" STATE "x",            /* a denial with a wrong state */
 	};
+	struct seen s;
+	struct rfo_listener *l = start(&s, 0);
+	uint16_t port = rfo_listener_port(l);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct seen s;
-		struct rfo_listener *l = start(&s, 0);
-		char *r = get(rfo_listener_port(l), bad[i]);
+		char *r = get(port, bad[i]);
 		check(starts_with(r, "HTTP/1.1 400"));
 		check(strstr(r, "not valid any more") != NULL);
 		bfree(r);
-		wait_calls(&s, 1);
-		check(s.calls == 1);
-		check(s.outcome == RFO_LISTENER_REJECTED);
-		check(s.code == NULL); /* no code leaves the listener: no token request can follow */
-		rfo_listener_destroy(l);
-		seen_free(&s);
 	}
+	os_sleep_ms(50);
+	check(s.calls == 0); /* nothing reported: no code leaves the listener, no token request can follow */
+	check(!rfo_listener_finished(l));
+
+	char *r = get(port, "/callback?code=real&state=" STATE);
+	check(starts_with(r, "HTTP/1.1 200"));
+	bfree(r);
+	wait_calls(&s, 1);
+	check(s.calls == 1 && s.outcome == RFO_LISTENER_CODE);
+	check_str(s.code, "real");
+	check(rfo_listener_finished(l));
+	rfo_listener_destroy(l);
+	seen_free(&s);
+}
+
+/* 40 idle connections (more than the slots), half of them with a half-sent request, do not keep the real
+ * redirect out, and it is answered at once. */
+static void test_idle_connections(void)
+{
+	struct seen s;
+	struct rfo_listener *l = start(&s, 0);
+	uint16_t port = rfo_listener_port(l);
+	int idle[40];
+	for (size_t i = 0; i < 40; i++) {
+		idle[i] = connect_to(htonl(INADDR_LOOPBACK), port);
+		check(idle[i] >= 0);
+		if (i % 2)
+			check(send(idle[i], "GET /callback?code=x", 20, MSG_NOSIGNAL) == 20);
+	}
+	os_sleep_ms(100);
+	uint64_t t0 = os_gettime_ns();
+	char *r = get(port, "/callback?code=real&state=" STATE);
+	uint64_t ms = (os_gettime_ns() - t0) / 1000000ULL;
+	printf("the real redirect behind 40 idle connections: answered in %llu ms\n", (unsigned long long)ms);
+	check(starts_with(r, "HTTP/1.1 200"));
+	check(ms < 1000);
+	bfree(r);
+	wait_calls(&s, 1);
+	check(s.calls == 1 && s.outcome == RFO_LISTENER_CODE);
+	check_str(s.code, "real");
+	for (size_t i = 0; i < 40; i++)
+		close(idle[i]);
+	rfo_listener_destroy(l);
+	seen_free(&s);
 }
 
 static void test_denied_and_error(void)
@@ -230,7 +275,7 @@ static void test_denied_and_error(void)
 
 	/* an error parameter carrying markup is shown escaped */
 	l = start(&s, 0);
-	r = get(rfo_listener_port(l), "/callback?error=%3Cscript%3E");
+	r = get(rfo_listener_port(l), "/callback?error=%3Cscript%3E&state=" STATE);
 	check(strstr(r, "<script>") == NULL && strstr(r, "&lt;script&gt;") != NULL);
 	bfree(r);
 	wait_calls(&s, 1);
@@ -325,6 +370,13 @@ static void test_fixed_port_and_loopback_only(void)
 		printf("this machine has no non-loopback IPv4 address; checked 127.0.0.1 binding only\n");
 	/* 127.0.0.2 is loopback but not the bound address */
 	check(connect_to(htonl(0x7f000002), port) < 0);
+	/* nothing listens on [::1] with the port the redirect URI names (the URI says 127.0.0.1) */
+	int fd6 = socket(AF_INET6, SOCK_STREAM, 0);
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6,
+				  .sin6_port = htons(port),
+				  .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	check(fd6 >= 0 && connect(fd6, (struct sockaddr *)&a6, sizeof(a6)) < 0);
+	close(fd6);
 	check(connect_to(htonl(INADDR_LOOPBACK), port) >= 0);
 
 	rfo_listener_destroy(l);
@@ -347,6 +399,7 @@ int main(void)
 {
 	test_good_callback();
 	test_rejections();
+	test_idle_connections();
 	test_denied_and_error();
 	test_oversize();
 	test_timeout_and_destroy();

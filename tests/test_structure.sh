@@ -5,6 +5,7 @@
 #    (a feature's one `extern const struct rfo_feature` descriptor is not state);
 #  - the layering: core includes only core headers, net only core and net ones, obs no Qt/curl/lws headers,
 #    ui no curl/lws/jansson headers;
+#  - broker/ (the token broker service): no file over 600 lines, and self-contained (no header from plugin/ or libobs);
 #  - rfo-obs's link line has no Qt (the link command CMake generated for test_obs_link, which links
 #    rfo-obs, names no Qt library).
 set -uo pipefail
@@ -60,8 +61,19 @@ elif grep -qiE 'libQt|Qt[56]::' "$link"; then
 	fail "rfo-obs's link line has Qt: $(grep -oiE '[^ ]*libQt[^ ]*' "$link" | head -n 3 | tr '\n' ' ')"
 fi
 
+if [ -d "$src/broker" ]; then
+	while read -r n f; do
+		[ "$f" = total ] && continue
+		((n > 600)) && fail "broker/$f has $n lines (at most 600: split it by concern)"
+	done < <(cd "$src/broker" && find . -name '*.c' -o -name '*.h' | sort | xargs wc -l)
+	while IFS= read -r hit; do
+		fail "broker/ must not use plugin or libobs headers: $hit"
+	done < <(grep -rnE '^#include ([<"](util|obs|graphics|callback|media-io)/|[<"]obs[-a-z]*\.h|"rfo-[a-z-]*\.h")' \
+		"$src/broker" | grep -v -e '"rfo-broker-' -e '"rfo-check.h"')
+fi
+
 if ((fails)); then
 	echo "structure: $fails problem(s)"
 	exit 1
 fi
-echo "structure: every file under 600 lines, no shared feature state, layers clean, rfo-obs links without Qt"
+echo "structure: every file under 600 lines, no shared feature state, layers clean, rfo-obs links without Qt, broker self-contained"

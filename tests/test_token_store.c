@@ -12,8 +12,15 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 
+#include "rfo-auth.h"
 #include "rfo-test.h"
 #include "rfo-token-store.h"
+
+#ifdef RFO_HAVE_LIBSECRET
+#include <gio/gio.h>
+#include <signal.h>
+#include <util/platform.h>
+#endif
 
 static char base[256];
 
@@ -221,6 +228,89 @@ static int keyring_child(void)
 	return rfo_test_end();
 }
 
+#ifdef RFO_HAVE_LIBSECRET
+/* ---- runs inside `dbus-run-session`: a Secret Service that never answers (its process owns the name, then stops),
+ * like a locked collection whose prompt nobody answers ---- */
+static pid_t hung_service(void)
+{
+	pid_t pid = fork();
+	check(pid >= 0);
+	if (pid == 0) {
+		GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
+		GVariant *r = bus ? g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+								"org.freedesktop.DBus", "RequestName",
+								g_variant_new("(su)", "org.freedesktop.secrets", 4u),
+								G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 2000,
+								NULL, NULL)
+				  : NULL;
+		if (!r)
+			_exit(1);
+		raise(SIGSTOP); /* owns the name; nothing it is sent is ever answered */
+		_exit(0);
+	}
+	int status;
+	check(waitpid(pid, &status, WUNTRACED) == pid && WIFSTOPPED(status));
+	return pid;
+}
+
+struct hung_load {
+	struct rfo_token_store *store;
+	atomic_bool done;
+};
+
+static void *hung_load_thread(void *p)
+{
+	struct hung_load *h = p;
+	char *rec = NULL;
+	rfo_token_store_load(h->store, &rec, NULL);
+	bfree(rec);
+	atomic_store(&h->done, true);
+	return NULL;
+}
+
+static int keyring_hang_child(void)
+{
+	unsetenv("RFO_TOKEN_STORE");
+	pid_t svc = hung_service();
+	char *dir = path_join(base, "hang-cfg");
+
+	/* the store: a load hangs until cancelled, then returns at once (and so does every later keyring call) */
+	struct hung_load h = {.store = rfo_token_store_create(dir, RFO_TOKEN_STORE_AUTO)};
+	pthread_t t;
+	pthread_create(&t, NULL, hung_load_thread, &h);
+	usleep(500000);
+	check(!atomic_load(&h.done)); /* really hanging */
+	uint64_t t0 = os_gettime_ns();
+	rfo_token_store_cancel(h.store);
+	for (int i = 0; i < 200 && !atomic_load(&h.done); i++)
+		usleep(5000);
+	uint64_t ms = (os_gettime_ns() - t0) / 1000000ULL;
+	printf("a hung keyring load returned %llu ms after cancel\n", (unsigned long long)ms);
+	check(atomic_load(&h.done) && ms < 500);
+	pthread_join(t, NULL);
+	rfo_token_store_destroy(h.store);
+
+	/* the auth session: quitting while its thread waits for that keyring (restore) takes well under a second */
+	struct rfo_token_store *s = rfo_token_store_create(dir, RFO_TOKEN_STORE_AUTO);
+	struct rfo_auth_config cfg = {.api_url = "http://127.0.0.1:9", .client_id = "cid", .store = s};
+	struct rfo_auth *a = rfo_auth_create(&cfg, NULL);
+	check(a != NULL);
+	rfo_auth_restore(a);
+	usleep(300000);
+	t0 = os_gettime_ns();
+	rfo_auth_destroy(a);
+	ms = (os_gettime_ns() - t0) / 1000000ULL;
+	printf("rfo_auth_destroy with the keyring hanging took %llu ms\n", (unsigned long long)ms);
+	check(ms < 1000);
+	rfo_token_store_destroy(s);
+
+	kill(svc, SIGKILL);
+	waitpid(svc, NULL, 0);
+	bfree(dir);
+	return rfo_test_end();
+}
+#endif
+
 static bool have_program(const char *name)
 {
 	struct dstr cmd = {0};
@@ -228,6 +318,49 @@ static bool have_program(const char *name)
 	int rc = system(cmd.array);
 	dstr_free(&cmd);
 	return rc == 0;
+}
+
+/* A crash between the temp file's create and its rename leaves ".tokens.json.<pid>.…" (which may hold a sign-in):
+ * clear (sign-out) removes it with the record. The revoke-pending file is 0600 and goes when saved empty. */
+static void test_leftovers_and_pending(void)
+{
+	char *dir = path_join(base, "crash-cfg");
+	struct rfo_token_store *s = rfo_token_store_create(dir, RFO_TOKEN_STORE_FILE);
+	check(rfo_token_store_save(s, "{\"refresh_token\":\"r\"}", NULL));
+	const char *left[] = {".tokens.json.4242.1.abc", ".revoke-pending.json.4242.2.def"};
+	for (size_t i = 0; i < 2; i++) {
+		char *p = path_join(dir, left[i]);
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		check(fd >= 0);
+		check(write(fd, "secret", 6) == 6);
+		close(fd);
+		bfree(p);
+	}
+	char *other = path_join(dir, "settings.json"); /* not ours to remove */
+	int fd = open(other, O_WRONLY | O_CREAT, 0600);
+	check(fd >= 0);
+	close(fd);
+	check(count_entries(dir) == 4);
+	check(rfo_token_store_clear(s, NULL));
+	check(count_entries(dir) == 1);
+	check(access(other, F_OK) == 0);
+
+	check(rfo_token_store_save_pending(s, "{\"revoke\":[\"t\"]}", NULL));
+	struct stat st;
+	check(stat(rfo_token_store_pending_path(s), &st) == 0 && (st.st_mode & 0777) == 0600);
+	char *json = NULL;
+	check(rfo_token_store_load_pending(s, &json, NULL));
+	check_str(json, "{\"revoke\":[\"t\"]}");
+	bfree(json);
+	check(rfo_token_store_save_pending(s, NULL, NULL));
+	check(access(rfo_token_store_pending_path(s), F_OK) != 0);
+	check(rfo_token_store_load_pending(s, &json, NULL) && json == NULL);
+	rfo_token_store_cancel(s); /* the file backend does not care */
+	check(rfo_token_store_save(s, "x", NULL));
+	check_loads(s, "x");
+	rfo_token_store_destroy(s);
+	bfree(other);
+	bfree(dir);
 }
 
 static void test_keyring_backend(const char *self)
@@ -245,6 +378,15 @@ static void test_keyring_backend(const char *self)
 		    ">/dev/null; exec \"%s\" --keyring-child'",
 		    base, base, base, self);
 	int rc = system(cmd.array);
+	dstr_free(&cmd);
+	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
+
+	/* a Secret Service that never answers cannot hold up quitting */
+	dstr_printf(&cmd,
+		    "env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR='%s' HOME='%s' RFO_TEST_BASE='%s' "
+		    "dbus-run-session -- \"%s\" --keyring-hang-child",
+		    base, base, base, self);
+	rc = system(cmd.array);
 	dstr_free(&cmd);
 	check(WIFEXITED(rc) && WEXITSTATUS(rc) == 0);
 
@@ -274,9 +416,18 @@ int main(int argc, char **argv)
 		snprintf(base, sizeof(base), "%s", b);
 		return keyring_child();
 	}
+#ifdef RFO_HAVE_LIBSECRET
+	if (argc > 1 && strcmp(argv[1], "--keyring-hang-child") == 0) {
+		const char *b = getenv("RFO_TEST_BASE");
+		check(b != NULL);
+		snprintf(base, sizeof(base), "%s", b);
+		return keyring_hang_child();
+	}
+#endif
 	snprintf(base, sizeof(base), "/tmp/rfo-token-store-XXXXXX");
 	check(mkdtemp(base) != NULL);
 	test_file_backend();
+	test_leftovers_and_pending();
 	test_keyring_backend(argv[0]);
 	struct dstr cmd = {0};
 	dstr_printf(&cmd, "rm -rf '%s'", base);

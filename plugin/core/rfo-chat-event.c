@@ -16,13 +16,8 @@ static const char *str_or_empty(const char *s)
 /* An id (string or integer) as a string, cut to a sane length, or "" when absent. */
 static char *id_dup(const json_t *obj, const char *key)
 {
-	char *s = rfo_json_id_dup(obj, key);
-	if (!s)
-		return bstrdup("");
-	size_t len = strlen(s);
-	if (len > RFO_CHAT_MAX_ID)
-		s[rfo_text_utf8_prefix(s, len, RFO_CHAT_MAX_ID)] = 0;
-	return s;
+	char *s = id_str(obj, key);
+	return s ? s : bstrdup("");
 }
 
 /* "#RRGGBB", "RRGGBB", "#RGB" or an integer 0xRRGGBB → "#RRGGBB"; anything else → NULL. */
@@ -160,7 +155,7 @@ static void build_text(struct rfo_chat_message *m, const char *t, size_t tlen, c
 		const json_t *url = json_is_string(payload) ? payload : rfo_json_get(payload, "url");
 		if (!json_is_string(url))
 			url = rfo_json_get(r, "url");
-		if (!json_is_string(url) || json_string_length(url) == 0)
+		if (!json_is_string(url) || json_string_length(url) == 0 || json_string_length(url) > RFO_CHAT_MAX_URL)
 			continue;
 		if (sp.to == ncp)
 			sp.to = ncp - 1;
@@ -175,9 +170,10 @@ static void build_text(struct rfo_chat_message *m, const char *t, size_t tlen, c
 	struct dstr out = {0};
 	dstr_reserve(&out, tlen + 16);
 	m->emotes = bzalloc(sizeof(*m->emotes) * (n ? n : 1));
-	size_t pos = 0;   /* byte position in t */
-	int64_t cp = 0;   /* code point index at pos */
-	int64_t end = -1; /* last code point covered by an accepted span */
+	size_t url_bytes = 0; /* of the emotes kept */
+	size_t pos = 0;       /* byte position in t */
+	int64_t cp = 0;       /* code point index at pos */
+	int64_t end = -1;     /* last code point covered by an accepted span */
 	for (size_t i = 0; i < n; i++) {
 		if (spans[i].from <= end)
 			continue; /* overlaps */
@@ -199,12 +195,18 @@ static void build_text(struct rfo_chat_message *m, const char *t, size_t tlen, c
 		size_t before = out.len;
 		append_clean(&out, t + span_start, pos - span_start);
 		end = spans[i].to;
-		if (out.len == before || out.len > UINT32_MAX)
+		if (out.len == before || out.len > UINT32_MAX || url_bytes + spans[i].url_len > RFO_CHAT_MAX_EMOTE_URLS)
 			continue;
+		char *clean = rfo_text_sanitize(spans[i].url, spans[i].url_len, RFO_CHAT_MAX_URL);
+		if (strlen(clean) != spans[i].url_len || strchr(clean, ' ')) { /* a URL that had to change is no URL */
+			bfree(clean);
+			continue;
+		}
+		url_bytes += spans[i].url_len;
 		struct rfo_chat_emote *e = &m->emotes[m->num_emotes++];
 		e->byte_start = (uint32_t)before;
 		e->byte_end = (uint32_t)out.len;
-		e->url = rfo_text_sanitize(spans[i].url, spans[i].url_len, 0);
+		e->url = clean;
 	}
 	append_clean(&out, t + pos, tlen - pos);
 	bfree(spans);
@@ -286,7 +288,7 @@ struct rfo_chat_message *rfo_chat_parse_event(const json_t *p, int64_t timestamp
 	const char *t = json_is_string(tv) ? json_string_value(tv) : "";
 	size_t tlen = json_is_string(tv) ? json_string_length(tv) : 0;
 	char *donation = format_donation(rfo_json_object(ep, "donation"));
-	char *link = clean_str(ep, "link", RFO_CHAT_MAX_TEXT);
+	char *link = url_str(ep, "link");
 
 	enum rfo_chat_kind kind = ti ? ti->kind : RFO_CHAT_KIND_TEXT;
 	if (kind == RFO_CHAT_KIND_TEXT && donation)

@@ -213,13 +213,13 @@ char *rfo_chat_list_set(const char *list, const char *item, bool add)
 	return f.out.array ? f.out.array : bstrdup("");
 }
 
-bool rfo_chat_image_url_allowed(const char *url)
+bool rfo_chat_image_url_allowed(const char *url, bool loopback_http)
 {
 	if (!url || !*url || strlen(url) > RFO_CHAT_IMAGE_MAX_URL || !rfo_url_check(url, NULL))
 		return false;
 	struct rfo_url_parts parts = {0};
 	bool ok = rfo_url_parts_parse(url, &parts) && parts.scheme &&
-		  (strcmp(parts.scheme, "https") == 0 || strcmp(parts.scheme, "http") == 0);
+		  (strcmp(parts.scheme, "https") == 0 || (loopback_http && strcmp(parts.scheme, "http") == 0));
 	rfo_url_parts_free(&parts);
 	return ok;
 }

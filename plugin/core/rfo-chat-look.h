@@ -39,10 +39,11 @@ char *rfo_chat_list_set(const char *list, const char *item, bool add);
 
 #define RFO_CHAT_IMAGE_MAX_URL 512
 
-/* Whether an emote/sticker image URL from a message may be fetched: http(s) only, https for any host and
- * plain http only for loopback hosts (rfo_url_check's policy), no user info, at most RFO_CHAT_IMAGE_MAX_URL
- * bytes. */
-bool rfo_chat_image_url_allowed(const char *url);
+/* Whether an emote/sticker/icon image URL from remote data may be fetched: https for any host name, plain http
+ * only when loopback_http (the tests' switch, rfo_http_loopback_images_allowed) and only to a loopback host; no
+ * user info, at most RFO_CHAT_IMAGE_MAX_URL bytes. The address a host name resolves to is checked by the fetch
+ * itself (rfo_http_request.public_only). */
+bool rfo_chat_image_url_allowed(const char *url, bool loopback_http);
 
 /* Accent colour (0xRRGGBB) of a platform name as in rfo_chat_message.platform; a neutral grey for
  * unknown platforms. */

@@ -27,6 +27,33 @@ static inline char *clean_str(const json_t *obj, const char *key, size_t max)
 	return s;
 }
 
+/* An id (string or integer) as a string cut to RFO_CHAT_MAX_ID bytes (on a code-point boundary), or NULL when
+ * absent. */
+static inline char *id_str(const json_t *obj, const char *key)
+{
+	char *s = rfo_json_id_dup(obj, key);
+	if (s) {
+		size_t len = strlen(s);
+		if (len > RFO_CHAT_MAX_ID)
+			s[rfo_text_utf8_prefix(s, len, RFO_CHAT_MAX_ID)] = 0;
+	}
+	return s;
+}
+
+/* A URL member kept as sent when it is clean text of at most RFO_CHAT_MAX_URL bytes, else NULL. */
+static inline char *url_str(const json_t *obj, const char *key)
+{
+	const json_t *v = rfo_json_get(obj, key);
+	if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > RFO_CHAT_MAX_URL)
+		return NULL;
+	char *s = rfo_text_sanitize(json_string_value(v), json_string_length(v), 0);
+	if (strcmp(s, json_string_value(v)) != 0 || strchr(s, ' ')) {
+		bfree(s);
+		return NULL;
+	}
+	return s;
+}
+
 /* First of a NULL-terminated list of keys that gives a non-blank string. */
 static inline char *clean_first(const json_t *obj, size_t max, const char *const *keys)
 {

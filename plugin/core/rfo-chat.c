@@ -27,8 +27,8 @@ static char *target_name(const json_t *target)
 
 static void parse_connection(const json_t *p, struct rfo_chat_connection *c)
 {
-	c->identifier = rfo_json_id_dup(p, "connectionIdentifier");
-	c->uuid = rfo_json_id_dup(p, "connectionUuid");
+	c->identifier = id_str(p, "connectionIdentifier");
+	c->uuid = id_str(p, "connectionUuid");
 	rfo_json_int(p, "eventSourceId", &c->source_id);
 	set_platform(&c->platform, c->platform_buf, sizeof(c->platform_buf), c->source_id, NULL);
 	const char *status = rfo_json_str(p, "status");
@@ -46,10 +46,10 @@ static void parse_connection(const json_t *p, struct rfo_chat_connection *c)
 
 static void parse_reply(const json_t *p, struct rfo_chat_reply *r)
 {
-	r->reply_uuid = rfo_json_id_dup(p, "replyUuid");
-	r->client_reply_uuid = rfo_json_id_dup(p, "clientReplyUuid");
-	r->source_event_id = rfo_json_id_dup(p, "sourceEventIdentifier");
-	r->connection_id = rfo_json_id_dup(p, "connectionIdentifier");
+	r->reply_uuid = id_str(p, "replyUuid");
+	r->client_reply_uuid = id_str(p, "clientReplyUuid");
+	r->source_event_id = id_str(p, "sourceEventIdentifier");
+	r->connection_id = id_str(p, "connectionIdentifier");
 	rfo_json_int(p, "eventSourceId", &r->source_id);
 	r->reason = clean_str(p, "reason", RFO_CHAT_MAX_NAME);
 	const json_t *tv = rfo_json_get(p, "text");
@@ -57,14 +57,18 @@ static void parse_reply(const json_t *p, struct rfo_chat_reply *r)
 		r->text = rfo_text_sanitize(json_string_value(tv), json_string_length(tv), RFO_CHAT_MAX_TEXT);
 	const json_t *ids = rfo_json_array(p, "connectionIdentifiers");
 	size_t n = json_array_size(ids);
-	if (n > 1024)
-		n = 1024;
+	if (n > RFO_CHAT_MAX_REPLY_TARGETS)
+		n = RFO_CHAT_MAX_REPLY_TARGETS;
 	if (n) {
 		r->connection_ids = bzalloc(sizeof(char *) * n);
 		for (size_t i = 0; i < n; i++) {
 			char *s = rfo_json_as_id_dup(json_array_get(ids, i));
-			if (s)
-				r->connection_ids[r->num_connection_ids++] = s;
+			if (!s)
+				continue;
+			size_t len = strlen(s);
+			if (len > RFO_CHAT_MAX_ID)
+				s[rfo_text_utf8_prefix(s, len, RFO_CHAT_MAX_ID)] = 0;
+			r->connection_ids[r->num_connection_ids++] = s;
 		}
 	}
 }

@@ -19,11 +19,15 @@
 extern "C" {
 #endif
 
-/* Limits applied while parsing (bytes, after sanitising, ellipsis included). */
+/* Limits applied while parsing (bytes, after sanitising, ellipsis included). Every stored string has one, so a
+ * message holds a few tens of KiB at most however large its frame was. Ids are cut to RFO_CHAT_MAX_ID. */
 #define RFO_CHAT_MAX_TEXT 4096
 #define RFO_CHAT_MAX_NAME 128
 #define RFO_CHAT_MAX_ID 512
 #define RFO_CHAT_MAX_EMOTES 256
+#define RFO_CHAT_MAX_URL 512 /* emote and sticker URLs: a longer one is dropped (the fetcher refuses it anyway) */
+#define RFO_CHAT_MAX_EMOTE_URLS 16384 /* all emote URLs of one message together: later emotes stay text */
+#define RFO_CHAT_MAX_REPLY_TARGETS 64 /* connectionIdentifiers kept from one reply_created */
 
 enum rfo_chat_action {
 	RFO_CHAT_UNKNOWN = 0, /* unknown or missing action: ignore */

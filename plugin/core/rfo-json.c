@@ -1,7 +1,9 @@
+#define _GNU_SOURCE /* strtod_l */
 #include "rfo-json.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,9 +118,15 @@ bool rfo_json_as_double(const json_t *v, double *out)
 		s++;
 	if (!*s)
 		return false;
+	/* Restream writes numbers with a '.', whatever LC_NUMERIC OBS runs under (a German locale would stop
+	 * plain strtod at the '.'). For "C", glibc hands back its static locale object: no allocation. */
+	locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+	if (!c_locale)
+		return false;
 	char *end = NULL;
 	errno = 0;
-	double d = strtod(s, &end);
+	double d = strtod_l(s, &end, c_locale);
+	freelocale(c_locale);
 	if (end == s || errno == ERANGE || !isfinite(d))
 		return false;
 	while (*end == ' ' || *end == '\t')

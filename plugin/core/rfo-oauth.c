@@ -1,6 +1,8 @@
 #include "rfo-oauth.h"
 #include "rfo-json.h"
 #include "rfo-url.h"
+#include "rfo-rest.h"
+#include "rfo-text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -468,6 +470,19 @@ static void set_str(json_t *obj, const char *key, const char *value)
 		json_object_set_new(obj, key, json_string(value));
 }
 
+/* jansson's dump of a secret: copied into bmem, the original wiped. */
+static char *dump_wiped(json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT);
+	if (!s)
+		return NULL;
+	char *copy = bstrdup(s);
+	for (volatile char *p = s; *p; p++)
+		*p = 0;
+	free(s);
+	return copy;
+}
+
 char *rfo_oauth_record_to_json(const struct rfo_token_record *rec)
 {
 	if (!rec || (empty(rec->tokens.access_token) && empty(rec->tokens.refresh_token)))
@@ -486,14 +501,8 @@ char *rfo_oauth_record_to_json(const struct rfo_token_record *rec)
 		set_str(user, "displayName", rec->display_name);
 		json_object_set_new(root, "user", user);
 	}
-	char *s = json_dumps(root, JSON_COMPACT);
+	char *copy = dump_wiped(root);
 	json_decref(root);
-	if (!s)
-		return NULL;
-	char *copy = bstrdup(s);
-	for (volatile char *p = s; *p; p++)
-		*p = 0;
-	free(s);
 	return copy;
 }
 
@@ -510,6 +519,12 @@ void rfo_token_record_free(struct rfo_token_record *rec)
 static char *dup_nonempty(const char *s)
 {
 	return s && *s ? bstrdup(s) : NULL;
+}
+
+/* Names in a record written by an older version may still carry raw remote text: clean them like the profile. */
+static char *name_dup(const char *s)
+{
+	return s && *s ? rfo_text_sanitize_str(s, RFO_REST_MAX_NAME) : NULL;
 }
 
 bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_record *out, struct rfo_error *err)
@@ -532,8 +547,40 @@ bool rfo_oauth_record_from_json(const char *json, size_t len, struct rfo_token_r
 	rfo_json_time(root, "refresh_expires_at", &out->tokens.refresh_expires_at);
 	json_t *user = rfo_json_object(root, "user");
 	rfo_json_int(user, "id", &out->user_id);
-	out->username = dup_nonempty(rfo_json_str(user, "username"));
-	out->display_name = dup_nonempty(rfo_json_str2(user, "displayName", "display_name"));
+	out->username = name_dup(rfo_json_str(user, "username"));
+	out->display_name = name_dup(rfo_json_str2(user, "displayName", "display_name"));
 	json_decref(root);
 	return true;
+}
+
+char *rfo_oauth_revokes_to_json(char *const *tokens, size_t n)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (!empty(tokens[i]))
+			json_array_append_new(list, json_string(tokens[i]));
+	if (!json_array_size(list)) {
+		json_decref(list);
+		return NULL;
+	}
+	json_t *root = json_object();
+	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "revoke", list);
+	char *out = dump_wiped(root);
+	json_decref(root);
+	return out;
+}
+
+bool rfo_oauth_revokes_from_json(const char *json, size_t len, rfo_oauth_token_cb cb, void *param)
+{
+	json_t *root = json ? json_loadb(json, len, 0, NULL) : NULL;
+	json_t *list = json_object_get(root, "revoke");
+	bool ok = json_is_array(list);
+	for (size_t i = 0; ok && i < json_array_size(list); i++) {
+		const char *t = json_string_value(json_array_get(list, i));
+		if (!empty(t))
+			cb(param, t);
+	}
+	json_decref(root);
+	return ok;
 }

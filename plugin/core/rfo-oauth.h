@@ -102,6 +102,13 @@ void rfo_token_record_free(struct rfo_token_record *rec);
 /* Zero a secret-carrying string and bfree() it. Accepts NULL. */
 void rfo_oauth_record_wipe_free(char *s);
 
+/* ---- (h) revokes still to send (persisted until Restream took them) ---- */
+/* {"version":1,"revoke":["<token>",…]} (secrets: never log it); NULL when n == 0. bfree() (wipe first). */
+char *rfo_oauth_revokes_to_json(char *const *tokens, size_t n);
+/* Calls cb with each non-empty token (borrowed for the call); false on unreadable JSON. */
+typedef void (*rfo_oauth_token_cb)(void *param, const char *token);
+bool rfo_oauth_revokes_from_json(const char *json, size_t len, rfo_oauth_token_cb cb, void *param);
+
 #ifdef __cplusplus
 }
 #endif

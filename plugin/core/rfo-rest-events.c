@@ -31,19 +31,23 @@ static bool event_from(const json_t *v, void *item)
 {
 	struct rfo_event *e = item;
 	memset(e, 0, sizeof(*e));
-	e->id = rfo_json_id_dup(v, "id");
+	char *id = rfo_json_id_dup(v, "id");
+	e->id = rfo_rest_token(id, RFO_REST_MAX_ID);
+	bfree(id);
 	if (!e->id || !*e->id) {
 		bfree(e->id);
 		e->id = NULL;
 		return false;
 	}
 	const char *status = rfo_json_str(v, "status");
-	e->status = rfo_rest_dup_or(status, "");
+	e->status = rfo_rest_text(status, RFO_REST_MAX_STATUS, "");
 	e->status_kind = rfo_event_status_from_string(status);
-	e->title = rfo_rest_dup_or(rfo_json_str(v, "title"), "");
-	e->description = rfo_rest_dup_or(rfo_json_str(v, "description"), NULL);
-	e->cover_url = rfo_rest_dup_or(rfo_json_str2(v, "coverUrl", "cover_url"), NULL);
-	e->show_id = rfo_json_id_dup(v, "showId");
+	e->title = rfo_rest_text(rfo_json_str(v, "title"), RFO_REST_MAX_TITLE, "");
+	e->description = rfo_rest_lines(rfo_json_str(v, "description"), RFO_REST_MAX_DESCRIPTION);
+	e->cover_url = rfo_rest_token(rfo_json_str2(v, "coverUrl", "cover_url"), RFO_REST_MAX_URL);
+	char *show = rfo_json_id_dup(v, "showId");
+	e->show_id = rfo_rest_token(show, RFO_REST_MAX_ID);
+	bfree(show);
 	e->is_record_only = rfo_json_bool_or(v, "isRecordOnly", false);
 	e->is_instant = rfo_json_bool_or(v, "isInstant", false);
 	rfo_json_time(v, "scheduledFor", &e->scheduled_for);
@@ -63,7 +67,8 @@ static bool event_from(const json_t *v, void *item)
 			struct rfo_event_destination *dst = &e->destinations[e->destination_count++];
 			rfo_json_int2(d, "channelId", "channel_id", &dst->channel_id);
 			rfo_json_int2(d, "streamingPlatformId", "platformId", &dst->platform_id);
-			dst->external_url = rfo_rest_dup_or(rfo_json_str2(d, "externalUrl", "external_url"), NULL);
+			dst->external_url =
+				rfo_rest_token(rfo_json_str2(d, "externalUrl", "external_url"), RFO_REST_MAX_URL);
 		}
 	}
 	return true;

@@ -4,8 +4,13 @@
 #include "rfo-json.h"
 #include "rfo-rest.h"
 
-/* bstrdup(s), else bstrdup(fallback), else NULL. */
-char *rfo_rest_dup_or(const char *s, const char *fallback);
+/* s cleaned for display (rfo_text_sanitize, cut to max bytes), else fallback cleaned the same way, else NULL. */
+char *rfo_rest_text(const char *s, size_t max, const char *fallback);
+/* Multi-line text (descriptions): like rfo_rest_text, but line breaks are kept. NULL when s is NULL. */
+char *rfo_rest_lines(const char *s, size_t max);
+/* A copy of s when it is already clean text (nothing rfo_text_sanitize would change, no space) of at most max
+ * bytes; NULL otherwise. For URLs and ids, which must not be altered. */
+char *rfo_rest_token(const char *s, size_t max);
 
 /* Fills *item (which it zeroes first) from one JSON object; false with nothing left allocated
  * when the object has no usable id. */

@@ -1,6 +1,8 @@
 #include "rfo-rest.h"
 #include "rfo-rest-parse.h"
 #include "rfo-json.h"
+#include "rfo-secret.h"
+#include "rfo-text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,11 +11,29 @@
 #include <util/bmem.h>
 #include <util/dstr.h>
 
-char *rfo_rest_dup_or(const char *s, const char *fallback)
+char *rfo_rest_text(const char *s, size_t max, const char *fallback)
 {
-	if (s)
-		return bstrdup(s);
-	return fallback ? bstrdup(fallback) : NULL;
+	if (!s)
+		s = fallback;
+	return s ? rfo_text_sanitize_str(s, max) : NULL;
+}
+
+char *rfo_rest_lines(const char *s, size_t max)
+{
+	return s ? rfo_text_sanitize_lines(s, strlen(s), max) : NULL;
+}
+
+char *rfo_rest_token(const char *s, size_t max)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (!s || len > max || strchr(s, ' '))
+		return NULL;
+	char *clean = rfo_text_sanitize(s, len, 0);
+	if (strcmp(clean, s) != 0) {
+		bfree(clean);
+		return NULL;
+	}
+	return clean;
 }
 
 /* Allocates room for every element of arr; the caller fills the first *count ones. */
@@ -82,12 +102,12 @@ bool rfo_rest_parse_profile(const char *json, size_t len, struct rfo_profile *ou
 		json_decref(root);
 		return false;
 	}
-	out->username = rfo_rest_dup_or(username, "");
-	out->email = rfo_rest_dup_or(rfo_json_str(root, "email"), NULL);
+	out->username = rfo_rest_text(username, RFO_REST_MAX_NAME, "");
+	out->email = rfo_rest_text(rfo_json_str(root, "email"), RFO_REST_MAX_NAME, NULL);
 	const char *display = rfo_json_str2(root, "displayName", "display_name");
 	if (!display || !*display)
 		display = username && *username ? username : rfo_json_str(root, "email");
-	out->display_name = rfo_rest_dup_or(display, "");
+	out->display_name = rfo_rest_text(display, RFO_REST_MAX_NAME, "");
 	json_decref(root);
 	return true;
 }
@@ -107,8 +127,8 @@ void rfo_profile_free(struct rfo_profile *p)
 static void image_pair(const json_t *obj, const char *key, char **png, char **svg)
 {
 	json_t *img = rfo_json_object(obj, key);
-	*png = rfo_rest_dup_or(rfo_json_str(img, "png"), NULL);
-	*svg = rfo_rest_dup_or(rfo_json_str(img, "svg"), NULL);
+	*png = rfo_rest_token(rfo_json_str(img, "png"), RFO_REST_MAX_URL);
+	*svg = rfo_rest_token(rfo_json_str(img, "svg"), RFO_REST_MAX_URL);
 }
 
 static bool platform_from(const json_t *v, void *item)
@@ -119,13 +139,13 @@ static bool platform_from(const json_t *v, void *item)
 		return false;
 	const char *name = rfo_json_str(v, "name");
 	if (name) {
-		p->name = bstrdup(name);
+		p->name = rfo_rest_text(name, RFO_REST_MAX_NAME, NULL);
 	} else {
 		char buf[48];
 		snprintf(buf, sizeof(buf), "Platform %lld", (long long)p->id);
 		p->name = bstrdup(buf);
 	}
-	p->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
+	p->url = rfo_rest_token(rfo_json_str(v, "url"), RFO_REST_MAX_URL);
 	image_pair(v, "image", &p->image_png, &p->image_svg);
 	image_pair(v, "altImage", &p->alt_image_png, &p->alt_image_svg);
 	return true;
@@ -178,9 +198,11 @@ static bool server_from(const json_t *v, void *item)
 	const char *rtmp = rfo_json_str2(v, "rtmpUrl", "rtmp_url");
 	if (!rfo_json_int(v, "id", &s->id) || !rtmp || !*rtmp)
 		return false;
-	s->rtmp_url = bstrdup(rtmp);
-	s->url = rfo_rest_dup_or(rfo_json_str(v, "url"), NULL);
-	s->name = rfo_rest_dup_or(rfo_json_str(v, "name"), s->url ? s->url : rtmp);
+	s->rtmp_url = rfo_rest_token(rtmp, RFO_REST_MAX_URL);
+	if (!s->rtmp_url)
+		return false;
+	s->url = rfo_rest_token(rfo_json_str(v, "url"), RFO_REST_MAX_URL);
+	s->name = rfo_rest_text(rfo_json_str(v, "name"), RFO_REST_MAX_NAME, s->url ? s->url : s->rtmp_url);
 	s->has_location =
 		rfo_json_double(v, "latitude", &s->latitude) && rfo_json_double(v, "longitude", &s->longitude);
 	if (!s->has_location)
@@ -260,20 +282,12 @@ bool rfo_rest_parse_stream_key(const char *json, size_t len, struct rfo_stream_k
 	return true;
 }
 
-static void wipe_free(char *s)
-{
-	if (s) {
-		memset(s, 0, strlen(s));
-		bfree(s);
-	}
-}
-
 void rfo_stream_key_free(struct rfo_stream_key *k)
 {
 	if (!k)
 		return;
-	wipe_free(k->stream_key);
-	wipe_free(k->srt_url);
+	rfo_secret_wipe_free(k->stream_key);
+	rfo_secret_wipe_free(k->srt_url);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -305,9 +319,9 @@ void rfo_srt_key_free(struct rfo_srt_key *k)
 {
 	if (!k)
 		return;
-	wipe_free(k->stream_id);
-	wipe_free(k->passphrase);
-	wipe_free(k->url);
+	rfo_secret_wipe_free(k->stream_id);
+	rfo_secret_wipe_free(k->passphrase);
+	rfo_secret_wipe_free(k->url);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -322,12 +336,12 @@ static bool channel_from(const json_t *v, void *item)
 		return false;
 	if (!rfo_json_int2(v, "streamingPlatformId", "platformId", &c->platform_id))
 		rfo_json_int2(v, "service_id", "streaming_platform_id", &c->platform_id);
-	c->embed_url = rfo_rest_dup_or(rfo_json_str2(v, "embedUrl", "embed"), NULL);
+	c->embed_url = rfo_rest_token(rfo_json_str2(v, "embedUrl", "embed"), RFO_REST_MAX_URL);
 	const char *url = rfo_json_str2(v, "url", "channelUrl");
-	c->url = rfo_rest_dup_or(url ? url : rfo_json_str(v, "channel_url"), NULL);
-	c->identifier = rfo_rest_dup_or(rfo_json_str2(v, "identifier", "channel_identifier"), NULL);
+	c->url = rfo_rest_token(url ? url : rfo_json_str(v, "channel_url"), RFO_REST_MAX_URL);
+	c->identifier = rfo_rest_text(rfo_json_str2(v, "identifier", "channel_identifier"), RFO_REST_MAX_NAME, NULL);
 	const char *name = rfo_json_str2(v, "displayName", "display_name");
-	c->display_name = rfo_rest_dup_or(name && *name ? name : c->identifier, "");
+	c->display_name = rfo_rest_text(name && *name ? name : c->identifier, RFO_REST_MAX_NAME, "");
 	if (!rfo_json_bool2(v, "enabled", "active", &c->enabled))
 		c->enabled = false;
 	return true;
@@ -388,8 +402,8 @@ bool rfo_rest_parse_channel_meta(const char *json, size_t len, struct rfo_channe
 	json_t *root = rfo_json_load_object(json, len, "/v2/user/channel-meta/…", err);
 	if (!root)
 		return false;
-	out->title = rfo_rest_dup_or(rfo_json_str(root, "title"), "");
-	out->description = rfo_rest_dup_or(rfo_json_str(root, "description"), NULL);
+	out->title = rfo_rest_text(rfo_json_str(root, "title"), RFO_REST_MAX_TITLE, "");
+	out->description = rfo_rest_lines(rfo_json_str(root, "description"), RFO_REST_MAX_DESCRIPTION);
 	json_decref(root);
 	return true;
 }
@@ -430,12 +444,9 @@ static void humanize(struct dstr *out, const char *name)
 
 static void set_clean(struct rfo_error *err, int code, const char *text)
 {
-	char buf[sizeof(err->message)];
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)text; *p && n + 1 < sizeof(buf); p++)
-		buf[n++] = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
-	buf[n] = 0;
-	rfo_error_set(err, code, "%s", buf);
+	char *clean = rfo_text_sanitize_str(text, sizeof(err->message) - 1);
+	rfo_error_set(err, code, "%s", clean);
+	bfree(clean);
 }
 
 bool rfo_rest_parse_error(const char *json, size_t len, long http_status, struct rfo_error *err)

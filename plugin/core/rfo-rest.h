@@ -6,7 +6,13 @@
  * empty (safe to free). Outputs are overwritten, not freed, first. Strings are bstrdup'd and owned by
  * the struct: release with the matching _free (which accepts NULL and leaves the struct zeroed).
  * Parsers ignore unknown fields, treat null like absent, read ids as int64 from numbers or numeric
- * strings, and skip list items that are not objects or lack a usable id. */
+ * strings, and skip list items that are not objects or lack a usable id.
+ *
+ * Remote text is cleaned at the parser, so the dock, vendor responses and the log only ever see clean text:
+ * names, titles and statuses go through rfo_text_sanitize (valid UTF-8, no control or bidi-override
+ * characters, no line breaks) cut to the caps below; descriptions keep their line breaks
+ * (rfo_text_sanitize_lines). URLs and ids are kept only when they are already clean and within their cap
+ * (a changed URL would point elsewhere): otherwise the field is absent, or the item skipped when it needs it. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +23,14 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* Caps in bytes, after cleaning, "…" included. */
+#define RFO_REST_MAX_NAME 256         /* user, platform, server and channel names, e-mail, identifiers */
+#define RFO_REST_MAX_TITLE 512        /* channel and event titles */
+#define RFO_REST_MAX_DESCRIPTION 5000 /* channel and event descriptions */
+#define RFO_REST_MAX_URL 2048         /* URLs (longer ones are dropped, not cut) */
+#define RFO_REST_MAX_ID 128           /* text ids (event UUIDs; longer ones are refused) */
+#define RFO_REST_MAX_STATUS 32        /* event status words */
 
 /* GET /user/profile */
 struct rfo_profile {

@@ -144,3 +144,18 @@ char *rfo_key_mask(const char *key)
 	dstr_ncat(&out, key + len - suffix, suffix);
 	return out.array;
 }
+
+void rfo_secret_wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+	while (v && n--)
+		*v++ = 0;
+}
+
+void rfo_secret_wipe_free(char *s)
+{
+	if (!s)
+		return;
+	rfo_secret_wipe(s, strlen(s));
+	bfree(s);
+}

@@ -25,6 +25,12 @@ char *rfo_srt_url_mask(const char *url);
  * "••••" only. "" for an empty key. */
 char *rfo_key_mask(const char *key);
 
+/* Overwrites the NUL-terminated s with zeros (a store the compiler may not drop) and bfree()s it. NULL is fine.
+ * For every secret-bearing buffer the plugin owns: tokens, keys, passphrases, request bodies, URLs carrying them. */
+void rfo_secret_wipe_free(char *s);
+/* The same for n bytes at p (not freed). */
+void rfo_secret_wipe(void *p, size_t n);
+
 /* true when `name` is one of the sensitive parameter names above (case-insensitive). */
 bool rfo_secret_param_is_sensitive(const char *name, size_t len);
 

@@ -68,3 +68,33 @@ bool rfo_srt_url_split(const char *url, char **server_out, char **stream_id_out,
 		*stream_id_out = bstrdup("");
 	return true;
 }
+
+static void cat_encoded(struct dstr *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+		    c == '.' || c == '_' || c == '~') {
+			dstr_cat_ch(out, (char)c);
+		} else {
+			char enc[4] = {'%', hex[c >> 4], hex[c & 15], 0};
+			dstr_cat(out, enc);
+		}
+	}
+}
+
+char *rfo_srt_url_join(const char *server, const char *stream_id, const char *passphrase)
+{
+	if (!server || !stream_id)
+		return NULL;
+	struct dstr url = {0};
+	dstr_copy(&url, server);
+	dstr_cat(&url, strchr(server, '?') ? "&streamid=" : "?streamid=");
+	cat_encoded(&url, stream_id);
+	if (passphrase && *passphrase) {
+		dstr_cat(&url, "&passphrase=");
+		cat_encoded(&url, passphrase);
+	}
+	return url.array;
+}

@@ -128,7 +128,7 @@ size_t rfo_text_utf8_prefix(const char *s, size_t len, size_t max_bytes)
 	return n;
 }
 
-char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes)
+static char *sanitize(const char *s, size_t len, size_t max_bytes, bool keep_lines)
 {
 	if (!s)
 		len = 0;
@@ -159,6 +159,16 @@ char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes)
 		i += n;
 		if (cp < 0)
 			cp = 0xFFFD;
+		if (keep_lines && (cp == '\n' || cp == '\r')) {
+			if (cp == '\r' && i < len && p[i] == '\n')
+				i++; /* CR LF is one line break */
+			if (max_bytes && o + 1 > max_bytes) {
+				truncated = true;
+				break;
+			}
+			out[o++] = '\n';
+			continue;
+		}
 		switch (classify(cp)) {
 		case 0:
 			continue;
@@ -183,6 +193,16 @@ char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes)
 	}
 	out[o] = 0;
 	return (char *)out;
+}
+
+char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes)
+{
+	return sanitize(s, len, max_bytes, false);
+}
+
+char *rfo_text_sanitize_lines(const char *s, size_t len, size_t max_bytes)
+{
+	return sanitize(s, len, max_bytes, true);
 }
 
 char *rfo_text_sanitize_str(const char *s, size_t max_bytes)

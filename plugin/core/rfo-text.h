@@ -34,6 +34,10 @@ bool rfo_text_utf8_valid(const char *s, size_t len);
  * s may be NULL (treated as empty). */
 char *rfo_text_sanitize(const char *s, size_t len, size_t max_bytes);
 
+/* Same as rfo_text_sanitize, except that line breaks survive: LF, CR and CR LF each become one LF (for
+ * multi-line text such as descriptions, which is never written into a log line). */
+char *rfo_text_sanitize_lines(const char *s, size_t len, size_t max_bytes);
+
 /* Same as rfo_text_sanitize(s, strlen(s), max_bytes); s may be NULL. */
 char *rfo_text_sanitize_str(const char *s, size_t max_bytes);
 

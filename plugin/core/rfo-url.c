@@ -171,6 +171,64 @@ bool rfo_url_check(const char *url, struct rfo_error *err)
 	return false;
 }
 
+static enum rfo_addr_class class_v4(const unsigned char *a)
+{
+	static const struct {
+		unsigned char net[4];
+		int bits;
+	} local[] = {
+		{{0, 0, 0, 0}, 8},      {{10, 0, 0, 0}, 8},    {{100, 64, 0, 0}, 10},   {{169, 254, 0, 0}, 16},
+		{{172, 16, 0, 0}, 12},  {{192, 0, 0, 0}, 24},  {{192, 0, 2, 0}, 24},    {{192, 88, 99, 0}, 24},
+		{{192, 168, 0, 0}, 16}, {{198, 18, 0, 0}, 15}, {{198, 51, 100, 0}, 24}, {{203, 0, 113, 0}, 24},
+		{{224, 0, 0, 0}, 4},    {{240, 0, 0, 0}, 4},
+	};
+	if (a[0] == 127)
+		return RFO_ADDR_LOOPBACK;
+	uint32_t v = ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
+	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+		const unsigned char *n = local[i].net;
+		uint32_t net = ((uint32_t)n[0] << 24) | ((uint32_t)n[1] << 16) | ((uint32_t)n[2] << 8) | n[3];
+		uint32_t mask = 0xFFFFFFFFu << (32 - local[i].bits);
+		if ((v & mask) == net)
+			return RFO_ADDR_LOCAL;
+	}
+	return RFO_ADDR_PUBLIC;
+}
+
+enum rfo_addr_class rfo_url_addr_class(int family, const void *addr)
+{
+	const unsigned char *a = addr;
+	if (!a)
+		return RFO_ADDR_LOCAL;
+	if (family == AF_INET)
+		return class_v4(a);
+	if (family != AF_INET6)
+		return RFO_ADDR_LOCAL;
+
+	static const unsigned char zero[12] = {0};
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+	static const unsigned char nat64[12] = {0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0};
+	if (memcmp(a, zero, 12) == 0) { /* ::, ::1 and the deprecated IPv4-compatible ::a.b.c.d */
+		static const unsigned char one[4] = {0, 0, 0, 1};
+		return memcmp(a + 12, one, 4) == 0 ? RFO_ADDR_LOOPBACK : RFO_ADDR_LOCAL;
+	}
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return class_v4(a + 12); /* the IPv4 address it stands for */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return class_v4(a + 2); /* 6to4: 2002:AABB:CCDD::/48 */
+	if ((a[0] & 0xFE) == 0xFC)      /* fc00::/7 unique-local */
+		return RFO_ADDR_LOCAL;
+	if (a[0] == 0xFE && (a[1] & 0x80) == 0x80) /* fe80::/10 link-local, fec0::/10 site-local */
+		return RFO_ADDR_LOCAL;
+	if (a[0] == 0xFF) /* multicast */
+		return RFO_ADDR_LOCAL;
+	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0D && a[3] == 0xB8) /* 2001:db8::/32 documentation */
+		return RFO_ADDR_LOCAL;
+	if (a[0] == 0x01 && a[1] == 0 && memcmp(a + 2, zero, 6) == 0) /* 100::/64 discard */
+		return RFO_ADDR_LOCAL;
+	return RFO_ADDR_PUBLIC;
+}
+
 bool rfo_url_parts_parse(const char *url, struct rfo_url_parts *out)
 {
 	if (!out)

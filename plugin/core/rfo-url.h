@@ -22,6 +22,18 @@ bool rfo_url_check(const char *url, struct rfo_error *err);
 /* true for "localhost", any 127.x.y.z dotted quad and "::1"/"[::1]" (case-insensitive). */
 bool rfo_url_host_is_loopback(const char *host);
 
+/* Where an address leads, for requests steered by remote data (image URLs): only RFO_ADDR_PUBLIC may be
+ * reached from them (RFO_ADDR_LOOPBACK too under the tests' switch). */
+enum rfo_addr_class {
+	RFO_ADDR_PUBLIC = 0,
+	RFO_ADDR_LOOPBACK, /* 127.0.0.0/8, ::1, and IPv4-mapped/NAT64/6to4 forms of 127/8 */
+	RFO_ADDR_LOCAL,    /* private (10/8, 172.16/12, 192.168/16), CGNAT (100.64/10), link-local (169.254/16,
+			      fe80::/10), unique-local (fc00::/7), site-local, "this network" (0/8, ::), multicast,
+			      documentation, benchmarking and reserved ranges, and the mapped forms of all these */
+};
+/* family AF_INET (addr: 4 bytes, network order) or AF_INET6 (16 bytes); anything else is RFO_ADDR_LOCAL. */
+enum rfo_addr_class rfo_url_addr_class(int family, const void *addr);
+
 /* The parts of an absolute URL, each a bstrdup'd copy (free with rfo_url_parts_free). */
 struct rfo_url_parts {
 	char *scheme; /* lower-cased, e.g. "wss" */

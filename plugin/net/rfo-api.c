@@ -310,6 +310,8 @@ static void send_call(struct call *c)
 		.body = c->body,
 		.timeout_ms = c->timeout_ms,
 		.max_body_bytes = c->max_body_bytes,
+		/* an absolute URL comes from remote data (an icon): public addresses only */
+		.public_only = !c->api_call,
 	};
 	if (stopping(api) || !api->transport.submit || !api->transport.submit(api->transport.ctx, &req, on_answer, c))
 		fail(c, RFO_ERR_CANCELLED, or_empty(api->texts.stopping));

@@ -82,7 +82,7 @@ struct rfo_api_call {
 	enum rfo_http_method method;
 	const char *path; /* appended to the API base: "/v2/user/channel/all" */
 	/* Instead of path: an absolute URL outside the API (e.g. an image). Sent without a token, whatever `auth`
-	 * says, and not subject to the Retry-After hold. */
+	 * says, not subject to the Retry-After hold, and only to public addresses (rfo_http_request.public_only). */
 	const char *url;
 	const char *body; /* JSON (sent as application/json), optional */
 	enum rfo_api_auth auth;

@@ -29,6 +29,7 @@ struct rfo_auth_flow {
 struct rfo_auth {
 	/* immutable after create */
 	char *api_url, *token_url, *revoke_url, *profile_url, *client_id, *client_secret;
+	char *broker_redirect; /* broker mode: <broker>/redirect; NULL otherwise */
 	bool broker;
 	uint16_t redirect_port;
 	struct rfo_token_store *store;
@@ -56,8 +57,14 @@ struct rfo_auth {
 	struct rfo_auth_stats stats;
 
 	bool job_restore;
+	/* sign-out: the stored record goes first, before anything else the thread does (even when stopping); a
+	 * network wait in progress is abandoned for it (see abandoning_locked) */
 	bool job_clear_store;
-	DARRAY(char *) revoke_tokens;
+	DARRAY(char *) revoke_tokens; /* to send in this run */
+	/* every token not yet revoked at Restream, mirrored in the token store's revoke-pending file (written
+	 * before the record is cleared, rewritten when a revoke went through, sent again at the next start) */
+	DARRAY(char *) revoke_pending;
+	bool pending_dirty;
 
 	uint64_t flow_gen;
 	struct rfo_auth_flow *flow; /* current sign-in */
@@ -196,11 +203,29 @@ static inline void timed_wait_locked(struct rfo_auth *auth, uint64_t until_ns)
 
 static inline void enqueue_revoke_locked(struct rfo_auth *auth, const char *token)
 {
-	if (token)
+	if (token && *token) {
 		da_push_back(auth->revoke_tokens, &(char *){bstrdup(token)});
+		da_push_back(auth->revoke_pending, &(char *){bstrdup(token)});
+		auth->pending_dirty = true;
+	}
 }
 
+/* A network wait of the auth thread gives up for a sign-out: its stored record must go at once. (A stop cancels the
+ * request itself.) */
+static inline bool abandoning_locked(struct rfo_auth *auth)
+{
+	return auth->job_clear_store;
+}
+
+/* Destroys the listeners of ended flows (any thread, without the mutex): a fixed port is free again after it. */
+void rfo_auth_reap_flows(struct rfo_auth *auth);
+
 /* Steps on the auth thread, called without the mutex. */
+/* Writes the revoke-pending file when it changed (a no-op otherwise). */
+void rfo_auth_step_save_pending(struct rfo_auth *auth);
+/* Loads the revoke-pending file into the queue (start); true when `rec` holds a token waiting to be revoked (a
+ * signed-out session whose record could not be removed: it must not come back). */
+bool rfo_auth_step_load_pending(struct rfo_auth *auth, const struct rfo_token_record *rec);
 void rfo_auth_step_refresh(struct rfo_auth *auth);
 void rfo_auth_step_restore(struct rfo_auth *auth);
 /* Takes `token` (wiped and freed). */

@@ -70,10 +70,14 @@ bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, str
 	auth->flow = NULL;
 	pthread_cond_broadcast(&auth->cond);
 	pthread_mutex_unlock(&auth->mutex);
+	/* the previous attempt's listener lets go of the fixed port before this one binds it (its thread ends at
+	 * once: a pipe write and a join) */
+	rfo_auth_reap_flows(auth);
 
 	struct rfo_listener_config lc = {
-		.port = auth->redirect_port,
+		.port = auth->broker ? 0 : auth->redirect_port,
 		.expected_state = state,
+		.state_with_port = auth->broker_redirect != NULL,
 		.timeout_ms = auth->sign_in_timeout_ms,
 		.pages = {auth->page_title, auth->page_success, auth->page_denied, auth->page_error,
 			  auth->page_rejected},
@@ -86,8 +90,15 @@ bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, str
 		rfo_oauth_record_wipe_free(state);
 		return false;
 	}
+	/* the literal address the listener binds: a browser may resolve `localhost` to [::1] first */
 	struct dstr redirect = {0};
-	dstr_printf(&redirect, "http://localhost:%u/callback", rfo_listener_port(flow->listener));
+	if (auth->broker_redirect) {
+		dstr_copy(&redirect, auth->broker_redirect);
+		rfo_oauth_record_wipe_free(state);
+		state = bstrdup(rfo_listener_state(flow->listener));
+	} else {
+		dstr_printf(&redirect, "http://127.0.0.1:%u/callback", rfo_listener_port(flow->listener));
+	}
 	char *url = rfo_oauth_authorize_url(auth->api_url, auth->client_id, redirect.array, state);
 
 	pthread_mutex_lock(&auth->mutex);
@@ -111,8 +122,8 @@ bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, str
 	}
 	pthread_cond_broadcast(&auth->cond);
 	pthread_mutex_unlock(&auth->mutex);
-	rfo_log_sub(LOG_INFO, LOGSUB, "waiting for the browser on http://localhost:%u/callback",
-		    rfo_listener_port(flow->listener));
+	rfo_log_sub(LOG_INFO, LOGSUB, "waiting for the browser on http://127.0.0.1:%u/callback%s",
+		    rfo_listener_port(flow->listener), auth->broker_redirect ? " (through the token broker)" : "");
 	*authorize_url_out = url;
 	return true;
 }

@@ -1,11 +1,15 @@
 /* The auth session's steps on its thread: code exchange, profile, refresh, restore, revoke. */
 #include "rfo-auth-private.h"
 
+#include <errno.h>
+
 #include <util/dstr.h>
 #include <util/threading.h>
 
 #include "rfo-rest.h"
 #include "rfo-token-store.h"
+
+#define MAX_RETRY_AFTER_S 1000000000LL
 
 #define LOGSUB "auth"
 
@@ -21,7 +25,6 @@ static uint64_t backoff_ns(struct rfo_auth *auth)
 /* ---- synchronous HTTP on the auth thread over rfo-http's worker ---------------------------- */
 
 struct sync_req {
-	os_event_t *done;
 	long status;
 	char *body;
 	size_t len;
@@ -29,36 +32,96 @@ struct sync_req {
 	struct rfo_error err;
 };
 
-static void sync_done(void *param, struct rfo_http_response *resp)
-{
-	struct sync_req *s = param;
-	s->status = resp->status;
-	s->body = resp->body;
-	s->len = resp->len;
-	s->retry_after = resp->retry_after;
-	resp->body = NULL;
-	s->err = resp->error;
-	os_event_signal(s->done);
-}
-
-static void http_call(struct rfo_auth *auth, struct rfo_http_request *req, struct sync_req *out)
-{
-	memset(out, 0, sizeof(*out));
-	req->timeout_ms = (int)auth->http_timeout_ms;
-	os_event_init(&out->done, OS_EVENT_TYPE_MANUAL);
-	if (rfo_http_submit(auth->http, req, sync_done, out))
-		os_event_wait(out->done); /* done() always comes; rfo_http_stop cancels */
-	else
-		rfo_error_set(&out->err, RFO_ERR_CANCELLED, "Shutting down.");
-	os_event_destroy(out->done);
-}
-
 static void sync_free(struct sync_req *s)
 {
 	if (s->body) {
 		rfo_oauth_record_wipe_free(s->body); /* token replies carry secrets */
 		s->body = NULL;
 	}
+}
+
+/* One call, shared by the auth thread and the HTTP worker's done(): whichever lets go last frees it, so the auth
+ * thread may stop waiting (abandon) before the answer comes. */
+enum { CALL_WAITING, CALL_ANSWERED, CALL_ABANDONED };
+struct sync_call {
+	volatile long refs;
+	volatile long state;   /* CALL_*: the first of done() and the abandoning waiter decides */
+	struct rfo_auth *auth; /* outlives the call: rfo_auth_destroy stops the HTTP worker before freeing */
+	os_event_t *done;
+	struct sync_req res;
+};
+
+static void call_release(struct sync_call *c)
+{
+	if (os_atomic_dec_long(&c->refs) == 0) {
+		sync_free(&c->res);
+		os_event_destroy(c->done);
+		bfree(c);
+	}
+}
+
+/* An abandoned token reply still issued a pair: it is revoked, never kept. */
+static void revoke_late_pair(struct sync_call *c)
+{
+	struct rfo_tokens tokens = {0};
+	if (c->res.err.code || c->res.status < 200 || c->res.status >= 300 || !c->res.body ||
+	    !rfo_oauth_parse_tokens(c->res.body, c->res.len, wall_ms() / 1000, &tokens, NULL))
+		return;
+	pthread_mutex_lock(&c->auth->mutex);
+	enqueue_revoke_locked(c->auth, tokens.refresh_token ? tokens.refresh_token : tokens.access_token);
+	pthread_cond_broadcast(&c->auth->cond);
+	pthread_mutex_unlock(&c->auth->mutex);
+	rfo_tokens_free(&tokens);
+}
+
+static void sync_done(void *param, struct rfo_http_response *resp)
+{
+	struct sync_call *c = param;
+	c->res.status = resp->status;
+	c->res.body = resp->body;
+	c->res.len = resp->len;
+	c->res.retry_after = resp->retry_after;
+	resp->body = NULL;
+	c->res.err = resp->error;
+	if (!os_atomic_compare_swap_long(&c->state, CALL_WAITING, CALL_ANSWERED))
+		revoke_late_pair(c);
+	os_event_signal(c->done);
+	call_release(c);
+}
+
+static bool abandoning(struct rfo_auth *auth)
+{
+	pthread_mutex_lock(&auth->mutex);
+	bool a = abandoning_locked(auth);
+	pthread_mutex_unlock(&auth->mutex);
+	return a;
+}
+
+static void http_call(struct rfo_auth *auth, struct rfo_http_request *req, struct sync_req *out)
+{
+	memset(out, 0, sizeof(*out));
+	req->timeout_ms = (int)auth->http_timeout_ms;
+	struct sync_call *c = bzalloc(sizeof(*c));
+	c->refs = 2;
+	c->auth = auth;
+	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
+	if (!rfo_http_submit(auth->http, req, sync_done, c)) {
+		rfo_error_set(&out->err, RFO_ERR_CANCELLED, "Shutting down.");
+		os_atomic_dec_long(&c->refs);
+		call_release(c);
+		return;
+	}
+	/* done() always comes (rfo_http_stop cancels); a sign-out does not wait for it */
+	while (os_event_timedwait(c->done, 50) == ETIMEDOUT) {
+		if (abandoning(auth) && os_atomic_compare_swap_long(&c->state, CALL_WAITING, CALL_ABANDONED)) {
+			rfo_error_set(&out->err, RFO_ERR_CANCELLED, "Abandoned for a sign-out.");
+			call_release(c);
+			return;
+		}
+	}
+	*out = c->res;
+	c->res.body = NULL;
+	call_release(c);
 }
 
 /* POST a form to the token endpoint (or revoke), with HTTP Basic client auth unless a broker. */
@@ -195,8 +258,11 @@ void rfo_auth_step_refresh(struct rfo_auth *auth)
 			auth->stats.refresh_failures++;
 			auth->state_dirty = true; /* the dock and GetStatus say Restream is not answering */
 			uint64_t delay = backoff_ns(auth);
-			/* a 429/503 with Retry-After: never sooner than the server asked (capped at an hour) */
-			uint64_t asked_ns = (uint64_t)(retry_after < 3600 ? retry_after : 3600) * 1000000000ULL;
+			/* a 429/503 with Retry-After: never sooner than the server asked, however long; the clamp
+			 * (about 30 years) only keeps the product in range */
+			uint64_t asked_ns =
+				(uint64_t)(retry_after < MAX_RETRY_AFTER_S ? retry_after : MAX_RETRY_AFTER_S) *
+				1000000000ULL;
 			if (retry_after > 0 && asked_ns > delay)
 				delay = asked_ns;
 			auth->next_refresh_ns = os_gettime_ns() + delay;
@@ -260,14 +326,30 @@ static void finish_sign_in(struct rfo_auth *auth, uint64_t fgen, const char *cod
 	rec.username = dup_nonempty(profile.username);
 	rec.display_name = dup_nonempty(profile.display_name);
 
+	/* cancelled or signed out while we were exchanging: the new pair is dropped and revoked, and never stored */
+	pthread_mutex_lock(&auth->mutex);
+	bool stale = fgen != auth->flow_gen;
+	if (stale)
+		enqueue_revoke_locked(auth, rec.tokens.refresh_token);
+	pthread_mutex_unlock(&auth->mutex);
+	if (stale)
+		goto cleanup;
+
 	struct rfo_error serr = {0};
 	bool saved = persist(auth, &rec, &serr); /* before the token is used anywhere */
 
 	pthread_mutex_lock(&auth->mutex);
 	if (fgen != auth->flow_gen) {
-		/* cancelled or signed out while we were exchanging: drop and revoke the new pair */
+		/* cancelled while it was being stored: put the store back as the session is */
 		enqueue_revoke_locked(auth, rec.tokens.refresh_token);
+		char *current = session_active_locked(auth) ? rfo_oauth_record_to_json(&auth->rec) : NULL;
+		if (!current)
+			auth->job_clear_store = true;
+		pthread_cond_broadcast(&auth->cond);
 		pthread_mutex_unlock(&auth->mutex);
+		if (current && !rfo_token_store_save(auth->store, current, NULL))
+			rfo_log_sub(LOG_WARNING, LOGSUB, "could not restore the stored sign-in after a cancelled one");
+		rfo_oauth_record_wipe_free(current);
 		goto cleanup;
 	}
 	if (auth->rec.tokens.refresh_token) /* replacing a session: retire its pair */
@@ -315,17 +397,29 @@ void rfo_auth_step_restore(struct rfo_auth *auth)
 	pthread_mutex_unlock(&auth->mutex);
 
 	if (!rfo_token_store_load(auth->store, &json, &err)) {
+		rfo_auth_step_load_pending(auth, NULL);
 		pthread_mutex_lock(&auth->mutex);
 		set_error_locked(auth, RFO_AUTH_ERR_STORAGE, err.message);
 		pthread_mutex_unlock(&auth->mutex);
 		return;
 	}
 	if (!json) {
+		rfo_auth_step_load_pending(auth, NULL);
 		rfo_log_sub(LOG_INFO, LOGSUB, "no stored sign-in");
 		return;
 	}
 	bool ok = rfo_oauth_record_from_json(json, strlen(json), &rec, &err);
 	rfo_oauth_record_wipe_free(json);
+	if (rfo_auth_step_load_pending(auth, ok ? &rec : NULL) && ok) {
+		/* signed out before, but the record could not be removed then (OBS quit, a keyring that hung) */
+		rfo_log_sub(LOG_INFO, LOGSUB, "the stored sign-in was signed out before; removing it");
+		rfo_token_record_free(&rec);
+		pthread_mutex_lock(&auth->mutex);
+		auth->job_clear_store = true;
+		pthread_cond_broadcast(&auth->cond);
+		pthread_mutex_unlock(&auth->mutex);
+		return;
+	}
 
 	pthread_mutex_lock(&auth->mutex);
 	if (!ok) {
@@ -355,11 +449,26 @@ void rfo_auth_step_revoke(struct rfo_auth *auth, char *token)
 	char *body = rfo_oauth_revoke_body(token, "refresh_token");
 	struct sync_req r;
 	token_post(auth, auth->revoke_url, body, &r);
-	if (r.err.code == RFO_ERR_NONE && r.status >= 200 && r.status < 300)
+	if (r.err.code == RFO_ERR_NONE && r.status >= 200 && r.status < 300) {
 		rfo_log_sub(LOG_INFO, LOGSUB, "sign-in revoked at Restream");
-	else if (r.err.code != RFO_ERR_CANCELLED)
-		rfo_log_sub(LOG_WARNING, LOGSUB, "revoke failed (HTTP %ld); the local sign-in is removed anyway",
-			    r.status);
+		pthread_mutex_lock(&auth->mutex);
+		for (size_t i = 0; i < auth->revoke_pending.num; i++) {
+			if (strcmp(auth->revoke_pending.array[i], token) == 0) {
+				rfo_oauth_record_wipe_free(auth->revoke_pending.array[i]);
+				da_erase(auth->revoke_pending, i);
+				auth->pending_dirty = true;
+				break;
+			}
+		}
+		pthread_mutex_unlock(&auth->mutex);
+		rfo_auth_step_save_pending(auth);
+	} else if (r.err.code != RFO_ERR_CANCELLED) {
+		rfo_log_sub(
+			LOG_WARNING, LOGSUB,
+			"revoke failed (HTTP %ld); the local sign-in is removed, the revoke is sent again at the next "
+			"start",
+			r.status);
+	}
 	sync_free(&r);
 	rfo_oauth_record_wipe_free(body);
 	rfo_oauth_record_wipe_free(token);
@@ -380,11 +489,8 @@ void rfo_auth_step_result(struct rfo_auth *auth, uint64_t fgen, enum rfo_listene
 	case RFO_LISTENER_ERROR:
 		kind = RFO_AUTH_ERR_REFUSED;
 		break;
-	case RFO_LISTENER_TIMEOUT:
+	default: /* RFO_LISTENER_TIMEOUT: a callback without our state never ends the attempt */
 		kind = RFO_AUTH_ERR_TIMEOUT;
-		break;
-	default:
-		kind = RFO_AUTH_ERR_MISMATCH;
 		break;
 	}
 	pthread_mutex_lock(&auth->mutex);

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 /* The auth session's lifecycle and read side: the auth thread's loop (which runs the steps in rfo-auth-steps.c),
  * create/destroy, restore and sign-out, the state/user/error getters and the error sentences. The browser
  * sign-in is in rfo-auth-sign-in.c, handing out the access token and 401 reports in rfo-auth-token.c. */
@@ -10,6 +11,7 @@
 #include "rfo-url.h"
 
 #define LOGSUB "auth"
+#define KEYRING_GRACE_MS 300
 
 /* ---- the auth thread ------------------------------------------------------------------------ */
 
@@ -26,7 +28,7 @@ static void notify(struct rfo_auth *auth)
 		auth->on_token(auth->param);
 }
 
-static void reap_flows(struct rfo_auth *auth)
+void rfo_auth_reap_flows(struct rfo_auth *auth)
 {
 	pthread_mutex_lock(&auth->mutex);
 	DARRAY(struct rfo_auth_flow *) reap = {0};
@@ -39,27 +41,33 @@ static void reap_flows(struct rfo_auth *auth)
 	da_free(reap);
 }
 
+static void clear_store(struct rfo_auth *auth)
+{
+	struct rfo_error err = {0};
+	if (!rfo_token_store_clear(auth->store, &err))
+		rfo_log_sub(LOG_WARNING, LOGSUB, "could not remove the stored sign-in: %s", err.message);
+}
+
 static void *auth_thread(void *data)
 {
 	struct rfo_auth *auth = data;
 	os_set_thread_name("rfo-auth");
 	for (;;) {
 		notify(auth);
-		reap_flows(auth);
+		rfo_auth_reap_flows(auth);
 
+		/* a sign-out's local part comes first, even when stopping: OBS may quit right after it */
+		rfo_auth_step_save_pending(auth);
 		pthread_mutex_lock(&auth->mutex);
-		if (auth->stop) {
-			pthread_mutex_unlock(&auth->mutex);
-			break;
-		}
 		if (auth->job_clear_store) {
 			auth->job_clear_store = false;
 			pthread_mutex_unlock(&auth->mutex);
-			struct rfo_error err = {0};
-			if (!rfo_token_store_clear(auth->store, &err))
-				rfo_log_sub(LOG_WARNING, LOGSUB, "could not remove the stored sign-in: %s",
-					    err.message);
+			clear_store(auth);
 			continue;
+		}
+		if (auth->stop) {
+			pthread_mutex_unlock(&auth->mutex);
+			break;
 		}
 		if (auth->revoke_tokens.num) {
 			char *token = auth->revoke_tokens.array[0];
@@ -87,7 +95,7 @@ static void *auth_thread(void *data)
 				auth->flow = NULL;
 			}
 			pthread_mutex_unlock(&auth->mutex);
-			reap_flows(auth);
+			rfo_auth_reap_flows(auth);
 			rfo_auth_step_result(auth, fgen, outcome, code, error, redirect_uri, prev);
 			rfo_oauth_record_wipe_free(code);
 			bfree(error);
@@ -109,7 +117,7 @@ static void *auth_thread(void *data)
 			pthread_mutex_unlock(&auth->mutex);
 			continue;
 		}
-		if (!auth->state_dirty && !auth->token_dirty && !auth->reap.num)
+		if (!auth->state_dirty && !auth->token_dirty && !auth->reap.num && !auth->pending_dirty)
 			timed_wait_locked(auth, session_active_locked(auth) ? auth->next_refresh_ns : 0);
 		pthread_mutex_unlock(&auth->mutex);
 	}
@@ -138,12 +146,20 @@ struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_e
 	pthread_condattr_destroy(&ca);
 
 	auth->api_url = bstrdup(cfg->api_url);
-	auth->broker = cfg->token_url && *cfg->token_url;
-	auth->token_url = url_or_default(cfg->token_url, cfg->api_url, "oauth/token");
-	auth->revoke_url = url_or_default(cfg->revoke_url, cfg->api_url, "oauth/revoke");
 	auth->profile_url = rfo_url_join(cfg->api_url, "v2/user/profile");
 	auth->client_id = bstrdup(cfg->client_id);
-	auth->client_secret = dup_nonempty(cfg->client_secret);
+	if (cfg->broker_url && *cfg->broker_url) {
+		/* the broker adds the client credentials itself: no secret is kept here */
+		auth->broker = true;
+		auth->token_url = rfo_url_join(cfg->broker_url, "token");
+		auth->revoke_url = rfo_url_join(cfg->broker_url, "revoke");
+		auth->broker_redirect = rfo_url_join(cfg->broker_url, "redirect");
+	} else {
+		auth->broker = cfg->token_url && *cfg->token_url;
+		auth->token_url = url_or_default(cfg->token_url, cfg->api_url, "oauth/token");
+		auth->revoke_url = url_or_default(cfg->revoke_url, cfg->api_url, "oauth/revoke");
+		auth->client_secret = dup_nonempty(cfg->client_secret);
+	}
 	auth->redirect_port = cfg->redirect_port;
 	auth->store = cfg->store;
 	auth->page_title = dup_nonempty(cfg->pages.title);
@@ -159,8 +175,10 @@ struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_e
 	auth->http_timeout_ms = cfg->http_timeout_ms ? cfg->http_timeout_ms : 15000;
 	auth->sign_in_timeout_ms = cfg->sign_in_timeout_ms;
 
-	const char *urls[] = {auth->api_url, auth->token_url, auth->revoke_url};
-	for (size_t i = 0; i < 3; i++) {
+	const char *urls[] = {auth->api_url, auth->token_url, auth->revoke_url, auth->broker_redirect};
+	for (size_t i = 0; i < 4; i++) {
+		if (i == 3 && !auth->broker_redirect)
+			break;
 		if (!urls[i] || !rfo_url_check(urls[i], err)) {
 			rfo_log_sub(LOG_WARNING, LOGSUB, "refused endpoint: %s", err ? err->message : "bad URL");
 			goto fail;
@@ -193,14 +211,32 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 	pthread_mutex_unlock(&auth->mutex);
 
 	rfo_http_stop(auth->http); /* cancels a request in flight: the thread wakes at once */
-	if (auth->thread_started)
-		pthread_join(auth->thread, NULL);
-	reap_flows(auth);
+	if (auth->thread_started) {
+		/* the thread may be in a keyring call that hangs (a locked collection prompting): give it a moment,
+		 * then make the keyring give up, so that OBS still quits at once */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += KEYRING_GRACE_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		if (pthread_timedjoin_np(auth->thread, NULL, &until) != 0) {
+			rfo_log_sub(LOG_WARNING, LOGSUB, "the keyring did not answer; giving up on it to quit");
+			rfo_token_store_cancel(auth->store);
+			pthread_join(auth->thread, NULL);
+		}
+	}
+	rfo_auth_reap_flows(auth);
 	rfo_http_destroy(auth->http);
+	/* what the thread could not do any more: the revokes still to send are kept for the next start */
+	if (auth->thread_started)
+		rfo_auth_step_save_pending(auth);
 
 	for (size_t i = 0; i < auth->revoke_tokens.num; i++)
 		rfo_oauth_record_wipe_free(auth->revoke_tokens.array[i]);
 	da_free(auth->revoke_tokens);
+	for (size_t i = 0; i < auth->revoke_pending.num; i++)
+		rfo_oauth_record_wipe_free(auth->revoke_pending.array[i]);
+	da_free(auth->revoke_pending);
 	da_free(auth->reap);
 	rfo_token_record_free(&auth->rec);
 	rfo_oauth_record_wipe_free(auth->result_code);
@@ -209,9 +245,9 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 	bfree(auth->flow_redirect_uri);
 	bfree(auth->last_error);
 	bfree(auth->last_error_detail);
-	char *strs[] = {auth->api_url,    auth->token_url,    auth->revoke_url,   auth->profile_url,
-			auth->client_id,  auth->page_title,   auth->page_success, auth->page_denied,
-			auth->page_error, auth->page_rejected};
+	char *strs[] = {auth->api_url,         auth->token_url,  auth->revoke_url,   auth->profile_url,
+			auth->broker_redirect, auth->client_id,  auth->page_title,   auth->page_success,
+			auth->page_denied,     auth->page_error, auth->page_rejected};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		bfree(strs[i]);
 	rfo_oauth_record_wipe_free(auth->client_secret);
@@ -328,8 +364,6 @@ static const struct {
 				  "Restream refused the sign-in (%1). Click Sign in to try again."},
 	[RFO_AUTH_ERR_TIMEOUT] = {"Auth.Error.Timeout", "Sign-in timed out: the browser did not come back within 5 "
 							"minutes. Click Sign in to try again."},
-	[RFO_AUTH_ERR_MISMATCH] = {"Auth.Error.Mismatch", "The sign-in answer did not match this request and was "
-							  "ignored. Click Sign in to try again."},
 	[RFO_AUTH_ERR_STORAGE] = {"Auth.Error.Storage", "Problem with the stored Restream sign-in: %1"},
 };
 
@@ -366,6 +400,11 @@ void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats)
 		return;
 	pthread_mutex_lock(&auth->mutex);
 	*stats = auth->stats;
+	uint64_t now = os_gettime_ns();
+	stats->next_refresh_in_s = !auth->next_refresh_ns ? -1
+				   : auth->next_refresh_ns > now
+					   ? (int64_t)((auth->next_refresh_ns - now) / 1000000000ULL)
+					   : 0;
 	pthread_mutex_unlock(&auth->mutex);
 }
 

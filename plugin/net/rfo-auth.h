@@ -47,15 +47,19 @@ typedef void (*rfo_auth_state_cb)(void *param, enum rfo_auth_state state);
 typedef void (*rfo_auth_token_cb)(void *param);
 
 struct rfo_auth_config {
-	const char *api_url;             /* required, e.g. "https://api.restream.io" (no trailing slash needed) */
-	const char *token_url;           /* NULL/"" = <api_url>/oauth/token (HTTP Basic client auth);
+	const char *api_url;       /* required, e.g. "https://api.restream.io" (no trailing slash needed) */
+	const char *token_url;     /* NULL/"" = <api_url>/oauth/token (HTTP Basic client auth);
 	                            * non-empty = a token broker (RESTREAM_TOKEN_URL): the client
 	                            * secret is never sent to it, only client_id in the form */
-	const char *revoke_url;          /* NULL/"" = <api_url>/oauth/revoke */
-	const char *client_id;           /* required */
-	const char *client_secret;       /* may be NULL/"" with a broker */
-	uint16_t redirect_port;          /* 0 = ephemeral */
-	struct rfo_token_store *store;   /* borrowed, must outlive the auth; NULL = keep in memory only */
+	const char *revoke_url;    /* NULL/"" = <api_url>/oauth/revoke */
+	const char *client_id;     /* required */
+	const char *client_secret; /* may be NULL/"" with a broker; never copied in broker mode */
+	/* Broker mode: the token broker's base URL. The authorize URL's redirect_uri is <broker>/redirect, the
+	 * state is "<listener port>.<random>" (the broker sends the browser on to http://127.0.0.1:<port>/callback),
+	 * tokens and refreshes go to <broker>/token, revokes to <broker>/revoke, and no client secret is held. */
+	const char *broker_url;
+	uint16_t redirect_port;        /* own app: the fixed port of http://127.0.0.1:<port>/callback; 0 = ephemeral */
+	struct rfo_token_store *store; /* borrowed, must outlive the auth; NULL = keep in memory only */
 	struct rfo_listener_pages pages; /* redirect page texts (copied) */
 	rfo_auth_state_cb on_state;
 	rfo_auth_token_cb on_token;
@@ -71,7 +75,8 @@ struct rfo_auth_config {
 /* Copies cfg, starts the thread. NULL (err set) if api_url/client_id are missing or a URL is
  * refused by rfo_url_check (plain http only for loopback). Does not touch the network. */
 struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_error *err);
-/* Stops and joins (within ~200 ms even mid-request); stops a running listener. NULL ok. */
+/* Stops and joins (within ~200 ms even mid-request; a keyring call that hangs is cancelled after 300 ms); stops a
+ * running listener; keeps the revokes not sent yet in the store's revoke-pending file. NULL ok. */
 void rfo_auth_destroy(struct rfo_auth *auth);
 
 /* Startup: load the stored pair on the auth thread (returns at once); if found -> signed_in
@@ -79,15 +84,18 @@ void rfo_auth_destroy(struct rfo_auth *auth);
 void rfo_auth_restore(struct rfo_auth *auth);
 
 /* Starts the loopback listener and returns the authorize URL to open in the browser
- * (`<api>/login?response_type=code&client_id=…&redirect_uri=http://localhost:<port>/callback&state=…`,
+ * (`<api>/login?response_type=code&client_id=…&redirect_uri=http://127.0.0.1:<port>/callback&state=…`, or
+ * redirect_uri=<broker>/redirect and state=<port>.<random> in broker mode;
  * caller bfrees; it carries no secret). State becomes signing_in; the redirect is handled on the
  * auth thread (validate state, exchange the code, fetch /v2/user/profile, persist, signed_in).
  * A second call restarts the flow with a fresh state. Fast (binds a socket); UI-thread safe. */
 bool rfo_auth_begin_sign_in(struct rfo_auth *auth, char **authorize_url_out, struct rfo_error *err);
 /* Abandons a pending sign-in (back to the state before it). */
 void rfo_auth_cancel_sign_in(struct rfo_auth *auth);
-/* State -> signed_out at once; the auth thread then clears the store and POSTs the revoke
- * (token=<refresh>&token_type_hint=refresh_token). */
+/* State -> signed_out at once. The auth thread then does the local part before anything else, even when it is
+ * stopping: it abandons a network wait in progress (a refresh or code exchange that hangs), writes the token to the
+ * store's revoke-pending file, and removes the stored record; then it POSTs the revoke
+ * (token=<refresh>&token_type_hint=refresh_token). A revoke not sent by quit time is sent by the next restore. */
 void rfo_auth_sign_out(struct rfo_auth *auth);
 
 /* Copy of the current access token (caller bfrees; a secret: never log it). false when not
@@ -118,13 +126,12 @@ char *rfo_auth_last_error(struct rfo_auth *auth);
  * with rfo_auth_error_format. */
 enum rfo_auth_error {
 	RFO_AUTH_ERR_NONE = 0,
-	RFO_AUTH_ERR_REVOKED,  /* the session ended at Restream (revoked/expired): Reconnect */
-	RFO_AUTH_ERR_FINISH,   /* code exchange or profile failed; detail: why (English) */
-	RFO_AUTH_ERR_DENIED,   /* the user cancelled in the browser */
-	RFO_AUTH_ERR_REFUSED,  /* the redirect carried an error; detail: Restream's error code */
-	RFO_AUTH_ERR_TIMEOUT,  /* the browser did not come back within 5 minutes */
-	RFO_AUTH_ERR_MISMATCH, /* the redirect's state did not match */
-	RFO_AUTH_ERR_STORAGE,  /* the token store failed; detail: its message (English) */
+	RFO_AUTH_ERR_REVOKED, /* the session ended at Restream (revoked/expired): Reconnect */
+	RFO_AUTH_ERR_FINISH,  /* code exchange or profile failed; detail: why (English) */
+	RFO_AUTH_ERR_DENIED,  /* the user cancelled in the browser */
+	RFO_AUTH_ERR_REFUSED, /* the redirect carried an error; detail: Restream's error code */
+	RFO_AUTH_ERR_TIMEOUT, /* the browser did not come back within 5 minutes */
+	RFO_AUTH_ERR_STORAGE, /* the token store failed; detail: its message (English) */
 	RFO_AUTH_ERR_COUNT,
 };
 /* The last error's code (RFO_AUTH_ERR_NONE when none); *detail_out (may be NULL) gets its
@@ -143,6 +150,7 @@ struct rfo_auth_stats {
 	uint32_t refreshes;        /* successful refreshes */
 	uint32_t refresh_failures; /* transient failures */
 	int64_t expires_at;        /* unix seconds of the current access token, 0 if none */
+	int64_t next_refresh_in_s; /* seconds until the next scheduled refresh, -1 if none */
 };
 void rfo_auth_get_stats(struct rfo_auth *auth, struct rfo_auth_stats *stats);
 

@@ -31,6 +31,9 @@ struct rfo_http_job {
 	long connect_timeout_ms;
 	long timeout_ms;
 	size_t max_body;
+	bool public_only;
+	bool allow_loopback; /* public_only with the tests' switch */
+	bool addr_refused;   /* the open-socket check refused an address */
 	rfo_http_done_fn done;
 	void *param;
 

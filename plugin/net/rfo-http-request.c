@@ -3,8 +3,11 @@
  * failure classified for a sentence a person can act on. The worker thread and its queue are in rfo-http.c. */
 #include "rfo-http-private.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <util/bmem.h>
@@ -56,11 +59,19 @@ void rfo_http_job_free(struct rfo_http_job *job)
 		return;
 	if (job->easy)
 		curl_easy_cleanup(job->easy);
+	/* Our copies may carry secrets (a bearer header, a refresh token or client secret in the body, a token
+	 * reply): wiped before they are freed. curl's own copies are its business (best effort, SECURITY.md). */
+	for (struct curl_slist *h = job->headers; h; h = h->next)
+		rfo_secret_wipe(h->data, strlen(h->data));
 	curl_slist_free_all(job->headers);
-	bfree(job->url);
+	rfo_secret_wipe_free(job->url);
+	if (job->body)
+		rfo_secret_wipe(job->body, job->body_len);
 	bfree(job->body);
 	bfree(job->basic_user);
-	bfree(job->basic_password);
+	rfo_secret_wipe_free(job->basic_password);
+	if (job->resp)
+		rfo_secret_wipe(job->resp, job->resp_len);
 	bfree(job->resp);
 	bfree(job);
 }
@@ -194,6 +205,8 @@ void rfo_http_job_finish(struct rfo_http_job *job, long status, int code, enum r
 
 	if (job->done)
 		job->done(job->param, &resp);
+	if (resp.body)
+		rfo_secret_wipe(resp.body, resp.len);
 	bfree(resp.body);
 	rfo_http_job_free(job);
 }
@@ -273,6 +286,41 @@ static int xferinfo_cb(void *param, curl_off_t dltotal, curl_off_t dlnow, curl_o
 	return stopping(job->http) ? 1 : 0;
 }
 
+/* public_only: the scheme rule (plain http only to a loopback host, and only under the tests' switch). */
+static bool public_url_ok(const struct rfo_http_job *job, struct rfo_error *err)
+{
+	struct rfo_url_parts parts = {0};
+	bool parsed = rfo_url_parts_parse(job->url, &parts);
+	bool ok = parsed && parts.scheme &&
+		  (strcmp(parts.scheme, "https") == 0 ||
+		   (job->allow_loopback && strcmp(parts.scheme, "http") == 0 && rfo_url_host_is_loopback(parts.host)));
+	if (!ok)
+		rfo_error_set(err, RFO_ERR_INVALID,
+			      "Refusing image URL %s://%.200s: only https:// is fetched for addresses from remote data",
+			      parts.scheme ? parts.scheme : "?", parts.host ? parts.host : "?");
+	rfo_url_parts_free(&parts);
+	return ok;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION of public_only requests: runs after name resolution, for every address curl is
+ * about to connect to, so a host name that resolves to a local address (or is re-pointed to one) is refused
+ * before any byte leaves. */
+static curl_socket_t open_socket_cb(void *param, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct rfo_http_job *job = param;
+	(void)purpose;
+	const void *ip = NULL;
+	if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in))
+		ip = &((const struct sockaddr_in *)&a->addr)->sin_addr;
+	else if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6))
+		ip = &((const struct sockaddr_in6 *)&a->addr)->sin6_addr;
+	enum rfo_addr_class c = ip ? rfo_url_addr_class(a->family, ip) : RFO_ADDR_LOCAL;
+	if (c == RFO_ADDR_PUBLIC || (c == RFO_ADDR_LOOPBACK && job->allow_loopback))
+		return socket(a->family, a->socktype, a->protocol);
+	job->addr_refused = true;
+	return CURL_SOCKET_BAD;
+}
+
 /* Sets up the easy handle for `job` and adds it to the multi handle. On failure the job is
  * finished (done() called) and false returned. */
 bool rfo_http_job_start(struct rfo_http *http, struct rfo_http_job *job)
@@ -281,7 +329,7 @@ bool rfo_http_job_start(struct rfo_http *http, struct rfo_http_job *job)
 	rfo_error_clear(&err);
 	job->start_ns = os_gettime_ns();
 
-	if (!rfo_url_check(job->url, &err)) {
+	if (!rfo_url_check(job->url, &err) || (job->public_only && !public_url_ok(job, &err))) {
 		char *safe = log_url(job->url);
 		http_log(LOG_WARNING, "%s %s refused: %s", method_name(job->method), safe ? safe : "(url)",
 			 err.message);
@@ -326,6 +374,10 @@ bool rfo_http_job_start(struct rfo_http *http, struct rfo_http_job *job)
 	curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
 	curl_easy_setopt(e, CURLOPT_XFERINFODATA, job);
+	if (job->public_only) {
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, job);
+	}
 
 	if (job->basic_user) {
 		curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -356,11 +408,8 @@ bool rfo_http_job_start(struct rfo_http *http, struct rfo_http_job *job)
 		return false;
 	}
 	/* the credentials are copied by curl; drop ours now */
-	if (job->basic_password) {
-		memset(job->basic_password, 0, strlen(job->basic_password));
-		bfree(job->basic_password);
-		job->basic_password = NULL;
-	}
+	rfo_secret_wipe_free(job->basic_password);
+	job->basic_password = NULL;
 	job->next = http->active;
 	http->active = job;
 	return true;
@@ -397,6 +446,16 @@ void rfo_http_job_done(struct rfo_http *http, struct rfo_http_job *job, CURLcode
 		snprintf(msg, sizeof(msg), "cancelled");
 	else
 		snprintf(msg, sizeof(msg), "%s", job->errbuf[0] ? job->errbuf : curl_easy_strerror(rc));
+
+	if (job->addr_refused && rc != CURLE_ABORTED_BY_CALLBACK) {
+		char *safe = log_url(job->url);
+		http_log(LOG_WARNING, "%s %s refused: the host resolves to an address on this computer or network",
+			 method_name(job->method), safe ? safe : "(url)");
+		bfree(safe);
+		rfo_http_job_finish(job, 0, RFO_ERR_INVALID, RFO_HTTP_FAIL_REFUSED,
+				    "Refusing an image from an address on this computer or network");
+		return;
+	}
 
 	int code = RFO_ERR_NETWORK;
 	enum rfo_http_failure failure = failure_of(rc);

@@ -3,12 +3,15 @@
  * rfo-http-request.c. */
 #include "rfo-http-private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <util/bmem.h>
 #include <util/dstr.h>
 #include <util/platform.h>
 #include <util/threading.h>
+
+#include "rfo-secret.h"
 
 /* Longest a worker sleeps in curl_multi_poll() with nothing to do; submit/stop wake it earlier. */
 #define POLL_MS 1000
@@ -98,6 +101,12 @@ fail:
 	return NULL;
 }
 
+bool rfo_http_loopback_images_allowed(void)
+{
+	const char *v = getenv(RFO_HTTP_LOOPBACK_IMAGES_ENV);
+	return v && strcmp(v, "1") == 0;
+}
+
 bool rfo_http_submit(struct rfo_http *http, const struct rfo_http_request *req, rfo_http_done_fn done, void *param)
 {
 	if (!http || !req || !req->url)
@@ -114,6 +123,8 @@ bool rfo_http_submit(struct rfo_http *http, const struct rfo_http_request *req, 
 		req->connect_timeout_ms > 0 ? req->connect_timeout_ms : RFO_HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
 	job->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : RFO_HTTP_DEFAULT_TIMEOUT_MS;
 	job->max_body = req->max_body_bytes > 0 ? req->max_body_bytes : RFO_HTTP_DEFAULT_MAX_BODY;
+	job->public_only = req->public_only;
+	job->allow_loopback = req->public_only && rfo_http_loopback_images_allowed();
 	if (req->body) {
 		job->has_body = true;
 		job->body_len = req->body_len ? req->body_len : strlen(req->body);
@@ -129,7 +140,7 @@ bool rfo_http_submit(struct rfo_http *http, const struct rfo_http_request *req, 
 	if (req->bearer_token) {
 		dstr_printf(&line, "Authorization: Bearer %s", req->bearer_token);
 		job->headers = curl_slist_append(job->headers, line.array);
-		memset(line.array, 0, line.len);
+		rfo_secret_wipe(line.array, line.len);
 	}
 	if (req->content_type) {
 		dstr_printf(&line, "Content-Type: %s", req->content_type);

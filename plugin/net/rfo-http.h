@@ -47,7 +47,18 @@ struct rfo_http_request {
 	int connect_timeout_ms;     /* 0 = RFO_HTTP_DEFAULT_CONNECT_TIMEOUT_MS */
 	int timeout_ms;             /* total, 0 = RFO_HTTP_DEFAULT_TIMEOUT_MS */
 	size_t max_body_bytes;      /* 0 = RFO_HTTP_DEFAULT_MAX_BODY */
+	/* For URLs taken from remote data (emote, sticker and icon images): every address curl connects to is
+	 * checked after name resolution, and anything but a public address (rfo_url_addr_class) is refused
+	 * (RFO_ERR_INVALID, RFO_HTTP_FAIL_REFUSED) before a byte is sent. Plain http:// and loopback addresses
+	 * only when rfo_http_loopback_images_allowed(). A proxy on a local address is refused the same way. */
+	bool public_only;
 };
+
+/* The tests' switch: true when the environment variable RFO_TEST_LOOPBACK_IMAGES is "1" (the emulator prints it
+ * for the end-to-end tests and --demo). Then public_only requests may also use plain http:// to a loopback host
+ * and loopback addresses. Never set it for real use. */
+#define RFO_HTTP_LOOPBACK_IMAGES_ENV "RFO_TEST_LOOPBACK_IMAGES"
+bool rfo_http_loopback_images_allowed(void);
 
 /* Why a request got no response, for a sentence a person can act on (curl's own text goes to the log only). */
 enum rfo_http_failure {

@@ -19,14 +19,18 @@
 #include "rfo-log.h"
 #include "rfo-oauth.h"
 
-#define MAX_CLIENTS 8
+/* Browsers open speculative connections and local programs may open idle ones: when every slot is taken, the
+ * oldest connection makes room for the newest, so no number of idle or half-sent connections keeps the real
+ * redirect out; each also gets CLIENT_TIMEOUT_MS to send its request. */
+#define MAX_CLIENTS 32
 #define REQUEST_MAX 8192
-#define CLIENT_TIMEOUT_MS 10000
+#define CLIENT_TIMEOUT_MS 5000
 #define DEFAULT_TIMEOUT_MS (5u * 60u * 1000u)
 
 struct client {
 	int fd;
 	size_t len;
+	uint64_t accepted_ns;
 	uint64_t deadline_ns;
 	char buf[REQUEST_MAX + 1];
 };
@@ -182,7 +186,7 @@ static bool handle_request(struct rfo_listener *l, struct client *c)
 
 	struct rfo_listener_result res = {.outcome = RFO_LISTENER_REJECTED};
 	bool state_ok = redirect.state && rfo_oauth_state_equal(redirect.state, l->state);
-	bool state_wrong = redirect.state && !state_ok;
+	bool bare = !strchr(target, '?');
 
 	switch (redirect.kind) {
 	case RFO_REDIRECT_CODE:
@@ -193,10 +197,13 @@ static bool handle_request(struct rfo_listener *l, struct client *c)
 		}
 		break;
 	case RFO_REDIRECT_DENIED:
-		res.outcome = RFO_LISTENER_DENIED;
+		/* Restream's denial is the redirect URI with no parameters at all (it carries nothing to steal), or
+		 * error=access_denied with our state */
+		if (bare || state_ok)
+			res.outcome = RFO_LISTENER_DENIED;
 		break;
 	case RFO_REDIRECT_ERROR:
-		if (!state_wrong) {
+		if (state_ok) {
 			res.outcome = RFO_LISTENER_ERROR;
 			res.error = redirect.error;
 			res.error_description = redirect.error_description;
@@ -217,7 +224,9 @@ static bool handle_request(struct rfo_listener *l, struct client *c)
 		send_response(c->fd, 200, "OK", l->title, l->error, res.error);
 		break;
 	default:
-		rfo_log_sub(LOG_WARNING, "auth", "sign-in redirect rejected (%s)",
+		/* anyone on this machine can reach the port: a callback without the right state is answered and
+		 * ignored, and the listener keeps waiting for the browser's */
+		rfo_log_sub(LOG_WARNING, "auth", "sign-in redirect rejected (%s); still waiting for the browser",
 			    redirect.kind == RFO_REDIRECT_MALFORMED ? "malformed"
 			    : redirect.state                        ? "state mismatch"
 								    : "state missing");
@@ -225,9 +234,11 @@ static bool handle_request(struct rfo_listener *l, struct client *c)
 		break;
 	}
 	close_client(c);
-	finish(l, &res);
+	bool final = res.outcome != RFO_LISTENER_REJECTED;
+	if (final)
+		finish(l, &res);
 	rfo_oauth_redirect_free(&redirect);
-	return true;
+	return final;
 }
 
 /* Returns true when the flow has ended. */
@@ -260,20 +271,30 @@ static bool on_readable(struct rfo_listener *l, struct client *c)
 	return false;
 }
 
-static void accept_client(struct rfo_listener *l)
+/* Returns false when no connection was waiting. */
+static bool accept_client(struct rfo_listener *l)
 {
 	int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
-		return;
+		return false;
+	struct client *slot = NULL;
 	for (size_t i = 0; i < MAX_CLIENTS; i++) {
-		if (l->clients[i].fd < 0) {
-			l->clients[i].fd = fd;
-			l->clients[i].len = 0;
-			l->clients[i].deadline_ns = os_gettime_ns() + CLIENT_TIMEOUT_MS * 1000000ULL;
-			return;
+		struct client *c = &l->clients[i];
+		if (c->fd < 0) {
+			slot = c;
+			break;
 		}
+		if (!slot || c->accepted_ns < slot->accepted_ns)
+			slot = c;
 	}
-	close(fd); /* too many idle connections */
+	if (slot->fd >= 0)
+		close_client(slot); /* every slot is taken: the oldest connection makes room */
+	uint64_t now = os_gettime_ns();
+	slot->fd = fd;
+	slot->len = 0;
+	slot->accepted_ns = now;
+	slot->deadline_ns = now + CLIENT_TIMEOUT_MS * 1000000ULL;
+	return true;
 }
 
 static void *listener_thread(void *data)
@@ -325,7 +346,8 @@ static void *listener_thread(void *data)
 		if (done)
 			break;
 		if (fds[1].revents & POLLIN)
-			accept_client(l);
+			for (int i = 0; i < MAX_CLIENTS && accept_client(l); i++)
+				;
 	}
 
 	for (size_t i = 0; i < MAX_CLIENTS; i++)
@@ -364,12 +386,18 @@ struct rfo_listener *rfo_listener_create(const struct rfo_listener_config *cfg, 
 	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(l->fd, 16) < 0)
+	if (bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(l->fd, 64) < 0)
 		goto fail;
 	socklen_t alen = sizeof(addr);
 	if (getsockname(l->fd, (struct sockaddr *)&addr, &alen) < 0)
 		goto fail;
 	l->port = ntohs(addr.sin_port);
+	if (cfg->state_with_port) {
+		struct dstr st = {0};
+		dstr_printf(&st, "%u.%s", l->port, cfg->expected_state);
+		rfo_oauth_record_wipe_free(l->state);
+		l->state = st.array;
+	}
 	if (pipe2(l->wake, O_CLOEXEC | O_NONBLOCK) < 0)
 		goto fail;
 	if (pthread_create(&l->thread, NULL, listener_thread, l) != 0)
@@ -386,6 +414,11 @@ fail:
 		      cfg->port, strerror(errno));
 	rfo_listener_destroy(l);
 	return NULL;
+}
+
+const char *rfo_listener_state(const struct rfo_listener *listener)
+{
+	return listener ? listener->state : NULL;
 }
 
 uint16_t rfo_listener_port(const struct rfo_listener *listener)
@@ -415,7 +448,7 @@ void rfo_listener_destroy(struct rfo_listener *l)
 		close(l->wake[0]);
 	if (l->wake[1] >= 0)
 		close(l->wake[1]);
-	bfree(l->state);
+	rfo_oauth_record_wipe_free(l->state);
 	bfree(l->title);
 	bfree(l->success);
 	bfree(l->denied);

@@ -8,6 +8,7 @@
 #include <util/threading.h>
 
 #define SEC_NS 1000000000ULL
+#define MAX_WAIT_S 1000000000LL
 
 /* Guards until_ns of every rfo_rest_hold (os_atomic has no 64-bit type; one lock keeps a hold zero-initialisable).
  * A leaf lock: nothing else is taken while it is held. */
@@ -20,7 +21,8 @@ uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_r
 	int64_t secs = resp->retry_after > 0 ? resp->retry_after : (resp->status == 429 ? 5 : 0);
 	if (secs <= 0)
 		return 0;
-	uint64_t ns = (uint64_t)(secs < 3600 ? secs : 3600) * SEC_NS;
+	/* Honoured as asked ("never sooner"); the clamp (about 30 years) only keeps the product in range. */
+	uint64_t ns = (uint64_t)(secs < MAX_WAIT_S ? secs : MAX_WAIT_S) * SEC_NS;
 	uint64_t until = os_gettime_ns() + ns;
 	pthread_mutex_lock(&hold_mutex);
 	bool grew = until > hold->until_ns;

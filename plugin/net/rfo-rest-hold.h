@@ -15,7 +15,8 @@ struct rfo_rest_hold {
 	uint64_t until_ns; /* os_gettime_ns() at which the pause ends */
 };
 
-/* For a 429/503 response: extends the pause by its Retry-After (5 s for a 429 without one, at most an hour)
+/* For a 429/503 response: extends the pause by its Retry-After exactly (5 s for a 429 without one; a new session or
+ * rfo_rest_hold_clear ends it earlier)
  * and returns that wait in ns (logged under log_sub when the pause grew); 0 for any other response. */
 uint64_t rfo_rest_hold_apply(struct rfo_rest_hold *hold, const struct rfo_http_response *resp, const char *log_sub);
 

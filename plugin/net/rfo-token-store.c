@@ -1,5 +1,6 @@
 #include "rfo-token-store.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #endif
 
 #define TOKEN_FILE "tokens.json"
+#define PENDING_FILE "revoke-pending.json"
 #define RECORD_MAX (64 * 1024)
 #define KEYRING_ACCOUNT "default"
 
@@ -32,6 +34,10 @@ struct rfo_token_store {
 	volatile long backend; /* enum backend, os_atomic_*: read by any thread */
 	char *dir;
 	char *path;
+	char *pending_path;
+#ifdef RFO_HAVE_LIBSECRET
+	GCancellable *cancel; /* cancelled by rfo_token_store_cancel: a hung keyring call returns at once */
+#endif
 };
 
 static const char *backend_str(int b)
@@ -63,7 +69,7 @@ static void set_gerror(struct rfo_error *err, GError *e, const char *what)
 
 /* A Secret Service is running on the session bus and its default collection is unlocked (so
  * nothing would prompt or hang). Never autolaunches a bus. */
-static bool keyring_usable(void)
+static bool keyring_usable(GCancellable *cancel)
 {
 	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
 	if (!addr || !*addr) {
@@ -76,7 +82,7 @@ static bool keyring_usable(void)
 			return false;
 	}
 	GError *e = NULL;
-	GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &e);
+	GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, cancel, &e);
 	if (!bus) {
 		g_clear_error(&e);
 		return false;
@@ -84,7 +90,7 @@ static bool keyring_usable(void)
 	GVariant *r = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
 						  "org.freedesktop.DBus", "NameHasOwner",
 						  g_variant_new("(s)", "org.freedesktop.secrets"),
-						  G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, NULL, &e);
+						  G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, cancel, &e);
 	g_object_unref(bus);
 	gboolean owned = FALSE;
 	if (r) {
@@ -95,13 +101,13 @@ static bool keyring_usable(void)
 	if (!owned)
 		return false;
 
-	SecretService *svc = secret_service_get_sync(SECRET_SERVICE_NONE, NULL, &e);
+	SecretService *svc = secret_service_get_sync(SECRET_SERVICE_NONE, cancel, &e);
 	if (!svc) {
 		g_clear_error(&e);
 		return false;
 	}
 	SecretCollection *col =
-		secret_collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL, &e);
+		secret_collection_for_alias_sync(svc, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, cancel, &e);
 	g_clear_error(&e);
 	bool ok = col && !secret_collection_get_locked(col);
 	if (col)
@@ -110,10 +116,10 @@ static bool keyring_usable(void)
 	return ok;
 }
 
-static bool keyring_load(char **out, struct rfo_error *err)
+static bool keyring_load(GCancellable *cancel, char **out, struct rfo_error *err)
 {
 	GError *e = NULL;
-	gchar *pw = secret_password_lookup_sync(&schema, NULL, &e, "account", KEYRING_ACCOUNT, NULL);
+	gchar *pw = secret_password_lookup_sync(&schema, cancel, &e, "account", KEYRING_ACCOUNT, NULL);
 	if (e) {
 		set_gerror(err, e, "read");
 		return false;
@@ -124,10 +130,10 @@ static bool keyring_load(char **out, struct rfo_error *err)
 	return true;
 }
 
-static bool keyring_save(const char *record, struct rfo_error *err)
+static bool keyring_save(GCancellable *cancel, const char *record, struct rfo_error *err)
 {
 	GError *e = NULL;
-	if (!secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT, "Restream for OBS sign-in", record, NULL,
+	if (!secret_password_store_sync(&schema, SECRET_COLLECTION_DEFAULT, "Restream for OBS sign-in", record, cancel,
 					&e, "account", KEYRING_ACCOUNT, NULL) ||
 	    e) {
 		set_gerror(err, e, "save");
@@ -136,33 +142,35 @@ static bool keyring_save(const char *record, struct rfo_error *err)
 	return true;
 }
 
-static bool keyring_clear(struct rfo_error *err)
+static bool keyring_clear(GCancellable *cancel, struct rfo_error *err)
 {
 	GError *e = NULL;
-	secret_password_clear_sync(&schema, NULL, &e, "account", KEYRING_ACCOUNT, NULL);
+	secret_password_clear_sync(&schema, cancel, &e, "account", KEYRING_ACCOUNT, NULL);
 	if (e) {
 		set_gerror(err, e, "remove");
 		return false;
 	}
 	return true;
 }
+#define CANCEL(s) ((s)->cancel)
 #else
-static bool keyring_usable(void)
+#define CANCEL(s) NULL
+static bool keyring_usable(void *cancel)
 {
 	return false;
 }
-static bool keyring_load(char **out, struct rfo_error *err)
+static bool keyring_load(void *cancel, char **out, struct rfo_error *err)
 {
 	*out = NULL;
 	rfo_error_set(err, RFO_ERR_STATE, "This build has no system keyring support.");
 	return false;
 }
-static bool keyring_save(const char *record, struct rfo_error *err)
+static bool keyring_save(void *cancel, const char *record, struct rfo_error *err)
 {
 	rfo_error_set(err, RFO_ERR_STATE, "This build has no system keyring support.");
 	return false;
 }
-static bool keyring_clear(struct rfo_error *err)
+static bool keyring_clear(void *cancel, struct rfo_error *err)
 {
 	return true;
 }
@@ -208,12 +216,12 @@ static bool ensure_dir(const char *dir, struct rfo_error *err)
 	return true;
 }
 
-static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *err)
+static bool file_read(const char *path, char **out, struct rfo_error *err)
 {
 	*out = NULL;
-	int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return errno == ENOENT ? true : file_error(err, "read", s->path);
+		return errno == ENOENT ? true : file_error(err, "read", path);
 	struct stat st;
 	if (fstat(fd, &st) == 0 && (st.st_mode & 077)) {
 		rfo_log_sub(LOG_WARNING, "auth", "token file was readable by others; tightened to 0600");
@@ -227,7 +235,7 @@ static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *e
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			file_error(err, "read", s->path);
+			file_error(err, "read", path);
 			close(fd);
 			dstr_free(&buf);
 			return false;
@@ -238,7 +246,7 @@ static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *e
 		if (buf.len > RECORD_MAX) {
 			close(fd);
 			dstr_free(&buf);
-			rfo_error_set(err, RFO_ERR_PARSE, "The Restream sign-in file %s is too large.", s->path);
+			rfo_error_set(err, RFO_ERR_PARSE, "The Restream sign-in file %s is too large.", path);
 			return false;
 		}
 	}
@@ -247,6 +255,11 @@ static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *e
 	if (!buf.len)
 		dstr_free(&buf);
 	return true;
+}
+
+static bool file_load(struct rfo_token_store *s, char **out, struct rfo_error *err)
+{
+	return file_read(s->path, out, err);
 }
 
 static bool write_all(int fd, const char *data, size_t len)
@@ -263,34 +276,38 @@ static bool write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
-static bool file_save(struct rfo_token_store *s, const char *record, struct rfo_error *err)
+/* Replaces `<dir>/<name>` atomically with a 0600 file. */
+static bool file_write(struct rfo_token_store *s, const char *name, const char *record, struct rfo_error *err)
 {
 	if (!ensure_dir(s->dir, err))
 		return false;
 	static volatile long counter;
-	struct dstr tmp = {0};
+	struct dstr tmp = {0}, path = {0};
+	dstr_printf(&path, "%s/%s", s->dir, name);
 	int fd = -1;
 	for (int attempt = 0; attempt < 16 && fd < 0; attempt++) {
-		dstr_printf(&tmp, "%s/.tokens.json.%d.%u.%llx", s->dir, (int)getpid(),
+		dstr_printf(&tmp, "%s/.%s.%d.%u.%llx", s->dir, name, (int)getpid(),
 			    (unsigned)os_atomic_inc_long(&counter), (unsigned long long)(os_gettime_ns() & 0xffffff));
 		fd = open(tmp.array, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
 	if (fd < 0) {
-		file_error(err, "write", s->path);
+		file_error(err, "write", path.array);
 		dstr_free(&tmp);
+		dstr_free(&path);
 		return false;
 	}
 	bool ok = fchmod(fd, 0600) == 0 && write_all(fd, record, strlen(record)) && fsync(fd) == 0;
 	if (close(fd) < 0)
 		ok = false;
-	if (ok && rename(tmp.array, s->path) < 0)
+	if (ok && rename(tmp.array, path.array) < 0)
 		ok = false;
 	if (!ok) {
-		file_error(err, "write", s->path);
+		file_error(err, "write", path.array);
 		unlink(tmp.array);
 		dstr_free(&tmp);
+		dstr_free(&path);
 		return false;
 	}
 	int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -299,11 +316,39 @@ static bool file_save(struct rfo_token_store *s, const char *record, struct rfo_
 		close(dfd);
 	}
 	dstr_free(&tmp);
+	dstr_free(&path);
 	return true;
+}
+
+static bool file_save(struct rfo_token_store *s, const char *record, struct rfo_error *err)
+{
+	return file_write(s, TOKEN_FILE, record, err);
+}
+
+/* Temp files a crash left between create and rename (".tokens.json.<pid>.…", ".revoke-pending.json.<pid>.…"):
+ * they may hold a sign-in, so they go with it. Only regular files of this user are removed. */
+static void remove_temp_files(struct rfo_token_store *s)
+{
+	DIR *d = opendir(s->dir);
+	if (!d)
+		return;
+	int dfd = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "." TOKEN_FILE ".", sizeof(TOKEN_FILE) + 1) != 0 &&
+		    strncmp(e->d_name, "." PENDING_FILE ".", sizeof(PENDING_FILE) + 1) != 0)
+			continue;
+		struct stat st;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    st.st_uid == geteuid() && unlinkat(dfd, e->d_name, 0) == 0)
+			rfo_log_sub(LOG_INFO, "auth", "removed a temporary sign-in file left by an earlier crash");
+	}
+	closedir(d);
 }
 
 static bool file_clear(struct rfo_token_store *s, struct rfo_error *err)
 {
+	remove_temp_files(s);
 	if (unlink(s->path) < 0 && errno != ENOENT)
 		return file_error(err, "remove", s->path);
 	return true;
@@ -332,6 +377,12 @@ struct rfo_token_store *rfo_token_store_create(const char *config_dir, enum rfo_
 	struct dstr p = {0};
 	dstr_printf(&p, "%s/%s", s->dir, TOKEN_FILE);
 	s->path = p.array;
+	struct dstr pp = {0};
+	dstr_printf(&pp, "%s/%s", s->dir, PENDING_FILE);
+	s->pending_path = pp.array;
+#ifdef RFO_HAVE_LIBSECRET
+	s->cancel = g_cancellable_new();
+#endif
 	s->backend = (pref == RFO_TOKEN_STORE_FILE      ? BACKEND_FILE
 		      : pref == RFO_TOKEN_STORE_KEYRING ? BACKEND_KEYRING
 							: BACKEND_UNRESOLVED);
@@ -343,8 +394,12 @@ void rfo_token_store_destroy(struct rfo_token_store *s)
 	if (!s)
 		return;
 	pthread_mutex_destroy(&s->mutex);
+#ifdef RFO_HAVE_LIBSECRET
+	g_object_unref(s->cancel);
+#endif
 	bfree(s->dir);
 	bfree(s->path);
+	bfree(s->pending_path);
 	bfree(s);
 }
 
@@ -354,7 +409,7 @@ static int resolve(struct rfo_token_store *s)
 	int b = (int)os_atomic_load_long(&s->backend);
 	if (b != BACKEND_UNRESOLVED)
 		return b;
-	b = keyring_usable() ? BACKEND_KEYRING : BACKEND_FILE;
+	b = keyring_usable(CANCEL(s)) ? BACKEND_KEYRING : BACKEND_FILE;
 	rfo_log_sub(LOG_INFO, "auth", "sign-in is stored in the %s",
 		    b == BACKEND_KEYRING ? "system keyring" : "config folder");
 	os_atomic_set_long(&s->backend, b);
@@ -371,12 +426,12 @@ bool rfo_token_store_load(struct rfo_token_store *s, char **record_out, struct r
 	if (resolve(s) == BACKEND_FILE) {
 		ok = file_load(s, record_out, err);
 	} else {
-		ok = keyring_load(record_out, err);
+		ok = keyring_load(CANCEL(s), record_out, err);
 		if (ok && !*record_out && s->pref == RFO_TOKEN_STORE_AUTO) {
 			/* migrate a record written while the keyring was unavailable */
 			char *rec = NULL;
 			if (file_load(s, &rec, NULL) && rec) {
-				if (keyring_save(rec, NULL))
+				if (keyring_save(CANCEL(s), rec, NULL))
 					file_clear(s, NULL);
 				*record_out = rec;
 			}
@@ -393,7 +448,7 @@ bool rfo_token_store_save(struct rfo_token_store *s, const char *record, struct 
 	pthread_mutex_lock(&s->mutex);
 	bool ok;
 	if (resolve(s) == BACKEND_KEYRING) {
-		ok = keyring_save(record, err);
+		ok = keyring_save(CANCEL(s), record, err);
 		if (ok) {
 			file_clear(s, NULL); /* no stale copy on disk */
 		} else if (s->pref == RFO_TOKEN_STORE_AUTO) {
@@ -416,8 +471,8 @@ bool rfo_token_store_clear(struct rfo_token_store *s, struct rfo_error *err)
 	pthread_mutex_lock(&s->mutex);
 	int b = resolve(s);
 	bool ok = file_clear(s, err);
-	if (b == BACKEND_KEYRING || (s->pref == RFO_TOKEN_STORE_AUTO && keyring_usable()))
-		ok = keyring_clear(err) && ok;
+	if (b == BACKEND_KEYRING || (s->pref == RFO_TOKEN_STORE_AUTO && keyring_usable(CANCEL(s))))
+		ok = keyring_clear(CANCEL(s), err) && ok;
 	pthread_mutex_unlock(&s->mutex);
 	return ok;
 }
@@ -437,4 +492,47 @@ const char *rfo_token_store_backend_name(const struct rfo_token_store *s)
 const char *rfo_token_store_file_path(const struct rfo_token_store *s)
 {
 	return s ? s->path : NULL;
+}
+
+bool rfo_token_store_load_pending(struct rfo_token_store *s, char **pending_out, struct rfo_error *err)
+{
+	*pending_out = NULL;
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->mutex);
+	bool ok = file_read(s->pending_path, pending_out, err);
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
+}
+
+bool rfo_token_store_save_pending(struct rfo_token_store *s, const char *pending, struct rfo_error *err)
+{
+	if (!s)
+		return true;
+	pthread_mutex_lock(&s->mutex);
+	bool ok;
+	if (pending && *pending) {
+		ok = file_write(s, PENDING_FILE, pending, err);
+	} else {
+		ok = unlink(s->pending_path) == 0 || errno == ENOENT;
+		if (!ok)
+			file_error(err, "remove", s->pending_path);
+	}
+	pthread_mutex_unlock(&s->mutex);
+	return ok;
+}
+
+void rfo_token_store_cancel(struct rfo_token_store *s)
+{
+#ifdef RFO_HAVE_LIBSECRET
+	if (s)
+		g_cancellable_cancel(s->cancel);
+#else
+	UNUSED_PARAMETER(s);
+#endif
+}
+
+const char *rfo_token_store_pending_path(const struct rfo_token_store *s)
+{
+	return s ? s->pending_path : NULL;
 }

@@ -3,12 +3,14 @@
  * connection between phases. The thread and its lifecycle are in rfo-ws.c. */
 #include "rfo-ws-private.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <util/dstr.h>
 
 #include "rfo-error.h"
+#include "rfo-url.h"
 #include "rfo-ws-log.h"
 
 /* When a connection is lost, the backoff position starts over if the connection had proven useful: a whole data
@@ -156,6 +158,18 @@ static void start_connect(struct rfo_ws *ws)
 		connection_lost(ws, 0, "could not start the host name lookup");
 }
 
+/* Plain ws:// is allowed to loopback host names only ("localhost"), and the URL carries the token: the name must
+ * also resolve to a loopback address (a hosts file or resolver could point "localhost" elsewhere). */
+static bool plain_target_ok(const struct rfo_ws *ws, const char *addr)
+{
+	unsigned char a[16];
+	if (ws->target.tls)
+		return true;
+	if (inet_pton(AF_INET, addr, a) == 1)
+		return rfo_url_addr_class(AF_INET, a) == RFO_ADDR_LOOPBACK;
+	return inet_pton(AF_INET6, addr, a) == 1 && rfo_url_addr_class(AF_INET6, a) == RFO_ADDR_LOOPBACK;
+}
+
 /* PHASE_RESOLVING: connect once the lookup has finished. */
 static void check_resolve(struct rfo_ws *ws, uint64_t now)
 {
@@ -163,10 +177,15 @@ static void check_resolve(struct rfo_ws *ws, uint64_t now)
 	if (rfo_ws_resolve_poll(ws->resolve, addr, sizeof(addr), error, sizeof(error))) {
 		rfo_ws_resolve_release(ws->resolve);
 		ws->resolve = NULL;
-		if (addr[0])
+		if (addr[0] && !plain_target_ok(ws, addr)) {
+			ws_log(ws, LOG_WARNING, "refusing plain ws:// to %s: it resolves to %s, not to this computer",
+			       ws->target.host, addr);
+			connection_lost(ws, 0, "plain ws:// is only allowed to this computer");
+		} else if (addr[0]) {
 			connect_to(ws, addr);
-		else
+		} else {
 			connection_lost(ws, 0, error);
+		}
 	} else if (now >= ws->connect_deadline_ns) {
 		connection_lost(ws, 0, "host name lookup timed out");
 	}

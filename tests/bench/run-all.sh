@@ -37,6 +37,11 @@ declare -A budget=(
 	[chat_e2e_backlog_max]="le 200"
 	[chat_e2e_ui_probe_max_ms]="le 50"
 	[rss_added_mb_5000_messages]="le 30"
+	[broker_token_per_s]="ge 2000"
+	[broker_p99_ms]="le 50"
+	[broker_errors]="le 0"
+	[broker_rss_max_mb]="le 30"
+	[broker_rss_growth_mb]="le 1"
 )
 echo
 echo "benchmark results ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(date -u +%Y-%m-%dT%H:%MZ), load average now $(cut -d' ' -f1-3 /proc/loadavg))"

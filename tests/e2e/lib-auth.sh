@@ -103,11 +103,11 @@ auth_events_start() {
 # auth_events_stop: end the recorder (OBS going away ends it too).
 auth_events_stop() { [ -n "${AUTH_EVENTS_PID:-}" ] && stop_pid "$AUTH_EVENTS_PID" TERM 2; }
 
-# auth_url_port URL: the port of redirect_uri=http://localhost:PORT/callback in an authorize URL.
+# auth_url_port URL: the port of redirect_uri=http://127.0.0.1:PORT/callback in an authorize URL.
 auth_url_port() {
 	local p
-	p=$(sed -n 's/.*redirect_uri=http%3A%2F%2Flocalhost%3A\([0-9]*\)%2Fcallback.*/\1/p' <<<"$1")
-	[ -n "$p" ] || p=$(sed -n 's/.*redirect_uri=http:\/\/localhost:\([0-9]*\)\/callback.*/\1/p' <<<"$1")
+	p=$(sed -n 's/.*redirect_uri=http%3A%2F%2F127\.0\.0\.1%3A\([0-9]*\)%2Fcallback.*/\1/p' <<<"$1")
+	[ -n "$p" ] || p=$(sed -n 's/.*redirect_uri=http:\/\/127\.0\.0\.1:\([0-9]*\)\/callback.*/\1/p' <<<"$1")
 	echo "$p"
 }
 # auth_url_param URL NAME: a query parameter of URL (still percent-encoded).
@@ -123,7 +123,8 @@ auth_begin() {
 	assert_eq "$(auth_url_param "$AUTH_URL" response_type)" code "response_type"
 	assert_eq "$(auth_url_param "$AUTH_URL" client_id)" "$RESTREAM_CLIENT_ID" "client_id"
 	AUTH_PORT=$(auth_url_port "$AUTH_URL")
-	[ -n "$AUTH_PORT" ] || e2e_fail "no redirect_uri=http://localhost:<port>/callback in $AUTH_URL"
+	[ -n "$AUTH_PORT" ] || e2e_fail "no redirect_uri=http://127.0.0.1:<port>/callback in $AUTH_URL"
+	assert_eq "$AUTH_PORT" "$RESTREAM_REDIRECT_PORT" "the redirect port (fixed, registered with the emulator)"
 	AUTH_STATE=$(auth_url_param "$AUTH_URL" state)
 	# >= 128 bits: at least 22 base64url characters or 32 hex digits
 	((${#AUTH_STATE} >= 22)) || e2e_fail "state '$AUTH_STATE' is too short for 128 bits"
@@ -176,4 +177,16 @@ dock_log_wait() { obs_log_wait "\\[restream-for-obs\\].*dock: $1" "${2:-10}"; }
 visible_windows() {
 	command -v xdotool >/dev/null || e2e_fail "xdotool is needed to list OBS's windows (apt-get install xdotool)"
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool search --onlyvisible --name '.' 2>/dev/null | sort
+}
+
+# auth_stop_obs [PLUGIN_MAX_MS]: obs_stop with room for OBS's own teardown on a loaded machine (5 s), and the plugin's
+# share of it — its "stopped in N ms" line — at most PLUGIN_MAX_MS (200). Sets AUTH_PLUGIN_STOP_MS.
+auth_stop_obs() {
+	local log
+	log=$(obs_log_path)
+	obs_stop 5000
+	AUTH_PLUGIN_STOP_MS=$(grep -oE '\[restream-for-obs\] stopped in [0-9]+ ms' "$log" | tail -n 1 | grep -oE '[0-9]+' | head -n 1)
+	[ -n "$AUTH_PLUGIN_STOP_MS" ] || e2e_fail "no 'stopped in N ms' line in the OBS log"
+	assert_le "$AUTH_PLUGIN_STOP_MS" "${1:-200}" "the plugin's stop (ms)"
+	e2e_log "the plugin stopped in $AUTH_PLUGIN_STOP_MS ms (OBS exit: $OBS_EXIT_MS ms)"
 }

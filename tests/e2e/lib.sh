@@ -249,9 +249,11 @@ obs_start() {
 	for attempt in 1 2 3; do
 		rm -f "$info"
 		OBS_START_MS=$(now_ms)
+		# OBS runs in its own folder with core files allowed, so that a crash leaves a core for obs_stop's backtrace
+		mkdir -p "$E2E_TMP/obs-cwd"
 		"${OBS_PREFIX[@]}" ${RFO_E2E_SYSTEM_ROOT:+chroot "$RFO_E2E_SYSTEM_ROOT"} xvfb-run -a -e "$E2E_ART/xvfb.err" -s "-screen 0 1600x1000x24 -nolisten tcp" \
 			bash -c 'echo "$$ $DISPLAY $XAUTHORITY ${EPOCHREALTIME//[!0-9]/}" >"$0.tmp" && mv "$0.tmp" "$0" &&
-				exec "$@"' "$info" \
+				{ ulimit -c unlimited 2>/dev/null || true; } && cd "${0%/*}/obs-cwd" && exec "$@"' "$info" \
 			obs --disable-shutdown-check --multi "$@" >>"$E2E_ART/obs.stdout" 2>&1 </dev/null &
 		OBS_RUN_PID=$!
 		e2e_track_pid "$OBS_RUN_PID"
@@ -331,7 +333,20 @@ obs_stop() {
 	e2e_untrack_pid "$OBS_XVFB_PID"
 	OBS_PID=''
 	((OBS_EXIT_MS <= max)) || e2e_fail "OBS took ${OBS_EXIT_MS} ms to exit after SIGINT (limit ${max} ms)"
-	[ "$rc" = 0 ] || e2e_fail "OBS exited with status $rc"
+	[ "$rc" = 0 ] || { obs_crash_backtrace; e2e_fail "OBS exited with status $rc"; }
+}
+
+# obs_crash_backtrace: after OBS died of a signal, every thread's backtrace from its core file (when the kernel
+# wrote one into OBS's folder and gdb is here) into artifacts, and the crashing thread's top frames into the log.
+obs_crash_backtrace() {
+	local core
+	core=$(ls -1t "$E2E_TMP/obs-cwd"/core* 2>/dev/null | head -n 1)
+	[ -n "$core" ] && command -v gdb >/dev/null || return 0
+	timeout 120 gdb -batch -ex 'bt 25' -ex 'info sharedlibrary' -ex 'thread apply all bt 25' \
+		"$(command -v obs)" "$core" >"$E2E_ART/obs-crash-backtrace.txt" 2>&1
+	rm -f "$core"
+	e2e_log "OBS crashed; backtrace in $E2E_ART/obs-crash-backtrace.txt, the crashing thread:"
+	sed -n '/^#0 /,/^From /p' "$E2E_ART/obs-crash-backtrace.txt" | grep -E '^#[0-9]+ ' | head -n 25 >&2 || true
 }
 
 # obs_sigint: SIGINT to OBS while its UI thread idles in its event loop (tests/e2e/obs-sigint.c says why:
@@ -389,11 +404,15 @@ obs_events_wait() {
 # ---------------------------------------------------------------- Restream emulator
 
 # emu_start [ARGS...]: start tests/emulator/restream-emulator, wait for READY, export its KEY=VALUE lines
-# (RESTREAM_API_URL etc.) so OBS started afterwards uses it. Sets EMU_PID.
+# (RESTREAM_API_URL etc.) so OBS started afterwards uses it. Sets EMU_PID. The emulator is strict, like Restream:
+# it accepts only the registered redirect URI, the fixed own-app URI http://127.0.0.1:$RESTREAM_REDIRECT_PORT/callback
+# (a free port chosen once per test and exported, so OBS uses the same one).
 emu_start() {
 	local bin="$RFO_BUILD_DIR/tests/emulator/restream-emulator" out="$E2E_TMP/emulator.out" line
 	[ -x "$bin" ] || e2e_fail "$bin not built"
-	"$bin" "$@" >"$out" 2>>"$E2E_ART/emulator.log" </dev/null &
+	[ -n "${RESTREAM_REDIRECT_PORT:-}" ] || RESTREAM_REDIRECT_PORT=$(free_port)
+	export RESTREAM_REDIRECT_PORT
+	"$bin" --redirect-uri "http://127.0.0.1:$RESTREAM_REDIRECT_PORT/callback" "$@" >"$out" 2>>"$E2E_ART/emulator.log" </dev/null &
 	EMU_PID=$!
 	e2e_track_pid "$EMU_PID"
 	wait_until 15 grep -qx READY "$out" || {

@@ -4,8 +4,10 @@
 #   (8) listener   while a sign-in is pending, its port listens on 127.0.0.1 only: every non-loopback address of
 #                  the machine (hostname -I) refuses the connection, while 127.0.0.1 accepts it and obs-websocket
 #                  (listening on all addresses) is reachable on each of them.
-#   (5) state      /callback?code=x&state=wrong -> HTTP 400, the listener closes, a lastError, and no
-#                  authorization_code call reaches the emulator.
+#   (5) state      /callback?code=x&state=wrong and /callback?code=x (no state) -> HTTP 400, no
+#                  authorization_code call reaches the emulator, and the listener KEEPS WAITING (still signing_in,
+#                  no lastError): the real redirect that follows signs in (sign-in (1) below after one more such
+#                  callback); 20 idle connections to the listener do not keep the browser's redirect out.
 #   denial/error   a denial in the browser and an error redirect -> a clear message on the page, in lastError and in
 #                  the dock; no token request.
 #   (1) sign-in    BeginSignIn -> the BROWSER script is opened with the authorize URL and follows it -> GetStatus
@@ -64,19 +66,21 @@ done
 e2e_log "listener refused on $checked non-loopback address(es): $(tr '\n' ' ' <<<"$addrs")"
 ((checked > 0)) || e2e_log "note: this machine has no non-loopback address; only the socket table was checked"
 
-# ---- (5) a callback with a wrong state is rejected without any token request
+# ---- (5) a callback with a wrong or no state is answered 400 without any token request; the listener keeps waiting
 codes_before=$(emu_token_calls authorization_code count)
 http=$(curl -sS --max-time 5 -o "$E2E_TMP/wrong-state.html" -w '%{http_code}' \
 	"http://127.0.0.1:$AUTH_PORT/callback?code=x&state=wrong")
 assert_eq "$http" 400 "HTTP status of a callback with a wrong state"
 assert_file_contains "$E2E_TMP/wrong-state.html" 'not valid any more' "the rejection page"
-obs_log_wait 'sign-in redirect rejected \(state mismatch\)'
-wait_until 5 listener_closed "$AUTH_PORT" || e2e_fail "the listener stayed open after the rejected callback"
-wait_until 5 auth_state_is signed_out || e2e_fail "not back to signed_out: $(auth_status)"
-status=$(auth_status)
-assert_json "$status" '.lastError | test("did not match")' "an actionable lastError after the rejected callback"
-dock_log_wait 'Sign in button shown; message: The sign-in answer did not match'
+obs_log_wait 'sign-in redirect rejected \(state mismatch\); still waiting for the browser'
+http=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_PORT/callback?code=x")
+assert_eq "$http" 400 "HTTP status of a callback without state"
+obs_log_wait 'sign-in redirect rejected \(state missing\)'
 sleep 1
+[ -n "$(listener_sockets "$AUTH_PORT")" ] || e2e_fail "the listener closed after a callback without the right state"
+status=$(auth_status)
+assert_json_eq "$status" .authState signing_in
+assert_json_eq "$status" .lastError ""
 assert_eq "$(emu_token_calls authorization_code count)" "$codes_before" "authorization_code calls after the wrong state"
 assert_eq "$(auth_browser_codes | wc -l)" 0 "codes the browser carried"
 
@@ -104,12 +108,27 @@ assert_json "$(auth_status)" '.lastError | test("refused the sign-in \\(temporar
 dock_log_wait 'Sign in button shown; message: Restream refused the sign-in \(temporarily_unavailable\)'
 assert_eq "$(emu_token_calls authorization_code count)" "$codes_before" "authorization_code calls after a denial/error"
 
-# ---- (1) sign in through the BROWSER script
-auth_browser_follow on
+# ---- (1) sign in through the BROWSER script: first a forged callback and 20 idle connections, which must not
+# end the sign-in or keep the browser's redirect out
+auth_browser_follow off
 auth_begin
 wait_until 10 browser_calls_are 4 || e2e_fail "the fourth BeginSignIn did not open the browser"
 assert_eq "$(tail -n 1 "$AUTH_BROWSER_CALLS")" "$AUTH_URL" "URL the browser was opened with"
+http=$(curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_PORT/callback?code=x&state=forged")
+assert_eq "$http" 400 "HTTP status of a forged callback"
+idle_pids=()
+for _ in $(seq 20); do
+	timeout 60 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"; sleep 60' "$AUTH_PORT" 2>/dev/null &
+	idle_pids+=($!)
+	e2e_track_pid "$!"
+done
+sleep 0.5
+t0=$(now_ms)
+auth_browser_follow on
+"$BROWSER" "$AUTH_URL"
 wait_until 20 e2e_signed_in || e2e_fail "not signed in within 20 s: $(auth_status); browser: $(cat "$AUTH_BROWSER_DIR"/results 2>/dev/null)"
+e2e_log "signed in $(($(now_ms) - t0)) ms after the browser was sent to Restream, with 20 idle connections open"
+for p in "${idle_pids[@]}"; do stop_pid "$p" TERM 2; done
 assert_eq "$(tail -n 1 "$AUTH_BROWSER_DIR/results")" 200 "HTTP status of the listener's page"
 assert_file_contains "$AUTH_BROWSER_DIR/page.html" 'You can close this tab' "the listener's success page"
 assert_eq "$(emu_token_calls authorization_code count)" $((codes_before + 1)) "authorization_code calls"

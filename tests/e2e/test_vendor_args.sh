@@ -20,6 +20,7 @@ CASES=$(
 		ListChannels|none|-|-
 		ListEvents|none|-|-
 		GetStreamSettings|none|-|-
+		RestoreStreamSettings|none|-|-
 		GetStats|none|-|-
 		SetChannelEnabled|bad id type (object)|{"id":{"x":1},"enabled":true}|invalidArgument
 		SetChannelEnabled|bad id type (letters)|{"id":"abc","enabled":true}|invalidArgument

@@ -82,6 +82,19 @@ static json_t *state_json(void)
 			 emu_stream_log_json());
 }
 
+/* The registered clients (the broker client's secret included: the tests grep for it). */
+static json_t *clients_json(void)
+{
+	json_t *app = json_array(), *broker = json_array();
+	for (int i = 0; i < emu.n_redirect_uris; i++)
+		json_array_append_new(app, json_string(emu.redirect_uris[i]));
+	for (int i = 0; i < emu.broker.n_redirects; i++)
+		json_array_append_new(broker, json_string(emu.broker.redirects[i]));
+	return json_pack("{s:o,s:b,s:s,s:s,s:o,s:i}", "redirectUris", app, "anyLoopbackRedirect",
+			 emu.any_loopback_redirect, "brokerClientId", emu.broker.id, "brokerClientSecret",
+			 emu.broker.secret, "brokerRedirectUris", broker, "redirectsRefused", emu.redirects_refused);
+}
+
 static void ok(struct emu_resp *resp, json_t *extra)
 {
 	json_t *o = extra ? extra : json_object();
@@ -330,6 +343,8 @@ bool emu_control_route(struct emu_req *req, struct emu_resp *resp)
 			emu_resp_json(resp, 200, state_json());
 		else if (strcmp(p, "received") == 0)
 			emu_resp_json(resp, 200, received_json());
+		else if (strcmp(p, "clients") == 0)
+			emu_resp_json(resp, 200, clients_json());
 		else if (strcmp(p, "tokens") == 0)
 			emu_resp_json(resp, 200, tokens_json());
 		else if (strcmp(p, "faults") == 0)

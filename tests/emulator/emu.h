@@ -57,12 +57,14 @@ struct emu_token {
 	int64_t issued, access_exp, refresh_exp;
 	bool revoked, rotated;
 	char how[24]; /* authorization_code / refresh_token / control */
+	int client;   /* EMU_CLIENT_*: who may refresh it */
 };
 
 struct emu_code {
 	struct emu_code *next;
 	char code[40];
 	char redirect_uri[256];
+	int client; /* EMU_CLIENT_*: the code is exchanged by the client it was issued to only */
 	int64_t expires;
 	bool used;
 };
@@ -100,9 +102,22 @@ struct emu_stats_grant {
 	json_t *times; /* array of epoch ms */
 };
 
+#define EMU_MAX_REDIRECTS 8
+enum { EMU_CLIENT_APP, EMU_CLIENT_BROKER, EMU_CLIENT_COUNT };
+/* A registered application: its credentials and its redirect URIs, matched exactly like a real OAuth server. */
+struct emu_client {
+	char id[64], secret[128];
+	char redirects[EMU_MAX_REDIRECTS][256];
+	int n_redirects;
+};
+
 struct emu_state {
 	struct lws_context *ctx;
 	char client_id[64], client_secret[80];
+	char redirect_uris[EMU_MAX_REDIRECTS][256]; /* --redirect-uri: the app client's registered URIs */
+	int n_redirect_uris;
+	bool any_loopback_redirect; /* --any-loopback-redirect (and --demo): any http loopback URI is accepted */
+	struct emu_client broker; /* --broker-client-id/-secret-file/-redirect-uri: the secret only the broker knows */
 	char rtmp_url[256], srt_url[256];
 	bool no_srt, demo, quiet;
 	int api_port, chat_port, streaming_port;
@@ -123,6 +138,7 @@ struct emu_state {
 	struct emu_stats_grant grant_code, grant_refresh;
 	int revokes;
 	json_t *revoke_log;
+	int redirects_refused; /* /login with an unregistered redirect_uri */
 	/* faults */
 	struct emu_fault *faults;
 	/* sockets */

@@ -19,7 +19,11 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: restream-emulator [--api-port N] [--chat-port N] [--streaming-port N] (0 = any free port)\n"
 		"  [--client-id ID] [--client-secret S] [--rtmp-url URL] [--srt-url URL] [--no-srt]\n"
-		"  [--token-lifetime SECONDS] [--heartbeat SECONDS] [--demo] [--seed N] [--quiet] [--verbose]\n");
+		"  [--token-lifetime SECONDS] [--heartbeat SECONDS] [--demo] [--seed N] [--quiet] [--verbose]\n"
+		"  [--redirect-uri URI]... (the app's registered redirect URIs, matched exactly)\n"
+		"  [--any-loopback-redirect] (also accept any http loopback redirect URI; --demo implies it)\n"
+		"  [--broker-client-id ID --broker-client-secret-file FILE --broker-redirect-uri URI...]\n"
+		"      (a second client, whose secret only a token broker knows)\n");
 }
 
 static bool parse_int(const char *s, int lo, int hi, int *out)
@@ -30,6 +34,26 @@ static bool parse_int(const char *s, int lo, int hi, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+static bool add_uri(char uris[][256], int *n, const char *uri)
+{
+	if (!uri || *n >= EMU_MAX_REDIRECTS || strlen(uri) >= 256)
+		return false;
+	snprintf(uris[(*n)++], 256, "%s", uri);
+	return true;
+}
+
+/* The broker client's secret, from a file (never on the command line, where ps shows it). */
+static bool read_secret(const char *path, char *out, size_t size)
+{
+	FILE *f = path ? fopen(path, "r") : NULL;
+	if (!f)
+		return false;
+	bool ok = fgets(out, (int)size, f) != NULL;
+	fclose(f);
+	out[strcspn(out, "\r\n")] = '\0';
+	return ok && out[0];
 }
 
 static int parse_args(int argc, char **argv, bool *verbose)
@@ -55,6 +79,14 @@ static int parse_args(int argc, char **argv, bool *verbose)
 			snprintf(emu.rtmp_url, sizeof(emu.rtmp_url), "%s", v);
 		else if (strcmp(a, "--srt-url") == 0 && v)
 			snprintf(emu.srt_url, sizeof(emu.srt_url), "%s", v);
+		else if (strcmp(a, "--redirect-uri") == 0)
+			ok = add_uri(emu.redirect_uris, &emu.n_redirect_uris, v);
+		else if (strcmp(a, "--broker-redirect-uri") == 0)
+			ok = add_uri(emu.broker.redirects, &emu.broker.n_redirects, v);
+		else if (strcmp(a, "--broker-client-id") == 0 && v)
+			snprintf(emu.broker.id, sizeof(emu.broker.id), "%s", v);
+		else if (strcmp(a, "--broker-client-secret-file") == 0)
+			ok = read_secret(v, emu.broker.secret, sizeof(emu.broker.secret));
 		else if (strcmp(a, "--seed") == 0 && v)
 			emu.seed = strtoull(v, NULL, 10);
 		else {
@@ -63,6 +95,8 @@ static int parse_args(int argc, char **argv, bool *verbose)
 				emu.no_srt = true;
 			else if (strcmp(a, "--demo") == 0)
 				emu.demo = true;
+			else if (strcmp(a, "--any-loopback-redirect") == 0)
+				emu.any_loopback_redirect = true;
 			else if (strcmp(a, "--quiet") == 0)
 				emu.quiet = true;
 			else if (strcmp(a, "--verbose") == 0)
@@ -114,6 +148,12 @@ int main(int argc, char **argv)
 	snprintf(emu.client_secret, sizeof(emu.client_secret), "emu-secret-%s", h);
 	if (parse_args(argc, argv, &verbose))
 		return 2;
+	if (emu.demo && !emu.n_redirect_uris)
+		emu.any_loopback_redirect = true; /* the demo OBS uses whatever redirect port its settings say */
+	if (emu.broker.id[0] && !emu.broker.secret[0]) {
+		fprintf(stderr, "restream-emulator: --broker-client-id needs --broker-client-secret-file\n");
+		return 2;
+	}
 	emu.grant_code.times = json_array();
 	emu.grant_refresh.times = json_array();
 	emu.revoke_log = json_array();
@@ -150,6 +190,8 @@ int main(int argc, char **argv)
 	printf("RESTREAM_STREAMING_URL=ws://127.0.0.1:%d/ws\n", emu.streaming_port);
 	printf("RESTREAM_CLIENT_ID=%s\n", emu.client_id);
 	printf("RESTREAM_CLIENT_SECRET=%s\n", emu.client_secret);
+	/* the plugin's test-only switch: fetch the emulator's images over plain http from loopback */
+	printf("RFO_TEST_LOOPBACK_IMAGES=1\n");
 	printf("READY\n");
 	fflush(stdout);
 

@@ -16,6 +16,7 @@ struct emu_token *emu_token_issue(const char *how)
 	emu_rand_hex(t->access, 40);
 	emu_rand_hex(t->refresh, 40);
 	t->issued = emu_now_s();
+	t->client = EMU_CLIENT_APP;
 	t->access_exp = t->issued + emu.token_lifetime;
 	t->refresh_exp = t->issued + emu.refresh_lifetime;
 	snprintf(t->how, sizeof(t->how), "%s", how);
@@ -87,6 +88,34 @@ static bool loopback_uri(const char *u)
 	return false;
 }
 
+static bool registered(char uris[][256], int n, const char *uri)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(uris[i], uri) == 0)
+			return true;
+	return false;
+}
+
+/* EMU_CLIENT_* of a client id, -1 when unknown. */
+static int client_of(const char *id)
+{
+	if (id[0] && strcmp(id, emu.client_id) == 0)
+		return EMU_CLIENT_APP;
+	if (id[0] && emu.broker.id[0] && strcmp(id, emu.broker.id) == 0)
+		return EMU_CLIENT_BROKER;
+	return -1;
+}
+
+/* Exact match against the client's registered URIs; the app client also takes any loopback URI when the flag
+ * says so (the old behaviour, for --demo and tests that use an ephemeral port). */
+static bool redirect_allowed(int client, const char *uri)
+{
+	if (client == EMU_CLIENT_BROKER)
+		return registered(emu.broker.redirects, emu.broker.n_redirects, uri);
+	return registered(emu.redirect_uris, emu.n_redirect_uris, uri) ||
+	       (emu.any_loopback_redirect && loopback_uri(uri));
+}
+
 static void html_error(struct emu_resp *resp, int status, const char *msg)
 {
 	char page[512];
@@ -106,10 +135,15 @@ static void handle_login(struct emu_req *req, struct emu_resp *resp)
 	emu_req_query(req, "state", state, sizeof(state));
 	if (strcmp(rtype, "code") != 0)
 		return html_error(resp, 400, "Unsupported response_type (only \"code\").");
-	if (strcmp(cid, emu.client_id) != 0)
+	int client = client_of(cid);
+	if (client < 0)
 		return html_error(resp, 400, "Unknown client_id.");
-	if (!loopback_uri(ruri))
+	if (!redirect_allowed(client, ruri)) {
+		if (!emu.quiet)
+			fprintf(stderr, "restream-emulator: /login refused an unregistered redirect_uri\n");
+		emu.redirects_refused++;
 		return html_error(resp, 400, "redirect_uri is not registered for this application.");
+	}
 	if (emu.deny_login) {
 		snprintf(resp->location, sizeof(resp->location), "%s", ruri);
 		return html_error(resp, 302, "Access denied; redirecting.");
@@ -119,6 +153,7 @@ static void handle_login(struct emu_req *req, struct emu_resp *resp)
 		abort();
 	emu_rand_hex(c->code, 32);
 	snprintf(c->redirect_uri, sizeof(c->redirect_uri), "%s", ruri);
+	c->client = client;
 	c->expires = emu_now_s() + CODE_LIFETIME_S;
 	c->next = emu.codes;
 	emu.codes = c;
@@ -134,23 +169,31 @@ static void oauth_err(struct emu_resp *resp, int status, const char *err, const 
 	emu_resp_json(resp, status, json_pack("{s:s,s:s}", "error", err, "error_description", desc));
 }
 
-static bool client_auth(struct emu_req *req)
+static int client_check(const char *id, const char *secret)
+{
+	int c = client_of(id);
+	const char *want = c == EMU_CLIENT_APP ? emu.client_secret : c == EMU_CLIENT_BROKER ? emu.broker.secret : NULL;
+	return want && want[0] && strcmp(secret, want) == 0 ? c : -1;
+}
+
+/* The authenticated client (EMU_CLIENT_*), -1 when the credentials are missing or wrong. */
+static int client_auth(struct emu_req *req)
 {
 	char hdr[512], dec[384], id[128] = "", secret[160] = "";
 	if (emu_req_header(req, WSI_TOKEN_HTTP_AUTHORIZATION, hdr, sizeof(hdr)) && strncmp(hdr, "Basic ", 6) == 0) {
 		int n = lws_b64_decode_string(hdr + 6, dec, sizeof(dec) - 1);
 		if (n <= 0)
-			return false;
+			return -1;
 		dec[n] = '\0';
 		char *colon = strchr(dec, ':');
 		if (!colon)
-			return false;
+			return -1;
 		*colon = '\0';
-		return strcmp(dec, emu.client_id) == 0 && strcmp(colon + 1, emu.client_secret) == 0;
+		return client_check(dec, colon + 1);
 	}
 	emu_form_get(req->body, "client_id", id, sizeof(id));
 	emu_form_get(req->body, "client_secret", secret, sizeof(secret));
-	return id[0] && strcmp(id, emu.client_id) == 0 && strcmp(secret, emu.client_secret) == 0;
+	return client_check(id, secret);
 }
 
 static void token_response(struct emu_resp *resp, const struct emu_token *t)
@@ -206,7 +249,8 @@ static void handle_token(struct emu_req *req, struct emu_resp *resp)
 	if (g->in_flight > g->max_concurrent)
 		g->max_concurrent = g->in_flight;
 	resp->inflight_grant = gi;
-	if (!client_auth(req)) {
+	int client = client_auth(req);
+	if (client < 0) {
 		g->errors++;
 		return oauth_err(resp, 401, "invalid_client", "Client authentication failed");
 	}
@@ -221,18 +265,24 @@ static void handle_token(struct emu_req *req, struct emu_resp *resp)
 			return oauth_err(resp, 400, "invalid_grant", "Invalid authorization code");
 		}
 		c->used = true;
+		if (c->client != client) {
+			g->errors++;
+			return oauth_err(resp, 400, "invalid_grant", "The code was issued to another client");
+		}
 		if (strcmp(c->redirect_uri, ruri) != 0) {
 			g->errors++;
 			return oauth_err(resp, 400, "invalid_grant",
 					 "redirect_uri does not match the authorization request");
 		}
-		return token_response(resp, emu_token_issue("authorization_code"));
+		struct emu_token *issued = emu_token_issue("authorization_code");
+		issued->client = client;
+		return token_response(resp, issued);
 	}
 	emu_form_get(req->body, "refresh_token", rt, sizeof(rt));
 	struct emu_token *t = emu.tokens;
 	while (t && strcmp(t->refresh, rt) != 0)
 		t = t->next;
-	if (!t) {
+	if (!t || t->client != client) {
 		g->errors++;
 		return oauth_err(resp, 400, "invalid_grant", "Invalid refresh token");
 	}
@@ -246,7 +296,9 @@ static void handle_token(struct emu_req *req, struct emu_resp *resp)
 		return oauth_err(resp, 400, "invalid_grant", "Refresh token expired");
 	}
 	t->rotated = true;
-	token_response(resp, emu_token_issue("refresh_token"));
+	struct emu_token *issued = emu_token_issue("refresh_token");
+	issued->client = client;
+	token_response(resp, issued);
 }
 
 static void handle_revoke(struct emu_req *req, struct emu_resp *resp)
@@ -257,9 +309,13 @@ static void handle_revoke(struct emu_req *req, struct emu_resp *resp)
 	struct emu_token *t = tok[0] ? find_any(tok) : NULL;
 	if (t)
 		emu_token_revoke_pair(t);
+	int client = client_auth(req); /* not required (undocumented), but recorded: who revoked */
 	emu.revokes++;
-	json_array_append_new(emu.revoke_log, json_pack("{s:I,s:s,s:s,s:b}", "time", (json_int_t)emu_now_ms(), "token",
-							tok, "hint", hint, "matched", t != NULL));
+	json_array_append_new(emu.revoke_log, json_pack("{s:I,s:s,s:s,s:b,s:s}", "time", (json_int_t)emu_now_ms(),
+							"token", tok, "hint", hint, "matched", t != NULL, "client",
+							client == EMU_CLIENT_BROKER ? "broker"
+							: client == EMU_CLIENT_APP  ? "app"
+										    : ""));
 	emu_resp_empty(resp, 200);
 }
 

@@ -40,12 +40,16 @@ start_emu() { # outfile args...
 	exit 1
 }
 
-start_emu "$WORK/emu.out" --api-port 0 --chat-port 0 --streaming-port 0 --heartbeat 1 --rtmp-url rtmp://127.0.0.1:19350/live
+RURI=http://127.0.0.1:8765/callback
+BRURI=http://127.0.0.1:9/redirect
+printf 'broker-only-secret-%s\n' "$$" >"$WORK/broker.secret"
+start_emu "$WORK/emu.out" --api-port 0 --chat-port 0 --streaming-port 0 --heartbeat 1 --rtmp-url rtmp://127.0.0.1:19350/live \
+	--redirect-uri "$RURI" --broker-client-id emu-broker-client --broker-client-secret-file "$WORK/broker.secret" \
+	--broker-redirect-uri "$BRURI"
 eval "$(grep '^RESTREAM_' "$WORK/emu.out")"
 A=$RESTREAM_API_URL
 CID=$RESTREAM_CLIENT_ID
 CS=$RESTREAM_CLIENT_SECRET
-RURI=http://127.0.0.1:8765/callback
 eq "$(grep -c '^RESTREAM_\(API\|CHAT\|STREAMING\)_URL=' "$WORK/emu.out")" 3 "startup prints three URLs"
 eq "$(tail -1 "$WORK/emu.out")" READY "startup ends with READY"
 has "$RESTREAM_CHAT_URL" "ws://127.0.0.1:" "chat URL is loopback ws"
@@ -96,6 +100,26 @@ eq "$(jq -r '.[2].rtmpUrl' <<<"$BODY")" rtmp://127.0.0.1:19350/live "rtmpUrl fol
 login() { curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$A/login?response_type=code&client_id=$1&redirect_uri=$2&state=$3&scope=profile.read%20chat.read"; }
 eq "$(login nope "$RURI" s | cut -d' ' -f1)" 400 "login rejects unknown client_id"
 eq "$(login "$CID" https://evil.example.com/cb s | cut -d' ' -f1)" 400 "login rejects non-loopback redirect_uri"
+# registered redirect URIs are matched exactly: today's ephemeral localhost URI, another port, another host
+# spelling and the broker's URI (registered for the other client) are all refused
+eq "$(login "$CID" "http://localhost:43127/callback" s | cut -d' ' -f1)" 400 "login refuses an unregistered localhost:<random> URI"
+eq "$(login "$CID" "http://127.0.0.1:8766/callback" s | cut -d' ' -f1)" 400 "login refuses another port"
+eq "$(login "$CID" "http://localhost:8765/callback" s | cut -d' ' -f1)" 400 "login refuses localhost for 127.0.0.1"
+eq "$(login "$CID" "$BRURI" s | cut -d' ' -f1)" 400 "login refuses the broker client's URI for the app client"
+eq "$(curl -s "$A/_emu/clients" | jq -r '.redirectsRefused')" 5 "refusals counted (with the non-loopback one)"
+# the broker client: its own URI only, and a code it exchanges with its own secret only
+eq "$(login emu-broker-client "$RURI" s | cut -d' ' -f1)" 400 "the broker client cannot use the app's URI"
+BR=$(login emu-broker-client "$BRURI" "4242.0123456789abcdef")
+eq "${BR%% *}" 302 "the broker client logs in with its registered URI"
+BCODE=$(sed 's/.*code=\([0-9a-f]*\).*/\1/' <<<"$BR")
+BST=$(curl -s -o /dev/null -w '%{http_code}' -u "$CID:$CS" -d grant_type=authorization_code -d "code=$BCODE" --data-urlencode "redirect_uri=$BRURI" "$A/oauth/token")
+eq "$BST" 400 "a broker code exchanged with the app's credentials is refused"
+BCODE=$(login emu-broker-client "$BRURI" s | sed 's/.*code=\([0-9a-f]*\).*/\1/')
+BST=$(curl -s -o /dev/null -w '%{http_code}' -u "emu-broker-client:wrong" -d grant_type=authorization_code -d "code=$BCODE" --data-urlencode "redirect_uri=$BRURI" "$A/oauth/token")
+eq "$BST" 401 "a wrong broker secret is refused"
+BST=$(curl -s -o /dev/null -w '%{http_code}' -u "emu-broker-client:$(cat "$WORK/broker.secret")" -d grant_type=authorization_code -d "code=$BCODE" --data-urlencode "redirect_uri=$BRURI" "$A/oauth/token")
+eq "$BST" 200 "the broker's secret exchanges the broker's code"
+grep -qF "$(cat "$WORK/broker.secret")" "$WORK/emu.out" && bad "the broker secret was printed"
 R=$(login "$CID" "$RURI" "st%2Fate1")
 eq "${R%% *}" 302 "login auto-approves with 302"
 LOC=${R#* }

@@ -4,6 +4,7 @@
  * caused it. Each target defines LLVMFuzzerTestOneInput; libFuzzer (RFO_FUZZ) or replay.c (any
  * compiler) calls it. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,3 +65,32 @@ static inline void rfo_fuzz_check_allocs(long before, const char *what)
 			abort();                                                                           \
 		}                                                                                          \
 	} while (0)
+
+/* Remote text as the parsers promise to hand it on (rfo_text_sanitize's rules): no C0 control byte (so no line
+ * break; lines allows '\n'), no DEL, no C1 (U+0080..U+009F), no U+2028/U+2029, no bidi embedding, override or
+ * isolate (U+202A..U+202E, U+2066..U+2069), and at most max bytes (0 = no cap). Does not check UTF-8 validity. */
+static inline bool rfo_fuzz_clean_text(const char *s, size_t max, bool lines)
+{
+	if (!s)
+		return false;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+	for (; p[n]; n++) {
+		unsigned char c = p[n];
+		if ((c < 0x20 && !(lines && c == '\n')) || c == 0x7f)
+			return false;
+		if (c == 0xC2 && p[n + 1] >= 0x80 && p[n + 1] <= 0x9F)
+			return false;
+		if (c == 0xE2 && p[n + 1] == 0x80 && p[n + 2] >= 0xA8 && p[n + 2] <= 0xAE)
+			return false;
+		if (c == 0xE2 && p[n + 1] == 0x81 && p[n + 2] >= 0xA6 && p[n + 2] <= 0xA9)
+			return false;
+	}
+	return !max || n <= max;
+}
+
+/* A URL or id kept as sent: clean text without spaces, at most max bytes; NULL is fine (dropped). */
+static inline bool rfo_fuzz_clean_token(const char *s, size_t max)
+{
+	return !s || (rfo_fuzz_clean_text(s, max, false) && !strchr(s, ' '));
+}

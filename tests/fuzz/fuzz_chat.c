@@ -19,16 +19,22 @@ static void check_text(const char *s, size_t max)
 static void check_message(const struct rfo_chat_message *m)
 {
 	RFO_FUZZ_ASSERT(m->id && m->connection_id && m->platform);
+	/* every stored field is capped: one frame cannot keep more than a few tens of KiB */
+	RFO_FUZZ_ASSERT(strlen(m->id) <= RFO_CHAT_MAX_ID && strlen(m->connection_id) <= RFO_CHAT_MAX_ID);
+	RFO_FUZZ_ASSERT(!m->link || (strlen(m->link) <= RFO_CHAT_MAX_URL && rfo_fuzz_clean_token(m->link, 0)));
+	RFO_FUZZ_ASSERT(!m->parent_author || strlen(m->parent_author) <= RFO_CHAT_MAX_NAME);
 	check_text(m->author, RFO_CHAT_MAX_NAME);
 	check_text(m->text, RFO_CHAT_MAX_TEXT);
 	if (m->donation)
 		check_text(m->donation, 0);
 	size_t tlen = strlen(m->text);
 	uint32_t prev_end = 0;
+	size_t url_bytes = 0;
 	RFO_FUZZ_ASSERT(m->num_emotes <= RFO_CHAT_MAX_EMOTES);
 	for (size_t i = 0; i < m->num_emotes; i++) {
 		const struct rfo_chat_emote *e = &m->emotes[i];
-		RFO_FUZZ_ASSERT(e->url != NULL);
+		RFO_FUZZ_ASSERT(e->url != NULL && rfo_fuzz_clean_token(e->url, RFO_CHAT_MAX_URL));
+		url_bytes += strlen(e->url);
 		RFO_FUZZ_ASSERT(e->byte_start < e->byte_end && e->byte_end <= tlen);
 		RFO_FUZZ_ASSERT(i == 0 || e->byte_start >= prev_end);
 		/* spans lie on code-point boundaries */
@@ -36,6 +42,7 @@ static void check_message(const struct rfo_chat_message *m)
 		RFO_FUZZ_ASSERT(e->byte_end == tlen || ((unsigned char)m->text[e->byte_end] & 0xC0) != 0x80);
 		prev_end = e->byte_end;
 	}
+	RFO_FUZZ_ASSERT(url_bytes <= RFO_CHAT_MAX_EMOTE_URLS);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,7 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)rfo_chat_kind_name(frame.message->kind);
 		}
 		if (frame.conn.target_name)
-			check_text(frame.conn.target_name, 0);
+			check_text(frame.conn.target_name, RFO_CHAT_MAX_NAME);
+		RFO_FUZZ_ASSERT(!frame.conn.identifier || strlen(frame.conn.identifier) <= RFO_CHAT_MAX_ID);
+		RFO_FUZZ_ASSERT(!frame.conn.uuid || strlen(frame.conn.uuid) <= RFO_CHAT_MAX_ID);
+		RFO_FUZZ_ASSERT(frame.reply.num_connection_ids <= RFO_CHAT_MAX_REPLY_TARGETS);
+		for (size_t i = 0; i < frame.reply.num_connection_ids; i++)
+			RFO_FUZZ_ASSERT(strlen(frame.reply.connection_ids[i]) <= RFO_CHAT_MAX_ID);
+		RFO_FUZZ_ASSERT(!frame.reply.reply_uuid || strlen(frame.reply.reply_uuid) <= RFO_CHAT_MAX_ID);
 		if (frame.reply.text)
 			check_text(frame.reply.text, 0);
 		(void)rfo_chat_reason_lookup(frame.conn.reason);

@@ -1,5 +1,7 @@
 /* Fuzz target: every REST v2 body parser (docs/restream-api.md §2, §5) on each input: profile, platforms, servers,
- * ingest, stream keys, SRT keys, channel list and item, channel meta, event lists and item, error envelope. */
+ * ingest, stream keys, SRT keys, channel list and item, channel meta, event lists and item, error envelope. Every
+ * string handed on is clean (no control, line-break or bidi-override characters; descriptions may keep '\n') and
+ * within its cap; URLs and ids are clean tokens or absent. */
 #include "fuzz-common.h"
 #include "rfo-rest.h"
 
@@ -12,14 +14,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rfo_error err = {0};
 
 	struct rfo_profile profile;
-	if (rfo_rest_parse_profile(json, size, &profile, &err))
-		RFO_FUZZ_ASSERT(profile.username && profile.display_name);
+	if (rfo_rest_parse_profile(json, size, &profile, &err)) {
+		RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(profile.username, RFO_REST_MAX_NAME, false));
+		RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(profile.display_name, RFO_REST_MAX_NAME, false));
+		RFO_FUZZ_ASSERT(!profile.email || rfo_fuzz_clean_text(profile.email, RFO_REST_MAX_NAME, false));
+	}
 	rfo_profile_free(&profile);
 
 	struct rfo_platform_list platforms;
 	if (rfo_rest_parse_platforms(json, size, &platforms, &err)) {
 		for (size_t i = 0; i < platforms.count; i++) {
-			RFO_FUZZ_ASSERT(platforms.items[i].name != NULL);
+			const struct rfo_platform *p = &platforms.items[i];
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(p->name, RFO_REST_MAX_NAME, false));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(p->url, RFO_REST_MAX_URL));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(p->image_png, RFO_REST_MAX_URL));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(p->alt_image_png, RFO_REST_MAX_URL));
 			RFO_FUZZ_ASSERT(rfo_platform_list_find(&platforms, platforms.items[i].id) != NULL);
 		}
 	}
@@ -27,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct rfo_server_list servers;
 	if (rfo_rest_parse_servers(json, size, &servers, &err)) {
-		for (size_t i = 0; i < servers.count; i++)
+		for (size_t i = 0; i < servers.count; i++) {
 			RFO_FUZZ_ASSERT(servers.items[i].rtmp_url != NULL);
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(servers.items[i].rtmp_url, RFO_REST_MAX_URL));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(servers.items[i].name, RFO_REST_MAX_NAME, false));
+		}
 	}
 	rfo_server_list_free(&servers);
 
@@ -47,8 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct rfo_channel_list channels;
 	if (rfo_rest_parse_channels(json, size, &channels, &err)) {
-		for (size_t i = 0; i < channels.count; i++)
-			RFO_FUZZ_ASSERT(channels.items[i].display_name != NULL);
+		for (size_t i = 0; i < channels.count; i++) {
+			const struct rfo_channel *c = &channels.items[i];
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(c->display_name, RFO_REST_MAX_NAME, false));
+			RFO_FUZZ_ASSERT(!c->identifier || rfo_fuzz_clean_text(c->identifier, RFO_REST_MAX_NAME, false));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(c->url, RFO_REST_MAX_URL));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(c->embed_url, RFO_REST_MAX_URL));
+		}
 	}
 	rfo_channel_list_free(&channels);
 
@@ -59,7 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	struct rfo_channel_meta meta;
 	if (rfo_rest_parse_channel_meta(json, size, &meta, &err)) {
-		RFO_FUZZ_ASSERT(meta.title != NULL);
+		RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(meta.title, RFO_REST_MAX_TITLE, false));
+		RFO_FUZZ_ASSERT(!meta.description ||
+				rfo_fuzz_clean_text(meta.description, RFO_REST_MAX_DESCRIPTION, true));
 		/* what SetTitle sends back */
 		char *body = rfo_rest_meta_patch_body(meta.title, meta.description);
 		bfree(body);
@@ -69,7 +88,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rfo_event_list events;
 	if (rfo_rest_parse_events(json, size, "/v2/user/events/history", &events, &err)) {
 		for (size_t i = 0; i < events.count; i++) {
-			RFO_FUZZ_ASSERT(events.items[i].id && events.items[i].status && events.items[i].title);
+			const struct rfo_event *e = &events.items[i];
+			RFO_FUZZ_ASSERT(e->id && rfo_fuzz_clean_token(e->id, RFO_REST_MAX_ID));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(e->status, RFO_REST_MAX_STATUS, false));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(e->title, RFO_REST_MAX_TITLE, false));
+			RFO_FUZZ_ASSERT(!e->description ||
+					rfo_fuzz_clean_text(e->description, RFO_REST_MAX_DESCRIPTION, true));
+			RFO_FUZZ_ASSERT(rfo_fuzz_clean_token(e->cover_url, RFO_REST_MAX_URL));
 			(void)rfo_event_status_from_string(events.items[i].status);
 		}
 	}
@@ -85,8 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct rfo_error e = {0};
 		(void)rfo_rest_parse_error(json, size, statuses[i], &e);
 		RFO_FUZZ_ASSERT(memchr(e.message, 0, sizeof(e.message)) != NULL && e.message[0] != 0);
-		for (const char *p = e.message; *p; p++)
-			RFO_FUZZ_ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
+		RFO_FUZZ_ASSERT(rfo_fuzz_clean_text(e.message, 0, false));
 	}
 	rfo_fuzz_check_allocs(before, "rest");
 	return 0;

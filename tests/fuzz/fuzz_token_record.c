@@ -2,6 +2,7 @@
  * that loads must serialise again (rfo_oauth_record_to_json) and load back to the same tokens. */
 #include "fuzz-common.h"
 #include "rfo-oauth.h"
+#include "rfo-rest.h"
 
 RFO_FUZZ_INIT()
 
@@ -17,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rfo_error err = {0};
 	if (rfo_oauth_record_from_json((const char *)data, size, &rec, &err)) {
 		RFO_FUZZ_ASSERT(rec.tokens.access_token || rec.tokens.refresh_token);
+		/* names reach the log ("signed in as …") and the dock: clean, whatever the file held */
+		RFO_FUZZ_ASSERT(!rec.username || rfo_fuzz_clean_text(rec.username, RFO_REST_MAX_NAME, false));
+		RFO_FUZZ_ASSERT(!rec.display_name || rfo_fuzz_clean_text(rec.display_name, RFO_REST_MAX_NAME, false));
 		char *json = rfo_oauth_record_to_json(&rec);
 		RFO_FUZZ_ASSERT(json != NULL);
 		struct rfo_token_record again = {0};

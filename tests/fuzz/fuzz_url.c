@@ -21,8 +21,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bfree(rfo_key_mask(s));
 
 	char *server = NULL, *sid = NULL, *pass = NULL;
-	if (rfo_srt_url_split(s, &server, &sid, &pass))
+	if (rfo_srt_url_split(s, &server, &sid, &pass)) {
 		RFO_FUZZ_ASSERT(server && sid);
+		/* the compatibility URL carries exactly these values back, whatever bytes they hold */
+		char *joined = rfo_srt_url_join(server, sid, pass);
+		char *server2 = NULL, *sid2 = NULL, *pass2 = NULL;
+		RFO_FUZZ_ASSERT(joined && rfo_srt_url_split(joined, &server2, &sid2, &pass2));
+		RFO_FUZZ_ASSERT(strcmp(server, server2) == 0 && strcmp(sid, sid2) == 0);
+		RFO_FUZZ_ASSERT(pass && *pass ? pass2 && strcmp(pass, pass2) == 0 : pass2 == NULL);
+		bfree(server2);
+		bfree(sid2);
+		bfree(pass2);
+		rfo_secret_wipe_free(joined);
+	}
 	bfree(server);
 	bfree(sid);
 	bfree(pass);

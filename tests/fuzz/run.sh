@@ -4,9 +4,12 @@
 # target. A crash, sanitizer report, leak or broken invariant fails the run; the input is kept in
 # $RFO_FUZZ_BUILD_DIR/fuzz-artifacts/<name>/ — add it to tests/fuzz/corpus/<name>/ once fixed, so that ctest
 # fuzz.regressions replays it forever.
+# run.sh --build-only: build the targets, fuzz nothing.
 # Environment: RFO_FUZZ_BUILD_DIR (default build-fuzz), RFO_FUZZ_SECONDS, RFO_FUZZ_JOBS (build jobs, default 2).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+build_only=0
+[ "${1:-}" = --build-only ] && { build_only=1; shift; }
 secs=${1:-${RFO_FUZZ_SECONDS:-20}}
 [ $# -gt 0 ] && shift
 build=${RFO_FUZZ_BUILD_DIR:-build-fuzz}
@@ -25,6 +28,7 @@ targets=()
 for n in "${names[@]}"; do targets+=("fuzz_$n"); done
 cmake --build "$build" -j"${RFO_FUZZ_JOBS:-2}" --target "${targets[@]}" >"$build/fuzz-build.log" 2>&1 ||
 	{ grep -E 'error' -A3 "$build/fuzz-build.log" | head -n 40; echo "fuzz: build failed"; exit 1; }
+[ "$build_only" = 1 ] && { echo "fuzz: built ${#targets[@]} targets in $((SECONDS - t0)) s"; exit 0; }
 echo "fuzz: built ${#targets[@]} targets in $((SECONDS - t0)) s; fuzzing each for ${secs} s"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}

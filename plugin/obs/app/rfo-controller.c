@@ -5,6 +5,7 @@
 #include "rfo-feature.h"
 #include "rfo-http.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 #include "rfo-token-store.h"
 #include "rfo-text.h"
 #include "rfo-ui.h"
@@ -17,8 +18,8 @@
 #include <util/platform.h>
 #include <util/threading.h>
 
-#define RFO_REDIRECT_HINT "http://localhost:<port>/callback"
 #define MAX_SUBSCRIBERS 8
+#define RFO_VENDOR_DRAIN_MS 500 /* of OBS's 1 s to quit: requests waiting for Restream are woken by then */
 
 struct subscriber {
 	rfo_session_cb cb;
@@ -58,14 +59,22 @@ static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 	rfo_config_read_app(ctl.settings_path, &id, &secret);
 	snprintf(out->client_id, sizeof(out->client_id), "%s", id);
 	snprintf(out->client_secret, sizeof(out->client_secret), "%s", secret);
-	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", RFO_REDIRECT_HINT);
+	out->redirect_port = rfo_config_read_redirect_port(ctl.settings_path);
+	char *uri = rfo_config_redirect_uri(out->redirect_port);
+	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", uri);
+	bfree(uri);
+	const char *key = ctl.config.sign_in_mode == RFO_SIGN_IN_BROKER     ? "Settings.Mode.Broker"
+			  : ctl.config.sign_in_mode == RFO_SIGN_IN_EMULATOR ? "Settings.Mode.Environment"
+			  : ctl.config.sign_in_mode == RFO_SIGN_IN_OWN_APP  ? "Settings.Mode.OwnApp"
+									    : "Settings.Mode.None";
+	snprintf(out->sign_in_mode, sizeof(out->sign_in_mode), "%s", obs_module_text(key));
 	bfree(id);
 	bfree(secret);
 }
 
 static void ui_save_app_settings(const struct rfo_ui_app_settings *in)
 {
-	rfo_config_write_app(ctl.settings_path, in->client_id, in->client_secret);
+	rfo_config_write_app(ctl.settings_path, in->client_id, in->client_secret, in->redirect_port);
 }
 
 static const struct rfo_ui_actions ui_actions = {
@@ -136,6 +145,11 @@ static void create_auth(void)
 		rfo_log(LOG_WARNING, "no Restream client id is configured (Tools → Restream settings); sign-in is off");
 		return;
 	}
+	if (cfg->sign_in_mode == RFO_SIGN_IN_BROKER)
+		rfo_log(LOG_INFO, "sign-in mode: %s (%s)", rfo_config_mode_name(cfg->sign_in_mode), cfg->broker_url);
+	else
+		rfo_log(LOG_INFO, "sign-in mode: %s, redirect URI http://127.0.0.1:%u/callback",
+			rfo_config_mode_name(cfg->sign_in_mode), cfg->redirect_port);
 	ctl.store = rfo_token_store_create(ctl.config_dir, RFO_TOKEN_STORE_AUTO);
 	struct rfo_auth_config ac = {
 		.api_url = cfg->api_url,
@@ -143,6 +157,8 @@ static void create_auth(void)
 		.revoke_url = cfg->revoke_url,
 		.client_id = cfg->client_id,
 		.client_secret = cfg->client_secret,
+		.broker_url = cfg->broker_url,
+		.redirect_port = cfg->redirect_port,
 		.store = ctl.store,
 		.pages =
 			{
@@ -169,8 +185,7 @@ bool rfo_controller_create(void)
 	ctl.links[RFO_LINK_CHAT] = ctl.links[RFO_LINK_STREAMING] = "disconnected";
 	ctl.settings_path = obs_module_config_path("settings.json");
 	ctl.config_dir = obs_module_config_path("");
-	if (ctl.config_dir && os_mkdirs(ctl.config_dir) == MKDIR_ERROR)
-		rfo_log(LOG_WARNING, "could not create the plugin's config folder");
+	rfo_private_dir_make(ctl.config_dir); /* 0700 before anything is written into it */
 	rfo_config_load(&ctl.config, ctl.settings_path);
 
 	ctl.http = rfo_http_create("rfo-http");
@@ -178,6 +193,7 @@ bool rfo_controller_create(void)
 	/* Running from here on: features may dispatch UI work from their create. */
 	os_atomic_set_bool(&ctl.running, true);
 	ctl.created = true;
+	rfo_features_reopen();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_create(features, n);
@@ -328,16 +344,26 @@ void rfo_controller_stop(void)
 	if (!ctl.created || !running())
 		return;
 	os_atomic_set_bool(&ctl.running, false);
+	uint64_t t0 = os_gettime_ns();
 	size_t n = 0;
 	const struct rfo_feature *const *features = rfo_app_features(&n);
 	rfo_features_stop(features, n);
+	/* Vendor requests still inside the plugin may hold the auth session, the HTTP worker or a feature's state: new
+	 * ones are turned away now, and those running get out before what they use is freed. Those not waiting for
+	 * Restream leave at once; those waiting for an HTTP answer leave when the worker cancels it (second drain). */
+	rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2);
 	/* Join every thread: the auth session first (it uses the store), then the HTTP worker. */
 	rfo_auth_destroy(ctl.auth);
 	ctl.auth = NULL;
+	rfo_http_stop(ctl.http);
+	if (!rfo_features_drain(RFO_VENDOR_DRAIN_MS / 2))
+		rfo_log(LOG_WARNING, "a vendor request was still running at quit");
 	rfo_http_destroy(ctl.http);
 	ctl.http = NULL;
 	rfo_token_store_destroy(ctl.store);
 	ctl.store = NULL;
+	/* OBS has 1 s to quit: this is the plugin's share of it */
+	rfo_log(LOG_INFO, "stopped in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
 
 void rfo_controller_destroy(void)

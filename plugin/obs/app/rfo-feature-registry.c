@@ -3,7 +3,9 @@
 #include "rfo-feature.h"
 #include "rfo-log.h"
 
+#include <obs-module.h>
 #include <util/darray.h>
+#include <util/platform.h>
 #include <util/threading.h>
 
 void rfo_features_create(const struct rfo_feature *const *features, size_t count)
@@ -71,9 +73,46 @@ static void wait_end(uint32_t budget)
 		os_atomic_dec_long(&waiting);
 }
 
+/* ---------------------------------------------------------------- the quit gate */
+
+/* How many vendor requests run inside the plugin, and whether new ones are turned away. Both sequentially
+ * consistent: a request counts itself before it looks at the gate, the drain closes the gate before it counts. */
+static volatile long in_flight;
+static volatile bool closed;
+
+static inline bool gate_closed(void)
+{
+	return os_atomic_load_bool(&closed);
+}
+
+bool rfo_features_drain(uint32_t max_ms)
+{
+	os_atomic_set_bool(&closed, true);
+	uint64_t deadline = os_gettime_ns() + (uint64_t)max_ms * 1000000ULL;
+	while (os_atomic_load_long(&in_flight) > 0 && os_gettime_ns() < deadline)
+		os_sleep_ms(1);
+	return os_atomic_load_long(&in_flight) == 0;
+}
+
+void rfo_features_reopen(void)
+{
+	os_atomic_set_bool(&closed, false);
+}
+
+static void call_checked(const struct rfo_feature_request *r, obs_data_t *request, obs_data_t *response);
+
 void rfo_features_call(obs_data_t *request, obs_data_t *response, void *param)
 {
-	const struct rfo_feature_request *r = param;
+	os_atomic_inc_long(&in_flight);
+	if (gate_closed())
+		rfo_vendor_fail(response, RFO_VENDOR_STOPPING, obs_module_text("Vendor.Error.Stopping"));
+	else
+		call_checked(param, request, response);
+	os_atomic_dec_long(&in_flight);
+}
+
+static void call_checked(const struct rfo_feature_request *r, obs_data_t *request, obs_data_t *response)
+{
 	if (!rfo_vendor_args_check(request, r->args, r->arg_count, response))
 		return;
 	uint32_t budget = r->may_wait ? wait_begin() : 0;

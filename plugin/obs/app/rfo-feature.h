@@ -68,3 +68,11 @@ bool rfo_features_register(const struct rfo_feature *const *features, size_t cou
 /* What obs-websocket calls for every request (param: its struct rfo_feature_request): checks the arguments
  * (answering missingArgument/invalidArgument), hands out the wait budget, runs the handler. */
 void rfo_features_call(obs_data_t *request, obs_data_t *response, void *param);
+
+/* Quit: from now on every vendor request answers errorCode "stopping" at once, and this waits (at most max_ms) until
+ * none is still running inside the plugin, so that nothing a handler holds (the auth session, the HTTP worker, a
+ * feature's state) is freed under it. Call it after the features stopped (their engines wake what waits for
+ * Restream) and before the shared objects are destroyed. True when none is left. UI thread (EXIT). */
+bool rfo_features_drain(uint32_t max_ms);
+/* Opens the gate again (a new controller after a destroy; tests). */
+void rfo_features_reopen(void);

@@ -212,8 +212,18 @@ static bool begin_sign_in(char **url_out, struct rfo_error *err)
 		return false;
 	}
 	char *url = NULL;
-	if (!rfo_auth_begin_sign_in(auth, &url, err))
+	if (!rfo_auth_begin_sign_in(auth, &url, err)) {
+		const struct rfo_config *cfg = rfo_controller_config();
+		if (err && err->code == RFO_ERR_NETWORK && cfg->sign_in_mode != RFO_SIGN_IN_BROKER) {
+			/* the fixed redirect port is taken: say what to change (no silent fallback to another port) */
+			char port[8];
+			snprintf(port, sizeof(port), "%u", cfg->redirect_port);
+			char *text = rfo_auth_error_format(obs_module_text("Auth.Error.PortBusy"), port);
+			rfo_error_set(err, RFO_ERR_NETWORK, "%s", text);
+			bfree(text);
+		}
 		return false;
+	}
 	if (url_out)
 		*url_out = bstrdup(url);
 	rfo_dispatch(open_browser_task, url);

@@ -2,6 +2,7 @@
  * icons. Never on the UI thread (disk and network). */
 #include "rfo-channels-private.h"
 #include "rfo-chat-look.h"
+#include "rfo-http.h"
 #include "rfo-log.h"
 
 #include <obs-module.h>
@@ -238,10 +239,11 @@ void rfo_ch_store_icon(int64_t platform_id, const char *body, size_t len)
 	bfree(path);
 }
 
-/* The same rule as every remote image: https, or plain http to a loopback host only. */
+/* The same rule as every remote image: https (public addresses only, checked by the fetch), plain http to a
+ * loopback host only under the tests' switch. */
 static bool icon_url_ok(const char *url)
 {
-	return rfo_chat_image_url_allowed(url);
+	return rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
 }
 
 /* Fetches (https or loopback only, size-limited) the icons of the user's platforms not tried yet. */

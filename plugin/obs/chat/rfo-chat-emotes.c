@@ -108,7 +108,7 @@ void rfo_chat_emotes_want(const char *url)
 	if (!emotes.init || !url)
 		return;
 	uint64_t h = rfo_text_hash(url);
-	bool ok = rfo_chat_image_url_allowed(url);
+	bool ok = rfo_chat_image_url_allowed(url, rfo_http_loopback_images_allowed());
 	pthread_mutex_lock(&emotes.mutex);
 	if (known_has(h) || (ok && emotes.in_flight >= RFO_CHAT_EMOTE_MAX_IN_FLIGHT)) {
 		/* asked before, or busy: a later message with the same emote asks again */
@@ -132,6 +132,7 @@ void rfo_chat_emotes_want(const char *url)
 		.headers = headers,
 		.timeout_ms = FETCH_TIMEOUT_MS,
 		.max_body_bytes = RFO_CHAT_EMOTE_MAX_BYTES,
+		.public_only = true,
 	};
 	char *copy = bstrdup(url);
 	if (!rfo_http_submit(rfo_controller_http(), &req, on_done, copy)) {

@@ -5,8 +5,10 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-log.h"
+#include "rfo-private-file.h"
 #include "rfo-secret.h"
 #include "rfo-service.h"
+#include "rfo-srt-url.h"
 #include "rfo-ui-golive.h"
 
 #include <obs-frontend-api.h>
@@ -29,6 +31,7 @@ static struct {
 	bool inited;
 	bool compat;
 	bool set_up;
+	bool previous; /* a copy of the service OBS had before the last apply is kept (this profile) */
 	char *compat_server;
 	/* What OBS streams to, as of the last check on the UI thread. */
 	bool ours;
@@ -59,7 +62,7 @@ static void save_settings(void)
 	obs_data_set_bool(d, S_SET_UP, apply.set_up);
 	obs_data_set_string(d, S_COMPAT_SERVER, apply.compat_server ? apply.compat_server : "");
 	pthread_mutex_unlock(&apply.mutex);
-	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
+	if (!rfo_private_file_save(d, path))
 		rfo_log_sub(LOG_WARNING, "golive", "could not save the plugin settings");
 	obs_data_release(d);
 }
@@ -82,6 +85,16 @@ static void set_choice_locked(const char *protocol, int64_t ingest_id, const cha
 	apply.event_id = bstrdup(event_id ? event_id : "");
 }
 
+/* The service's server URL with any key, stream id or passphrase masked (bfree). */
+static char *redacted_server(obs_service_t *svc)
+{
+#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(29, 1, 0)
+	return rfo_url_redact(obs_service_get_connect_info(svc, OBS_SERVICE_CONNECT_INFO_SERVER_URL));
+#else
+	return rfo_url_redact(obs_service_get_url(svc));
+#endif
+}
+
 /* Returns true when something changed. */
 static bool check_service(void)
 {
@@ -90,11 +103,7 @@ static bool check_service(void)
 	bool active = ours;
 	char *redacted = NULL;
 	if (!ours && svc && strcmp(obs_service_get_id(svc), "rtmp_custom") == 0)
-#if LIBOBS_API_VER >= MAKE_SEMANTIC_VERSION(29, 1, 0)
-		redacted = rfo_url_redact(obs_service_get_connect_info(svc, OBS_SERVICE_CONNECT_INFO_SERVER_URL));
-#else
-		redacted = rfo_url_redact(obs_service_get_url(svc));
-#endif
+		redacted = redacted_server(svc);
 	bool builtin = builtin_restream_connected();
 
 	pthread_mutex_lock(&apply.mutex);
@@ -140,9 +149,17 @@ bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *e
 	if (!rfo_golive_resolve(protocol, ingest_id, event_id, &t, err))
 		return false;
 
+	/* The user's own service (not one this plugin set) is kept first, for "Restore my previous settings". */
+	check_service();
 	pthread_mutex_lock(&apply.mutex);
 	bool compat = compat_override < 0 ? apply.compat : compat_override != 0;
+	bool keep = !apply.active;
 	pthread_mutex_unlock(&apply.mutex);
+	if (keep && !rfo_golive_previous_keep(obs_frontend_get_streaming_service())) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.KeepPrevious"));
+		rfo_golive_target_free(&t);
+		return false;
+	}
 
 	obs_service_t *svc;
 	char *compat_server = NULL;
@@ -150,12 +167,10 @@ bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *e
 		/* OBS's own custom service keeps everything in service.json: that is the point of it. */
 		obs_data_t *s = obs_data_create();
 		if (t.srt) {
-			struct dstr url = {0};
-			dstr_printf(&url, "%s%sstreamid=%s&passphrase=%s", t.server, strchr(t.server, '?') ? "&" : "?",
-				    t.key, t.passphrase ? t.passphrase : "");
-			obs_data_set_string(s, "server", url.array);
-			compat_server = rfo_url_redact(url.array);
-			dstr_free(&url);
+			char *url = rfo_srt_url_join(t.server, t.key, t.passphrase);
+			obs_data_set_string(s, "server", url);
+			compat_server = rfo_url_redact(url);
+			rfo_secret_wipe_free(url);
 		} else {
 			obs_data_set_string(s, "server", t.server);
 			obs_data_set_string(s, "key", t.key);
@@ -180,6 +195,7 @@ bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *e
 
 	pthread_mutex_lock(&apply.mutex);
 	apply.set_up = true;
+	apply.previous = apply.previous || keep;
 	apply.compat = compat;
 	bfree(apply.compat_server);
 	apply.compat_server = compat_server;
@@ -194,6 +210,38 @@ bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *e
 	*masked_out = t.masked;
 	t.masked = NULL;
 	rfo_golive_target_free(&t);
+	rfo_golive_ui_refresh();
+	return true;
+}
+
+bool rfo_golive_restore_now(char **type_out, char **server_out, struct rfo_error *err)
+{
+	if (obs_frontend_streaming_active()) {
+		rfo_error_set(err, RFO_ERR_STATE, "%s", obs_module_text("GoLive.Error.Live"));
+		return false;
+	}
+	char *type = NULL;
+	obs_service_t *svc = rfo_golive_previous_create(&type);
+	if (!svc) {
+		bool exists = rfo_golive_previous_exists();
+		rfo_error_set(err, RFO_ERR_STATE, "%s",
+			      obs_module_text(exists ? "GoLive.Error.Restore" : "GoLive.Error.NoPrevious"));
+		return false;
+	}
+	obs_frontend_set_streaming_service(svc);
+	obs_frontend_save_streaming_service();
+	*server_out = redacted_server(svc);
+	obs_service_release(svc);
+	rfo_golive_previous_forget();
+
+	pthread_mutex_lock(&apply.mutex);
+	apply.previous = false;
+	apply.set_up = false; /* the user left on purpose: no "stream to Restream again" prompt */
+	pthread_mutex_unlock(&apply.mutex);
+	save_settings();
+	check_service();
+	rfo_log_sub(LOG_INFO, "golive", "OBS streams to its previous service again (%s)", type);
+	*type_out = type;
 	rfo_golive_ui_refresh();
 	return true;
 }
@@ -272,6 +320,7 @@ static void ui_state(rfo_ui_golive_state_cb cb, void *param)
 		.builtin_restream = apply.builtin_restream,
 		.compat = apply.compat,
 		.ingest_id = apply.ingest_id,
+		.can_restore = apply.previous,
 	};
 	pthread_mutex_unlock(&apply.mutex);
 
@@ -367,6 +416,18 @@ static void ui_apply(const struct rfo_ui_golive_choice *choice)
 	rfo_golive_refresh_async(c->event_id, ui_apply_task, c);
 }
 
+static void ui_restore(void)
+{
+	struct rfo_error err = {0};
+	char *type = NULL, *server = NULL;
+	if (rfo_golive_restore_now(&type, &server, &err))
+		show_result(true, obs_module_text("GoLive.Restored"));
+	else
+		show_result(false, err.message);
+	bfree(type);
+	bfree(server);
+}
+
 static void ui_refresh_action(void)
 {
 	rfo_golive_refresh_async(NULL, NULL, NULL);
@@ -394,6 +455,7 @@ static const struct rfo_ui_golive_actions ui_actions = {
 	.set_compat = ui_set_compat,
 	.reveal_key = rfo_golive_reveal_key,
 	.free_key = ui_free_key,
+	.restore = ui_restore,
 };
 
 const struct rfo_ui_golive_actions *rfo_golive_ui_actions(void)
@@ -434,10 +496,15 @@ static void on_frontend_event(enum obs_frontend_event event, void *param)
 	UNUSED_PARAMETER(param);
 	switch (event) {
 	case OBS_FRONTEND_EVENT_FINISHED_LOADING:
-	case OBS_FRONTEND_EVENT_PROFILE_CHANGED:
+	case OBS_FRONTEND_EVENT_PROFILE_CHANGED: {
+		bool previous = rfo_golive_previous_exists(); /* the copy lives in the profile's folder */
+		pthread_mutex_lock(&apply.mutex);
+		apply.previous = previous;
+		pthread_mutex_unlock(&apply.mutex);
 		check_service();
 		rfo_golive_ui_refresh();
 		break;
+	}
 	case OBS_FRONTEND_EVENT_STREAMING_STARTING:
 		/* Uses what is already fetched (the service's initialize() takes it); never waits. When
 		 * nothing usable is cached this start fails, and a background fetch readies the next. */

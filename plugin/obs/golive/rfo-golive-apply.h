@@ -5,6 +5,8 @@
 
 #include "rfo-error.h"
 
+#include <obs.h>
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +14,17 @@
  * 0/1 sets it. On success *masked_out is the server for display (bfree). */
 bool rfo_golive_apply_now(const char *protocol, int64_t ingest_id, const char *event_id, int compat_override,
 			  char **masked_out, struct rfo_error *err);
+
+/* Puts back the streaming service OBS had before the last apply (kept by rfo_golive_apply_now) and forgets the copy.
+ * UI thread. On success *type_out is its type id and *server_out its server with any secret masked (bfree both). */
+bool rfo_golive_restore_now(char **type_out, char **server_out, struct rfo_error *err);
+
+/* rfo-golive-previous.c, UI thread: the copy of the previous service in the current profile's folder (0600). */
+bool rfo_golive_previous_keep(obs_service_t *service);
+bool rfo_golive_previous_exists(void);
+/* A new service made from the copy (release it), NULL when there is none or OBS refuses it; *type_out: bfree. */
+obs_service_t *rfo_golive_previous_create(char **type_out);
+void rfo_golive_previous_forget(void);
 
 /* Whether applies go through OBS's own custom service. Any thread. */
 bool rfo_golive_compat(void);

@@ -19,6 +19,10 @@ static const struct {
 	{"GoLive.Error.UnknownIngest", RFO_VENDOR_NOT_FOUND},
 	{"GoLive.Error.Service", RFO_VENDOR_OBS_ERROR},
 	{"GoLive.Error.Timeout", RFO_VENDOR_TIMEOUT},
+	{"GoLive.Error.UiTimeout", RFO_VENDOR_TIMEOUT},
+	{"GoLive.Error.NoPrevious", RFO_VENDOR_INVALID_STATE},
+	{"GoLive.Error.Restore", RFO_VENDOR_OBS_ERROR},
+	{"GoLive.Error.KeepPrevious", RFO_VENDOR_OBS_ERROR},
 	{"Vendor.Error.Slow", RFO_VENDOR_TIMEOUT},
 	{"Vendor.Error.Busy", RFO_VENDOR_BUSY},
 };
@@ -44,6 +48,16 @@ static void apply_finish(void *call, obs_data_t *response)
 	rfo_golive_apply_finish(call, response);
 }
 
+static void *restore_begin(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
+{
+	return rfo_golive_restore_start(request, response, wait_ms);
+}
+
+static void restore_finish(void *call, obs_data_t *response)
+{
+	rfo_golive_restore_finish(call, response);
+}
+
 static const struct rfo_vendor_arg apply_args[] = {
 	{.name = "protocol", .type = RFO_VENDOR_ARG_STRING, .error_key = "GoLive.Error.Protocol"},
 	{.name = "ingestId", .type = RFO_VENDOR_ARG_ID, .zero_ok = true}, /* 0: the user's own ingest */
@@ -63,6 +77,8 @@ static const struct rfo_feature_request requests[] = {
 	},
 	{.type = "ListEvents", .handler = rfo_golive_list_events_request, .may_wait = true},
 	{.type = "GetStreamSettings", .handler = rfo_golive_get_settings_request},
+	/* two steps: the service is put back on the UI thread */
+	{.type = "RestoreStreamSettings", .begin = restore_begin, .finish = restore_finish},
 };
 
 const struct rfo_feature rfo_golive_feature = {

@@ -5,6 +5,7 @@
 #include "rfo-golive-apply.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
+#include "rfo-log.h"
 #include "rfo-vendor-args.h"
 #include "rfo-vendor.h"
 
@@ -15,16 +16,23 @@
 #include <util/threading.h>
 
 #define VENDOR_APPLY_TIMEOUT_MS 10000
+#define CALL_POLL_MS 50
+
+/* What the UI thread's task may still do: a call whose vendor request gave up waiting is never applied later. */
+enum call_stage { CALL_QUEUED, CALL_RUNNING, CALL_ABANDONED };
 
 struct rfo_golive_apply_call {
 	volatile long refs;
+	volatile long stage; /* enum call_stage: claimed once, by the UI task (RUNNING) or the waiting request */
 	os_event_t *done;
+	bool restore; /* RestoreStreamSettings instead of ApplyStreamSettings */
 	char protocol[8];
 	int64_t ingest_id;
 	char *event_id;
 	int compat; /* -1 = keep the current mode */
 	bool ok;
 	char *masked;
+	char *type; /* restore: the service type put back */
 	struct rfo_error err;
 	bool from_cache;
 };
@@ -35,6 +43,7 @@ static void apply_call_release(struct rfo_golive_apply_call *c)
 		os_event_destroy(c->done);
 		bfree(c->event_id);
 		bfree(c->masked);
+		bfree(c->type);
 		bfree(c);
 	}
 }
@@ -42,12 +51,55 @@ static void apply_call_release(struct rfo_golive_apply_call *c)
 static void apply_call_task(void *param)
 {
 	struct rfo_golive_apply_call *c = param;
-	if (rfo_controller_running())
-		c->ok = rfo_golive_apply_now(c->protocol, c->ingest_id, c->event_id, c->compat, &c->masked, &c->err);
-	else
+	if (!os_atomic_compare_swap_long(&c->stage, CALL_QUEUED, CALL_RUNNING)) {
+		rfo_log_sub(LOG_INFO, "golive", "dropped a vendor %s that had timed out",
+			    c->restore ? "restore" : "apply");
+	} else if (!rfo_controller_running()) {
 		rfo_error_set(&c->err, RFO_ERR_CANCELLED, "%s", obs_module_text("GoLive.Error.Stopping"));
+	} else if (c->restore) {
+		c->ok = rfo_golive_restore_now(&c->type, &c->masked, &c->err);
+	} else {
+		c->ok = rfo_golive_apply_now(c->protocol, c->ingest_id, c->event_id, c->compat, &c->masked, &c->err);
+	}
 	os_event_signal(c->done);
 	apply_call_release(c);
+}
+
+static struct rfo_golive_apply_call *call_create(bool restore)
+{
+	struct rfo_golive_apply_call *c = bzalloc(sizeof(*c));
+	c->refs = 2;
+	c->stage = CALL_QUEUED;
+	c->restore = restore;
+	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
+	return c;
+}
+
+/* Waits for the UI thread's task. True when it ran; false when it had not started in time, and then it never will
+ * (the request answers "timeout" and nothing changes later). */
+static bool call_wait(struct rfo_golive_apply_call *c)
+{
+	/* OBS quitting (EXIT runs on the UI thread, so the task would not start before the plugin is gone) ends the
+	 * wait too: the quit waits for vendor requests to leave the plugin. */
+	uint64_t deadline = os_gettime_ns() + VENDOR_APPLY_TIMEOUT_MS * 1000000ULL;
+	while (os_event_timedwait(c->done, CALL_POLL_MS) != 0) {
+		if (rfo_controller_running() && os_gettime_ns() < deadline)
+			continue;
+		if (os_atomic_compare_swap_long(&c->stage, CALL_QUEUED, CALL_ABANDONED))
+			return false;
+		break;
+	}
+	os_event_wait(c->done); /* it started just now: a short step on the UI thread */
+	return true;
+}
+
+/* The answer of a call whose UI-thread task never ran (and never will). */
+static void fail_abandoned(obs_data_t *response)
+{
+	if (rfo_controller_running())
+		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.UiTimeout"));
+	else
+		rfo_vendor_fail(response, RFO_VENDOR_STOPPING, obs_module_text("GoLive.Error.Stopping"));
 }
 
 /* Nothing cached to answer with, and not waited for: Restream is slow (a refresh runs) or another request holds the
@@ -111,9 +163,7 @@ struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_da
 	}
 	rfo_golive_target_free(&t);
 
-	struct rfo_golive_apply_call *c = bzalloc(sizeof(*c));
-	c->refs = 2;
-	os_event_init(&c->done, OS_EVENT_TYPE_MANUAL);
+	struct rfo_golive_apply_call *c = call_create(false);
 	snprintf(c->protocol, sizeof(c->protocol), "%s", protocol);
 	c->ingest_id = ingest_id;
 	c->event_id = bstrdup(event_id);
@@ -129,8 +179,8 @@ void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *respon
 {
 	int64_t ingest_id = c->ingest_id;
 	const char *event_id = c->event_id;
-	if (os_event_timedwait(c->done, VENDOR_APPLY_TIMEOUT_MS) != 0) {
-		rfo_vendor_fail(response, RFO_VENDOR_TIMEOUT, obs_module_text("GoLive.Error.Timeout"));
+	if (!call_wait(c)) {
+		fail_abandoned(response);
 	} else if (!c->ok) {
 		rfo_golive_vendor_fail(response, c->err.message, &c->err);
 	} else {
@@ -140,6 +190,33 @@ void rfo_golive_apply_finish(struct rfo_golive_apply_call *c, obs_data_t *respon
 		obs_data_set_string(response, "eventId", event_id);
 		obs_data_set_bool(response, "compatibility", rfo_golive_compat());
 		obs_data_set_bool(response, "fromCache", c->from_cache);
+		rfo_vendor_ok(response);
+	}
+	apply_call_release(c);
+}
+
+struct rfo_golive_apply_call *rfo_golive_restore_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
+{
+	UNUSED_PARAMETER(request);
+	UNUSED_PARAMETER(wait_ms);
+	if (obs_frontend_streaming_active()) {
+		rfo_vendor_fail(response, RFO_VENDOR_STREAM_ACTIVE, obs_module_text("GoLive.Error.Live"));
+		return NULL;
+	}
+	struct rfo_golive_apply_call *c = call_create(true);
+	rfo_dispatch(apply_call_task, c);
+	return c;
+}
+
+void rfo_golive_restore_finish(struct rfo_golive_apply_call *c, obs_data_t *response)
+{
+	if (!call_wait(c)) {
+		fail_abandoned(response);
+	} else if (!c->ok) {
+		rfo_golive_vendor_fail(response, c->err.message, &c->err);
+	} else {
+		obs_data_set_string(response, "serviceType", c->type);
+		obs_data_set_string(response, "server", c->masked ? c->masked : "");
 		rfo_vendor_ok(response);
 	}
 	apply_call_release(c);

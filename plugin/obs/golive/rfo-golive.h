@@ -99,6 +99,12 @@ void rfo_golive_set_view(const struct rfo_ui_golive_view *view);
 struct rfo_golive_apply_call;
 struct rfo_golive_apply_call *rfo_golive_apply_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_apply_finish(struct rfo_golive_apply_call *call, obs_data_t *response);
+/* Either _finish answers "timeout" when the UI thread has not started the task within VENDOR_APPLY_TIMEOUT_MS, and
+ * the task then never runs: a timed-out apply or restore is not carried out later. */
+/* RestoreStreamSettings the same way (no Restream involved): puts back the service OBS had before the last apply;
+ * answers serviceType and server (secrets masked). */
+struct rfo_golive_apply_call *rfo_golive_restore_start(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_golive_restore_finish(struct rfo_golive_apply_call *call, obs_data_t *response);
 void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 /* Answers ok:false with `error` and the errorCode its sentence (a go-live one) or else err's code calls for. */

@@ -34,6 +34,9 @@ static const uint32_t backoff_ms[] = {2000, 5000, 10000, 30000, 60000, 120000, 3
 struct stats_feed {
 	bool created;
 	struct rfo_ws *ws;
+	/* Guards `ws` against rfo_stats_feed_stop while the auth thread uses it. Held across rfo_ws_reconnect, so it
+	 * is taken before rfo_ws's mutex; no other lock is taken under it. */
+	pthread_mutex_t ws_mutex;
 	os_event_t *stop_event;
 	pthread_t ticker;
 	bool ticker_started;
@@ -317,8 +320,10 @@ static void on_session(void *param)
 
 	if (signed_in && !h)
 		return; /* a refresh is under way: the next session call brings the token */
-	if (token_changed || (signed_in && rfo_ws_state_get(stats_feed.ws) == RFO_WS_DISCONNECTED))
+	pthread_mutex_lock(&stats_feed.ws_mutex);
+	if (stats_feed.ws && (token_changed || (signed_in && rfo_ws_state_get(stats_feed.ws) == RFO_WS_DISCONNECTED)))
 		rfo_ws_reconnect(stats_feed.ws); /* signed out: get_url gives NULL and the socket stays closed */
+	pthread_mutex_unlock(&stats_feed.ws_mutex);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------------------------ */
@@ -344,6 +349,7 @@ bool rfo_stats_feed_create(void)
 	if (stats_feed.created)
 		return true;
 	pthread_mutex_init(&stats_feed.mutex, NULL);
+	pthread_mutex_init(&stats_feed.ws_mutex, NULL);
 	rfo_stats_state_init(&stats_feed.state);
 	rfo_rate_gate_init(&stats_feed.gate, NOTIFY_INTERVAL_MS * NS_PER_MS);
 	stats_feed.link = RFO_UI_STATS_SIGNED_OUT;
@@ -381,8 +387,11 @@ void rfo_stats_feed_stop(void)
 {
 	if (!stats_feed.created)
 		return;
-	rfo_ws_destroy(stats_feed.ws);
+	pthread_mutex_lock(&stats_feed.ws_mutex);
+	struct rfo_ws *ws = stats_feed.ws;
 	stats_feed.ws = NULL;
+	pthread_mutex_unlock(&stats_feed.ws_mutex);
+	rfo_ws_destroy(ws); /* joins the socket thread: no callback runs after this */
 	if (stats_feed.ticker_started) {
 		os_event_signal(stats_feed.stop_event);
 		pthread_join(stats_feed.ticker, NULL);
@@ -399,5 +408,6 @@ void rfo_stats_feed_free(void)
 	os_event_destroy(stats_feed.stop_event);
 	rfo_stats_state_free(&stats_feed.state);
 	pthread_mutex_destroy(&stats_feed.mutex);
+	pthread_mutex_destroy(&stats_feed.ws_mutex);
 	memset(&stats_feed, 0, sizeof(stats_feed));
 }

@@ -1,11 +1,16 @@
 #include "rfo-settings-dialog.hpp"
 #include "rfo-ui-text.hpp"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
+#include <QHBoxLayout>
 #include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QVBoxLayout>
 
 RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *parent)
@@ -25,16 +30,35 @@ RfoSettingsDialog::RfoSettingsDialog(const rfo_ui_actions &actions_, QWidget *pa
 	help->setWordWrap(true);
 	help->setTextFormat(Qt::PlainText);
 
+	auto *mode = new QLabel(QTStr("Settings.Mode") + " " + QString::fromUtf8(current.sign_in_mode));
+	mode->setWordWrap(true);
+	mode->setTextFormat(Qt::PlainText);
+
+	/* the URI to register, exactly as the plugin sends it; it follows the port as it is edited */
 	auto *redirect = new QLineEdit(QString::fromUtf8(current.redirect_uri));
 	redirect->setReadOnly(true);
+	redirect->setObjectName("RedirectUri");
+	auto *copy = new QPushButton(QTStr("Settings.App.Copy"));
+	connect(copy, &QPushButton::clicked, redirect,
+		[redirect]() { QApplication::clipboard()->setText(redirect->text()); });
+	auto *redirectRow = new QHBoxLayout;
+	redirectRow->addWidget(redirect, 1);
+	redirectRow->addWidget(copy);
+	redirectPort = new QSpinBox;
+	redirectPort->setRange(1024, 65535);
+	redirectPort->setValue(current.redirect_port);
+	connect(redirectPort, QOverload<int>::of(&QSpinBox::valueChanged), redirect,
+		[redirect](int port) { redirect->setText(QStringLiteral("http://127.0.0.1:%1/callback").arg(port)); });
 	clientId = new QLineEdit(QString::fromUtf8(current.client_id));
 	clientSecret = new QLineEdit(QString::fromUtf8(current.client_secret));
 	clientSecret->setEchoMode(QLineEdit::Password);
 
 	auto *form = new QFormLayout;
-	form->addRow(QTStr("Settings.App.RedirectUri"), redirect);
+	form->addRow(QTStr("Settings.App.RedirectPort"), redirectPort);
+	form->addRow(QTStr("Settings.App.RedirectUri"), redirectRow);
 	form->addRow(QTStr("Settings.App.ClientId"), clientId);
 	form->addRow(QTStr("Settings.App.ClientSecret"), clientSecret);
+	appLayout->addWidget(mode);
 	appLayout->addWidget(help);
 	appLayout->addLayout(form);
 
@@ -61,5 +85,6 @@ void RfoSettingsDialog::save()
 	QByteArray secret = clientSecret->text().trimmed().toUtf8();
 	qstrncpy(s.client_id, id.constData(), sizeof(s.client_id));
 	qstrncpy(s.client_secret, secret.constData(), sizeof(s.client_secret));
+	s.redirect_port = (uint16_t)redirectPort->value();
 	actions.save_app_settings(&s);
 }

@@ -5,9 +5,10 @@
 #include <QDialog>
 
 class QLineEdit;
+class QSpinBox;
 
-/* Tools → "Restream settings": the Restream app credentials for people who register their own
- * app, with the exact redirect URI to register. */
+/* Tools → "Restream settings": how the plugin signs in now, and the Restream app credentials for people who
+ * register their own app, with the redirect port and the exact redirect URI to register (copyable). */
 class RfoSettingsDialog : public QDialog {
 	Q_OBJECT
 
@@ -20,4 +21,5 @@ private:
 	rfo_ui_actions actions;
 	QLineEdit *clientId = nullptr;
 	QLineEdit *clientSecret = nullptr;
+	QSpinBox *redirectPort = nullptr;
 };

@@ -5,6 +5,7 @@
 #include "rfo-golive-view.hpp"
 #include "rfo-settings-dialog.hpp"
 #include "rfo-stats-view.hpp"
+#include "rfo-tooltip-probe.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -54,6 +55,7 @@ static void add_late_views(RfoDock *d)
 	ms[3] = clock.restart();
 	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, chat %lld ms, channels %lld ms, stats %lld ms",
 		(long long)ms[0], (long long)ms[1], (long long)ms[2], (long long)ms[3]);
+	rfoTooltipProbeStart(d);
 }
 
 static void on_frontend_event(enum obs_frontend_event event, void *)

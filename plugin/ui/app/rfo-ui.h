@@ -1,6 +1,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,7 +32,9 @@ struct rfo_ui_account {
 struct rfo_ui_app_settings {
 	char client_id[256];
 	char client_secret[256];
-	char redirect_uri[128]; /* read-only: what to register in the Restream app */
+	char redirect_uri[128]; /* read-only: what to register in the Restream app (from redirect_port) */
+	uint16_t redirect_port; /* the own app's redirect port (the user's choice) */
+	char sign_in_mode[256]; /* read-only: how this OBS signs in now (a sentence) */
 };
 
 /* What the UI asks of the plugin; all called on the UI thread, none may block. */

@@ -1,4 +1,5 @@
 #include "rfo-channels-view.hpp"
+#include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -47,7 +48,7 @@ static QLabel *oneLine()
 static void setLine(QLabel *l, const QString &text)
 {
 	l->setText(text.size() > 120 ? text.left(119) + QChar(0x2026) : text);
-	l->setToolTip(text.size() > 30 ? text : QString());
+	l->setToolTip(text.size() > 30 ? rfoPlainTip(text) : QString());
 }
 
 static QString fromUtf8(const char *s)
@@ -228,10 +229,11 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 	QByteArray icon = ch.icon && ch.icon_size ? QByteArray((const char *)ch.icon, (int)ch.icon_size) : QByteArray();
 	if (icon != row->icon || (icon.isEmpty() && row->badge->text().isEmpty())) {
 		row->icon = icon;
-		QPixmap pix;
-		if (!icon.isEmpty() && pix.loadFromData(icon)) {
+		const QImage image = icon.isEmpty() ? QImage() : rfoDecodeRemoteImage(icon, 1024);
+		if (!image.isNull()) {
 			row->badge->setText(QString());
-			row->badge->setPixmap(pix.scaled(24, 24, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+			row->badge->setPixmap(QPixmap::fromImage(
+				image.scaled(24, 24, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
 		} else {
 			row->badge->setPixmap(QPixmap());
 			const QString badge = fromUtf8(ch.badge);
@@ -241,7 +243,7 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 			row->badge->setText(badge);
 		}
 	}
-	row->badge->setToolTip(platform);
+	row->badge->setToolTip(rfoPlainTip(platform));
 	setLine(row->name, fromUtf8(ch.display_name));
 	row->platform->setText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));

@@ -3,6 +3,7 @@
 #include "rfo-ui-channels.h"
 
 #include <QMap>
+#include <QtAlgorithms>
 #include <QSet>
 #include <QString>
 #include <QVector>
@@ -26,6 +27,8 @@ class RfoChannelsView : public QWidget {
 
 public:
 	explicit RfoChannelsView(QWidget *parent = nullptr);
+	/* Rows' widgets belong to the view's layout; the Row records themselves are the view's. */
+	~RfoChannelsView() override { qDeleteAll(rows); }
 	/* Asks the feature for its state and shows it. */
 	void pull();
 

@@ -33,9 +33,10 @@ QVariant RfoChatModel::data(const QModelIndex &index, int role) const
 	const RfoChatRow *r = row(index.row());
 	if (!r)
 		return QVariant();
-	if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
-		return r->author.isEmpty() ? r->text : r->author + QStringLiteral(": ") + r->text;
-	return QVariant();
+	if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
+		return QVariant();
+	const QString text = r->author.isEmpty() ? r->text : r->author + QStringLiteral(": ") + r->text;
+	return role == Qt::ToolTipRole ? rfoPlainTip(text) : text;
 }
 
 void RfoChatModel::append(std::vector<std::unique_ptr<RfoChatRow>> &rows)

@@ -2,14 +2,13 @@
 #include "rfo-chat-list.hpp"
 #include "rfo-chat-scroll.hpp"
 #include "rfo-log.h"
+#include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 
 #include <climits>
 
-#include <QBuffer>
 #include <QDesktopServices>
-#include <QImageReader>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -384,7 +383,7 @@ void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
 		const RfoChatChip &c = chips[i];
 		auto *chip = new QLabel(c.platform + QStringLiteral(": ") + c.status);
 		chip->setTextFormat(Qt::PlainText);
-		chip->setToolTip(c.tip);
+		chip->setToolTip(rfoPlainTip(c.tip));
 		chip->setStyleSheet(
 			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(c.accent.name()));
 		chipLayout->insertWidget((int)i, chip);
@@ -440,16 +439,7 @@ void RfoChatView::setUser(const QString &displayName, const QString &username)
 
 void RfoChatView::setImage(const QString &url, const QByteArray &data)
 {
-	QBuffer buffer;
-	buffer.setData(data);
-	QImageReader reader(&buffer);
-	const QSize size = reader.size();
-	const QByteArray format = reader.format().toLower();
-	if (format != "png" && format != "gif" && format != "jpeg" && format != "jpg" && format != "webp")
-		return;
-	if (!size.isValid() || size.width() > 512 || size.height() > 512)
-		return;
-	QImage image = reader.read();
+	QImage image = rfoDecodeRemoteImage(data, 512);
 	if (image.isNull())
 		return;
 	const int h = std::max(8, delegate->imageHeight());

@@ -117,6 +117,15 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	applyButton->setObjectName("RestreamGoLiveApply");
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 
+	/* Puts back the stream settings OBS had before the last "Set up" (shown while a copy of them is kept). */
+	restoreButton = new QPushButton(QTStr("GoLive.Restore"));
+	restoreButton->setObjectName("RestreamGoLiveRestore");
+	restoreButton->setVisible(false);
+	connect(restoreButton, &QPushButton::clicked, this, []() {
+		if (have_actions && golive_actions.restore)
+			golive_actions.restore();
+	});
+
 	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
 	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
 	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
@@ -145,6 +154,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(error);
 	layout->addWidget(compatCheck);
 	layout->addWidget(refresh, 0, Qt::AlignLeft);
+	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
 	layout->addStretch(1);
 
 	auto touched = [this]() {
@@ -283,6 +293,7 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 	error->setText(QString::fromUtf8(st.error ? st.error : ""));
 	error->setVisible(st.error && *st.error);
 	applyButton->setEnabled(st.signed_in);
+	restoreButton->setVisible(st.can_restore);
 
 	if (st.result_count != shownResults) {
 		shownResults = st.result_count;

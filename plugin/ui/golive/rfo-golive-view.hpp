@@ -43,6 +43,7 @@ private:
 	QLineEdit *keyEdit = nullptr;
 	QPushButton *revealButton = nullptr;
 	QPushButton *applyButton = nullptr;
+	QPushButton *restoreButton = nullptr;
 	QCheckBox *compatCheck = nullptr;
 	QLabel *result = nullptr;
 	QLabel *error = nullptr;

@@ -49,6 +49,8 @@ struct rfo_ui_golive_state {
 	unsigned result_count;
 	bool result_ok;
 	const char *result_message;
+	/* The service OBS had before the last apply is kept: "Restore my previous settings" can put it back. */
+	bool can_restore;
 };
 
 /* Receives the state, borrowed for the duration of the call. */
@@ -74,6 +76,9 @@ struct rfo_ui_golive_actions {
 	/* The real key for the reveal button (caller frees with rfo_ui_golive_free_key). */
 	char *(*reveal_key)(const char *event_id);
 	void (*free_key)(char *key);
+	/* "Restore my previous settings": puts back the service OBS had before the last apply; the outcome comes back
+	 * in the state (result_count). */
+	void (*restore)(void);
 };
 
 /* The tab as the feature reaches it (plugin/ui implements it). */

@@ -303,7 +303,7 @@ void RfoStatsView::setChannels(const rfo_stats_report &report)
 			label = QTStr("Stats.Channel.WithPlatformId").arg(label).arg(qlonglong(c.platform_id));
 		QTableWidgetItem *nameItem = cell(table, i, COL_NAME);
 		nameItem->setText(label);
-		nameItem->setToolTip(c.title ? QString::fromUtf8(c.title) : QString());
+		nameItem->setToolTip(c.title ? rfoPlainTip(QString::fromUtf8(c.title)) : QString());
 
 		QTableWidgetItem *st = cell(table, i, COL_STATUS);
 		st->setText(statusText(c));
