@@ -85,7 +85,19 @@ export RFO_DEB_ROOT=$root # the same root after the re-exec below, however full 
 if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	start=$(date +%s)
 	rm -rf "$art"
-	mkdir -p "$art" "$debs"
+	mkdir -p "$art" "$debs" "$RFO_DEB_ROOTS"
+
+	# 3 (started first). The clean root, unpacked while the package builds: where the suite's base tarball is not
+	# cached yet (bookworm on a fresh machine) its debootstrap, mostly network and disk, overlaps the compile.
+	[ ! -e "$root" ] || rm -rf --one-file-system "$root" # a root an interrupted run left
+	t_clean=$SECONDS
+	{
+		"${roots[@]}" --clean-root "$root"
+		echo "status $? after $((SECONDS - t_clean)) s"
+	} >"$art/clean-root.log" 2>&1 </dev/null &
+	clean_pid=$!
+	# a failure before the hand-over below: the half-made root goes (after its unpack or debootstrap ends)
+	trap 'wait "$clean_pid" 2>/dev/null; rm -rf --one-file-system "$root"' EXIT
 
 	# 1. build the package on its distribution
 	t=$SECONDS
@@ -158,15 +170,15 @@ if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	say "lintian ($lintian_v): $errors errors, $warnings warnings ($((SECONDS - t)) s)"
 	[ "$errors" = 0 ] || die "lintian reports $errors errors ($art/lintian.txt)"
 
-	# 3. a fresh root from the suite's minbase tarball (the tarball is cached, the root is not)
+	# 3. the fresh root from the suite's minbase tarball (the tarball is cached, the root is not)
 	t=$SECONDS
-	[ ! -e "$root" ] || rm -rf --one-file-system "$root" # a root an interrupted run left
-	mkdir -p "$RFO_DEB_ROOTS"
-	"${roots[@]}" --clean-root "$root" >"$art/clean-root.log" 2>&1 || die "no clean root (log: $art/clean-root.log)"
+	wait "$clean_pid" || true
+	grep -q '^status 0 ' "$art/clean-root.log" || die "no clean root (log: $art/clean-root.log)"
 	archives=$("${roots[@]}" --paths | sed -n 's/^apt-archives: //p')
-	say "clean root $root in $((SECONDS - t)) s"
+	say "clean root $root made $(sed -n 's/^status 0 //p' "$art/clean-root.log") (alongside the build; waited $((SECONDS - t)) s)"
 	export RFO_DEB_IN_NS=1 RFO_DEB_START=$start RFO_DEB_BUILD_S=$build_s RFO_DEB_ARCHIVES=$archives
 	export RFO_DEB_LINTIAN="$errors errors, $warnings warnings ($lintian_v)"
+	trap - EXIT
 	exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$suite" --prepare
 fi
 
