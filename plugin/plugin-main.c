@@ -9,13 +9,17 @@
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
 #include "rfo-golive.h"
+#include "rfo-health.h"
 #include "rfo-log.h"
 #include "rfo-service.h"
 #include "rfo-stats-feed.h"
+#include "rfo-stream-summary.h"
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
+#include "rfo-ui-health.h"
 #include "rfo-ui-stats.h"
+#include "rfo-ui-summary.h"
 #include "rfo-ui.h"
 #include "rfo-vendor.h"
 
@@ -55,6 +59,8 @@ bool obs_module_load(void)
 	rfo_chat_feed_set_view(rfo_ui_chat_connect(rfo_chat_feed_ui_actions()));
 	rfo_channels_set_view(rfo_ui_channels_connect(rfo_channels_ui_actions()));
 	rfo_stats_feed_set_view(rfo_ui_stats_connect(rfo_stats_feed_ui_actions()));
+	rfo_stream_summary_set_view(rfo_ui_summary_connect(rfo_stream_summary_ui_actions()));
+	rfo_health_set_view(rfo_ui_health_connect(rfo_health_ui_actions()));
 	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
 	/* where it was loaded from: a user install, a package (/usr/lib/<arch>/obs-plugins) or a Flatpak extension */

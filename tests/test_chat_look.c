@@ -3,6 +3,9 @@
 
 #include "rfo-chat-look.h"
 
+#include <math.h>
+#include <stdio.h>
+
 static void test_highlight(void)
 {
 	struct rfo_chat_highlight h;
@@ -98,6 +101,62 @@ static void test_colors(void)
 	check(rfo_chat_platform_accent("Platform 99") == rfo_chat_platform_accent(NULL));
 }
 
+/* WCAG 2 relative luminance and contrast, computed here on their own (not with the code under test) */
+static double wcag_lin(uint32_t c8)
+{
+	double c = c8 / 255.0;
+	return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+static double wcag_ratio(uint32_t a, uint32_t b)
+{
+	double la =
+		0.2126 * wcag_lin((a >> 16) & 0xFF) + 0.7152 * wcag_lin((a >> 8) & 0xFF) + 0.0722 * wcag_lin(a & 0xFF);
+	double lb =
+		0.2126 * wcag_lin((b >> 16) & 0xFF) + 0.7152 * wcag_lin((b >> 8) & 0xFF) + 0.0722 * wcag_lin(b & 0xFF);
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* Every platform's name colour keeps 4.5:1 against the chat list's background (the palette's base) of each of
+ * OBS's themes, dark and light, in OBS 29 (.qss) and OBS 30+ (.obt/.ovt), and against plain black and white. */
+static void test_platform_contrast(void)
+{
+	static const struct {
+		const char *theme;
+		uint32_t base;
+	} themes[] = {
+		{"29 Yami", 0x2B2E38},      {"29 Acri", 0x181819},  {"29 Grey", 0x2F2F2F},    {"29 Rachni", 0x232629},
+		{"29 Dark", 0x1F1E1F},      {"29 Light", 0xE5E5E5}, {"30+ Yami", 0x272A33},   {"30+ Classic", 0x1F1E1F},
+		{"30+ Acri", 0x181819},     {"30+ Grey", 0x2F2F2F}, {"30+ Rachni", 0x232629}, {"30+ Light", 0xE5E5E5},
+		{"System light", 0xFFFFFF}, {"black", 0x000000},    {"white", 0xFFFFFF},
+	};
+	check(rfo_chat_accent_count() >= 11);
+	check(rfo_chat_accent_platform(rfo_chat_accent_count()) == NULL);
+	for (size_t t = 0; t < sizeof(themes) / sizeof(themes[0]); t++) {
+		for (size_t i = 0; i <= rfo_chat_accent_count(); i++) {
+			/* the last round: a platform without its own accent */
+			const char *p = i < rfo_chat_accent_count() ? rfo_chat_accent_platform(i) : "Platform 99";
+			uint32_t c = rfo_chat_platform_text_color(p, themes[t].base);
+			double r = wcag_ratio(c, themes[t].base);
+			if (r < RFO_CHAT_TEXT_CONTRAST)
+				fprintf(stderr, "%s on %s (#%06X): #%06X has %.2f:1\n", p, themes[t].theme,
+					(unsigned)themes[t].base, (unsigned)c, r);
+			check(r >= RFO_CHAT_TEXT_CONTRAST);
+			/* the platform code's own ratio agrees with the formula */
+			check(fabs(rfo_chat_color_contrast(c, themes[t].base) - r) < 0.01);
+		}
+	}
+	/* any grey background, not only OBS's */
+	for (uint32_t g = 0; g <= 0xFF; g += 5) {
+		uint32_t bg = g << 16 | g << 8 | g;
+		for (size_t i = 0; i < rfo_chat_accent_count(); i++)
+			check(wcag_ratio(rfo_chat_platform_text_color(rfo_chat_accent_platform(i), bg), bg) >=
+			      RFO_CHAT_TEXT_CONTRAST);
+	}
+	/* a colour that already reads well stays the accent itself */
+	check(rfo_chat_platform_text_color("Kick", 0x1F1E1F) == rfo_chat_platform_accent("Kick"));
+}
+
 static void test_image_urls(void)
 {
 	check(rfo_chat_image_url_allowed("https://static-cdn.jtvnw.net/emoticons/v2/25/default/dark/1.0", false));
@@ -130,5 +189,6 @@ int main(void)
 	test_highlight();
 	test_lists();
 	test_colors();
+	test_platform_contrast();
 	return rfo_test_end();
 }

@@ -349,8 +349,41 @@ static void test_threads(void)
 	rfo_chat_store_destroy(t.s);
 }
 
+struct counts {
+	char text[256];
+};
+
+static void add_count(void *param, const char *platform, uint64_t count)
+{
+	struct counts *c = param;
+	size_t n = strlen(c->text);
+	snprintf(c->text + n, sizeof(c->text) - n, "%s=%" PRIu64 ";", platform, count);
+}
+
+/* Per-platform counts for the end-of-stream summary: duplicates, the streamer's replies and eviction do not change
+ * them. */
+static void test_platform_counts(void)
+{
+	struct rfo_chat_store *s = rfo_chat_store_create(2);
+	struct counts c = {0};
+	check(rfo_chat_store_platform_counts(s, add_count, &c) == 0);
+	rfo_chat_store_push(s, msg("a", "1"));
+	rfo_chat_store_push(s, msg("a", "1 again")); /* duplicate */
+	struct rfo_chat_message *yt = msg("b", "2");
+	yt->platform = "YouTube";
+	rfo_chat_store_push(s, yt);
+	rfo_chat_store_push(s, msg("c", "3")); /* evicts "a": still counted */
+	struct rfo_chat_message *reply = msg("reply|r", "mine");
+	reply->kind = RFO_CHAT_KIND_REPLY;
+	rfo_chat_store_push(s, reply);
+	check(rfo_chat_store_platform_counts(s, add_count, &c) == 2);
+	check_str(c.text, "Twitch=2;YouTube=1;");
+	rfo_chat_store_destroy(s);
+}
+
 int main(void)
 {
+	test_platform_counts();
 	test_bound_order_dedup();
 	test_dedup_bound();
 	test_connections();

@@ -7,9 +7,11 @@
 #include "rfo-chat-feed.h"
 #include "rfo-controller.h"
 #include "rfo-golive.h"
+#include "rfo-health.h"
 #include "rfo-stats-feed.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
+#include "rfo-ui-health.h"
 #include "rfo-ui-stats.h"
 #include "rfo-ui.h"
 
@@ -45,6 +47,7 @@ int main(void)
 	check(rfo_channels_ui_actions()->state);
 	check(rfo_chat_feed_ui_actions()->state);
 	check(rfo_stats_feed_ui_actions()->state);
+	check(rfo_health_ui_actions()->state);
 
 	/* without a dock the controller's dock functions do nothing */
 	check(rfo_controller_dock()->open_url && !rfo_controller_dock()->open_url("https://example.com/"));

@@ -54,6 +54,12 @@ static void test_parse(void)
 	check_str(f.incoming.audio_codec, "aac");
 	check_str(f.incoming.profile, "High/4.2");
 	check_str(f.incoming.suid, "s-1");
+	check_str(f.incoming.event_id, ""); /* null */
+	rfo_stats_frame_free(&f);
+	/* the event being streamed, for the end-of-stream summary's analytics */
+	const char *with_event = "{\"action\":\"updateIncoming\",\"eventId\":\"5e1f-ab\",\"createdAt\":1}";
+	check(rfo_stats_parse(with_event, strlen(with_event), &f, NULL));
+	check_str(f.incoming.event_id, "5e1f-ab");
 	rfo_stats_frame_free(&f);
 
 	char buf[1024];

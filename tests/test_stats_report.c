@@ -67,6 +67,8 @@ static void test_fill(void)
 	rfo_stats_report_label_take(&r, 0, bstrdup("Emu Streamer"), bstrdup("Twitch"));
 	rfo_stats_report_label_take(&r, 99, bstrdup("ignored"), NULL); /* out of range: freed */
 	r.link = "connected";
+	check(r.alerts && !r.alerts[0]);
+	r.alerts[1] = true; /* a health alert is open for channel 22 */
 
 	obs_data_t *d = obs_data_create();
 	rfo_stats_report_fill(&r, d);
@@ -95,6 +97,7 @@ static void test_fill(void)
 	check_str(obs_data_get_string(c, "displayName"), "Emu Streamer");
 	check_str(obs_data_get_string(c, "platformName"), "Twitch");
 	check_str(obs_data_get_string(c, "title"), "Hello");
+	check(!obs_data_has_user_value(c, "alert")); /* only while an alert is open */
 	obs_data_release(c);
 
 	c = channel_at(d, 1);
@@ -102,6 +105,7 @@ static void test_fill(void)
 	check_str(obs_data_get_string(c, "status"), "connecting");
 	check(!obs_data_has_user_value(c, "viewers") && obs_data_get_bool(c, "online"));
 	check(!obs_data_has_user_value(c, "displayName") && !obs_data_has_user_value(c, "platformName"));
+	check(obs_data_has_user_value(c, "alert") && obs_data_get_bool(c, "alert"));
 	obs_data_release(c);
 
 	c = channel_at(d, 2);

@@ -5,7 +5,9 @@
 #include "rfo-ui-channels.h"
 #include "rfo-ui-chat.h"
 #include "rfo-ui-golive.h"
+#include "rfo-ui-health.h"
 #include "rfo-ui-stats.h"
+#include "rfo-ui-summary.h"
 #include "rfo-ui-thread.hpp"
 #include "rfo-ui.h"
 
@@ -32,6 +34,8 @@ static const rfo_ui_golive_actions golive_actions{};
 static const rfo_ui_channels_actions channels_actions{};
 static const rfo_ui_chat_actions chat_actions{};
 static const rfo_ui_stats_actions stats_actions{};
+static const rfo_ui_summary_actions summary_actions{};
+static const rfo_ui_health_actions health_actions{};
 
 struct entry {
 	const char *name;
@@ -62,7 +66,9 @@ int main(int argc, char **argv)
 	const rfo_ui_channels_view *channels = rfo_ui_channels_connect(&channels_actions);
 	const rfo_ui_chat_view *chat = rfo_ui_chat_connect(&chat_actions);
 	const rfo_ui_stats_view *stats = rfo_ui_stats_connect(&stats_actions);
-	check(dock && golive && channels && chat && stats);
+	const rfo_ui_summary_view *summary = rfo_ui_summary_connect(&summary_actions);
+	const rfo_ui_health_view *health = rfo_ui_health_connect(&health_actions);
+	check(dock && golive && channels && chat && stats && summary && health);
 
 	rfo_ui_account account{};
 	rfo_stats_report report;
@@ -147,6 +153,22 @@ int main(int argc, char **argv)
 		{"stats->update",
 		 [&] {
 			 stats->update(RFO_UI_STATS_CONNECTED, nullptr, &report);
+		 }},
+		{"rfo_ui_summary_connect",
+		 [] {
+			 rfo_ui_summary_connect(&summary_actions);
+		 }},
+		{"summary->changed",
+		 [&] {
+			 summary->changed();
+		 }},
+		{"rfo_ui_health_connect",
+		 [] {
+			 rfo_ui_health_connect(&health_actions);
+		 }},
+		{"health->changed",
+		 [&] {
+			 health->changed();
 		 }},
 	};
 

@@ -4,6 +4,7 @@
 #include "rfo-url.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
 #include <util/bmem.h>
 #include <util/dstr.h>
@@ -224,23 +225,59 @@ bool rfo_chat_image_url_allowed(const char *url, bool loopback_http)
 	return ok;
 }
 
+/* Each platform's accent (the bar beside a message, the chip's edge) and its name's text colour on OBS's dark and
+ * light themes: the accent where it keeps RFO_CHAT_TEXT_CONTRAST against every list background of that kind
+ * (OBS 29's Yami, Acri, Grey, Rachni, Dark and Light; OBS 30+'s Yami variants), else the accent lightened or
+ * darkened just enough (same hue). */
 struct accent {
 	const char *platform;
 	uint32_t rgb;
+	uint32_t on_dark;
+	uint32_t on_light;
 };
 
 static const struct accent accents[] = {
-	{"Twitch", 0x9146FF},  {"YouTube", 0xFF0000},  {"Facebook", 0x1877F2}, {"DLive", 0xFFD300},
-	{"Discord", 0x5865F2}, {"LinkedIn", 0x0A66C2}, {"Trovo", 0x19D66B},    {"Kick", 0x53FC18},
-	{"X", 0x8899A6},       {"Rumble", 0x85C742},   {"Restream", 0xFF6B3D},
+	{"Twitch", 0x9146FF, 0xB27EFF, 0x7E3DDE},   {"YouTube", 0xFF0000, 0xFF6363, 0xCC0000},
+	{"Facebook", 0x1877F2, 0x5299F5, 0x1462C6}, {"DLive", 0xFFD300, 0xFFD300, 0x786300},
+	{"Discord", 0x5865F2, 0x858FF6, 0x4C57D0},  {"LinkedIn", 0x0A66C2, 0x609CD7, 0x0A64BE},
+	{"Trovo", 0x19D66B, 0x19D66B, 0x0E743A},    {"Kick", 0x53FC18, 0x53FC18, 0x26740B},
+	{"X", 0x8899A6, 0x899AA7, 0x5B676F},        {"Rumble", 0x85C742, 0x85C742, 0x4A6F25},
+	{"Restream", 0xFF6B3D, 0xFF6B3D, 0xA84728},
 };
 
-uint32_t rfo_chat_platform_accent(const char *platform)
+static const struct accent neutral = {NULL, 0x8A8A8A, 0x989898, 0x656565};
+
+static const struct accent *find_accent(const char *platform)
 {
 	for (size_t i = 0; platform && i < sizeof(accents) / sizeof(accents[0]); i++)
 		if (strcmp(accents[i].platform, platform) == 0)
-			return accents[i].rgb;
-	return 0x8A8A8A;
+			return &accents[i];
+	return &neutral;
+}
+
+uint32_t rfo_chat_platform_accent(const char *platform)
+{
+	return find_accent(platform)->rgb;
+}
+
+size_t rfo_chat_accent_count(void)
+{
+	return sizeof(accents) / sizeof(accents[0]);
+}
+
+const char *rfo_chat_accent_platform(size_t i)
+{
+	return i < rfo_chat_accent_count() ? accents[i].platform : NULL;
+}
+
+static double luminance(uint32_t rgb);
+
+uint32_t rfo_chat_platform_text_color(const char *platform, uint32_t background)
+{
+	const struct accent *a = find_accent(platform);
+	const uint32_t pick = luminance(background & 0xFFFFFF) < 0.18 ? a->on_dark : a->on_light;
+	/* a theme other than OBS's own may still need more: the same hue, moved further */
+	return rfo_chat_color_readable(pick, background & 0xFFFFFF, RFO_CHAT_TEXT_CONTRAST);
 }
 
 static int hexval(char c)
@@ -273,9 +310,9 @@ bool rfo_chat_color_parse(const char *s, uint32_t *rgb)
 
 static double channel_lin(uint32_t c8)
 {
-	/* the sRGB curve approximated by gamma 2 (no libm): close enough for a readability check */
+	/* WCAG 2's relative luminance: the sRGB transfer curve */
 	double c = c8 / 255.0;
-	return c * c;
+	return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
 }
 
 static double luminance(uint32_t rgb)
@@ -313,8 +350,8 @@ uint32_t rfo_chat_color_readable(uint32_t rgb, uint32_t background, double min_r
 	if (rfo_chat_color_contrast(rgb, background) >= min_ratio)
 		return rgb;
 	double dir = luminance(background) < 0.18 ? 1.0 : -1.0;
-	for (int step = 1; step <= 20; step++) {
-		uint32_t c = mix(rgb, dir * step * 0.05);
+	for (int step = 1; step <= 100; step++) {
+		uint32_t c = mix(rgb, dir * step * 0.01);
 		if (rfo_chat_color_contrast(c, background) >= min_ratio)
 			return c;
 	}

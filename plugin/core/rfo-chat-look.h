@@ -49,12 +49,21 @@ bool rfo_chat_image_url_allowed(const char *url, bool loopback_http);
  * unknown platforms. */
 uint32_t rfo_chat_platform_accent(const char *platform);
 
+/* Contrast a platform's name keeps against the list's background (WCAG AA for text). */
+#define RFO_CHAT_TEXT_CONTRAST 4.5
+/* The colour (0xRRGGBB) to write a platform's name in on `background` (the list's, 0xRRGGBB): at least
+ * RFO_CHAT_TEXT_CONTRAST against it, the accent's hue; chosen per theme kind (dark or light background). */
+uint32_t rfo_chat_platform_text_color(const char *platform, uint32_t background);
+/* The platforms that have their own accent: how many, and the name of the i-th (NULL past the end). */
+size_t rfo_chat_accent_count(void);
+const char *rfo_chat_accent_platform(size_t i);
+
 /* Parses "#RRGGBB" or "#RGB" (case-insensitive) into *rgb; false for anything else. */
 bool rfo_chat_color_parse(const char *s, uint32_t *rgb);
 /* Returns colour `rgb` adjusted (same hue, lightness moved) until its contrast ratio against
  * `background` (WCAG relative luminance) is at least min_ratio (e.g. 3.0); unchanged if it already is. */
 uint32_t rfo_chat_color_readable(uint32_t rgb, uint32_t background, double min_ratio);
-/* WCAG contrast ratio of two colours (1.0 .. 21.0). */
+/* WCAG 2 contrast ratio of two colours (1.0 .. 21.0), from their relative luminance. */
 double rfo_chat_color_contrast(uint32_t a, uint32_t b);
 
 #ifdef __cplusplus

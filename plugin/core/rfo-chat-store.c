@@ -2,6 +2,7 @@
 #include "rfo-chat-store.h"
 #include "rfo-text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <util/bmem.h>
@@ -33,7 +34,32 @@ struct rfo_chat_store {
 	DARRAY(struct rfo_chat_connection) conns; /* sorted by identifier */
 	struct rfo_chat_reply_state replies[RFO_CHAT_STORE_MAX_REPLIES];
 	size_t reply_next; /* ring position of the next new reply */
+
+	/* Viewers' messages stored since creation, per platform name (the end-of-stream summary counts them). */
+	struct platform_count {
+		char platform[32];
+		uint64_t count;
+	} platforms[RFO_CHAT_STORE_MAX_PLATFORMS];
+	size_t platform_count;
 };
+
+/* Caller holds the lock. The streamer's own replies are not counted. */
+static void count_platform(struct rfo_chat_store *s, const struct rfo_chat_message *msg)
+{
+	if (msg->kind == RFO_CHAT_KIND_REPLY)
+		return;
+	for (size_t i = 0; i < s->platform_count; i++) {
+		if (strcmp(s->platforms[i].platform, msg->platform) == 0) {
+			s->platforms[i].count++;
+			return;
+		}
+	}
+	if (s->platform_count == RFO_CHAT_STORE_MAX_PLATFORMS)
+		return;
+	struct platform_count *p = &s->platforms[s->platform_count++];
+	snprintf(p->platform, sizeof(p->platform), "%s", msg->platform);
+	p->count = 1;
+}
 
 static void idset_init(struct idset *set, size_t max)
 {
@@ -199,11 +225,22 @@ uint64_t rfo_chat_store_push(struct rfo_chat_store *s, struct rfo_chat_message *
 	}
 	uint64_t seq = s->next_seq++;
 	msg->seq = seq;
+	count_platform(s, msg);
 	s->ring[(s->head + s->count) % s->capacity] = msg;
 	s->count++;
 	pthread_mutex_unlock(&s->mutex);
 	rfo_chat_message_release(evicted);
 	return seq;
+}
+
+size_t rfo_chat_store_platform_counts(struct rfo_chat_store *s, rfo_chat_platform_count_cb cb, void *param)
+{
+	pthread_mutex_lock(&s->mutex);
+	size_t n = s->platform_count;
+	for (size_t i = 0; i < n; i++)
+		cb(param, s->platforms[i].platform, s->platforms[i].count);
+	pthread_mutex_unlock(&s->mutex);
+	return n;
 }
 
 size_t rfo_chat_store_count(struct rfo_chat_store *s)

@@ -19,6 +19,7 @@ extern "C" {
 #define RFO_CHAT_STORE_DEFAULT_CAPACITY 500
 #define RFO_CHAT_STORE_MAX_CAPACITY 100000
 #define RFO_CHAT_STORE_MAX_REPLIES 64
+#define RFO_CHAT_STORE_MAX_PLATFORMS 32
 
 struct rfo_chat_store;
 
@@ -36,6 +37,12 @@ void rfo_chat_store_clear(struct rfo_chat_store *store);
  * so a re-sent event is ignored. Returns the sequence number given to the message (strictly
  * increasing, from 1), or 0 when it was a duplicate or msg was NULL (the reference is released). */
 uint64_t rfo_chat_store_push(struct rfo_chat_store *store, struct rfo_chat_message *msg);
+
+/* Viewers' messages stored since the store was created (duplicates and the streamer's own replies not counted;
+ * clearing does not reset them), per platform name (rfo_chat_message.platform); the first
+ * RFO_CHAT_STORE_MAX_PLATFORMS platforms are counted. cb runs with the lock held. Returns the number of calls. */
+typedef void (*rfo_chat_platform_count_cb)(void *param, const char *platform, uint64_t count);
+size_t rfo_chat_store_platform_counts(struct rfo_chat_store *store, rfo_chat_platform_count_cb cb, void *param);
 
 /* Number of messages held now, and the sequence number of the newest (0 when none ever stored). */
 size_t rfo_chat_store_count(struct rfo_chat_store *store);

@@ -4,6 +4,7 @@
 #include "rfo-json.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <util/bmem.h>
 
@@ -123,4 +124,50 @@ bool rfo_rest_parse_events(const char *json, size_t len, const char *what, struc
 bool rfo_rest_parse_event(const char *json, size_t len, struct rfo_event *out, struct rfo_error *err)
 {
 	return rfo_rest_parse_object(json, len, "/v2/user/events/…", event_from, out, sizeof(*out), err);
+}
+
+char *rfo_rest_create_event_body(const char *title, const char *description, int64_t scheduled_for)
+{
+	if (!title)
+		return NULL;
+	json_t *root = json_pack("{s:s}", "streamType", "encoder");
+	json_t *t = json_string(title);
+	json_t *d = description && *description ? json_string(description) : NULL;
+	if (!t || (description && *description && !d)) { /* not valid UTF-8 */
+		json_decref(t);
+		json_decref(root);
+		return NULL;
+	}
+	json_object_set_new(root, "title", t);
+	if (d)
+		json_object_set_new(root, "description", d);
+	if (scheduled_for > 0) {
+		time_t when = (time_t)scheduled_for;
+		struct tm tm;
+		char iso[32];
+		gmtime_r(&when, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+		json_object_set_new(root, "scheduledFor", json_string(iso));
+	}
+	char *s = rfo_json_dump(root);
+	json_decref(root);
+	return s;
+}
+
+static bool created_from(const json_t *v, void *item)
+{
+	char **id = item;
+	char *raw = rfo_json_id_dup(v, "id");
+	*id = rfo_rest_token(raw, RFO_REST_MAX_ID);
+	bfree(raw);
+	if (*id && **id)
+		return true;
+	bfree(*id);
+	*id = NULL;
+	return false;
+}
+
+bool rfo_rest_parse_created_event(const char *json, size_t len, char **id, struct rfo_error *err)
+{
+	return rfo_rest_parse_object(json, len, "/v2/user/events/new", created_from, id, sizeof(*id), err);
 }

@@ -168,6 +168,12 @@ enum rfo_event_status rfo_event_status_from_string(const char *s);
  * characters are removed. Returns true when an envelope was recognised. */
 bool rfo_rest_parse_error(const char *json, size_t len, long http_status, struct rfo_error *err);
 
+/* POST /user/events/new: {"streamType":"encoder","title":…,"description"?:…,"scheduledFor"?: ISO-8601 UTC};
+ * description omitted when NULL or "", scheduledFor when 0 (now). NULL when a string is not valid UTF-8. bfree. */
+char *rfo_rest_create_event_body(const char *title, const char *description, int64_t scheduled_for);
+/* Its 201 answer {"id":"<uuid>"}: *id (bfree) is the new event's id (a clean token of at most RFO_REST_MAX_ID). */
+bool rfo_rest_parse_created_event(const char *json, size_t len, char **id, struct rfo_error *err);
+
 /* Request bodies (compact JSON, bfree() the result). */
 char *rfo_rest_channel_patch_body(bool active); /* {"active":true} */
 /* {"title":…,"description":…}; description omitted when NULL; NULL when title is NULL or either

@@ -19,7 +19,9 @@ static void free_labels(struct rfo_stats_report *r)
 	}
 	bfree(r->names);
 	bfree(r->platforms);
+	bfree(r->alerts);
 	r->names = r->platforms = NULL;
+	r->alerts = NULL;
 }
 
 void rfo_stats_report_free(struct rfo_stats_report *r)
@@ -38,6 +40,7 @@ void rfo_stats_report_set_state(struct rfo_stats_report *r, const struct rfo_sta
 	if (r->state.num_channels) {
 		r->names = bzalloc(sizeof(char *) * r->state.num_channels);
 		r->platforms = bzalloc(sizeof(char *) * r->state.num_channels);
+		r->alerts = bzalloc(sizeof(bool) * r->state.num_channels);
 	}
 }
 
@@ -108,6 +111,8 @@ static obs_data_t *channel_data(const struct rfo_stats_report *r, size_t i)
 	obs_data_set_int(d, "channelId", (long long)c->channel_id);
 	obs_data_set_int(d, "platformId", (long long)c->platform_id);
 	obs_data_set_string(d, "status", rfo_stats_status_text(c->status));
+	if (r->alerts && r->alerts[i])
+		obs_data_set_bool(d, "alert", true);
 	set_known_int(d, "bitrate", c->bitrate);
 	set_known_int(d, "viewers", c->viewers);
 	if (c->online >= 0)

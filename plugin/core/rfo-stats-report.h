@@ -21,6 +21,7 @@ struct rfo_stats_report {
 	struct rfo_stats_state state;
 	char **names;
 	char **platforms;
+	bool *alerts;     /* alerts[i]: a health alert is open for state.channels[i] (the Stats tab marks the row) */
 	const char *link; /* "disconnected"/"connecting"/"connected" (static string), NULL = omit */
 };
 
@@ -39,7 +40,7 @@ const char *rfo_stats_status_text(enum rfo_stats_out_status s);
  *   incoming {bitrate, fps, width, height, videoCodec, audioCodec, audioBitrate, videoBitrate,
  *             keyframeInterval, lossRate, profile} — absent when Restream receives nothing;
  *   channels [{channelId, platformId, status, bitrate, viewers, online, title, displayName,
- *             platformName}] sorted by channelId;
+ *             platformName, alert (only when true: a health alert is open)}] sorted by channelId;
  *   totalViewers (sum of viewers over online channels), viewersKnown (some online channel has a
  *   viewer count), streaming (r->link, when set).
  * obs_data has no JSON null: a value Restream reported as null (or never sent) is left OUT — an

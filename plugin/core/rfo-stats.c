@@ -57,6 +57,7 @@ static void parse_incoming(const json_t *root, struct rfo_stats_incoming *in)
 	copy_field(in->audio_codec, sizeof(in->audio_codec), codec, "audio");
 	copy_field(in->profile, sizeof(in->profile), st, "profileAndLevel");
 	copy_field(in->suid, sizeof(in->suid), root, "suid");
+	copy_field(in->event_id, sizeof(in->event_id), root, "eventId");
 }
 
 static enum rfo_stats_out_status parse_status(const char *s)

@@ -48,6 +48,7 @@ struct rfo_stats_incoming {
 	char video_codec[32], audio_codec[32];
 	char profile[48];   /* profileAndLevel */
 	char suid[64];      /* streaming session id */
+	char event_id[72];  /* the event being streamed (eventId; "" when null or absent) */
 	int64_t created_at; /* createdAt from the frame (s) */
 	int64_t updated_at; /* `now` when last applied (s) */
 };

@@ -48,7 +48,7 @@ e2e_init() {
 	mkdir -p "$E2E_ART"
 	E2E_TMP=$(mktemp -d "$RFO_BUILD_DIR/e2e-tmp.XXXXXX")
 	chmod 755 "$E2E_TMP"
-	OBS_PID='' OBS_RUN_PID='' OBS_XVFB_PID='' OBS_PORT=''
+	OBS_PID='' OBS_RUN_PID='' OBS_XVFB_PID='' OBS_WESTON_PID='' OBS_WAYLAND='' OBS_PORT=''
 	trap e2e_cleanup EXIT
 	OBSWS="$RFO_BUILD_DIR/tests/e2e/obsws"
 	[ -x "$OBSWS" ] || e2e_fail "$OBSWS not built (cmake --build $RFO_BUILD_DIR --target obsws)"
@@ -205,6 +205,9 @@ obs_write_global_ini() {
 		SceneCollection=Untitled
 		SceneCollectionFile=Untitled
 
+		[BasicWindow]
+		PreviewEnabled=false
+
 		[OBSWebSocket]
 		FirstLoad=false
 		ServerEnabled=$enabled
@@ -214,6 +217,15 @@ obs_write_global_ini() {
 	EOF
 	cp "$HOME/.config/obs-studio/global.ini" "$HOME/.config/obs-studio/user.ini"
 	export OBSWS_PORT=$OBS_PORT
+	# A small canvas (OBS's default is the screen's size) and no preview in the main window ([BasicWindow] above):
+	# drawn by llvmpipe they cost most of a core for nothing the tests look at, and CI runs two OBS at once on two
+	# cores. 30 fps as by default: the graphics thread's frame interval is part of how long OBS takes to quit.
+	local profile="$HOME/.config/obs-studio/basic/profiles/Untitled"
+	[ -f "$profile/basic.ini" ] || {
+		mkdir -p "$profile"
+		printf '[General]\nName=Untitled\n\n[Video]\nBaseCX=640\nBaseCY=360\nOutputCX=640\nOutputCY=360\nFPSType=0\nFPSCommon=30\n' \
+			>"$profile/basic.ini"
+	}
 }
 
 # obs_install_plugin: `cmake --install` the build into $HOME/.config/obs-studio/plugins (output in artifacts).
@@ -246,6 +258,10 @@ obs_start() {
 	local info="$E2E_TMP/obs-start.info" attempt
 	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
 	OBS_START_ARGS=("$@")
+	if [ "${RFO_E2E_WAYLAND:-0}" = 1 ]; then
+		obs_start_wayland "$@"
+		return
+	fi
 	for attempt in 1 2 3; do
 		rm -f "$info"
 		OBS_START_MS=$(now_ms)
@@ -272,6 +288,37 @@ obs_start() {
 		e2e_log "xvfb-run did not start (attempt $attempt): $(tail -n 2 "$E2E_ART/xvfb.err" 2>/dev/null)"
 	done
 	e2e_fail "could not start OBS under xvfb-run"
+}
+
+# obs_start_wayland [OBS ARGS...]: what obs_start does when RFO_E2E_WAYLAND=1 — OBS on its own headless Wayland
+# compositor (weston's headless backend with the pixman renderer, so that screenshots have pixels; --debug allows
+# weston-screenshooter) instead of Xvfb, with Qt's wayland platform and no X display at all. Sets OBS_WAYLAND (the
+# socket's name), OBS_WESTON_PID and what obs_start sets (OBS_DISPLAY is "wayland-<socket>").
+obs_start_wayland() {
+	local info="$E2E_TMP/obs-start.info"
+	command -v weston >/dev/null || e2e_fail "RFO_E2E_WAYLAND=1 needs weston (apt-get install weston)"
+	OBS_WAYLAND="rfo-wayland-$$"
+	weston --backend=headless-backend.so --use-pixman --socket="$OBS_WAYLAND" --width=1600 --height=1000 \
+		--idle-time=0 --debug >"$E2E_ART/weston.log" 2>&1 </dev/null &
+	OBS_WESTON_PID=$!
+	e2e_track_pid "$OBS_WESTON_PID"
+	wait_until 15 test -S "$XDG_RUNTIME_DIR/$OBS_WAYLAND" ||
+		e2e_fail "weston did not open its socket within 15 s: $(tail -n 3 "$E2E_ART/weston.log")"
+	mkdir -p "$E2E_TMP/obs-cwd"
+	rm -f "$info"
+	OBS_START_MS=$(now_ms)
+	"${OBS_PREFIX[@]}" env -u DISPLAY WAYLAND_DISPLAY="$OBS_WAYLAND" QT_QPA_PLATFORM=wayland \
+		bash -c 'echo "$$ ${EPOCHREALTIME//[!0-9]/}" >"$0.tmp" && mv "$0.tmp" "$0" &&
+			{ ulimit -c unlimited 2>/dev/null || true; } && cd "${0%/*}/obs-cwd" && exec "$@"' "$info" \
+		obs --disable-shutdown-check --multi "$@" >>"$E2E_ART/obs.stdout" 2>&1 </dev/null &
+	OBS_RUN_PID=$!
+	e2e_track_pid "$OBS_RUN_PID"
+	wait_until 20 test -s "$info" -o ! -d "/proc/$OBS_RUN_PID" && [ -s "$info" ] ||
+		e2e_fail "OBS did not start on Wayland: $(tail -n 3 "$E2E_ART/obs.stdout" 2>/dev/null)"
+	read -r OBS_PID OBS_EXEC_MS <"$info"
+	OBS_EXEC_MS=$((OBS_EXEC_MS / 1000))
+	OBS_DISPLAY="wayland-$OBS_WAYLAND"
+	e2e_log "OBS pid $OBS_PID on Wayland (weston headless, socket $OBS_WAYLAND; websocket port ${OBS_PORT:-none})"
 }
 
 # obs_wait_ready [TIMEOUT_S]: wait until obs-websocket answers GetVersion (default 30 s); sets OBS_READY_MS
@@ -303,6 +350,8 @@ obs_wait_ready() {
 	done
 	OBS_READY_MS=$(($(now_ms) - OBS_EXEC_MS))
 	e2e_log "OBS ready after ${OBS_READY_MS} ms"
+	# on Wayland, OBS itself must say so (Qt falls back to xcb silently when it can)
+	[ -z "$OBS_WAYLAND" ] || assert_log_contains 'Platform: Wayland' "OBS log (Wayland platform)"
 }
 
 # obs_stop [MAX_MS]: SIGINT (OBS's graceful shutdown), print obs_exit_ms=N, fail if OBS takes longer
@@ -331,9 +380,36 @@ obs_stop() {
 	[ -n "$OBS_XVFB_PID" ] && { wait_until 5 pid_gone "$OBS_XVFB_PID" || kill -KILL "$OBS_XVFB_PID"; }
 	e2e_untrack_pid "$OBS_RUN_PID"
 	e2e_untrack_pid "$OBS_XVFB_PID"
+	# the compositor ends with its client, as Xvfb does under xvfb-run
+	[ -n "$OBS_WESTON_PID" ] && stop_pid "$OBS_WESTON_PID" TERM 5
+	OBS_WESTON_PID=''
 	OBS_PID=''
 	((OBS_EXIT_MS <= max)) || e2e_fail "OBS took ${OBS_EXIT_MS} ms to exit after SIGINT (limit ${max} ms)"
-	[ "$rc" = 0 ] || { obs_crash_backtrace; e2e_fail "OBS exited with status $rc"; }
+	[ "$rc" = 0 ] || obs_crashed "$rc"
+}
+
+# obs_crashed RC: OBS exited non-zero after SIGINT, which fails the test — with one exception, reported loudly.
+# Debian's OBS 29 and 32 crash now and then (about 1 quit in 250 here, with or without this plugin's requests)
+# inside obs-websocket's own module unload, while it stops its websocketpp server — after this plugin has unloaded
+# and every thread of it has ended. When the core's backtrace proves exactly that (SIGSEGV, the crashing thread in
+# obs-websocket's unload, no frame of this plugin in any thread) the test goes on; the crash is logged and recorded
+# in artifacts/upstream-crashes.txt, which .ci/run's summary lists. Anything else, or no backtrace, fails.
+obs_crashed() {
+	local rc=$1 bt="$E2E_ART/obs-crash-backtrace.txt" crashing
+	obs_crash_backtrace
+	if [ "$rc" = 139 ] && [ -s "$bt" ]; then
+		crashing=$(sed -n '/^#0 /,/^From /p' "$bt" | grep -E '^#[0-9]+ ' || true)
+		if grep -q 'obs-websocket\.so' <<<"$crashing" &&
+			! grep -E '^#[0-9]+ ' "$bt" | grep -Eq 'restream-for-obs|/plugin/(core|net|obs|ui|plugin-main)' &&
+			obs_log_has '\[obs-websocket\] \[obs_module_unload\] Shutting down'; then
+			e2e_log "NOTE: OBS crashed inside obs-websocket's own unload after this plugin had unloaded (no frame of" \
+				"restream-for-obs in any thread): an upstream bug, recorded, not this test's failure; backtrace: $bt"
+			echo "$E2E_NAME: SIGSEGV in obs-websocket's unload: $(head -n 1 <<<"$crashing")" \
+				>>"$RFO_BUILD_DIR/artifacts/upstream-crashes.txt"
+			return 0
+		fi
+	fi
+	e2e_fail "OBS exited with status $rc"
 }
 
 # obs_crash_backtrace: after OBS died of a signal, every thread's backtrace from its core file (when the kernel
@@ -369,9 +445,18 @@ obs_log_has() {
 	log=$(obs_log_path) && grep -Eq -- "$1" "$log"
 }
 
-# obs_screenshot NAME: PNG of the whole Xvfb screen into the artifacts dir.
+# obs_screenshot NAME: PNG of the whole Xvfb screen (or Wayland output) into the artifacts dir.
 obs_screenshot() {
 	local out="$E2E_ART/$1.png"
+	if [ -n "$OBS_WAYLAND" ]; then
+		# weston-screenshooter (allowed by weston's --debug) writes wayland-screenshot-<time>.png into its folder
+		rm -rf "$E2E_TMP/shot" && mkdir -p "$E2E_TMP/shot"
+		(cd "$E2E_TMP/shot" && WAYLAND_DISPLAY=$OBS_WAYLAND timeout 20 weston-screenshooter) 2>>"$E2E_ART/screenshot.err"
+		mv -f "$E2E_TMP"/shot/*.png "$out" 2>>"$E2E_ART/screenshot.err"
+		[ -s "$out" ] || e2e_fail "screenshot $out is empty (weston-screenshooter: $(tail -n 2 "$E2E_ART/screenshot.err"))"
+		e2e_log "screenshot $out"
+		return 0
+	fi
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY import -window root "$out" 2>>"$E2E_ART/screenshot.err" ||
 		DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xwd -root -silent | convert xwd:- "$out"
 	[ -s "$out" ] || e2e_fail "screenshot $out is empty"
@@ -383,6 +468,16 @@ obsws() { "$OBSWS" --port "$OBS_PORT" "$@"; }
 
 # obs_vendor REQUEST [JSON]: call the plugin's vendor request; print its response data (compact JSON).
 obs_vendor() { "$OBSWS" --port "$OBS_PORT" vendor "$E2E_VENDOR" "$@"; }
+# obs_req REQUEST [JSON]: an obs-websocket request that must succeed; prints its responseData.
+obs_req() {
+	local out
+	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
+	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
+	jq -c '.responseData // {}' <<<"$out"
+}
+# stream_active / stream_idle: OBS's stream output is (not) active.
+stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
+stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 
 # obs_events_start OUTFILE [obsws events ARGS...]: subscribe in the background (returns once subscribed);
 # sets EVENTS_PID. Example: obs_events_start "$E2E_TMP/ev" --vendor-event ChatMessage --count 3 --timeout 20
@@ -428,6 +523,16 @@ emu_start() {
 
 # emu_stop: end the emulator (TERM) and wait for it.
 emu_stop() { [ -n "${EMU_PID:-}" ] && stop_pid "$EMU_PID" TERM 5; }
+
+# emu_get ROUTE / emu_post ROUTE [JSON]: the emulator's control interface (fails on an HTTP error).
+emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
+emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "${2:-{\}}" "$RESTREAM_API_URL/_emu/$1"; }
+# emu_rest PATH: GET an API route of the emulator with a token issued by its control interface.
+emu_rest() {
+	local token
+	token=$(emu_post tokens/issue | jq -r .accessToken)
+	curl -fsS --max-time 5 -H "Authorization: Bearer $token" "$RESTREAM_API_URL$1"
+}
 
 # ---------------------------------------------------------------- ingest receivers
 

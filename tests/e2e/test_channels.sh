@@ -21,11 +21,6 @@ e2e_init
 
 export RFO_DOCK_TAB=channels # select the Channels tab at startup (read once by the plugin)
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
 emu_channels() { emu_get state | jq -c '[.channels[] | {id, enabled: (if has("active") then .active else .enabled end)}]'; }
 plugin_channels() { obs_vendor ListChannels | jq -c '[.channels[] | {id, enabled}]'; }
 
@@ -144,7 +139,7 @@ r=$(obs_vendor SetTitle "{\"title\":\"$long\"}")
 e2e_log "SetTitle (120 characters): $r"
 obs_events_wait
 e2e_log "ChannelsChanged errors after it: $(jq -c '.eventData.error // empty' "$E2E_TMP/ev-title" | tr '\n' ' ')"
-jq -e -s 'map(.eventData.error // "" | select(test("Title set on [0-9]+ of [0-9]+ channels\\. Title Too Long"))) | length >= 1' \
+jq -e -s 'map(.eventData.error // "" | select(test("Channels with the new title: [0-9]+ of [0-9]+\\. Title Too Long"))) | length >= 1' \
 	"$E2E_TMP/ev-title" >/dev/null || e2e_fail "no ChannelsChanged error naming the failure (Title Too Long)"
 assert_json_eq "$r" .ok true
 assert_json_eq "$r" '[.updated[].id] | sort' "$fits"
@@ -211,8 +206,12 @@ assert_log_contains 'platform list loaded from the cache' "OBS log (platform cac
 # a real key press: F9, bound to "disable all" in the profile, switches everything off. OBS sees a key by polling
 # the keyboard every 25 ms from its hotkey thread, which a loaded machine stalls for 300 ms and more: the key is
 # held for 1 s and pressed again (up to 3 times; "disable all" is idempotent) before the test gives up.
-command -v xdotool >/dev/null || e2e_fail "xdotool is needed to press the hotkey (apt-get install xdotool)"
+# On Wayland nothing outside the compositor can press a key (xdotool drives X servers only): there OBS's own key
+# injection presses F9, through the same binding from the profile.
+[ -n "$OBS_WAYLAND" ] || command -v xdotool >/dev/null ||
+	e2e_fail "xdotool is needed to press the hotkey (apt-get install xdotool)"
 for press in 1 2 3; do
+	[ -n "$OBS_WAYLAND" ] && break
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool keydown F9
 	sleep 1
 	DISPLAY=$OBS_DISPLAY XAUTHORITY=$OBS_XAUTHORITY xdotool keyup F9
@@ -221,6 +220,10 @@ for press in 1 2 3; do
 done
 if all_off; then
 	e2e_log "F9 from the profile's binding switched every channel off (press $press)"
+elif [ -n "$OBS_WAYLAND" ]; then
+	obsws call TriggerHotkeyByKeySequence '{"keyId":"OBS_KEY_F9"}' >/dev/null || true
+	wait_until 5 all_off || e2e_fail "F9 (bound in the profile to disable all), injected on Wayland, left channels on: $(emu_channels)"
+	e2e_log "Wayland: the F9 binding from the profile fired through OBS's key injection"
 else
 	# OBS's own injection of the key (obs_hotkey_inject_event, through its bindings) tells a lost binding from a
 	# lost key press. OBS 32 under Xvfb misses xdotool's key presses now and then (seen: three 1 s presses in a row

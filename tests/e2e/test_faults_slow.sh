@@ -4,8 +4,8 @@
 # every other request; the plugin lets at most one vendor request wait for Restream, for at most 3 s.
 #   clicks        ListEvents, SetChannelEnabled, SetTitle one after the other each answer within 4 s: ListEvents
 #                 with the cached events and a `refreshError`, SetChannelEnabled ok with the channel in its requested
-#                 state and `pending`:true, SetTitle ok with `pending`:true; `obsws rtt` of GetStatus (every 250 ms
-#                 for 30 s) never takes more than 500 ms; the switch lands once Restream answers (ListChannels shows
+#                 state and `pending`:true, SetTitle ok with `pending`:true; `obsws rtt` of GetStatus (120 times,
+#                 every 125 ms: the 15 s of the clicks and the switch's landing) never takes more than 500 ms; the switch lands once Restream answers (ListChannels shows
 #                 it enabled, no longer pending, and so does Restream).
 #   burst         six requests at once (ListChannels, SetChannelEnabled ×2, ListEvents, ApplyStreamSettings, GetChat)
 #                 each answer within 4 s, and GetStatus sent three times during the burst answers within 1.5 s each
@@ -31,7 +31,7 @@ assert_json_eq "$(obs_vendor ListChannels)" .ok true
 emu_post faults '{"route":"/v2/*","delay_ms":10000,"count":-1}' >/dev/null
 
 # ---- one click after the other (a person): each answers within the 3-s budget, GetStatus unaffected
-faults_rtt_start 120 250 # 30 s
+faults_rtt_start 120 125 # 15 s: the three clicks (~10 s) and the switch landing 10 s after its PATCH
 for click in 'ListEvents' 'SetChannelEnabled {"id":1000104,"enabled":true}' 'SetTitle {"title":"slow title","channelIds":"1000101"}'; do
 	req=${click%% *}
 	if [ "$req" = "$click" ]; then r=$(faults_timed_vendor "$req"); else r=$(faults_timed_vendor "$req" "${click#* }"); fi
@@ -105,6 +105,16 @@ rollback_seen() {
 	jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
 		"$1" >/dev/null || e2e_fail "$3"
 }
+# rollback_wait EVENTS: until the recorder started by obs_events_start (--timeout 12) has the rollback that
+# rollback_seen looks for or has run its 12 s, whichever comes first; then the recorder is ended
+rollback_in() {
+	jq -e -s "map(select(((.eventData.error // \"\") | length > 8) and (.eventData.channels[] | select(.id == 1000106) | .enabled == $was and .pending == false))) | length >= 1" \
+		"$1" >/dev/null 2>&1
+}
+rollback_wait() {
+	until rollback_in "$1" || pid_gone "$EVENTS_PID"; do sleep 0.05; done
+	stop_pid "$EVENTS_PID" TERM 2
+}
 [ "$was" = true ] || [ "$was" = false ] || e2e_fail "no channel 1000106: $(obs_vendor ListChannels)"
 want=$([ "$was" = true ] && echo false || echo true)
 emu_post faults '{"route":"/v2/user/channel/1000106","method":"PATCH","status":500,"delay_ms":5000,"count":1}' >/dev/null
@@ -113,7 +123,7 @@ r=$(faults_timed_vendor SetChannelEnabled "{\"id\":1000106,\"enabled\":$want}")
 e2e_log "SetChannelEnabled answered in ${r%% *} ms before Restream refused it: ${r#* }"
 assert_le "${r%% *}" 4000 "SetChannelEnabled (ms) with a 5-s refusal"
 assert_json "${r#* }" ".ok == true and .pending == true and .channel.enabled == $want" "the refused switch first answers pending"
-obs_events_wait
+rollback_wait "$E2E_TMP/rollback.events"
 rollback_seen "$E2E_TMP/rollback.events" rollback "no ChannelsChanged with the rollback and an error"
 assert_json "$(obs_vendor ListChannels)" ".channels[] | select(.id == 1000106) | .enabled == $was" "the refused switch is rolled back"
 
@@ -133,7 +143,7 @@ r=$(faults_timed_vendor ListEvents)
 e2e_log "ListEvents during the slow token refresh: ${r%% *} ms: ${r#* }"
 assert_le "${r%% *}" 4000 "ListEvents (ms) while the token refresh takes 14 s"
 assert_json "${r#* }" '.ok == true and ((.refreshError // "") | length > 8)' "ListEvents answers from the cache while the token refresh is slow"
-obs_events_wait
+rollback_wait "$E2E_TMP/parked.events"
 rollback_seen "$E2E_TMP/parked.events" parked "the parked switch stayed pending for 12 s (no rollback with an error)"
 emu_post oauth/delay '{"ms":0}' >/dev/null
 wait_until 20 refreshes_above "$refreshes" || e2e_fail "no token refresh after the 401"

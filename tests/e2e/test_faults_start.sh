@@ -33,7 +33,11 @@ faults_assert_alive "Restream unreachable"
 status=$(obs_vendor GetStatus)
 assert_json_eq "$status" .signedIn true
 assert_json_eq "$status" .user.username "$FAULTS_USER"
-sleep 6 # several reconnect attempts of both sockets
+# several reconnect attempts of both sockets (chat's backoff starts at 1 s, streaming's at 2 s): three failed chat
+# attempts and two streaming ones in this run's log, or 6 s, whichever comes first
+failed_attempts() { grep -c "restream-for-obs/$1\] disconnected: " "$(obs_log_path)" || true; }
+several_attempts() { (($(failed_attempts chat) >= 3 && $(failed_attempts streaming) >= 2)); }
+wait_until 6 several_attempts || e2e_log "after 6 s: $(failed_attempts chat) chat, $(failed_attempts streaming) streaming attempts failed"
 status=$(obs_vendor GetStatus)
 assert_json "$status" '.chat != "connected" and .streaming != "connected"' "no socket claims to be connected"
 r=$(faults_timed_vendor ListChannels)

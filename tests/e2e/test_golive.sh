@@ -19,30 +19,10 @@ e2e_init
 SERVICE_ID=restream_for_obs
 SERVICE_JSON="$HOME/.config/obs-studio/basic/profiles/Untitled/service.json"
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
-# emu_rest PATH: GET an API route of the emulator with a token issued by its control interface.
-emu_rest() {
-	local token
-	token=$(emu_post tokens/issue | jq -r .accessToken)
-	curl -fsS --max-time 5 -H "Authorization: Bearer $token" "$RESTREAM_API_URL$1"
-}
 
-# obs_req TYPE [JSON]: obs-websocket request; prints responseData; fails unless the request succeeded.
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
 
 service_type() { obs_req GetStreamServiceSettings | jq -r .streamServiceType; }
 
-stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
-stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 
 # stream_for SECONDS: StartStream, stay live SECONDS, StopStream; fails unless OBS went live and stopped cleanly.
 stream_for() {

@@ -20,12 +20,6 @@ PLUGIN_CONFIG="$HOME/.config/obs-studio/plugin_config/restream-for-obs"
 OWN_KEY="my-own-key-$RANDOM$RANDOM-private"
 OWN='{"streamServiceType":"rtmp_custom","streamServiceSettings":{"server":"rtmp://127.0.0.1:1935/mine","key":"'$OWN_KEY'","use_auth":false,"bwtest":false}}'
 
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
 service_json() { obs_req GetStreamServiceSettings | jq -cS .; }
 mode_of() { stat -c %a "$1"; }
 settings_ready() { obs_vendor GetStreamSettings | jq -e '.ready == true' >/dev/null; }

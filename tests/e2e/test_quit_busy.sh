@@ -7,10 +7,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 e2e_init
 
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
 settings_ready() { obs_vendor GetStreamSettings | jq -e '.ready == true' >/dev/null; }
 
 emu_start

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e.signin_refresh: token lifecycle in real OBS against the emulator, one OBS run.
 #   (3) refresh    access tokens living 5 s and every token reply held back 300 ms (so overlapping refreshes would be
-#                  seen); for 60 s GetStatus every second (always signedIn), ListEvents (hits Restream with the
+#                  seen); for 45 s (RFO_SIGNIN_REFRESH_SECONDS; ~18 refreshes) GetStatus every second (always signedIn), ListEvents (hits Restream with the
 #                  token every time) and ListChannels (cached 30 s, refetched on a new token) -> >= 5 refreshes, maxConcurrent 1, overlaps 0, no reused refresh token,
 #                  no failed refresh, no AuthChanged event that is not signed in, and the API calls succeed.
 #   (4) revoked    the emulator revokes the pair -> GetStatus reconnect_needed / signedIn false with an actionable
@@ -15,7 +15,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/lib-auth.sh"
 e2e_init
 AUTH_RESPONSES="$E2E_TMP/vendor-responses.txt"
-RUN_S=${RFO_SIGNIN_REFRESH_SECONDS:-60}
+RUN_S=${RFO_SIGNIN_REFRESH_SECONDS:-45} # 5-s tokens are refreshed every ~2.5 s: ~18 refreshes, >= 5 asserted; (7) needs >= 40 secrets
 auth_browser_install
 auth_browser_follow on
 emu_start --token-lifetime 5
@@ -30,7 +30,7 @@ USERNAME=$(jq -r .user.username <<<"$status")
 assert_eq "$USERNAME" "$(emu_profile | jq -r .username)" "username"
 assert_eq "$(emu_get tokens | jq -r .accessLifetime)" 5 "the emulator's access-token lifetime"
 
-# ---- (3) 60 s of API calls while the access token is replaced every few seconds
+# ---- (3) RUN_S of API calls while the access token is replaced every few seconds
 emu_post oauth/delay '{"ms":300}' >/dev/null
 emu_post reset-counters >/dev/null
 auth_events_start
@@ -127,9 +127,18 @@ obs_screenshot signed-in-again
 # ---- (5) revoked right after a refresh, noticed by a socket: its 401 is for the current token, so the plugin
 # refreshes at once (invalid_grant -> reconnect_needed); no waiting out a window after the new token. Tokens now
 # live an hour, so no timer refresh can be what notices it.
-emu_post tokens/lifetime '{"access_seconds":3600}' >/dev/null
 n_refresh=$(emu_token_calls refresh_token count)
+emu_post tokens/lifetime '{"access_seconds":3600}' >/dev/null
 wait_until 15 refreshes_above "$n_refresh" || e2e_fail "no refresh after the lifetime change"
+# A refresh answered just before the change got a 5 s token and is followed by one more: the current token is an
+# hour's once no refresh has come for 6 s (within 20 s).
+quiet_n=$(emu_token_calls refresh_token count) quiet_t0=$SECONDS deadline=$((SECONDS + 20))
+while ((SECONDS - quiet_t0 < 6)); do
+	((SECONDS < deadline)) || e2e_fail "refreshes kept coming after the lifetime change to an hour"
+	sleep 0.5
+	n=$(emu_token_calls refresh_token count)
+	[ "$n" = "$quiet_n" ] || { quiet_n=$n quiet_t0=$SECONDS; }
+done
 chat_up() { auth_status | jq -e '.chat == "connected"' >/dev/null 2>&1; }
 wait_until 20 chat_up || e2e_fail "the chat socket did not connect with the new token: $(auth_status)"
 rejected_before=$(grep -c 'the current access token was refused with 401' "$(obs_log_path)" || true)

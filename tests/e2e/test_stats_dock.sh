@@ -12,14 +12,6 @@ rtmp_start
 stats_start --demo --rtmp-url "$RTMP_URL"
 obs_log_wait "\\[restream-for-obs\\] dock: tab 'stats' selected" 10
 
-obs_req() {
-	local out
-	out=$(obsws call "$@") || e2e_fail "obsws call $1 failed: $out"
-	jq -e '.requestStatus.result == true' >/dev/null <<<"$out" || e2e_fail "$1 failed: $out"
-	jq -c '.responseData // {}' <<<"$out"
-}
-stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
-stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
 
 # OBS streams a colour source to nginx through the one-click setup
 scene=$(obs_req GetCurrentProgramScene | jq -r '.currentProgramSceneName // .sceneName')

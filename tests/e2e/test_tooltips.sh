@@ -13,10 +13,6 @@ export RFO_DOCK_TAB=channels
 export RFO_TOOLTIP_PROBE=1
 KICK_CHANNEL=1000106
 
-emu_post() {
-	local body=${2:-'{}'}
-	curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d "$body" "$RESTREAM_API_URL/_emu/$1"
-}
 
 fifo="$E2E_TMP/probe.fifo"
 opens="$E2E_TMP/fifo-opens"

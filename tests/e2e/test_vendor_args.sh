@@ -22,6 +22,7 @@ CASES=$(
 		GetStreamSettings|none|-|-
 		RestoreStreamSettings|none|-|-
 		GetStats|none|-|-
+		GetStreamSummary|none|-|-
 		SetChannelEnabled|bad id type (object)|{"id":{"x":1},"enabled":true}|invalidArgument
 		SetChannelEnabled|bad id type (letters)|{"id":"abc","enabled":true}|invalidArgument
 		SetChannelEnabled|bad boolean|{"id":$LINKEDIN,"enabled":"yes"}|invalidArgument
@@ -40,12 +41,16 @@ CASES=$(
 		ApplyStreamSettings|bad event id|{"protocol":"rtmp","eventId":"../x"}|invalidArgument
 		ApplyStreamSettings|bad protocol type|{"protocol":5}|invalidArgument
 		ApplyStreamSettings|bad boolean|{"compatibility":"yes"}|invalidArgument
+		CreateEvent|bad string|{"title":{"x":1}}|invalidArgument
+		CreateEvent|bad time type (letters)|{"title":"t","scheduledFor":"soon"}|invalidArgument
+		CreateEvent|bad time (negative)|{"title":"t","scheduledFor":-5}|invalidArgument
+		CreateEvent|missing title|{"description":"d"}|missingArgument
+		CreateEvent|no data at all|-|missingArgument
 		GetChat|bad count type (object)|{"limit":{"x":1}}|invalidArgument
 		GetChat|bad count type (letters)|{"limit":"abc"}|invalidArgument
 	EOF
 )
 
-emu_get() { curl -fsS --max-time 5 "$RESTREAM_API_URL/_emu/$1"; }
 emu_post() { curl -fsS --max-time 5 -X POST -H 'Content-Type: application/json' -d '{}' "$RESTREAM_API_URL/_emu/$1"; }
 patch_count() { emu_get received | jq '[.patches[] | length] | add // 0'; }
 service() { obsws call GetStreamServiceSettings | jq -c '.responseData'; }
@@ -91,6 +96,7 @@ done <<<"$CASES"
 e2e_log "$n bad-argument cases answered ok:false with errorCode and error"
 assert_eq "$(patch_count)" "$before_patches" "PATCH requests Restream received for refused requests"
 assert_eq "$(service)" "$before_service" "OBS's stream service after refused ApplyStreamSettings"
+assert_eq "$(emu_get events/created | jq .created)" 0 "events Restream created for refused CreateEvent requests"
 
 # the sentences stay those of the requests that had one
 r=$(obs_vendor SetChannelEnabled '{"id":"abc","enabled":true}')

@@ -293,6 +293,28 @@ static void post_route(const char *p, json_t *body, struct emu_resp *resp)
 		emu.live_interval_ms = ms;
 		return ok(resp, NULL);
 	}
+	if (strcmp(p, "stream/destination") == 0) {
+		if (!emu_stream_set_destination(json_integer_value(json_object_get(body, "channelId")),
+						json_string_value(json_object_get(body, "status"))))
+			return bad(
+				resp,
+				"a known channelId and status (CONNECTED, CONNECTING, DISCONNECTED, ERROR) required");
+		return ok(resp, NULL);
+	}
+	if (strcmp(p, "stream/flap") == 0) {
+		json_t *times = json_object_get(body, "times"), *ms = json_object_get(body, "ms");
+		if (!emu_stream_flap(json_integer_value(json_object_get(body, "channelId")),
+				     times ? (int)json_integer_value(times) : 10,
+				     ms ? (int)json_integer_value(ms) : 500))
+			return bad(resp, "live, a known channelId, times (1..100) and ms (50..60000) required");
+		return ok(resp, NULL);
+	}
+	if (strcmp(p, "stream/incoming") == 0) {
+		json_t *receiving = json_object_get(body, "receiving");
+		emu_stream_set_incoming((int)json_integer_value(json_object_get(body, "totalBitrate")),
+					receiving ? json_is_true(receiving) : true);
+		return ok(resp, NULL);
+	}
 	if (strncmp(p, "stream/", 7) == 0)
 		return push_route(false, p + 7, body, resp);
 	if (strcmp(p, "faults") == 0) {
@@ -313,6 +335,8 @@ static void post_route(const char *p, json_t *body, struct emu_resp *resp)
 		emu.token_delay_ms = (int)json_integer_value(json_object_get(body, "ms"));
 		return ok(resp, NULL);
 	}
+	if (emu_events_control("POST", p, body, resp))
+		return;
 	if (strcmp(p, "reset-counters") == 0) {
 		struct emu_stats_grant *g[2] = {&emu.grant_code, &emu.grant_refresh};
 		for (int i = 0; i < 2; i++) {
@@ -338,6 +362,8 @@ bool emu_control_route(struct emu_req *req, struct emu_resp *resp)
 	if (strncmp(req->path, "/_emu/", 6) != 0)
 		return false;
 	const char *p = req->path + 6;
+	if (strcmp(req->method, "GET") == 0 && emu_events_control("GET", p, NULL, resp))
+		return true;
 	if (strcmp(req->method, "GET") == 0) {
 		if (strcmp(p, "state") == 0)
 			emu_resp_json(resp, 200, state_json());

@@ -35,8 +35,8 @@ struct emu_channel {
 
 struct emu_event {
 	char id[40];
-	char status[16]; /* upcoming, in-progress, finished, missed */
-	char title[128];
+	char status[16];   /* upcoming, in-progress, finished, missed */
+	char title[512];   /* up to 100 code points of any script */
 	char *description; /* may be NULL -> JSON null */
 	bool has_cover;
 	bool record_only;
@@ -222,6 +222,13 @@ json_t *emu_event_json(const struct emu_event *e);
 void emu_state_init(void);
 struct emu_channel *emu_channel_find(int64_t id);
 struct emu_event *emu_event_find(const char *id);
+void emu_event_make_keys(struct emu_event *e); /* new random stream key and SRT id/passphrase */
+
+/* events.c: event creation and viewer analytics (§2b) */
+void emu_events_route(struct emu_req *req, struct emu_resp *resp, const char *rest); /* rest: after "user/events/" */
+bool emu_events_handles(const char *method, const char *rest);
+void emu_analytics_record(const json_t *frame); /* every streaming frame sent */
+bool emu_events_control(const char *method, const char *p, json_t *body, struct emu_resp *resp);
 json_t *emu_platforms_json(void);
 json_t *emu_servers_json(void);
 void emu_make_srt_url(const char *id, const char *pass, char *out, size_t len);
@@ -288,7 +295,12 @@ void emu_stream_push_frame(json_t *frame); /* borrows; logs for replay */
 json_t *emu_stream_preset(const char *name, json_t *opts);
 json_t *emu_stream_preset_names(void);
 void emu_stream_go_live(void);
-void emu_stream_go_offline(void);
+void emu_stream_go_offline(void); /* also puts every destination and the incoming bitrate back to normal */
+/* Health on command: a destination's outgoing status while live (CONNECTED, CONNECTING, DISCONNECTED, ERROR),
+ * `times` flaps of `ms` down and `ms` up, the incoming bitrate (0 = normal) and whether Restream receives. */
+bool emu_stream_set_destination(int64_t channel_id, const char *status);
+bool emu_stream_flap(int64_t channel_id, int times, int ms);
+void emu_stream_set_incoming(int total_bps, bool receiving);
 json_t *emu_stream_log_json(void);
 
 /* ---- control.c ---- */

@@ -267,7 +267,9 @@ bool emu_rest_route(struct emu_req *req, struct emu_resp *resp)
 		return true;
 	}
 	if (strncmp(p, "user/events/", 12) == 0) {
-		if (!get)
+		if (emu_events_handles(req->method, p + 12))
+			emu_events_route(req, resp, p + 12);
+		else if (!get)
 			emu_resp_error(resp, 405, "method_not_allowed", "Method Not Allowed");
 		else
 			event_route(req, resp, p + 12);

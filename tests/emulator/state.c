@@ -59,6 +59,11 @@ static void make_keys(char *key, size_t klen, char *srt_id, size_t slen, char *p
 	snprintf(pass, plen, "re_%s_%s", d, h);
 }
 
+void emu_event_make_keys(struct emu_event *e)
+{
+	make_keys(e->stream_key, sizeof(e->stream_key), e->srt_id, sizeof(e->srt_id), e->srt_pass, sizeof(e->srt_pass));
+}
+
 static struct emu_event *add_event(const char *status, const char *title, int64_t sched, int64_t start, int64_t fin)
 {
 	struct emu_event *e = &emu.events[emu.n_events++];

@@ -15,8 +15,15 @@ struct log_entry {
 };
 
 static struct log_entry *log_head, *log_tail;
-static lws_sorted_usec_list_t step_sul, tick_sul;
+static lws_sorted_usec_list_t step_sul, tick_sul, flap_sul;
 static int tick_no;
+/* Health on command (/_emu/stream/destination, /flap, /incoming): each channel's outgoing status while live
+ * (NULL = CONNECTED), one flapping channel at a time, the incoming bitrate (0 = normal) and whether Restream
+ * receives at all. */
+static const char *dest_status[EMU_MAX_CHANNELS];
+static int flap_index = -1, flap_left, flap_ms;
+static int incoming_total;
+static bool not_receiving;
 
 static void log_prune(void)
 {
@@ -42,6 +49,7 @@ json_t *emu_stream_log_json(void)
 
 void emu_stream_push_frame(json_t *frame)
 {
+	emu_analytics_record(frame);
 	char *txt = json_dumps(frame, JSON_COMPACT);
 	struct log_entry *e = calloc(1, sizeof(*e));
 	if (!e || !txt)
@@ -101,15 +109,23 @@ static json_t *build(const char *name, json_t *opts)
 	int64_t now = emu_now_s();
 	if (strcmp(name, "update_incoming") == 0) {
 		int vb = (int)json_integer_value(json_object_get(opts, "videoBitrate"));
+		int ab = 160000;
+		int total = (int)json_integer_value(json_object_get(opts, "totalBitrate"));
+		if (!total && !vb && incoming_total > 0) /* /_emu/stream/incoming: a low bitrate on command */
+			total = incoming_total;
+		if (total > 0) {
+			ab = total / 2 < 160000 ? total / 2 : 160000;
+			vb = total - ab;
+		}
 		if (!vb)
 			vb = 4500000 + emu_prng_range(-200000, 200000);
 		return json_pack("{s:s,s:i,s:o,s:I,s:s,s:{s:f,s:i,s:f,s:{s:i,s:i,s:i},s:{s:s,s:s},s:s,s:i,s:i}}",
 				 "action", "updateIncoming", "userId", EMU_USER_ID, "eventId",
 				 emu.live_event_id[0] ? json_string(emu.live_event_id) : json_null(), "createdAt",
 				 (json_int_t)now, "suid", emu.suid, "streaming", "fps", 30.0, "keyframeInterval", 2,
-				 "lossRate", 0.0, "bitrate", "total", vb + 160000, "audio", 160000, "video", vb,
-				 "codec", "audio", "aac", "video", "h264", "profileAndLevel", "high/4.1", "height",
-				 1080, "width", 1920);
+				 "lossRate", 0.0, "bitrate", "total", vb + ab, "audio", ab, "video", vb, "codec",
+				 "audio", "aac", "video", "h264", "profileAndLevel", "high/4.1", "height", 1080,
+				 "width", 1920);
 	}
 	if (strcmp(name, "delete_incoming") == 0)
 		return json_pack("{s:s,s:i,s:I,s:s}", "action", "deleteIncoming", "userId", EMU_USER_ID, "createdAt",
@@ -187,14 +203,15 @@ static void live_tick(lws_sorted_usec_list_t *sul)
 	if (!emu.live)
 		return;
 	tick_no++;
-	push_preset("update_incoming", NULL, NULL);
+	if (!not_receiving)
+		push_preset("update_incoming", NULL, NULL);
 	for (int i = 0; i < emu.n_channels; i++) {
 		if (!emu.channels[i].active)
 			continue;
 		emu.viewers[i] += emu_prng_range(-3, 5);
 		if (emu.viewers[i] < 0)
 			emu.viewers[i] = 0;
-		push_preset("update_outgoing", &emu.channels[i], "CONNECTED");
+		push_preset("update_outgoing", &emu.channels[i], dest_status[i] ? dest_status[i] : "CONNECTED");
 		if (tick_no % 3 == 0)
 			push_preset("update_statuses", &emu.channels[i], NULL);
 	}
@@ -210,7 +227,7 @@ static void live_step2(lws_sorted_usec_list_t *sul)
 		if (!emu.channels[i].active)
 			continue;
 		emu.viewers[i] = emu_prng_range(3, 40);
-		push_preset("update_outgoing", &emu.channels[i], "CONNECTED");
+		push_preset("update_outgoing", &emu.channels[i], dest_status[i] ? dest_status[i] : "CONNECTED");
 		push_preset("update_statuses", &emu.channels[i], NULL);
 	}
 	lws_sul_schedule(emu.ctx, 0, &tick_sul, live_tick, (lws_usec_t)emu.live_interval_ms * 1000);
@@ -252,6 +269,11 @@ void emu_stream_go_offline(void)
 		return;
 	lws_sul_cancel(&step_sul);
 	lws_sul_cancel(&tick_sul);
+	lws_sul_cancel(&flap_sul);
+	flap_index = -1;
+	memset(dest_status, 0, sizeof(dest_status));
+	incoming_total = 0;
+	not_receiving = false;
 	for (int i = 0; i < emu.n_channels; i++)
 		if (emu.channels[i].active)
 			push_preset("delete_outgoing", &emu.channels[i], NULL);
@@ -263,4 +285,68 @@ void emu_stream_go_offline(void)
 	}
 	emu.live = false;
 	emu.live_event_id[0] = '\0';
+}
+
+/* ---- health on command ---- */
+
+static const char *known_status(const char *s)
+{
+	static const char *const statuses[] = {"CONNECTED", "CONNECTING", "DISCONNECTED", "ERROR"};
+	for (size_t i = 0; s && i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return statuses[i];
+	return NULL;
+}
+
+bool emu_stream_set_destination(int64_t channel_id, const char *status)
+{
+	const struct emu_channel *c = emu_channel_find(channel_id);
+	const char *st = known_status(status);
+	if (!c || !st)
+		return false;
+	int i = chan_index(c);
+	dest_status[i] = strcmp(st, "CONNECTED") == 0 ? NULL : st;
+	if (emu.live)
+		push_preset("update_outgoing", c, st);
+	return true;
+}
+
+static void flap_step(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (!emu.live || flap_index < 0 || flap_left <= 0)
+		return;
+	const struct emu_channel *c = &emu.channels[flap_index];
+	/* even steps left: down; odd: up again, so the last step leaves it connected */
+	emu_stream_set_destination(c->id, flap_left % 2 == 0 ? "DISCONNECTED" : "CONNECTED");
+	if (--flap_left > 0)
+		lws_sul_schedule(emu.ctx, 0, &flap_sul, flap_step, (lws_usec_t)flap_ms * 1000);
+	else
+		flap_index = -1;
+}
+
+bool emu_stream_flap(int64_t channel_id, int times, int ms)
+{
+	const struct emu_channel *c = emu_channel_find(channel_id);
+	if (!c || !emu.live || times < 1 || times > 100 || ms < 50 || ms > 60000)
+		return false;
+	flap_index = chan_index(c);
+	flap_left = times * 2;
+	flap_ms = ms;
+	lws_sul_cancel(&flap_sul);
+	flap_step(&flap_sul);
+	return true;
+}
+
+void emu_stream_set_incoming(int total_bps, bool receiving)
+{
+	incoming_total = total_bps > 0 ? total_bps : 0;
+	bool was_receiving = !not_receiving;
+	not_receiving = !receiving;
+	if (!emu.live)
+		return;
+	if (receiving)
+		push_preset("update_incoming", NULL, NULL);
+	else if (was_receiving)
+		push_preset("delete_incoming", NULL, NULL);
 }

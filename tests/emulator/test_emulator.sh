@@ -465,6 +465,40 @@ wait $PP
 eq "$(LC_ALL=C grep -a '^stream .* bytes$' "$WORK/s4b" | od -An -tx1 | tr -d ' \n')" "73747265616d20c02062797465730a" "raw_base64 streaming frame arrives byte for byte"
 eq "$(curl -s -H "$H" "$A/v2/user/events/$LIVE" | jq -r .status)" finished "event finished after go-offline"
 eq "$(curl -s -H "$H" "$A/v2/user/events/history?limit=1" | jq -r '.items[0].id')" "$LIVE" "history is newest first"
+# viewer analytics of the event just streamed: published delayMs after it finished
+req -H "$H" "$A/v2/user/events/$LIVE/analytics/viewers"
+eq "$ST/$(jq -r .error.name <<<"$BODY")" 404/AnalyticsNotReady "analytics not published right after the stream"
+ctl analytics '{"delayMs":0}' >/dev/null
+req -H "$H" "$A/v2/user/events/$LIVE/analytics/viewers"
+eq "$ST" 200 "analytics published once the delay passed"
+eq "$(jq '.byChannel["1000103"].max' <<<"$BODY")" 77 "analytics max = the highest viewers sent (77 pushed)"
+eq "$(jq '.total.max >= 77 and (.byChannel["1000103"] | has("mean") and has("viewersPerMinute"))' <<<"$BODY")" true "analytics shape"
+eq "$(curl -s "$A/_emu/analytics" | jq --arg e "$LIVE" '.events[$e].published')" true "/_emu/analytics"
+req -H "$H" "$A/v2/user/events/00000000-0000-4000-8000-000000000000/analytics/viewers"
+eq "$ST" 404 "analytics of an unknown event"
+ctl analytics '{"delayMs":60000}' >/dev/null
+# creating events
+new_event() { req -X POST -H "$H" -H 'Content-Type: application/json' "$A/v2/user/events/new" -d "$1"; }
+new_event '{"streamType":"encoder","title":"Emu new","description":"d","scheduledFor":"2031-05-06T07:08:09.000Z"}'
+eq "$ST" 201 "event created: 201"
+NEW=$(jq -r .id <<<"$BODY")
+req -H "$H" "$A/v2/user/events/$NEW"
+eq "$(jq -c '[.status, .title, .description, .scheduledFor, (.destinations | length)]' <<<"$BODY")" '["upcoming","Emu new","d",1935817689,0]' "the new event"
+eq "$(curl -s -H "$H" "$A/v2/user/events/upcoming" | jq --arg e "$NEW" 'any(.[]; .id == $e)')" true "the new event is upcoming"
+eq "$(curl -s -H "$H" "$A/v2/user/events/$NEW/streamKey" | jq -r '.streamKey | startswith("re_")')" true "the new event has its own key"
+new_event "{\"streamType\":\"encoder\",\"title\":\"$(printf 'é%.0s' {1..101})\"}"
+eq "$ST/$(jq -r '.error.message + "/" + .error.name' <<<"$BODY")" "400/Title Too Long/TitleTooLong" "title over 100 code points"
+new_event "{\"streamType\":\"encoder\",\"title\":\"$(printf 'é%.0s' {1..60})\"}"
+eq "$ST" 201 "60 two-byte code points are fine"
+new_event '{"title":"no type"}'
+eq "$ST/$(jq -r .error.name <<<"$BODY")" 400/InvalidBodyParams "streamType required"
+new_event '{"streamType":"encoder","scheduledFor":"tomorrow"}'
+eq "$ST" 400 "scheduledFor must be ISO-8601"
+ctl events/scope '{"write":false}' >/dev/null
+new_event '{"streamType":"encoder","title":"x"}'
+eq "$ST/$(jq -r .error.message <<<"$BODY")" "403/Insufficient Scope" "without stream.write"
+ctl events/scope '{"write":true}' >/dev/null
+eq "$(curl -s "$A/_emu/events/created" | jq .created)" 2 "/_emu/events/created"
 probe_bg streaming "$WORK/s5" --timeout 3
 ctl sockets/drop '{"kind":"streaming","code":1011}' >/dev/null
 wait $PP

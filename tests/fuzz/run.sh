@@ -15,7 +15,7 @@ secs=${1:-${RFO_FUZZ_SECONDS:-20}}
 build=${RFO_FUZZ_BUILD_DIR:-build-fuzz}
 names=("$@")
 if ((${#names[@]} == 0)); then
-	names=(oauth_tokens oauth_redirect token_record rest chat stats config ws_msg url)
+	names=(oauth_tokens oauth_redirect token_record rest chat stats config ws_msg url summary)
 fi
 
 command -v clang >/dev/null || { echo "fuzz: clang is not installed"; exit 1; }

@@ -12,7 +12,7 @@
 #   --rebuild-root    delete the cached root and its base tarball, make both again
 #   --root-only       make or update the cached build root, print "root: PATH" and exit (nothing built)
 #   --build-only      make the root and build (-DRFO_WERROR=ON) in $RFO_BUILD_DIR/SUITE; no tests
-#   --no-unit         skip the unit tests
+#   --no-unit         skip the unit tests (with --build-only: build only what the e2e tests run)
 #   --no-e2e          skip the e2e tests
 #   --cmake-args A    one more word for the configure step (repeatable), e.g. --cmake-args -DRFO_SYSTEM_INSTALL=ON
 #   --exec CMD        last, run `sh -c CMD` in the root (cwd /rfo) with the mounts below; the script's status is
@@ -91,6 +91,7 @@ translate_pkg() {
 	case "$qt:$1" in
 	6:qtbase5-dev) echo qt6-base-dev ;;
 	6:qtbase5-private-dev) echo qt6-base-private-dev ;;
+	6:qtwayland5) echo qt6-wayland ;;
 	6:libqt5*) ;;                            # Qt5 parts: OBS 30+ is Qt6-only
 	*:libclang-rt-*-dev | *:clang-format-*) ;; # sanitizer runtime / formatter: not used inside the root
 	*:debootstrap) ;;                        # makes the root; not needed in it
@@ -105,7 +106,7 @@ stamp_text="rfo root v2 suite=$suite pkgs=${pkgs[*]}"
 stamp_hash=$(printf '%s' "$stamp_text" | sha256sum | cut -c1-16)
 
 # ---------------------------------------------------------------- arguments
-rebuild=0 root_only=0 build_only=0 unit=1 e2e=1 paths=0
+rebuild=0 root_only=0 build_only=0 unit=1 e2e=1 paths=0 no_unit=0
 exec_cmd='' clean_dir='' other_root=''
 cmake_args=() ctest_args=()
 while (($# > 0)); do
@@ -113,7 +114,7 @@ while (($# > 0)); do
 	--rebuild-root) rebuild=1 ;;
 	--root-only) root_only=1 ;;
 	--build-only) build_only=1 ;;
-	--no-unit) unit=0 ;;
+	--no-unit) unit=0 no_unit=1 ;;
 	--no-e2e) e2e=0 ;;
 	--paths) paths=1 ;;
 	--cmake-args | --exec | --clean-root | --root)
@@ -369,7 +370,8 @@ t_build=$SECONDS
 # Without the unit suite (and without --build-only/--exec, which may package everything) only what the e2e tests
 # run is built: the module, obsws, obs-sigint and the emulator (the unit tests are most of the build's minutes).
 targets=()
-if [ "$unit" = 0 ] && [ "$e2e" = 1 ] && [ -z "$exec_cmd" ]; then
+# (--build-only --no-unit: the same, built ahead of a later e2e run)
+if { [ "$unit" = 0 ] && [ "$e2e" = 1 ] || [ "$build_only$no_unit" = 11 ]; } && [ -z "$exec_cmd" ]; then
 	targets=(--target restream-for-obs obsws obs-sigint restream-emulator)
 fi
 what="everything"

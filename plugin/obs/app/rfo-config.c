@@ -1,4 +1,5 @@
 #include "rfo-config.h"
+#include "rfo-health-monitor.h"
 #include "rfo-log.h"
 #include "rfo-private-file.h"
 
@@ -20,6 +21,8 @@
 #define S_CLIENT_ID "client_id"
 #define S_CLIENT_SECRET "client_secret"
 #define S_REDIRECT_PORT "redirect_port"
+#define S_HEALTH_GRACE "health_grace_s"
+#define S_HEALTH_BITRATE "health_bitrate_pct"
 
 static char *env_or(const char *name, const char *fallback)
 {
@@ -72,6 +75,38 @@ bool rfo_config_write_app(const char *settings_path, const char *client_id, cons
 	obs_data_set_string(data, S_CLIENT_ID, client_id);
 	obs_data_set_string(data, S_CLIENT_SECRET, client_secret);
 	obs_data_set_int(data, S_REDIRECT_PORT, valid_port(redirect_port) ? redirect_port : RFO_DEFAULT_REDIRECT_PORT);
+	bool ok = rfo_private_file_save(data, settings_path);
+	obs_data_release(data);
+	if (!ok)
+		rfo_log(LOG_WARNING, "could not save the plugin settings");
+	return ok;
+}
+
+static int in_range(long long v, int lo, int hi, int def)
+{
+	return v >= lo && v <= hi ? (int)v : def;
+}
+
+void rfo_config_read_health(const char *settings_path, int *grace_s, int *bitrate_pct)
+{
+	obs_data_t *data = settings_path ? obs_data_create_from_json_file_safe(settings_path, "bak") : NULL;
+	*grace_s = in_range(data ? obs_data_get_int(data, S_HEALTH_GRACE) : 0, RFO_HEALTH_MIN_GRACE_S,
+			    RFO_HEALTH_MAX_GRACE_S, RFO_HEALTH_DEFAULT_GRACE_S);
+	*bitrate_pct = in_range(data ? obs_data_get_int(data, S_HEALTH_BITRATE) : 0, RFO_HEALTH_MIN_BITRATE_PCT,
+				RFO_HEALTH_MAX_BITRATE_PCT, RFO_HEALTH_DEFAULT_BITRATE_PCT);
+	obs_data_release(data);
+}
+
+bool rfo_config_write_health(const char *settings_path, int grace_s, int bitrate_pct)
+{
+	obs_data_t *data = obs_data_create_from_json_file_safe(settings_path, "bak");
+	if (!data)
+		data = obs_data_create();
+	obs_data_set_int(data, S_HEALTH_GRACE,
+			 in_range(grace_s, RFO_HEALTH_MIN_GRACE_S, RFO_HEALTH_MAX_GRACE_S, RFO_HEALTH_DEFAULT_GRACE_S));
+	obs_data_set_int(data, S_HEALTH_BITRATE,
+			 in_range(bitrate_pct, RFO_HEALTH_MIN_BITRATE_PCT, RFO_HEALTH_MAX_BITRATE_PCT,
+				  RFO_HEALTH_DEFAULT_BITRATE_PCT));
 	bool ok = rfo_private_file_save(data, settings_path);
 	obs_data_release(data);
 	if (!ok)

@@ -45,6 +45,10 @@ void rfo_config_read_app(const char *settings_path, char **client_id, char **cli
 uint16_t rfo_config_read_redirect_port(const char *settings_path);
 /* "http://127.0.0.1:<port>/callback" (bfree). */
 char *rfo_config_redirect_uri(uint16_t port);
+/* The health alerts' grace period (s) and bitrate threshold (% of what OBS sends) from Tools → Restream settings;
+ * the defaults (15 s, 50 %) when unset or out of range. */
+void rfo_config_read_health(const char *settings_path, int *grace_s, int *bitrate_pct);
+bool rfo_config_write_health(const char *settings_path, int grace_s, int bitrate_pct);
 /* A one-time flag in the settings file (e.g. "dock_revealed"): returns its old value and sets it. */
 bool rfo_config_test_and_set(const char *settings_path, const char *flag);
 /* Saves them atomically, mode 0600 (rfo_private_file_save): the file holds the client secret. */

@@ -60,6 +60,7 @@ static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 	snprintf(out->client_id, sizeof(out->client_id), "%s", id);
 	snprintf(out->client_secret, sizeof(out->client_secret), "%s", secret);
 	out->redirect_port = rfo_config_read_redirect_port(ctl.settings_path);
+	rfo_config_read_health(ctl.settings_path, &out->health_grace_s, &out->health_bitrate_pct);
 	char *uri = rfo_config_redirect_uri(out->redirect_port);
 	snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s", uri);
 	bfree(uri);
@@ -75,6 +76,7 @@ static void ui_load_app_settings(struct rfo_ui_app_settings *out)
 static void ui_save_app_settings(const struct rfo_ui_app_settings *in)
 {
 	rfo_config_write_app(ctl.settings_path, in->client_id, in->client_secret, in->redirect_port);
+	rfo_config_write_health(ctl.settings_path, in->health_grace_s, in->health_bitrate_pct);
 }
 
 static const struct rfo_ui_actions ui_actions = {
@@ -326,6 +328,14 @@ void rfo_controller_set_service_active(bool active)
 	pthread_mutex_lock(&ctl.mutex);
 	ctl.service_active = active;
 	pthread_mutex_unlock(&ctl.mutex);
+}
+
+bool rfo_controller_service_active(void)
+{
+	pthread_mutex_lock(&ctl.mutex);
+	bool active = ctl.service_active;
+	pthread_mutex_unlock(&ctl.mutex);
+	return active;
 }
 
 void rfo_controller_fill_links(obs_data_t *out)

@@ -53,6 +53,8 @@ void rfo_controller_set_link(enum rfo_link link, const char *state);
 void rfo_controller_fill_links(obs_data_t *out);
 /* Whether OBS's current streaming service is ours (set by the stream-setup feature). */
 void rfo_controller_set_service_active(bool active);
+/* Whether it is (any thread). */
+bool rfo_controller_service_active(void);
 
 struct rfo_ui_actions;
 struct rfo_ui_dock;

@@ -256,7 +256,7 @@ char *rfo_ch_title_end(struct rfo_api_job *job, bool *again, bool *changed)
 	*again = current && ok > 0;
 	*changed = current; /* ListChannels' titles; a failure is reported too */
 	if (current && ok < op->titles.num) {
-		/* "Title set on 1 of 2 channels. <the first failure's reason>" */
+		/* "Channels with the new title: 1 of 2. <the first failure's reason>" */
 		struct dstr e = {0};
 		dstr_copy(&e, channels.notice);
 		for (size_t i = 0; i < op->titles.num; i++) {

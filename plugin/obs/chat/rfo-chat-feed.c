@@ -3,6 +3,7 @@
 #include "rfo-auth.h"
 #include "rfo-chat-batch.h"
 #include "rfo-chat-emotes.h"
+#include "rfo-chat-settings.h"
 #include "rfo-chat-store.h"
 #include "rfo-chat.h"
 #include "rfo-controller.h"
@@ -49,53 +50,6 @@ struct chat_feed {
 
 static struct chat_feed chat_feed;
 
-/* ---- settings (plugin_config/restream-for-obs/chat.json) ---------------------------------------- */
-
-static int clampi(long long v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : (int)v;
-}
-
-static void settings_load(struct rfo_ui_chat_settings *s, const char *path)
-{
-	memset(s, 0, sizeof(*s));
-	s->history = RFO_CHAT_STORE_DEFAULT_CAPACITY;
-	s->show_timestamps = true;
-	s->highlight_mentions = true;
-	obs_data_t *d = path ? obs_data_create_from_json_file_safe(path, "bak") : NULL;
-	if (!d)
-		return;
-	if (obs_data_has_user_value(d, "history"))
-		s->history = clampi(obs_data_get_int(d, "history"), RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
-	if (obs_data_has_user_value(d, "font_size")) {
-		long long fs = obs_data_get_int(d, "font_size");
-		s->font_size = fs ? clampi(fs, RFO_CHAT_FONT_MIN, RFO_CHAT_FONT_MAX) : 0;
-	}
-	if (obs_data_has_user_value(d, "show_timestamps"))
-		s->show_timestamps = obs_data_get_bool(d, "show_timestamps");
-	if (obs_data_has_user_value(d, "highlight_mentions"))
-		s->highlight_mentions = obs_data_get_bool(d, "highlight_mentions");
-	snprintf(s->keywords, sizeof(s->keywords), "%s", obs_data_get_string(d, "keywords"));
-	snprintf(s->hidden_platforms, sizeof(s->hidden_platforms), "%s", obs_data_get_string(d, "hidden_platforms"));
-	obs_data_release(d);
-}
-
-static void settings_save(const struct rfo_ui_chat_settings *s, const char *path)
-{
-	if (!path)
-		return;
-	obs_data_t *d = obs_data_create();
-	obs_data_set_int(d, "history", s->history);
-	obs_data_set_int(d, "font_size", s->font_size);
-	obs_data_set_bool(d, "show_timestamps", s->show_timestamps);
-	obs_data_set_bool(d, "highlight_mentions", s->highlight_mentions);
-	obs_data_set_string(d, "keywords", s->keywords);
-	obs_data_set_string(d, "hidden_platforms", s->hidden_platforms);
-	if (!obs_data_save_json_safe(d, path, "tmp", "bak"))
-		rfo_log_sub(LOG_WARNING, "chat", "could not save the chat settings");
-	obs_data_release(d);
-}
-
 /* UI thread: keep the new settings (saved at exit, never on the UI thread mid-session). */
 static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 {
@@ -103,7 +57,7 @@ static void on_settings_changed(const struct rfo_ui_chat_settings *s)
 		return;
 	pthread_mutex_lock(&chat_feed.mutex);
 	chat_feed.settings = *s;
-	chat_feed.settings.history = clampi(s->history, RFO_CHAT_HISTORY_MIN, RFO_CHAT_HISTORY_MAX);
+	chat_feed.settings.history = rfo_chat_settings_history(s->history);
 	chat_feed.settings_dirty = true;
 	size_t history = (size_t)chat_feed.settings.history;
 	pthread_mutex_unlock(&chat_feed.mutex);
@@ -126,6 +80,12 @@ void rfo_chat_feed_set_view(const struct rfo_ui_chat_view *view)
 const struct rfo_ui_chat_view *rfo_chat_feed_view(void)
 {
 	return ui_view;
+}
+
+struct rfo_chat_connection *rfo_chat_feed_copy_connections(size_t *count)
+{
+	*count = 0;
+	return chat_feed.created ? rfo_chat_store_copy_connections(chat_feed.store, count) : NULL;
 }
 
 /* The signed-in streamer's names, NULL when signed out. */
@@ -266,6 +226,12 @@ static obs_data_t *message_data(const struct rfo_chat_message *m)
 	if (m->num_emotes)
 		obs_data_set_int(d, "emotes", (long long)m->num_emotes);
 	return d;
+}
+
+void rfo_chat_feed_platform_counts(void (*cb)(void *param, const char *platform, uint64_t count), void *param)
+{
+	if (chat_feed.store)
+		rfo_chat_store_platform_counts(chat_feed.store, cb, param);
 }
 
 void rfo_chat_feed_get_chat(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
@@ -517,6 +483,15 @@ const struct rfo_ui_chat_actions *rfo_chat_feed_ui_actions(void)
 	return &ui_actions;
 }
 
+/* RFO_TEST_CHAT_IDLE_S (test-only, read once): a shorter idle timeout for an end-to-end test whose emulator sends
+ * heartbeats more often, so that it sees the silent-socket reconnect without waiting out a real minute. */
+static int idle_timeout_s(void)
+{
+	const char *v = getenv("RFO_TEST_CHAT_IDLE_S");
+	int n = v ? atoi(v) : 0;
+	return n >= 2 && n < CHAT_IDLE_TIMEOUT_S ? n : CHAT_IDLE_TIMEOUT_S;
+}
+
 bool rfo_chat_feed_create(void)
 {
 	if (chat_feed.created)
@@ -524,7 +499,7 @@ bool rfo_chat_feed_create(void)
 	pthread_mutex_init(&chat_feed.mutex, NULL);
 	pthread_mutex_init(&chat_feed.ws_mutex, NULL);
 	chat_feed.settings_path = obs_module_config_path("chat.json");
-	settings_load(&chat_feed.settings, chat_feed.settings_path);
+	rfo_chat_settings_load(&chat_feed.settings, chat_feed.settings_path);
 	chat_feed.store = rfo_chat_store_create((size_t)chat_feed.settings.history);
 	chat_feed.batch = rfo_chat_batch_create((size_t)chat_feed.settings.history);
 	chat_feed.link = RFO_UI_CHAT_SIGNED_OUT;
@@ -535,7 +510,7 @@ bool rfo_chat_feed_create(void)
 		.get_url = get_url,
 		.on_state = on_state,
 		.on_message = on_message,
-		.idle_timeout_s = CHAT_IDLE_TIMEOUT_S,
+		.idle_timeout_s = idle_timeout_s(),
 		.backoff_ms = backoff_ms,
 		.backoff_count = sizeof(backoff_ms) / sizeof(backoff_ms[0]),
 	};
@@ -564,7 +539,7 @@ void rfo_chat_feed_stop(void)
 	chat_feed.settings_dirty = false;
 	pthread_mutex_unlock(&chat_feed.mutex);
 	if (dirty)
-		settings_save(&s, chat_feed.settings_path);
+		rfo_chat_settings_save(&s, chat_feed.settings_path);
 	rfo_controller_set_link(RFO_LINK_CHAT, "disconnected");
 }
 

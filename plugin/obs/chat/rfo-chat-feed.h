@@ -32,6 +32,13 @@ void rfo_chat_feed_set_view(const struct rfo_ui_chat_view *view);
 /* The tab's side of the port (NULL before plugin-main.c hands it over). UI thread only. */
 const struct rfo_ui_chat_view *rfo_chat_feed_view(void);
 
+/* Viewers' chat messages received since the plugin started, per platform name (see
+ * rfo_chat_store_platform_counts; cb runs under the store's lock: keep it short). Any thread. */
+void rfo_chat_feed_platform_counts(void (*cb)(void *param, const char *platform, uint64_t count), void *param);
+struct rfo_chat_connection;
+/* Deep copies of the platform chat connections (rfo_chat_store_copy_connections; NULL when none). Any thread. */
+struct rfo_chat_connection *rfo_chat_feed_copy_connections(size_t *count);
+
 /* Vendor request GetChat: `limit`? (default 100, at most the history size) -> `messages` oldest first
  * [{id, platform, author, text, timestamp, kind, donation?, …}], plus `total` (messages stored since
  * start) and `historySize`. */

@@ -343,6 +343,7 @@ static void ui_state(rfo_ui_golive_state_cb cb, void *param)
 	st.result_count = ui_result.count;
 	st.result_ok = ui_result.ok;
 	st.result_message = ui_result.message ? ui_result.message : "";
+	rfo_golive_create_state(&st);
 	cb(param, &st);
 
 	if (ready)
@@ -456,6 +457,7 @@ static const struct rfo_ui_golive_actions ui_actions = {
 	.reveal_key = rfo_golive_reveal_key,
 	.free_key = ui_free_key,
 	.restore = ui_restore,
+	.create_event = rfo_golive_create_event_ui,
 };
 
 const struct rfo_ui_golive_actions *rfo_golive_ui_actions(void)

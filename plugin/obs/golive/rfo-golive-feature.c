@@ -21,6 +21,7 @@ static const struct {
 	{"GoLive.Error.Timeout", RFO_VENDOR_TIMEOUT},
 	{"GoLive.Error.UiTimeout", RFO_VENDOR_TIMEOUT},
 	{"GoLive.Error.NoPrevious", RFO_VENDOR_INVALID_STATE},
+	{"GoLive.Error.EventTitle", RFO_VENDOR_INVALID_ARGUMENT},
 	{"GoLive.Error.Restore", RFO_VENDOR_OBS_ERROR},
 	{"GoLive.Error.KeepPrevious", RFO_VENDOR_OBS_ERROR},
 	{"Vendor.Error.Slow", RFO_VENDOR_TIMEOUT},
@@ -65,6 +66,12 @@ static const struct rfo_vendor_arg apply_args[] = {
 	{.name = "compatibility", .type = RFO_VENDOR_ARG_BOOL},
 };
 
+static const struct rfo_vendor_arg create_event_args[] = {
+	{.name = "title", .type = RFO_VENDOR_ARG_STRING, .required = true, .max_len = 4096},
+	{.name = "description", .type = RFO_VENDOR_ARG_STRING, .max_len = 20000},
+	{.name = "scheduledFor", .type = RFO_VENDOR_ARG_ID, .zero_ok = true, .error_key = "GoLive.Error.EventTime"},
+};
+
 static const struct rfo_feature_request requests[] = {
 	{
 		/* two steps: the wait budget covers fetching from Restream, not the UI thread's apply */
@@ -77,6 +84,13 @@ static const struct rfo_feature_request requests[] = {
 	},
 	{.type = "ListEvents", .handler = rfo_golive_list_events_request, .may_wait = true},
 	{.type = "GetStreamSettings", .handler = rfo_golive_get_settings_request},
+	{
+		.type = "CreateEvent",
+		.handler = rfo_golive_create_event_request,
+		.args = create_event_args,
+		.arg_count = RFO_ARRAY_SIZE(create_event_args),
+		.may_wait = true,
+	},
 	/* two steps: the service is put back on the UI thread */
 	{.type = "RestoreStreamSettings", .begin = restore_begin, .finish = restore_finish},
 };

@@ -50,6 +50,11 @@ void rfo_golive_fetch_create(void)
 	api = rfo_api_create(&cfg);
 }
 
+struct rfo_api *rfo_golive_fetch_api(void)
+{
+	return api;
+}
+
 void rfo_golive_fetch_stop(void)
 {
 	rfo_api_stop(api);

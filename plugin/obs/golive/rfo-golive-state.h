@@ -42,7 +42,12 @@ char *rfo_golive_wanted_event(void);
 /* Event ids go into URL paths: only what Restream's UUIDs (or numbers) contain. */
 bool rfo_golive_event_id_valid(const char *id);
 
-/* rfo-golive-fetch.c: its request engine, from create to free. */
+/* rfo-golive.c: a just-created event joins the upcoming list (a deep copy; nothing when `job` is not current or the
+ * list has it already). */
+void rfo_golive_cache_add_event(struct rfo_api_job *job, const struct rfo_event *event);
+
+/* rfo-golive-fetch.c: its request engine, from create to free (rfo-golive-create.c submits through it too). */
+struct rfo_api *rfo_golive_fetch_api(void);
 void rfo_golive_fetch_create(void);
 void rfo_golive_fetch_stop(void);
 void rfo_golive_fetch_free(void);

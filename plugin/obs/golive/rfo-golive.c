@@ -161,6 +161,29 @@ void rfo_golive_cache_put(struct rfo_api_job *job, struct rfo_golive_answer *a, 
 	pthread_mutex_unlock(&golive.mutex);
 }
 
+void rfo_golive_cache_add_event(struct rfo_api_job *job, const struct rfo_event *event)
+{
+	pthread_mutex_lock(&golive.mutex);
+	bool known = false;
+	for (size_t i = 0; i < golive.upcoming.count && !known; i++)
+		known = strcmp(golive.upcoming.items[i].id, event->id) == 0;
+	if (rfo_api_job_current(job) && !known) {
+		struct rfo_event_list *l = &golive.upcoming;
+		l->items = brealloc(l->items, (l->count + 1) * sizeof(*l->items));
+		struct rfo_event *e = &l->items[l->count++];
+		*e = (struct rfo_event){
+			.id = bstrdup(event->id),
+			.status = bstrdup(event->status),
+			.status_kind = event->status_kind,
+			.title = bstrdup(event->title),
+			.description = event->description ? bstrdup(event->description) : NULL,
+			.scheduled_for = event->scheduled_for,
+		};
+		golive.have_events = true;
+	}
+	pthread_mutex_unlock(&golive.mutex);
+}
+
 void rfo_golive_cache_fetched(struct rfo_api_job *job, const char *error)
 {
 	pthread_mutex_lock(&golive.mutex);
@@ -251,6 +274,7 @@ void rfo_golive_free(void)
 	if (!golive.created)
 		return;
 	rfo_golive_apply_free();
+	rfo_golive_create_free();
 	rfo_golive_fetch_free();
 	pthread_mutex_lock(&golive.mutex);
 	clear_cache_locked();

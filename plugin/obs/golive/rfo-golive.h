@@ -107,5 +107,12 @@ struct rfo_golive_apply_call *rfo_golive_restore_start(obs_data_t *request, obs_
 void rfo_golive_restore_finish(struct rfo_golive_apply_call *call, obs_data_t *response);
 void rfo_golive_list_events_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
 void rfo_golive_get_settings_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+/* rfo-golive-create.c: CreateEvent (obs-websocket's thread; waits at most wait_ms for Restream) -> `event` {id,
+ * title, status, scheduledFor?}; the tab's form (UI thread, never waits: the outcome comes back in the state). */
+void rfo_golive_create_event_request(obs_data_t *request, obs_data_t *response, uint32_t wait_ms);
+void rfo_golive_create_event_ui(const char *title, const char *description, int64_t scheduled_for);
+struct rfo_ui_golive_state;
+void rfo_golive_create_state(struct rfo_ui_golive_state *st); /* UI thread: the last creation's outcome */
+void rfo_golive_create_free(void);
 /* Answers ok:false with `error` and the errorCode its sentence (a go-live one) or else err's code calls for. */
 void rfo_golive_vendor_fail(obs_data_t *response, const char *error, const struct rfo_error *err);

@@ -4,6 +4,7 @@
 #include "rfo-channels.h"
 #include "rfo-controller.h"
 #include "rfo-dispatch.h"
+#include "rfo-health.h"
 #include "rfo-log.h"
 #include "rfo-stats-report.h"
 #include "rfo-stats.h"
@@ -53,6 +54,8 @@ struct stats_feed {
 	uint64_t token_hash;    /* hash of the token the socket last connected with (0 = none) */
 	bool signed_in;
 	uint64_t parse_errors;
+	rfo_stats_feed_listener_fn listener;
+	void *listener_param;
 };
 
 static struct stats_feed stats_feed;
@@ -68,6 +71,8 @@ static int64_t unix_now(void)
 static void label_report(struct rfo_stats_report *r)
 {
 	for (size_t i = 0; i < r->state.num_channels; i++) {
+		if (r->alerts)
+			r->alerts[i] = rfo_health_channel_alerted(r->state.channels[i].channel_id);
 		obs_data_t *d = rfo_channels_channel_data(r->state.channels[i].channel_id);
 		if (!d)
 			continue;
@@ -205,6 +210,24 @@ static void mark_changed_locked(void)
 	rfo_rate_gate_mark(&stats_feed.gate);
 }
 
+void rfo_stats_feed_snapshot(struct rfo_stats_state *out)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	rfo_stats_state_copy(out, &stats_feed.state);
+	pthread_mutex_unlock(&stats_feed.mutex);
+}
+
+void rfo_stats_feed_changed(void)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	mark_changed_locked();
+	pthread_mutex_unlock(&stats_feed.mutex);
+}
+
 /* ---- vendor API ----------------------------------------------------------------------------------- */
 
 void rfo_stats_feed_get_stats(obs_data_t *request, obs_data_t *response, uint32_t wait_ms)
@@ -288,12 +311,27 @@ static void on_message(void *param, const char *text, size_t len)
 	bool parsed = rfo_stats_parse(text, len, &frame, &err);
 	pthread_mutex_lock(&stats_feed.mutex);
 	bool first_error = !parsed && stats_feed.parse_errors++ == 0;
-	if (parsed && rfo_stats_apply_frame(&stats_feed.state, &frame, unix_now()))
+	bool changed = parsed && rfo_stats_apply_frame(&stats_feed.state, &frame, unix_now());
+	if (changed)
 		mark_changed_locked();
+	rfo_stats_feed_listener_fn listener = stats_feed.listener;
+	void *listener_param = stats_feed.listener_param;
 	pthread_mutex_unlock(&stats_feed.mutex);
+	if (changed && listener)
+		listener(listener_param, &frame);
 	if (first_error)
 		rfo_log_sub(LOG_WARNING, "stats", "ignored a stream update that is not JSON (%s)", err.message);
 	rfo_stats_frame_free(&frame);
+}
+
+void rfo_stats_feed_set_listener(rfo_stats_feed_listener_fn fn, void *param)
+{
+	if (!stats_feed.created)
+		return;
+	pthread_mutex_lock(&stats_feed.mutex);
+	stats_feed.listener = fn;
+	stats_feed.listener_param = param;
+	pthread_mutex_unlock(&stats_feed.mutex);
 }
 
 /* ---- session (auth thread) ------------------------------------------------------------------------ */

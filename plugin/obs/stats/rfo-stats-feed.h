@@ -29,12 +29,25 @@ void rfo_stats_feed_stop(void);
 /* Frees the state. Idempotent. */
 void rfo_stats_feed_free(void);
 
+struct rfo_stats_state;
+/* A deep copy of the live stats state (out initialised or zeroed; free with rfo_stats_state_free). Any thread
+ * but the streaming socket's. */
+void rfo_stats_feed_snapshot(struct rfo_stats_state *out);
+/* Something the report shows besides the state changed (a health alert): StatsChanged and the tab follow. */
+void rfo_stats_feed_changed(void);
+
 /* The dock tab's actions and its side of the port, wired by plugin-main.c (UI thread, at load). The tab asks
  * for the current picture when it is built; until then nothing is sent to it. */
 struct rfo_ui_stats_actions;
 struct rfo_ui_stats_view;
 const struct rfo_ui_stats_actions *rfo_stats_feed_ui_actions(void);
 void rfo_stats_feed_set_view(const struct rfo_ui_stats_view *view);
+
+/* One listener (the end-of-stream summary) sees every frame that changed the stats, on the socket thread, after the
+ * feed's lock is released; the frame is borrowed for the call. NULL removes it. Any thread. */
+struct rfo_stats_frame;
+typedef void (*rfo_stats_feed_listener_fn)(void *param, const struct rfo_stats_frame *frame);
+void rfo_stats_feed_set_listener(rfo_stats_feed_listener_fn fn, void *param);
 
 /* Vendor request GetStats -> incoming {bitrate, fps, width, height, videoCodec, audioCodec, …} (absent
  * while Restream receives nothing: obs_data has no JSON null), channels [{channelId, platformId, status,

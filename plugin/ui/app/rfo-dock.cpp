@@ -1,4 +1,6 @@
 #include "rfo-dock.hpp"
+#include "rfo-text-probe.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-log.h"
 
@@ -14,6 +16,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QStackedWidget>
+#include <QTabBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -40,6 +43,8 @@ QWidget *RfoDock::buildSignedOutPage()
 
 	signInButton = new QPushButton(QTStr("Dock.SignIn"));
 	signInButton->setObjectName("RestreamSignInButton");
+	signInButton->setAccessibleName(signInButton->text());
+	rfoElideButton(signInButton);
 	connect(signInButton, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_in)
 			actions.sign_in();
@@ -56,7 +61,9 @@ QWidget *RfoDock::buildSignedOutPage()
 	linkLayout->setContentsMargins(0, 0, 0, 0);
 	linkEdit = new QLineEdit;
 	linkEdit->setReadOnly(true);
+	linkEdit->setAccessibleName(QTStr("Dock.SignInLink"));
 	auto *copy = new QPushButton(QTStr("Dock.CopyLink"));
+	copy->setAccessibleName(QTStr("Dock.CopyLink"));
 	connect(copy, &QPushButton::clicked, this, [this]() { QApplication::clipboard()->setText(linkEdit->text()); });
 	linkLayout->addWidget(linkEdit, 1);
 	linkLayout->addWidget(copy);
@@ -74,16 +81,18 @@ QWidget *RfoDock::buildAccountPage()
 {
 	auto *page = new QWidget;
 	auto *layout = new QVBoxLayout(page);
+	accountLayout = layout;
 
-	accountName = new QLabel;
-	accountName->setTextFormat(Qt::PlainText);
+	accountName = new RfoElidedLabel;
+	accountName->setObjectName("RestreamAccountName");
 	QFont bold = accountName->font();
 	bold.setBold(true);
 	accountName->setFont(bold);
-	accountUser = new QLabel;
-	accountUser->setTextFormat(Qt::PlainText);
+	accountUser = new RfoElidedLabel;
+	accountUser->setObjectName("RestreamAccountUser");
 
 	auto *signOut = new QPushButton(QTStr("Dock.SignOut"));
+	signOut->setAccessibleName(QTStr("Dock.SignOut"));
 	connect(signOut, &QPushButton::clicked, this, [this]() {
 		if (actions.sign_out)
 			actions.sign_out();
@@ -106,6 +115,14 @@ QWidget *RfoDock::buildAccountPage()
 	tabs = new QTabWidget;
 	tabs->setObjectName("RestreamDockTabs");
 	tabs->setDocumentMode(true);
+	tabs->setAccessibleName(QTStr("Dock.Title"));
+	tabs->tabBar()->setAccessibleName(QTStr("Dock.Title"));
+	/* a narrow dock shortens the tab titles ("Chan…") rather than hiding tabs behind scroll arrows */
+	tabs->setElideMode(Qt::ElideRight);
+	tabs->setUsesScrollButtons(false);
+	/* OBS's themes give every tab a minimum width (Yami: 50 px plus padding), four of which are wider than a
+	 * 280 px dock: ours may shrink to their elided titles (paddings, colours and the rest stay the theme's) */
+	tabs->setStyleSheet(QStringLiteral("QTabBar::tab { min-width: 0px; }"));
 
 	layout->addLayout(header);
 	layout->addWidget(note);
@@ -115,6 +132,7 @@ QWidget *RfoDock::buildAccountPage()
 
 void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int index)
 {
+	view->setProperty("rfoTabName", QString::fromUtf8(name));
 	tabs->insertTab(index, view, title);
 	const char *wanted = getenv("RFO_DOCK_TAB");
 	if (wanted && strcmp(wanted, name) == 0) {
@@ -122,6 +140,11 @@ void RfoDock::addTab(QWidget *view, const QString &title, const char *name, int 
 		tabChosen = true;
 		rfo_log(LOG_INFO, "dock: tab '%s' selected (RFO_DOCK_TAB)", name);
 	}
+}
+
+void RfoDock::addBanner(QWidget *banner)
+{
+	accountLayout->insertWidget(accountLayout->indexOf(tabs), banner);
 }
 
 static const QEvent::Type build_early_event = static_cast<QEvent::Type>(QEvent::registerEventType());
@@ -160,6 +183,7 @@ void RfoDock::buildLate(const char *why)
 	if (!tabChosen)
 		tabs->setCurrentIndex(0);
 	rfo_log(LOG_INFO, "dock: feature views built in %lld ms (%s)", (long long)clock.elapsed(), why);
+	rfoTextProbeLog(this);
 }
 
 void RfoDock::frontendLoaded()
@@ -198,8 +222,13 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 	pages->setCurrentIndex(signedIn ? 1 : 0);
 
 	if (signedIn) {
-		accountName->setText(QString::fromUtf8(account.display_name ? account.display_name : ""));
-		accountUser->setText(QString::fromUtf8(account.username ? account.username : ""));
+		const QString display = QString::fromUtf8(account.display_name ? account.display_name : "");
+		const QString user = QString::fromUtf8(account.username ? account.username : "");
+		/* one name when both are the same (Restream fills the display name with the username by default) */
+		const bool same = display.isEmpty() || display.compare(user, Qt::CaseInsensitive) == 0;
+		accountName->setFullText(display.isEmpty() ? user : display);
+		accountUser->setFullText(user);
+		accountUser->setVisible(!same && !user.isEmpty());
 		if (auto *note = findChild<QLabel *>("RestreamAccountNote")) {
 			note->setText(account.message ? QString::fromUtf8(account.message) : QString());
 			note->setVisible(account.message && *account.message);
@@ -209,6 +238,8 @@ void RfoDock::setAccount(const rfo_ui_account &account)
 
 	const bool signingIn = account.state == RFO_UI_SIGNING_IN;
 	signInButton->setText(QTStr(account.state == RFO_UI_RECONNECT ? "Dock.Reconnect" : "Dock.SignIn"));
+	signInButton->setAccessibleName(signInButton->text());
+	rfoElideButton(signInButton);
 	signInButton->setEnabled(!signingIn);
 
 	QString text = account.message ? QString::fromUtf8(account.message) : QString();

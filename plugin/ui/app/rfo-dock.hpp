@@ -11,6 +11,8 @@ class QLineEdit;
 class QPushButton;
 class QStackedWidget;
 class QTabWidget;
+class QVBoxLayout;
+class RfoElidedLabel;
 
 /* The "Restream" dock's content: a signed-out page and an account page. */
 class RfoDock : public QWidget {
@@ -23,6 +25,8 @@ public:
 	 * (-1 = last). RFO_DOCK_TAB=<name> (read at start) makes that tab the current one (screenshots in tests);
 	 * without it the first tab is the current one. */
 	void addTab(QWidget *view, const QString &title, const char *name, int index = -1);
+	/* A feature's banner above the tabs (health alerts); it shows and hides itself. */
+	void addBanner(QWidget *banner);
 	/* Start-up stays cheap. Every feature view asks its feature for the current state when it is built, so
 	 * when it is built changes only what is on screen, never what is shown once it exists. `early` (may be
 	 * empty: today every feature view is late) runs at the first of: the event loop's first turn (a
@@ -48,9 +52,10 @@ private:
 	QPushButton *signInButton = nullptr;
 	QWidget *linkRow = nullptr;
 	QLineEdit *linkEdit = nullptr;
-	QLabel *accountName = nullptr;
-	QLabel *accountUser = nullptr;
+	RfoElidedLabel *accountName = nullptr;
+	RfoElidedLabel *accountUser = nullptr;
 	QTabWidget *tabs = nullptr;
+	QVBoxLayout *accountLayout = nullptr;
 	void buildEarly(const char *why);
 	void buildLate(const char *why);
 

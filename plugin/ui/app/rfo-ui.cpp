@@ -3,6 +3,8 @@
 #include "rfo-chat-view.hpp"
 #include "rfo-dock.hpp"
 #include "rfo-golive-view.hpp"
+#include "rfo-health-banner.hpp"
+#include "rfo-layout-probe.hpp"
 #include "rfo-settings-dialog.hpp"
 #include "rfo-stats-view.hpp"
 #include "rfo-tooltip-probe.hpp"
@@ -52,10 +54,12 @@ static void add_late_views(RfoDock *d)
 	d->addTab(new RfoChannelsView(), QTStr("Channels.Tab"), "channels");
 	ms[2] = clock.restart();
 	d->addTab(new RfoStatsView(), QTStr("Stats.Tab"), "stats");
+	d->addBanner(new RfoHealthBanner());
 	ms[3] = clock.restart();
 	rfo_log(LOG_INFO, "dock: views built: golive %lld ms, chat %lld ms, channels %lld ms, stats %lld ms",
 		(long long)ms[0], (long long)ms[1], (long long)ms[2], (long long)ms[3]);
 	rfoTooltipProbeStart(d);
+	rfoLayoutProbeStart(d);
 }
 
 static void on_frontend_event(enum obs_frontend_event event, void *)

@@ -35,6 +35,8 @@ struct rfo_ui_app_settings {
 	char redirect_uri[128]; /* read-only: what to register in the Restream app (from redirect_port) */
 	uint16_t redirect_port; /* the own app's redirect port (the user's choice) */
 	char sign_in_mode[256]; /* read-only: how this OBS signs in now (a sentence) */
+	int health_grace_s;     /* health alerts: how long a problem lasts before it is an alert (s) */
+	int health_bitrate_pct; /* health alerts: Restream's incoming bitrate below this % of OBS's is an alert */
 };
 
 /* What the UI asks of the plugin; all called on the UI thread, none may block. */

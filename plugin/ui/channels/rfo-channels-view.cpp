@@ -1,4 +1,6 @@
 #include "rfo-channels-view.hpp"
+#include "rfo-elide.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
@@ -7,6 +9,7 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QDesktopServices>
+#include <QFontMetrics>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -35,20 +38,11 @@ static QLabel *plainLabel(const QString &text = QString())
 	return l;
 }
 
-/* A line that never widens the dock: clipped, the full text in the tooltip. */
-static QLabel *oneLine()
+/* A line that never widens the dock: elided, the full text in the tooltip (also for any long text, which Restream
+ * may have cut itself). */
+static void setLine(RfoElidedLabel *l, const QString &text)
 {
-	auto *l = new QLabel;
-	l->setTextFormat(Qt::PlainText);
-	l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-	l->setMinimumWidth(0);
-	return l;
-}
-
-static void setLine(QLabel *l, const QString &text)
-{
-	l->setText(text.size() > 120 ? text.left(119) + QChar(0x2026) : text);
-	l->setToolTip(text.size() > 30 ? rfoPlainTip(text) : QString());
+	l->setFullText(text, text.size() > 30);
 }
 
 static QString fromUtf8(const char *s)
@@ -66,6 +60,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	status->setObjectName("RestreamChannelsStatus");
 	refreshButton = new QPushButton(QTStr("Channels.Refresh"));
 	refreshButton->setObjectName("RestreamChannelsRefresh");
+	refreshButton->setAccessibleName(QTStr("Channels.Refresh"));
 	connect(refreshButton, &QPushButton::clicked, this, []() {
 		if (have_actions && channels_actions.refresh)
 			channels_actions.refresh();
@@ -83,6 +78,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	scroll->setWidgetResizable(true);
 	scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	scroll->setFrameShape(QFrame::NoFrame);
+	scroll->setFocusPolicy(Qt::NoFocus); /* Tab goes to the rows' controls; the area follows the focused one */
 	scroll->setWidget(rowsBox);
 
 	/* One title for every enabled channel, or for the chosen ones (folded away until asked for, so
@@ -90,10 +86,13 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	editorToggle = new QToolButton;
 	editorToggle->setObjectName("RestreamChannelsTitleToggle");
 	editorToggle->setText(QTStr("Channels.Title.Open"));
+	editorToggle->setAccessibleName(QTStr("Channels.Title.Open"));
 	editorToggle->setCheckable(true);
 	editorToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
 	editorToggle->setArrowType(Qt::RightArrow);
 	editorToggle->setAutoRaise(true);
+	editorToggle->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+	rfoElideButton(editorToggle);
 	auto *editor = new QFrame;
 	editor->setFrameShape(QFrame::StyledPanel);
 	editor->setVisible(false);
@@ -105,9 +104,12 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	titleEdit = new QLineEdit;
 	titleEdit->setObjectName("RestreamChannelsTitle");
 	titleEdit->setPlaceholderText(QTStr("Channels.Title.Placeholder"));
+	titleEdit->setAccessibleName(QTStr("Channels.Title"));
 	descriptionEdit = new QPlainTextEdit;
 	descriptionEdit->setObjectName("RestreamChannelsDescription");
 	descriptionEdit->setPlaceholderText(QTStr("Channels.Description.Placeholder"));
+	descriptionEdit->setAccessibleName(QTStr("Channels.Description"));
+	descriptionEdit->setTabChangesFocus(true); /* Tab leaves the field; the description is one paragraph */
 	descriptionEdit->setMaximumHeight(64);
 	allButton = new QRadioButton(QTStr("Channels.Target.All"));
 	chosenButton = new QRadioButton(QTStr("Channels.Target.Chosen"));
@@ -115,13 +117,16 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	group->addButton(allButton);
 	group->addButton(chosenButton);
 	allButton->setChecked(true);
+	allButton->setAccessibleName(QTStr("Channels.Target.All"));
+	chosenButton->setAccessibleName(QTStr("Channels.Target.Chosen"));
 	connect(chosenButton, &QRadioButton::toggled, this, [this]() { updateTargets(); });
-	auto *targetRow = new QHBoxLayout;
-	targetRow->addWidget(allButton);
-	targetRow->addWidget(chosenButton);
-	targetRow->addStretch(1);
+	auto *targetRow = new QWidget; /* the two choices side by side, or one above the other when narrow */
+	auto *targetFlow = new RfoFlowLayout(targetRow, 8);
+	targetFlow->addWidget(allButton);
+	targetFlow->addWidget(chosenButton);
 	applyButton = new QPushButton(QTStr("Channels.Apply"));
 	applyButton->setObjectName("RestreamChannelsApply");
+	applyButton->setAccessibleName(QTStr("Channels.Apply"));
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 	notice = plainLabel();
 	notice->setObjectName("RestreamChannelsNotice");
@@ -130,7 +135,7 @@ RfoChannelsView::RfoChannelsView(QWidget *parent) : QWidget(parent)
 	form->addWidget(titleEdit);
 	form->addWidget(new QLabel(QTStr("Channels.Description")));
 	form->addWidget(descriptionEdit);
-	form->addLayout(targetRow);
+	form->addWidget(targetRow);
 	form->addWidget(applyButton);
 
 	layout->addLayout(top);
@@ -176,11 +181,11 @@ RfoChannelsView::Row *RfoChannelsView::buildRow(qint64 id)
 	bold.setBold(true);
 	row->badge->setFont(bold);
 
-	row->name = oneLine();
+	row->name = new RfoElidedLabel;
 	row->name->setFont(bold);
-	row->platform = oneLine();
+	row->platform = new RfoElidedLabel;
 	row->platform->setEnabled(false); /* the theme's secondary text */
-	row->title = oneLine();
+	row->title = new RfoElidedLabel;
 	row->title->setEnabled(false);
 	row->result = plainLabel();
 	row->result->setVisible(false);
@@ -239,13 +244,23 @@ void RfoChannelsView::updateRow(Row *row, const rfo_ui_channel &ch)
 			const QString badge = fromUtf8(ch.badge);
 			QFont f = row->badge->font();
 			f.setPointSizeF(QLabel().font().pointSizeF() * (badge.size() > 2 ? 0.7 : 1.0));
-			row->badge->setFont(f);
+			/* smaller still until it fits the badge ("#1234" in a large font) */
+			const int room = row->badge->contentsRect().width() - 2;
+			while (f.pointSizeF() > 5 && QFontMetrics(f).horizontalAdvance(badge) > room)
+				f.setPointSizeF(f.pointSizeF() - 0.5);
+			/* OBS's themes set label fonts in their style sheet, which wins over setFont() */
+			row->badge->setStyleSheet(
+				QStringLiteral("font-size: %1pt; font-weight: bold;").arg(f.pointSizeF()));
 			row->badge->setText(badge);
 		}
 	}
 	row->badge->setToolTip(rfoPlainTip(platform));
 	setLine(row->name, fromUtf8(ch.display_name));
-	row->platform->setText(
+	/* a screen reader says which channel each control is for (every row has the same three) */
+	row->include->setAccessibleName(QTStr("Channels.Row.Include").arg(fromUtf8(ch.display_name)));
+	row->enabled->setAccessibleName(QTStr("Channels.Row.On").arg(fromUtf8(ch.display_name)));
+	row->link->setAccessibleName(QTStr("Channels.Row.Open").arg(fromUtf8(ch.display_name)));
+	row->platform->setFullText(
 		ch.platform_known ? platform : QTStr("Channels.UnknownPlatform").arg(QString::number(ch.platform_id)));
 	setLine(row->title, ch.title ? QTStr("Channels.CurrentTitle").arg(fromUtf8(ch.title)) : QString());
 	row->title->setVisible(ch.title != nullptr && *ch.title);
@@ -285,6 +300,16 @@ void RfoChannelsView::setState(const rfo_ui_channels_state &state)
 			rowsLayout->insertWidget(rowsLayout->count() - 1, row->widget);
 		}
 		order = ids;
+		/* rows added later would come last in Tab's order: put them between Refresh and the title editor */
+		QWidget *prev = refreshButton;
+		for (qint64 id : order) {
+			Row *row = rows.value(id);
+			for (QWidget *w : {(QWidget *)row->include, (QWidget *)row->enabled, (QWidget *)row->link}) {
+				QWidget::setTabOrder(prev, w);
+				prev = w;
+			}
+		}
+		QWidget::setTabOrder(prev, editorToggle);
 	}
 	for (size_t i = 0; i < state.count; i++)
 		updateRow(rows.value((qint64)state.channels[i].id), state.channels[i]);

@@ -18,6 +18,7 @@ class QPushButton;
 class QRadioButton;
 class QToolButton;
 class QVBoxLayout;
+class RfoElidedLabel;
 
 /* The dock's "Channels" tab: every Restream destination (platform badge or icon, name, on/off
  * switch, link, per-channel result line), one title/description editor for all enabled channels
@@ -39,9 +40,9 @@ private:
 	struct Row {
 		QWidget *widget = nullptr;
 		QLabel *badge = nullptr;
-		QLabel *name = nullptr;
-		QLabel *platform = nullptr;
-		QLabel *title = nullptr;
+		RfoElidedLabel *name = nullptr;
+		RfoElidedLabel *platform = nullptr;
+		RfoElidedLabel *title = nullptr;
 		QLabel *result = nullptr;
 		QCheckBox *include = nullptr;
 		QCheckBox *enabled = nullptr;

@@ -5,6 +5,9 @@
 
 #include "rfo-log.h"
 
+#include <QKeyEvent>
+#include <QScrollBar>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -143,6 +146,41 @@ bool RfoChatList::event(QEvent *e)
 		rfo_log_sub(LOG_INFO, "chat", "profile: a list event of type %d took %.2f ms (CPU %.2f ms)", type,
 			    ns / 1e6, cpu / 1e6);
 	return r;
+}
+
+void RfoChatList::keyPressEvent(QKeyEvent *e)
+{
+	QAbstractSlider::SliderAction action = QAbstractSlider::SliderNoAction;
+	if (e->modifiers() == Qt::NoModifier || e->modifiers() == Qt::KeypadModifier) {
+		switch (e->key()) {
+		case Qt::Key_Up:
+			action = QAbstractSlider::SliderSingleStepSub;
+			break;
+		case Qt::Key_Down:
+			action = QAbstractSlider::SliderSingleStepAdd;
+			break;
+		case Qt::Key_PageUp:
+			action = QAbstractSlider::SliderPageStepSub;
+			break;
+		case Qt::Key_PageDown:
+			action = QAbstractSlider::SliderPageStepAdd;
+			break;
+		case Qt::Key_Home:
+			action = QAbstractSlider::SliderToMinimum;
+			break;
+		case Qt::Key_End:
+			action = QAbstractSlider::SliderToMaximum;
+			break;
+		default:
+			break;
+		}
+	}
+	if (action == QAbstractSlider::SliderNoAction) {
+		QListView::keyPressEvent(e);
+		return;
+	}
+	verticalScrollBar()->triggerAction(action);
+	e->accept();
 }
 
 bool RfoChatList::viewportEvent(QEvent *e)

@@ -4,6 +4,7 @@
  * viewport's events (paint, scroll) is logged every 5 s as count, maximum, 99th percentile and sum. */
 
 #include <QEvent>
+#include <QKeyEvent>
 #include <QListView>
 
 #include <stdint.h>
@@ -39,4 +40,7 @@ protected:
 	void updateGeometries() override;
 	bool event(QEvent *event) override;
 	bool viewportEvent(QEvent *event) override;
+	/* The keyboard scrolls the list (Up/Down a line, PageUp/PageDown a page, Home/End to either end) rather than
+	 * moving a current row: a reader of the chat has no row to select first. */
+	void keyPressEvent(QKeyEvent *event) override;
 };

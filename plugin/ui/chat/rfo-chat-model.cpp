@@ -1,4 +1,5 @@
 #include "rfo-chat-model.hpp"
+#include "rfo-chat-emoji.hpp"
 #include "rfo-ui-text.hpp"
 
 #include <QDateTime>
@@ -239,7 +240,8 @@ int RfoChatDelegate::layoutRow(const RfoChatRow &r, int width, QTextLayout &layo
 	};
 	QTextCharFormat plain, dim, platform, author, badge, donation, emote, system;
 	dim.setForeground(pal.color(QPalette::PlaceholderText));
-	platform.setForeground(readable(r.accent, base));
+	platform.setForeground(
+		QColor(QRgb(rfo_chat_platform_text_color(r.platform.toUtf8().constData(), base.rgb() & 0xFFFFFF))));
 	platform.setFontWeight(QFont::DemiBold);
 	author.setFontWeight(QFont::Bold);
 	if (r.authorColor.isValid())
@@ -282,8 +284,23 @@ int RfoChatDelegate::layoutRow(const RfoChatRow &r, int width, QTextLayout &layo
 	if (r.kind == RFO_CHAT_KIND_REPLY)
 		add(QStringLiteral("  (") + replyStateText(model->replyState(r.replyUuid)) + QStringLiteral(")"), dim);
 
+	const QString emojiFamily = rfoColorEmojiFamily();
+	if (!emojiFamily.isEmpty()) {
+		QTextCharFormat colorEmoji;
+		colorEmoji.setFontFamilies(QStringList{emojiFamily});
+		for (const RfoTextRange &e : rfoEmojiRanges(s)) {
+			QTextLayout::FormatRange range;
+			range.start = e.start;
+			range.length = e.length;
+			range.format = colorEmoji;
+			formats.append(range);
+		}
+	}
+
 	QTextOption option;
 	option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+	/* a message written right to left (Arabic, Hebrew) is laid out right to left, its time and names included */
+	option.setTextDirection(r.text.isRightToLeft() ? Qt::RightToLeft : Qt::LeftToRight);
 	layout.setText(s);
 	layout.setFont(view->font());
 	layout.setTextOption(option);

@@ -20,6 +20,7 @@ RfoChatScroll::RfoChatScroll(QWidget *view, RfoChatList *list_, RfoChatModel *mo
 
 	newButton = new QPushButton(view);
 	newButton->setObjectName("RestreamChatNewMessages");
+	newButton->setAccessibleName(QTStr("Chat.NewMessages").arg(0)); /* the count follows while it is shown */
 	newButton->setVisible(false);
 	connect(newButton, &QPushButton::clicked, this, [this]() {
 		setFollowing(true);
@@ -37,6 +38,7 @@ void RfoChatScroll::rowsAdded(int added)
 	keepAnchor();
 	unseen += added;
 	newButton->setText(QTStr("Chat.NewMessages").arg(unseen));
+	newButton->setAccessibleName(newButton->text());
 	newButton->adjustSize();
 	newButton->show();
 	newButton->raise();

@@ -1,6 +1,8 @@
 #include "rfo-chat-view.hpp"
 #include "rfo-chat-list.hpp"
 #include "rfo-chat-scroll.hpp"
+#include "rfo-elide.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-log.h"
 #include "rfo-ui-image.hpp"
 #include "rfo-ui-text.hpp"
@@ -16,8 +18,6 @@
 #include <QMenu>
 #include <QPointer>
 #include <QPushButton>
-#include <QScrollArea>
-#include <QScrollBar>
 #include <QTabWidget>
 #include <QToolButton>
 #include <QUrl>
@@ -66,6 +66,8 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	filterButton = new QToolButton;
 	filterButton->setText(QTStr("Chat.Filter"));
 	filterButton->setToolTip(QTStr("Chat.Filter.Tooltip"));
+	filterButton->setAccessibleName(QTStr("Chat.Filter"));
+	filterButton->setAccessibleDescription(QTStr("Chat.Filter.Tooltip"));
 	filterButton->setPopupMode(QToolButton::InstantPopup);
 	auto *filterMenu = new QMenu(filterButton);
 	filterButton->setMenu(filterMenu);
@@ -73,34 +75,34 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 
 	settingsButton = new QToolButton;
 	settingsButton->setText(QTStr("Chat.Options"));
+	settingsButton->setAccessibleName(QTStr("Chat.Options"));
 	settingsButton->setPopupMode(QToolButton::InstantPopup);
 	auto *settingsMenu = new QMenu(settingsButton);
 	settingsButton->setMenu(settingsMenu);
 	connect(settingsMenu, &QMenu::aboutToShow, this, &RfoChatView::fillSettingsMenu);
 
-	auto *top = new QHBoxLayout;
+	/* the status line above its buttons: beside them it would leave a narrow dock no room */
+	auto *buttons = new QHBoxLayout;
+	buttons->setContentsMargins(0, 0, 0, 0);
+	buttons->addStretch(1);
+	buttons->addWidget(filterButton);
+	buttons->addWidget(settingsButton);
+	auto *top = new QVBoxLayout;
 	top->setContentsMargins(0, 0, 0, 0);
-	top->addWidget(status, 1);
-	top->addWidget(filterButton);
-	top->addWidget(settingsButton);
+	top->addWidget(status);
+	top->addLayout(buttons);
 
+	/* the chips wrap onto more lines in a narrow dock */
 	chipBox = new QWidget;
-	chipLayout = new QHBoxLayout(chipBox);
-	chipLayout->setContentsMargins(0, 0, 0, 0);
-	chipLayout->setSpacing(4);
-	chipLayout->addStretch(1);
-	chipArea = new QScrollArea;
-	chipArea->setWidget(chipBox);
-	chipArea->setWidgetResizable(true);
-	chipArea->setFrameShape(QFrame::NoFrame);
-	chipArea->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-	chipArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-	chipArea->setVisible(false);
+	chipBox->setObjectName("RestreamChatChips");
+	chipLayout = new RfoFlowLayout(chipBox);
+	chipBox->setVisible(false);
 
 	model = new RfoChatModel(this);
 	auto *chatList = new RfoChatList;
 	list = chatList;
 	list->setObjectName("RestreamChatList");
+	list->setAccessibleName(QTStr("Chat.List"));
 	list->setModel(model);
 	delegate = new RfoChatDelegate(model, list);
 	list->setItemDelegate(delegate);
@@ -116,6 +118,9 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 
 	replyButton = new QPushButton(QTStr("Chat.Reply.Open"));
 	replyButton->setToolTip(QTStr("Chat.Reply.Tooltip"));
+	replyButton->setAccessibleName(QTStr("Chat.Reply.Open"));
+	replyButton->setAccessibleDescription(QTStr("Chat.Reply.Tooltip"));
+	rfoElideButton(replyButton);
 	connect(replyButton, &QPushButton::clicked, this, []() {
 		const char *url =
 			chat_actions.reply_url ? chat_actions.reply_url : "https://restream.io/chat-application";
@@ -129,7 +134,7 @@ RfoChatView::RfoChatView(QWidget *parent) : QWidget(parent)
 	auto *layout = new QVBoxLayout(this);
 	layout->setContentsMargins(0, 4, 0, 0);
 	layout->addLayout(top);
-	layout->addWidget(chipArea);
+	layout->addWidget(chipBox);
 	layout->addWidget(list, 1);
 	layout->addWidget(replyButton);
 	layout->addWidget(note);
@@ -374,24 +379,22 @@ static std::vector<RfoChatChip> chips_from(const rfo_chat_connection *conns, siz
 void RfoChatView::setConnections(const rfo_chat_connection *conns, size_t count)
 {
 	const std::vector<RfoChatChip> chips = chips_from(conns, count);
-	while (chipLayout->count() > 1) {
+	while (chipLayout->count() > 0) {
 		QLayoutItem *item = chipLayout->takeAt(0);
 		delete item->widget();
 		delete item;
 	}
 	for (size_t i = 0; i < chips.size(); i++) {
 		const RfoChatChip &c = chips[i];
-		auto *chip = new QLabel(c.platform + QStringLiteral(": ") + c.status);
-		chip->setTextFormat(Qt::PlainText);
-		chip->setToolTip(rfoPlainTip(c.tip));
+		/* one line: a long reason ends in "…" (the whole of it in the tooltip, before the target's name) */
+		auto *chip = new RfoElidedLabel;
+		chip->setFullText(c.platform + QStringLiteral(": ") + c.status);
+		chip->setTip(c.tip);
 		chip->setStyleSheet(
 			QStringLiteral("QLabel { border-left: 3px solid %1; padding: 1px 4px; }").arg(c.accent.name()));
-		chipLayout->insertWidget((int)i, chip);
+		chipLayout->addWidget(chip);
 	}
-	chipArea->setVisible(!chips.empty());
-	/* one row of chips plus room for the horizontal scroll bar when they do not fit */
-	int chipHeight = chips.empty() ? 0 : chipLayout->itemAt(0)->widget()->sizeHint().height();
-	chipArea->setFixedHeight(chipHeight + chipArea->horizontalScrollBar()->sizeHint().height() + 2);
+	chipBox->setVisible(!chips.empty());
 }
 
 void RfoChatView::setLink(enum rfo_ui_chat_link link, const QString &reason)

@@ -15,13 +15,12 @@
 #include <memory>
 #include <vector>
 
-class QHBoxLayout;
 class QLabel;
 class QListView;
 class QPushButton;
-class QScrollArea;
 class QToolButton;
 class RfoChatScroll;
+class RfoFlowLayout;
 
 class RfoChatView : public QWidget {
 	Q_OBJECT
@@ -60,9 +59,8 @@ private:
 	RfoChatDelegate *delegate = nullptr;
 	QListView *list = nullptr;
 	QLabel *status = nullptr;
-	QScrollArea *chipArea = nullptr;
 	QWidget *chipBox = nullptr;
-	QHBoxLayout *chipLayout = nullptr;
+	RfoFlowLayout *chipLayout = nullptr; /* the platform chips, wrapping onto more lines */
 	QToolButton *filterButton = nullptr;
 	QToolButton *settingsButton = nullptr;
 	QPushButton *replyButton = nullptr;

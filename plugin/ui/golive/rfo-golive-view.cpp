@@ -1,4 +1,6 @@
 #include "rfo-golive-view.hpp"
+#include "rfo-geometry-probe.hpp"
+#include "rfo-elide.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -7,6 +9,8 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDateTimeEdit>
+#include <QGroupBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -40,6 +44,7 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	auto *scroll = new QScrollArea;
 	scroll->setWidgetResizable(true);
 	scroll->setFrameShape(QFrame::NoFrame);
+	scroll->setFocusPolicy(Qt::NoFocus); /* Tab goes to the controls; the area follows the focused one */
 	auto *content = new QWidget;
 	scroll->setWidget(content);
 	outer->addWidget(scroll);
@@ -50,17 +55,21 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	QFont bold = status->font();
 	bold.setBold(true);
 	status->setFont(bold);
-	serverLabel = plainLabel();
+	/* an address: one line, elided, the whole of it in the tooltip */
+	serverLabel = new RfoElidedLabel;
+	serverLabel->setObjectName("RestreamGoLiveServer");
 
 	/* Someone changed Settings → Stream: one click puts Restream back. */
 	changedBox = new QWidget;
-	auto *changedLayout = new QHBoxLayout(changedBox);
+	auto *changedLayout = new QVBoxLayout(changedBox);
 	changedLayout->setContentsMargins(0, 0, 0, 0);
 	auto *changedText = plainLabel(QTStr("GoLive.Changed"));
 	auto *fix = new QPushButton(QTStr("GoLive.Fix"));
+	fix->setAccessibleName(QTStr("GoLive.Fix"));
 	connect(fix, &QPushButton::clicked, this, [this]() { apply(); });
-	changedLayout->addWidget(changedText, 1);
+	changedLayout->addWidget(changedText);
 	changedLayout->addWidget(fix);
+	rfoElideButton(fix);
 	changedBox->setVisible(false);
 
 	builtinWarning = plainLabel(QTStr("GoLive.BuiltinWarning"));
@@ -72,6 +81,8 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	group->addButton(rtmpButton);
 	group->addButton(srtButton);
 	rtmpButton->setChecked(true);
+	rtmpButton->setAccessibleName(QTStr("GoLive.Protocol.Rtmp"));
+	srtButton->setAccessibleName(QTStr("GoLive.Protocol.Srt"));
 	srtReason = plainLabel(QTStr("GoLive.SrtUnavailable"));
 	srtReason->setVisible(false);
 	auto *protoRow = new QHBoxLayout;
@@ -79,15 +90,27 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	protoRow->addWidget(srtButton);
 	protoRow->addStretch(1);
 
-	ingestCombo = new QComboBox;
+	ingestCombo = new RfoElidedCombo;
 	ingestCombo->setObjectName("RestreamGoLiveIngest");
-	eventCombo = new QComboBox;
+	eventCombo = new RfoElidedCombo;
 	eventCombo->setObjectName("RestreamGoLiveEvent");
+	ingestCombo->setAccessibleName(QTStr("GoLive.Ingest"));
+	eventCombo->setAccessibleName(QTStr("GoLive.Event"));
+	/* long server names and event titles never widen the dock: the box elides, its tooltip has the whole text */
+	for (QComboBox *combo : {ingestCombo, eventCombo}) {
+		combo->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+		combo->setMinimumContentsLength(8);
+		combo->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+		connect(combo, QOverload<int>::of(&QComboBox::currentIndexChanged), combo,
+			[combo](int) { combo->setToolTip(rfoPlainTip(combo->currentText())); });
+	}
 
 	keyEdit = new QLineEdit;
 	keyEdit->setReadOnly(true);
 	keyEdit->setObjectName("RestreamGoLiveKey");
+	keyEdit->setAccessibleName(QTStr("GoLive.Key"));
 	revealButton = new QPushButton(QTStr("GoLive.Reveal"));
+	revealButton->setAccessibleName(QTStr("GoLive.Reveal"));
 	connect(revealButton, &QPushButton::clicked, this, [this]() {
 		if (keyShown) {
 			hideKey();
@@ -101,12 +124,16 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 			golive_actions.free_key(key);
 		keyShown = true;
 		revealButton->setText(QTStr("GoLive.Hide"));
+		revealButton->setAccessibleName(QTStr("GoLive.Hide"));
 	});
 	auto *keyRow = new QHBoxLayout;
 	keyRow->addWidget(keyEdit, 1);
 	keyRow->addWidget(revealButton);
 
 	auto *form = new QFormLayout;
+	/* a field that does not fit beside its label goes below it */
+	form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+	form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 	form->addRow(QTStr("GoLive.Protocol"), protoRow);
 	form->addRow(QString(), srtReason);
 	form->addRow(QTStr("GoLive.Ingest"), ingestCombo);
@@ -115,19 +142,32 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 
 	applyButton = new QPushButton(QTStr("GoLive.Apply"));
 	applyButton->setObjectName("RestreamGoLiveApply");
+	applyButton->setAccessibleName(QTStr("GoLive.Apply"));
+	rfoElideButton(applyButton);
 	connect(applyButton, &QPushButton::clicked, this, [this]() { apply(); });
 
 	/* Puts back the stream settings OBS had before the last "Set up" (shown while a copy of them is kept). */
 	restoreButton = new QPushButton(QTStr("GoLive.Restore"));
 	restoreButton->setObjectName("RestreamGoLiveRestore");
+	restoreButton->setAccessibleName(QTStr("GoLive.Restore"));
 	restoreButton->setVisible(false);
+	rfoElideButton(restoreButton);
 	connect(restoreButton, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.restore)
 			golive_actions.restore();
 	});
 
-	compatCheck = new QCheckBox(QTStr("GoLive.Compat"));
+	/* a sentence: it wraps beside its box (a check box's own text cannot wrap); a click on it toggles the box */
+	compatCheck = new QCheckBox;
+	compatCheck->setObjectName("RestreamGoLiveCompat");
 	compatCheck->setToolTip(QTStr("GoLive.Compat.Help"));
+	compatCheck->setAccessibleName(QTStr("GoLive.Compat"));
+	compatCheck->setAccessibleDescription(QTStr("GoLive.Compat.Help"));
+	auto *compatText = new RfoClickLabel(compatCheck, QTStr("GoLive.Compat"));
+	compatText->setToolTip(QTStr("GoLive.Compat.Help"));
+	auto *compatRow = new QHBoxLayout;
+	compatRow->addWidget(compatCheck, 0, Qt::AlignTop);
+	compatRow->addWidget(compatText, 1);
 	connect(compatCheck, &QCheckBox::toggled, this, [](bool on) {
 		if (have_actions && golive_actions.set_compat)
 			golive_actions.set_compat(on);
@@ -139,6 +179,8 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	error->setVisible(false);
 
 	auto *refresh = new QPushButton(QTStr("GoLive.Refresh"));
+	refresh->setAccessibleName(QTStr("GoLive.Refresh"));
+	rfoElideButton(refresh);
 	connect(refresh, &QPushButton::clicked, this, []() {
 		if (have_actions && golive_actions.refresh)
 			golive_actions.refresh();
@@ -152,10 +194,12 @@ RfoGoLiveView::RfoGoLiveView(QWidget *parent) : QWidget(parent)
 	layout->addWidget(applyButton);
 	layout->addWidget(result);
 	layout->addWidget(error);
-	layout->addWidget(compatCheck);
-	layout->addWidget(refresh, 0, Qt::AlignLeft);
-	layout->addWidget(restoreButton, 0, Qt::AlignLeft);
+	layout->addLayout(compatRow);
+	layout->addWidget(refresh);
+	layout->addWidget(restoreButton);
+	layout->addWidget(buildNewEvent());
 	layout->addStretch(1);
+	rfoGeometryProbeStart(scroll, createButton, {newTitle, newDescription, createButton});
 
 	auto touched = [this]() {
 		userTouched = true;
@@ -204,6 +248,7 @@ void RfoGoLiveView::hideKey()
 	keyShown = false;
 	keyEdit->setText(maskedKey);
 	revealButton->setText(QTStr("GoLive.Reveal"));
+	revealButton->setAccessibleName(QTStr("GoLive.Reveal"));
 }
 
 void RfoGoLiveView::apply()
@@ -217,6 +262,63 @@ void RfoGoLiveView::apply()
 	result->setText(QTStr("GoLive.Applying"));
 	result->setVisible(true);
 	golive_actions.apply(&choice);
+}
+
+/* A small form that creates a Restream event (title, description, now or a scheduled time); the new event is then
+ * chosen in the event picker. */
+QWidget *RfoGoLiveView::buildNewEvent()
+{
+	auto *box = new QGroupBox(QTStr("GoLive.NewEvent"));
+	box->setObjectName("RestreamGoLiveNewEvent");
+	auto *form = new QFormLayout(box);
+	form->setRowWrapPolicy(QFormLayout::WrapAllRows); /* labels above the fields: fits a narrow dock */
+	newTitle = new QLineEdit;
+	newTitle->setObjectName("RestreamGoLiveNewTitle");
+	newDescription = new QLineEdit;
+	newDescription->setObjectName("RestreamGoLiveNewDescription");
+	newNow = new QCheckBox(QTStr("GoLive.NewEvent.Now"));
+	newNow->setChecked(true);
+	newWhen = new QDateTimeEdit(QDateTime::currentDateTime().addSecs(3600));
+	newWhen->setCalendarPopup(true);
+	newWhen->setEnabled(false);
+	connect(newNow, &QCheckBox::toggled, newWhen, [this](bool now) { newWhen->setEnabled(!now); });
+	/* one above the other, the date box as narrow as the dock: the form fits a 280 px dock */
+	newWhen->setMinimumWidth(0);
+	newWhen->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+	auto *whenRow = new QVBoxLayout;
+	whenRow->addWidget(newNow);
+	whenRow->addWidget(newWhen);
+	createButton = new QPushButton(QTStr("GoLive.NewEvent.Create"));
+	createButton->setObjectName("RestreamGoLiveCreateEvent");
+	newTitle->setAccessibleName(QTStr("GoLive.NewEvent.Title"));
+	newDescription->setAccessibleName(QTStr("GoLive.NewEvent.Description"));
+	newNow->setAccessibleName(QTStr("GoLive.NewEvent.Now"));
+	newWhen->setAccessibleName(QTStr("GoLive.NewEvent.When"));
+	createButton->setAccessibleName(QTStr("GoLive.NewEvent.Create"));
+	connect(createButton, &QPushButton::clicked, this, [this]() { createEvent(); });
+	connect(newTitle, &QLineEdit::returnPressed, this, [this]() { createEvent(); });
+	createResult = plainLabel();
+	createResult->setObjectName("RestreamGoLiveCreateResult");
+	createResult->setVisible(false);
+	form->addRow(QTStr("GoLive.NewEvent.Title"), newTitle);
+	form->addRow(QTStr("GoLive.NewEvent.Description"), newDescription);
+	form->addRow(QTStr("GoLive.NewEvent.When"), whenRow);
+	form->addRow(createButton);
+	form->addRow(createResult);
+	return box;
+}
+
+void RfoGoLiveView::createEvent()
+{
+	if (!have_actions || !golive_actions.create_event || !createButton->isEnabled())
+		return;
+	QByteArray title = newTitle->text().trimmed().toUtf8();
+	QByteArray description = newDescription->text().trimmed().toUtf8();
+	int64_t when = newNow->isChecked() ? 0 : (int64_t)newWhen->dateTime().toSecsSinceEpoch();
+	createButton->setEnabled(false);
+	createResult->setText(QTStr("GoLive.NewEvent.Creating"));
+	createResult->setVisible(true);
+	golive_actions.create_event(title.constData(), description.constData(), when);
 }
 
 void RfoGoLiveView::setResult(bool ok, const QString &message)
@@ -245,7 +347,7 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		status->setText(QTStr("GoLive.NotSignedIn"));
 	else
 		status->setText(QTStr(st.service_active ? "GoLive.Active" : "GoLive.Inactive"));
-	serverLabel->setText(QString::fromUtf8(st.server_text ? st.server_text : ""));
+	serverLabel->setFullText(QString::fromUtf8(st.server_text ? st.server_text : ""));
 	serverLabel->setVisible(st.server_text && *st.server_text);
 	changedBox->setVisible(st.signed_in && st.was_set_up && !st.service_active);
 	builtinWarning->setVisible(st.builtin_restream);
@@ -255,7 +357,25 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 	if (!st.srt_available && srtButton->isChecked())
 		rtmpButton->setChecked(true);
 
+	bool created = st.event_result_count != shownCreated;
+	if (created) {
+		shownCreated = st.event_result_count;
+		createButton->setEnabled(true);
+		createResult->setText(QString::fromUtf8(st.event_result_message ? st.event_result_message : ""));
+		createResult->setVisible(true);
+		/* the sentence is Restream's or ours, never a secret; tests read it here */
+		rfo_log(LOG_INFO, "golive tab: create event: %s%s%s", st.event_result_ok ? "created" : "refused",
+			st.event_result_ok ? "" : ": ", st.event_result_ok ? "" : st.event_result_message);
+		if (st.event_result_ok) {
+			newTitle->clear();
+			newDescription->clear();
+		}
+	}
 	QString chosenEvent = userTouched ? currentEventId() : QString::fromUtf8(st.event_id ? st.event_id : "");
+	if (created && st.event_result_ok && st.created_event_id && *st.created_event_id) {
+		chosenEvent = QString::fromUtf8(st.created_event_id); /* the new event is picked for go-live */
+		userTouched = true;
+	}
 	qlonglong chosenIngest = userTouched ? ingestCombo->currentData().toLongLong() : (qlonglong)st.ingest_id;
 	if (!userTouched) {
 		bool srt = st.protocol && strcmp(st.protocol, "srt") == 0 && st.srt_available;
@@ -281,6 +401,8 @@ void RfoGoLiveView::setState(const rfo_ui_golive_state &st)
 		eventCombo->addItem(eventText(st.events[i]), QString::fromUtf8(st.events[i].id));
 	int eventIndex = eventCombo->findData(chosenEvent);
 	eventCombo->setCurrentIndex(eventIndex < 0 ? 0 : eventIndex);
+	if (created && st.event_result_ok && eventIndex > 0)
+		rfo_log(LOG_INFO, "golive tab: event picked: %s", chosenEvent.toUtf8().constData());
 
 	maskedKey = QString::fromUtf8(st.key_masked ? st.key_masked : "");
 	if (!keyShown)

@@ -7,7 +7,9 @@
 
 class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
 class QLabel;
+class RfoElidedLabel;
 class QLineEdit;
 class QPushButton;
 class QRadioButton;
@@ -30,9 +32,11 @@ private:
 	void apply();
 	void hideKey();
 	QString currentEventId() const;
+	QWidget *buildNewEvent();
+	void createEvent();
 
 	QLabel *status = nullptr;
-	QLabel *serverLabel = nullptr;
+	RfoElidedLabel *serverLabel = nullptr;
 	QWidget *changedBox = nullptr;
 	QLabel *builtinWarning = nullptr;
 	QRadioButton *rtmpButton = nullptr;
@@ -48,6 +52,14 @@ private:
 	QLabel *result = nullptr;
 	QLabel *error = nullptr;
 	QTimer *pollTimer = nullptr;
+	/* "New event" */
+	QLineEdit *newTitle = nullptr;
+	QLineEdit *newDescription = nullptr;
+	QCheckBox *newNow = nullptr;
+	QDateTimeEdit *newWhen = nullptr;
+	QPushButton *createButton = nullptr;
+	QLabel *createResult = nullptr;
+	unsigned shownCreated = 0; /* event_result_count of the last outcome shown */
 	bool keyShown = false;
 	bool userTouched = false;
 	unsigned shownResults = 0; /* result_count of the last outcome shown */

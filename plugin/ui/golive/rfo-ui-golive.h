@@ -51,6 +51,12 @@ struct rfo_ui_golive_state {
 	const char *result_message;
 	/* The service OBS had before the last apply is kept: "Restore my previous settings" can put it back. */
 	bool can_restore;
+	/* The outcome of the last "Create event" (event_result_count moves with each; 0 = none yet): a sentence, and
+	 * the new event's id ("" when it failed), which the tab then picks. */
+	unsigned event_result_count;
+	bool event_result_ok;
+	const char *event_result_message;
+	const char *created_event_id;
 };
 
 /* Receives the state, borrowed for the duration of the call. */
@@ -79,6 +85,9 @@ struct rfo_ui_golive_actions {
 	/* "Restore my previous settings": puts back the service OBS had before the last apply; the outcome comes back
 	 * in the state (result_count). */
 	void (*restore)(void);
+	/* "Create event": a Restream event (title, description or "", scheduled_for Unix s or 0 = now); the outcome
+	 * comes back in the state (event_result_count). */
+	void (*create_event)(const char *title, const char *description, int64_t scheduled_for);
 };
 
 /* The tab as the feature reaches it (plugin/ui implements it). */

@@ -1,4 +1,6 @@
 #include "rfo-stats-view.hpp"
+#include "rfo-summary-view.hpp"
+#include "rfo-flow-layout.hpp"
 #include "rfo-ui-text.hpp"
 #include "rfo-ui-thread.hpp"
 #include "rfo-log.h"
@@ -17,11 +19,13 @@
 #include <QPainter>
 #include <QPixmap>
 #include <QPointer>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
 #define OUTPUT_SAMPLE_MS 1000
+#define NARROW_TABLE_PX 360 /* below this width the channel table leaves out its bitrate column */
 
 static QPointer<RfoStatsView> stats_view;
 static rfo_ui_stats_actions stats_actions;
@@ -148,12 +152,11 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	outForm->addRow(QTStr("Stats.Bitrate"), outBitrate);
 	outForm->addRow(QTStr("Stats.Output.Dropped"), outDropped);
 
-	auto *pair = new QGridLayout;
-	pair->setContentsMargins(0, 0, 0, 0);
-	pair->addWidget(ingest, 0, 0);
-	pair->addWidget(output, 0, 1);
-	pair->setColumnStretch(0, 1);
-	pair->setColumnStretch(1, 1);
+	/* side by side, or one above the other when the dock is too narrow for both */
+	auto *pair = new QWidget;
+	auto *pairFlow = new RfoFlowLayout(pair, 6);
+	pairFlow->addWidget(ingest);
+	pairFlow->addWidget(output);
 
 	table = new QTableWidget(0, COL_COUNT);
 	table->setObjectName("RestreamStatsChannels");
@@ -165,6 +168,8 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	table->setFocusPolicy(Qt::NoFocus);
 	table->setShowGrid(false);
 	table->setWordWrap(false);
+	table->setTextElideMode(Qt::ElideRight);
+	table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
 	auto *header = table->horizontalHeader();
 	header->setSectionResizeMode(COL_NAME, QHeaderView::Stretch);
 	for (int c = COL_STATUS; c < COL_COUNT; c++)
@@ -178,9 +183,10 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 	layout->setContentsMargins(0, 4, 0, 0);
 	layout->addWidget(status);
 	layout->addLayout(totalBox);
-	layout->addLayout(pair);
+	layout->addWidget(pair);
 	layout->addWidget(emptyNote);
 	layout->addWidget(table, 1);
+	layout->addWidget(new RfoSummaryBox);
 
 	outputClock.start();
 	outputTimer.setInterval(OUTPUT_SAMPLE_MS);
@@ -203,6 +209,14 @@ RfoStatsView::RfoStatsView(QWidget *parent) : QWidget(parent)
 				}
 			},
 			this);
+}
+
+void RfoStatsView::resizeEvent(QResizeEvent *event)
+{
+	QWidget::resizeEvent(event);
+	/* a narrow dock: the channel table without its bitrate column (the boxes above have the bitrates); the
+	 * channel names elide */
+	table->setColumnHidden(COL_BITRATE, width() < NARROW_TABLE_PX);
 }
 
 void RfoStatsView::frontendLoaded()
@@ -305,9 +319,15 @@ void RfoStatsView::setChannels(const rfo_stats_report &report)
 		nameItem->setText(label);
 		nameItem->setToolTip(c.title ? rfoPlainTip(QString::fromUtf8(c.title)) : QString());
 
+		/* a destination with an open health alert: the warning sign and the word, next to its status */
+		const bool alert = report.alerts && report.alerts[i];
 		QTableWidgetItem *st = cell(table, i, COL_STATUS);
-		st->setText(statusText(c));
-		st->setIcon(statusLight(c.status));
+		st->setText(alert ? QTStr("Stats.Status.Alert").arg(statusText(c)) : statusText(c));
+		st->setIcon(alert ? style()->standardIcon(QStyle::SP_MessageBoxWarning) : statusLight(c.status));
+		st->setData(Qt::UserRole, alert);
+		QFont f = nameItem->font();
+		f.setBold(alert);
+		nameItem->setFont(f);
 
 		cell(table, i, COL_VIEWERS)->setText(countText(c.viewers));
 		cell(table, i, COL_BITRATE)->setText(bitrateText(c.bitrate));

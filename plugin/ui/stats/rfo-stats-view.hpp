@@ -27,6 +27,9 @@ public:
 	/* OBS_FRONTEND_EVENT_FINISHED_LOADING was seen (a view built later starts sampling OBS's output at once). */
 	static void frontendLoaded();
 
+protected:
+	void resizeEvent(QResizeEvent *event) override;
+
 private:
 	static void onFrontendEvent(enum obs_frontend_event event, void *param);
 	void sampleOutput();
