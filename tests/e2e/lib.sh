@@ -375,6 +375,8 @@ obs_stop() {
 	done
 	OBS_EXIT_MS=$(($(now_ms) - t0))
 	echo "obs_exit_ms=$OBS_EXIT_MS"
+	# every quit of the run, for the CI summary's distribution (one line per quit: test, ms, the test's limit)
+	echo "$E2E_NAME $OBS_EXIT_MS $max" >>"$RFO_BUILD_DIR/artifacts/obs-exit-times.txt"
 	wait "$OBS_RUN_PID" || rc=$?
 	# xvfb-run has ended Xvfb: forget both pids
 	[ -n "$OBS_XVFB_PID" ] && { wait_until 5 pid_gone "$OBS_XVFB_PID" || kill -KILL "$OBS_XVFB_PID"; }
