@@ -2,6 +2,7 @@
  * and plugin/ui are joined (each reaches the other only through the function tables handed over here). */
 #include <obs-module.h>
 #include <obs-frontend-api.h>
+#include <util/platform.h>
 
 #include "rfo-account.h"
 #include "rfo-channels.h"
@@ -74,10 +75,13 @@ void obs_module_post_load(void)
 	rfo_controller_register_vendor();
 }
 
+/* The plugin's share of OBS's quit is logged in two lines: "stopped in" (the EXIT event) and "unloaded in". */
 void obs_module_unload(void)
 {
+	uint64_t t0 = os_gettime_ns();
 	obs_frontend_remove_event_callback(on_frontend_event, NULL);
 	rfo_vendor_forget();
 	rfo_controller_destroy();
 	rfo_dispatch_set(NULL);
+	rfo_log(LOG_INFO, "unloaded in %llu ms", (unsigned long long)((os_gettime_ns() - t0) / 1000000ULL));
 }
