@@ -167,11 +167,15 @@ port_in_use() {
 	grep -qs -- "$hex" /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6
 }
 
-# free_port: print a port free for both TCP and UDP on loopback, distinct from others in this test.
+# free_port: print a port free for both TCP and UDP on loopback, distinct from others in this test. Picked below
+# the kernel's ephemeral range: a port from inside it can be taken by any outgoing connection (a curl, a websocket
+# client of the other CI lane) between this check and the moment OBS or the emulator binds it.
 free_port() {
-	local p i
+	local p i lo=32768 _hi
+	read -r lo _hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+	((lo > 11024)) || lo=32768
 	for ((i = 0; i < 200; i++)); do
-		p=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		p=$((10000 + (RANDOM * 32768 + RANDOM) % (lo - 10000)))
 		[[ " ${E2E_PORTS[*]} " == *" $p "* ]] && continue
 		port_in_use "$p" && continue
 		E2E_PORTS+=("$p")
@@ -256,6 +260,7 @@ obs_plugin_data_dir() {
 # OBS_EXEC_MS (when obs itself was exec'd, Xvfb already up).
 obs_start() {
 	local info="$E2E_TMP/obs-start.info" attempt
+	OBS_UPSTREAM_CRASH=0
 	[ -f "$HOME/.config/obs-studio/global.ini" ] || obs_write_global_ini
 	OBS_START_ARGS=("$@")
 	if [ "${RFO_E2E_WAYLAND:-0}" = 1 ]; then
@@ -430,6 +435,7 @@ obs_crashed() {
 				"restream-for-obs in any thread): an upstream bug, recorded, not this test's failure; backtrace: $bt"
 			echo "$E2E_NAME: SIGSEGV in obs-websocket's unload: $(head -n 1 <<<"$crashing")" \
 				>>"$RFO_BUILD_DIR/artifacts/upstream-crashes.txt"
+			OBS_UPSTREAM_CRASH=1
 			return 0
 		fi
 	fi
@@ -713,4 +719,18 @@ assert_file_lacks() {
 
 # assert_log_contains ERE [WHAT] / assert_log_lacks ERE [WHAT]: the same on the newest OBS log.
 assert_log_contains() { assert_file_contains "$(obs_log_path)" "$1" "${2:-OBS log}"; }
+# assert_no_leaks [DESC]: OBS's leak count at its quit is 0. When the quit ended in the upstream crash obs_crashed
+# records, OBS died before counting: then the plugin's own unload must have finished ("unloaded in"), and the
+# missing count is noted with the recorded crash (one quit's count lost, never a count other than 0 accepted).
+assert_no_leaks() {
+	local desc=${1:-leak count at shutdown}
+	if [ "${OBS_UPSTREAM_CRASH:-0}" = 1 ] && ! obs_log_has 'Number of memory leaks: '; then
+		assert_log_contains '\[restream-for-obs\] unloaded in [0-9]+ ms' "$desc: the plugin's unload before OBS's crash"
+		e2e_log "NOTE: $desc unknown: OBS crashed in obs-websocket's unload before counting (recorded)"
+		echo "$E2E_NAME: the leak count of that quit is unknown (OBS died before printing it)" \
+			>>"$RFO_BUILD_DIR/artifacts/upstream-crashes.txt"
+		return 0
+	fi
+	assert_log_contains 'Number of memory leaks: 0' "$desc"
+}
 assert_log_lacks() { assert_file_lacks "$(obs_log_path)" "$1" "${2:-OBS log}"; }

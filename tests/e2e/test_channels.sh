@@ -178,7 +178,7 @@ e2e_log "hotkeys: disable all, toggle one"
 
 obs_screenshot channels-dock-after
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 for t in $(emu_get tokens | jq -r '.all[] | .accessToken, .refreshToken'); do
 	assert_log_lacks "$t" "OBS log (token)"
 done
@@ -246,7 +246,7 @@ r=$(obs_vendor ListChannels)
 assert_json_eq "$r" .ok false
 assert_json "$r" '.error | test("not signed in")' "ListChannels says it is signed out"
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown (second run)"
+assert_no_leaks "leak count at shutdown (second run)"
 grep -q "^RestreamForOBS.DisableAll=.*OBS_KEY_F9" "$PROFILE_INI" || e2e_fail "the DisableAll binding was lost: $(grep RestreamForOBS "$PROFILE_INI")"
 grep -qF "$seed" "$PROFILE_INI" && e2e_fail "the hotkey bindings were not saved back at exit: $(grep RestreamForOBS "$PROFILE_INI")"
 e2e_log "profile hotkeys after exit: $(grep RestreamForOBS "$PROFILE_INI" | tr '\n' ' ')"

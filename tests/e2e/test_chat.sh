@@ -124,6 +124,6 @@ for t in $(emu_ctl GET tokens | jq -r '.all[].accessToken'); do
 	assert_log_lacks "$t" "OBS log (access token)"
 done
 obs_stop 1500
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 assert_log_contains '\[restream-for-obs/chat\] connected to Restream chat' "chat connect log line"
 e2e_pass

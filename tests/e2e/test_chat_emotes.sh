@@ -58,5 +58,5 @@ assert_eq "$big" 0 "pixels of the over-sized image"
 
 kill -0 "$OBS_PID" || e2e_fail "OBS died"
 obs_stop 1500
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass

@@ -92,5 +92,5 @@ r=$(emu_ctl POST chat/flood "{\"rate\":$RATE,\"seconds\":$SECS}")
 jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "second flood refused: $r"
 sleep 2
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass

@@ -130,5 +130,5 @@ obs_log_wait 'status line: Connected to Restream Chat' 10
 assert_log_lacks 'status line: Sign in to see your chat' "the Chat tab's status line while signed in"
 
 obs_stop 1500
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass

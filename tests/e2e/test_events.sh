@@ -135,6 +135,6 @@ obs_screenshot events-refused
 assert_eq "$(emu_get state | jq --arg t "$long" '[.events[] | select(.title == $t)] | length')" 0 "events with the long title"
 
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 rtmp_stop
 e2e_pass

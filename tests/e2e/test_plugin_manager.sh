@@ -72,5 +72,5 @@ e2e_log "Tools → Plugin Manager is open (screenshot plugin-manager.png)"
 xdo key Escape
 
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass

@@ -138,6 +138,6 @@ sleep 1 # the Stats tab repaints
 obs_screenshot summary-stats-tab
 
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 rtmp_stop
 e2e_pass

@@ -127,5 +127,5 @@ r=$(obs_vendor ApplyStreamSettings '{"protocol":"rtmp"}')
 assert_json_eq "$r" .errorCode notSignedIn
 
 obs_stop 1000
-assert_log_contains 'Number of memory leaks: 0' "leak count at shutdown"
+assert_no_leaks "leak count at shutdown"
 e2e_pass
