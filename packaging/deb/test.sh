@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # packaging/deb/test.sh SUITE [--prepare | --check] — the Debian package of SUITE (bookworm, trixie or sid), from
-# build to purge, in two phases (no option: both, one after the other):
-#   --prepare  (long; .ci/run runs it in the background at the lowest priority, right after the OBS roots exist)
+# build to purge, in three phases (no option: all three, one after the other):
+#   --build    (the compile; .ci/run runs it where the tests' own build of that OBS runs, at that priority)
 #     1. build  restream-for-obs_<v>_amd64.deb (+ -dbgsym .ddeb) with CPack on the distribution itself: bookworm
 #               on the host, trixie and sid in their cached build roots (tests/roots/run.sh --root ROOT --exec:
 #               the root is only read, so no lock is taken and the OBS parts of CI are never held up); the file
 #               list and control fields are checked (nothing but the plugin, its data and docs; Enhances
 #               obs-studio; Depends on the OBS it was built against)
+#   --prepare  (long, little CPU; .ci/run runs it in the background at the lowest priority; builds first when
+#               --build has not run)
 #     2. lintian on the .deb and the .ddeb: 0 errors (bookworm: the host's lintian; trixie, sid: the build root's)
 #     3. a CLEAN root on tmpfs: a fresh copy of the suite's debootstrap --variant=minbase tarball (tests/roots/run.sh
 #               --clean-root); `apt-get install ./restream-for-obs_<v>_amd64.deb` there, dependencies from the
@@ -36,13 +38,14 @@ case "$suite" in bookworm | trixie | sid) ;; *)
 	exit 2
 	;;
 esac
-case "$phase" in all | --prepare | --check) ;; *)
+case "$phase" in all | --build | --prepare | --check) ;; *)
 	usage
 	exit 2
 	;;
 esac
 if [ "$phase" = all ]; then
-	bash "${BASH_SOURCE[0]}" "$suite" --prepare && exec bash "${BASH_SOURCE[0]}" "$suite" --check
+	bash "${BASH_SOURCE[0]}" "$suite" --build && bash "${BASH_SOURCE[0]}" "$suite" --prepare &&
+		exec bash "${BASH_SOURCE[0]}" "$suite" --check
 	exit 1
 fi
 build=${RFO_BUILD_DIR:-build}
@@ -51,6 +54,7 @@ debs="$build/deb"              # tests/roots/run.sh's RFO_BUILD_DIR for the pack
 pkgdir="$debs/$suite/packages" # what cpack wrote
 art="$build/artifacts/deb-$suite"
 state="$art/prepared.env" # what the prepare phase leaves for the check phase
+built="$debs/$suite/built.env" # what the build phase leaves for the prepare phase (the .deb's version, seconds)
 version=$(sed -n '/^project(/,/)/p' "$repo/CMakeLists.txt" | sed -n 's/^ *VERSION \([0-9][0-9.]*\).*/\1/p' | head -n 1)
 deb="restream-for-obs_${version}_amd64.deb"
 ddeb="restream-for-obs-dbgsym_${version}_amd64.ddeb"
@@ -81,25 +85,8 @@ fi
 root=${RFO_DEB_ROOT:-$RFO_DEB_ROOTS/$suite-clean-root}
 export RFO_DEB_ROOT=$root # the same root after the re-exec below, however full /dev/shm is by then
 
-# ---------------------------------------------------------------- prepare, outside the mount namespace
-if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
-	start=$(date +%s)
-	rm -rf "$art"
-	mkdir -p "$art" "$debs" "$RFO_DEB_ROOTS"
-
-	# 3 (started first). The clean root, unpacked while the package builds: where the suite's base tarball is not
-	# cached yet (bookworm on a fresh machine) its debootstrap, mostly network and disk, overlaps the compile.
-	[ ! -e "$root" ] || rm -rf --one-file-system "$root" # a root an interrupted run left
-	t_clean=$SECONDS
-	{
-		"${roots[@]}" --clean-root "$root"
-		echo "status $? after $((SECONDS - t_clean)) s"
-	} >"$art/clean-root.log" 2>&1 </dev/null &
-	clean_pid=$!
-	# a failure before the hand-over below: the half-made root goes (after its unpack or debootstrap ends)
-	trap 'wait "$clean_pid" 2>/dev/null; rm -rf --one-file-system "$root"' EXIT
-
-	# 1. build the package on its distribution
+# 1. build the package on its distribution (the --build phase; --prepare calls it when --build has not run)
+build_package() {
 	t=$SECONDS
 	cmake_args=(-DRFO_WERROR=ON -DRFO_SYSTEM_INSTALL=ON -DRFO_BUILD_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 		-DCMAKE_INSTALL_PREFIX=/usr)
@@ -145,6 +132,45 @@ if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	[[ "$depends" =~ (^|, )obs-studio\ \(\>=\ [0-9]+\.[0-9]+\.[0-9]+\) ]] || die "Depends has no obs-studio (>= x.y.z): $depends"
 	[[ "$depends" == *libobs0* ]] || die "Depends has no libobs0 (dpkg-shlibdeps did not run?): $depends"
 	[[ "$depends" != *-dev* ]] || die "Depends names development packages: $depends"
+
+	grep -v '^$' "$art/files.txt" >"$debs/$suite/files.txt"
+	printf 'built_version=%s\nbuilt_s=%s\n' "$version" "$build_s" >"$built"
+}
+
+if [ "$phase" = --build ]; then
+	rm -rf "$art" "$built"
+	mkdir -p "$art" "$debs"
+	build_package
+	exit 0
+fi
+
+# ---------------------------------------------------------------- prepare, outside the mount namespace
+if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
+	start=$(date +%s)
+	rm -f "$state" "$art/summary.txt" # the build phase's files stay
+	mkdir -p "$art" "$debs" "$RFO_DEB_ROOTS"
+
+	# 3 (started first). The clean root, unpacked while lintian runs (and the package builds, when --build has not
+	# run): where the suite's base tarball is not cached yet (bookworm on a fresh machine) its debootstrap, mostly
+	# network and disk, overlaps them.
+	[ ! -e "$root" ] || rm -rf --one-file-system "$root" # a root an interrupted run left
+	t_clean=$SECONDS
+	{
+		"${roots[@]}" --clean-root "$root"
+		echo "status $? after $((SECONDS - t_clean)) s"
+	} >"$art/clean-root.log" 2>&1 </dev/null &
+	clean_pid=$!
+	# a failure before the hand-over below: the half-made root goes (after its unpack or debootstrap ends)
+	trap 'wait "$clean_pid" 2>/dev/null; rm -rf --one-file-system "$root"' EXIT
+
+	if [ ! -s "$built" ] || ! grep -qx "built_version=$version" "$built"; then
+		build_package
+	fi
+	# shellcheck source=/dev/null
+	source "$built"
+	build_s=$built_s
+	cp "$debs/$suite/files.txt" "$art/files.txt"
+	[ "$suite" = bookworm ] || build_root=$("${roots[@]}" --paths | sed -n 's/^root: //p')
 
 	# 2. lintian: the host's for bookworm, the build root's (the suite's own lintian) for trixie and sid
 	t=$SECONDS
