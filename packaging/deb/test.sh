@@ -201,7 +201,7 @@ if [ "$phase" = --prepare ] && [ "${RFO_DEB_IN_NS:-}" != 1 ]; then
 	wait "$clean_pid" || true
 	grep -q '^status 0 ' "$art/clean-root.log" || die "no clean root (log: $art/clean-root.log)"
 	archives=$("${roots[@]}" --paths | sed -n 's/^apt-archives: //p')
-	say "clean root $root made $(sed -n 's/^status 0 //p' "$art/clean-root.log") (alongside the build; waited $((SECONDS - t)) s)"
+	say "clean root $root made $(sed -n 's/^status 0 //p' "$art/clean-root.log") (begun with the prepare; waited $((SECONDS - t)) s for it)"
 	export RFO_DEB_IN_NS=1 RFO_DEB_START=$start RFO_DEB_BUILD_S=$build_s RFO_DEB_ARCHIVES=$archives
 	export RFO_DEB_LINTIAN="$errors errors, $warnings warnings ($lintian_v)"
 	trap - EXIT
