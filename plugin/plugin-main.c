@@ -68,7 +68,9 @@ bool obs_module_load(void)
 	rfo_overlays_set_view(rfo_ui_overlays_connect()); /* the painter the overlay sources' worker calls */
 	rfo_account_refresh_ui();
 	obs_frontend_add_event_callback(on_frontend_event, NULL);
-	rfo_log(LOG_INFO, "loaded (version %s)", PLUGIN_VERSION);
+	/* where it was loaded from: a user install, a package (/usr/lib/<arch>/obs-plugins) or a Flatpak extension */
+	rfo_log(LOG_INFO, "loaded (version %s) from %s", PLUGIN_VERSION,
+		obs_get_module_binary_path(obs_current_module()));
 	return true;
 }
 

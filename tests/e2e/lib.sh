@@ -4,6 +4,8 @@
 # receivers on loopback. Source it, then call e2e_init; see tests/e2e/README.md for an example.
 #
 # Inputs (ctest sets them): RFO_BUILD_DIR, RFO_SOURCE_DIR, optionally RFO_TEST_NAME.
+# RFO_E2E_SYSTEM_ROOT=DIR (packaging/deb/test.sh): test the plugin a package installed into the Debian root DIR:
+# OBS runs chrooted in DIR (its /tmp and RFO_BUILD_DIR the host's, same paths), obs_install_plugin installs nothing.
 # Every process a test starts is recorded by pid and ended by the EXIT trap; nothing is killed by name.
 
 E2E_VENDOR=restream-for-obs
@@ -51,7 +53,8 @@ e2e_init() {
 	OBSWS="$RFO_BUILD_DIR/tests/e2e/obsws"
 	[ -x "$OBSWS" ] || e2e_fail "$OBSWS not built (cmake --build $RFO_BUILD_DIR --target obsws)"
 	[ -x "$RFO_BUILD_DIR/tests/e2e/obs-sigint" ] || e2e_fail "obs-sigint not built in $RFO_BUILD_DIR/tests/e2e"
-	[ -f "$RFO_BUILD_DIR/plugin/restream-for-obs.so" ] || e2e_fail "the module is not built in $RFO_BUILD_DIR"
+	[ -n "${RFO_E2E_SYSTEM_ROOT:-}" ] || [ -f "$RFO_BUILD_DIR/plugin/restream-for-obs.so" ] ||
+		e2e_fail "the module is not built in $RFO_BUILD_DIR"
 
 	export XDG_RUNTIME_DIR="$E2E_TMP/run" LIBGL_ALWAYS_SOFTWARE=1
 	unset DISPLAY WAYLAND_DISPLAY XAUTHORITY DBUS_SESSION_BUS_ADDRESS SESSION_MANAGER OBSWS_PORT
@@ -231,10 +234,24 @@ obs_write_global_ini() {
 
 # obs_install_plugin: `cmake --install` the build into $HOME/.config/obs-studio/plugins (output in artifacts).
 obs_install_plugin() {
+	if [ -n "${RFO_E2E_SYSTEM_ROOT:-}" ]; then # the package's module, in Debian's system plugin folder
+		compgen -G "$RFO_E2E_SYSTEM_ROOT/usr/lib/*/obs-plugins/restream-for-obs.so" >"$E2E_ART/install.log" ||
+			e2e_fail "no restream-for-obs.so in $RFO_E2E_SYSTEM_ROOT/usr/lib/*/obs-plugins"
+		return 0
+	fi
 	cmake --install "$RFO_BUILD_DIR" --prefix "$HOME/.config/obs-studio/plugins" >"$E2E_ART/install.log" 2>&1 ||
 		e2e_fail "cmake --install failed: $(tail -n 5 "$E2E_ART/install.log")"
 	[ -f "$HOME/.config/obs-studio/plugins/restream-for-obs/bin/64bit/restream-for-obs.so" ] ||
 		e2e_fail "cmake --install did not install restream-for-obs/bin/64bit/restream-for-obs.so"
+}
+
+# obs_plugin_data_dir: the installed plugin's data folder (the user install's, or the package's in RFO_E2E_SYSTEM_ROOT).
+obs_plugin_data_dir() {
+	if [ -n "${RFO_E2E_SYSTEM_ROOT:-}" ]; then
+		echo "$RFO_E2E_SYSTEM_ROOT/usr/share/obs/obs-plugins/restream-for-obs"
+	else
+		echo "$HOME/.config/obs-studio/plugins/restream-for-obs/data"
+	fi
 }
 
 # obs_start [OBS ARGS...]: start OBS under xvfb-run (own X server number, -a) with the current environment,
@@ -255,7 +272,7 @@ obs_start() {
 		OBS_START_MS=$(now_ms)
 		# OBS runs in its own folder with core files allowed, so that a crash leaves a core for obs_stop's backtrace
 		mkdir -p "$E2E_TMP/obs-cwd"
-		"${OBS_PREFIX[@]}" xvfb-run -a -e "$E2E_ART/xvfb.err" -s "-screen 0 1600x1000x24 -nolisten tcp" \
+		"${OBS_PREFIX[@]}" ${RFO_E2E_SYSTEM_ROOT:+chroot "$RFO_E2E_SYSTEM_ROOT"} xvfb-run -a -e "$E2E_ART/xvfb.err" -s "-screen 0 1600x1000x24 -nolisten tcp" \
 			bash -c 'echo "$$ $DISPLAY $XAUTHORITY ${EPOCHREALTIME//[!0-9]/}" >"$0.tmp" && mv "$0.tmp" "$0" &&
 				{ ulimit -c unlimited 2>/dev/null || true; } && cd "${0%/*}/obs-cwd" && exec "$@"' "$info" \
 			obs --disable-shutdown-check --multi "$@" >>"$E2E_ART/obs.stdout" 2>&1 </dev/null &

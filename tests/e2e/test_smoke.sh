@@ -60,7 +60,7 @@ assert_json_eq "$status" .user null
 version=$(jq -r .version "$RFO_BUILD_DIR/data/manifest.json")
 assert_json_eq "$status" .pluginVersion "$version"
 assert_log_contains "restream-for-obs\] loaded \(version ${version//./\\.}\)" "version in the load line"
-assert_eq "$(jq -r .version "$HOME/.config/obs-studio/plugins/restream-for-obs/data/manifest.json")" "$version" "installed manifest version"
+assert_eq "$(jq -r .version "$(obs_plugin_data_dir)/manifest.json")" "$version" "installed manifest version"
 
 # (c) the dock exists in the main window
 obs_log_wait "$DOCK" 15

@@ -161,8 +161,9 @@ if [ "${RFO_ROOTS_IN_NS:-}" != 1 ]; then
 	done
 	mkdir -p "$cache" "$archives"
 	# One run per cache at a time (a second run waits up to 60 min for the first). --root runs work in another
-	# directory and only read the cache: they do not wait.
-	if [ -z "$other_root" ]; then
+	# directory and only read the cache: they do not wait; nor does --clean-root once the base tarball exists (it
+	# only reads it), so that the package tests never wait for a build or test run in the suite's build root.
+	if [ -z "$other_root" ] && { [ -z "$clean_dir" ] || [ "$rebuild" = 1 ] || [ ! -s "$base_tar" ]; }; then
 		exec 9>"$cache/lock"
 		flock -w 3600 9 || die "another run holds $cache/lock"
 	fi
