@@ -835,6 +835,38 @@ static void test_sign_out_then_quit(void)
 	rfo_token_store_destroy(store);
 }
 
+/* Sign-in restarted again and again on a fixed redirect port (own app): every attempt binds the port, also when the
+ * auth thread, woken by the restart, is the one closing the previous attempt's listener. */
+static void test_fixed_port_restarts(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	check(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	check(getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+	close(fd);
+	struct obs o = {0};
+	struct rfo_auth_config cfg = {.api_url = api_url,
+				      .client_id = client_id,
+				      .client_secret = client_secret,
+				      .redirect_port = ntohs(sa.sin_port),
+				      .on_state = on_state,
+				      .param = &o};
+	struct rfo_error err = {0};
+	struct rfo_auth *a = rfo_auth_create(&cfg, &err);
+	check(a != NULL);
+	int failed = 0;
+	for (int i = 0; i < 1000; i++) {
+		char *url = NULL;
+		if (!rfo_auth_begin_sign_in(a, &url, &err))
+			failed++;
+		bfree(url);
+	}
+	check(failed == 0);
+	rfo_auth_cancel_sign_in(a);
+	rfo_auth_destroy(a);
+}
+
 static void test_config_errors(void)
 {
 	struct rfo_error err = {0};
@@ -1018,6 +1050,7 @@ int main(int argc, char **argv)
 	check(mkdtemp(store_dir) != NULL);
 	emulator_start(argc > 1 ? argv[1] : RFO_EMULATOR_PATH, 3);
 	test_config_errors();
+	test_fixed_port_restarts();
 	test_error_texts();
 	test_full_lifecycle();
 	test_restore_and_shutdown();

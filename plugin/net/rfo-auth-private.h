@@ -46,6 +46,10 @@ struct rfo_auth {
 	 * HTTP, the token store and the callbacks run without it. */
 	pthread_mutex_t mutex;
 	pthread_cond_t cond; /* wakes the auth thread and token waiters (CLOCK_MONOTONIC) */
+	/* Held while finished flows are reaped (rfo_auth_reap_flows), whichever thread reaps: a new sign-in binds the
+	 * fixed redirect port only once the previous attempt's listener has let go of it, also when the auth thread took
+	 * that listener off the list first. Taken before `mutex`, never under it. */
+	pthread_mutex_t reap_mutex;
 	bool stop;
 	enum rfo_auth_state state;
 	bool state_dirty, token_dirty;

@@ -30,6 +30,7 @@ static void notify(struct rfo_auth *auth)
 
 void rfo_auth_reap_flows(struct rfo_auth *auth)
 {
+	pthread_mutex_lock(&auth->reap_mutex);
 	pthread_mutex_lock(&auth->mutex);
 	DARRAY(struct rfo_auth_flow *) reap = {0};
 	da_move(reap, auth->reap);
@@ -39,6 +40,7 @@ void rfo_auth_reap_flows(struct rfo_auth *auth)
 		bfree(reap.array[i]);
 	}
 	da_free(reap);
+	pthread_mutex_unlock(&auth->reap_mutex);
 }
 
 static void clear_store(struct rfo_auth *auth)
@@ -139,6 +141,7 @@ struct rfo_auth *rfo_auth_create(const struct rfo_auth_config *cfg, struct rfo_e
 	}
 	struct rfo_auth *auth = bzalloc(sizeof(*auth));
 	pthread_mutex_init(&auth->mutex, NULL);
+	pthread_mutex_init(&auth->reap_mutex, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -253,6 +256,7 @@ void rfo_auth_destroy(struct rfo_auth *auth)
 	rfo_oauth_record_wipe_free(auth->client_secret);
 	pthread_cond_destroy(&auth->cond);
 	pthread_mutex_destroy(&auth->mutex);
+	pthread_mutex_destroy(&auth->reap_mutex);
 	bfree(auth);
 }
 
