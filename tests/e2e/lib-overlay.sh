@@ -22,17 +22,22 @@ overlay_ocr() {
 	tesseract "$png" stdout --psm "$psm" "$@" 2>/dev/null | tr '\n' ' '
 }
 
-# overlay_has_all SOURCE WORD... / overlay_has_none SOURCE WORD...: whether the OCR of one picture of SOURCE has
-# every / none of the WORDs (case-insensitive); OVERLAY_SHOT_MS: when the picture was asked for (it is taken after).
+# overlay_read SOURCE: one picture of SOURCE read by tesseract into OVERLAY_LAST_TEXT; OVERLAY_SHOT_MS: when the
+# picture was asked for (it is taken after).
+overlay_read() {
+	OVERLAY_SHOT_MS=$(now_ms)
+	OVERLAY_LAST_TEXT=$(overlay_ocr "$1")
+}
+
+# overlay_has_all SOURCE WORD... / overlay_has_none SOURCE WORD...: whether one picture of SOURCE has every / none of
+# the WORDs (case-insensitive).
 # overlay_wait_text SOURCE TIMEOUT_S WORD...: until the OCR of SOURCE has every WORD.
 overlay_has_all() {
-	local src=$1 text w
+	local w
+	overlay_read "$1"
 	shift
-	OVERLAY_SHOT_MS=$(now_ms)
-	text=$(overlay_ocr "$src")
-	OVERLAY_LAST_TEXT=$text
 	for w in "$@"; do
-		grep -qiF -- "$w" <<<"$text" || return 1
+		grep -qiF -- "$w" <<<"$OVERLAY_LAST_TEXT" || return 1
 	done
 }
 overlay_wait_text() {
@@ -44,13 +49,11 @@ overlay_wait_text() {
 
 # overlay_wait_gone SOURCE TIMEOUT_S WORD...: until the OCR of SOURCE has none of the WORDs.
 overlay_has_none() {
-	local src=$1 text w
+	local w
+	overlay_read "$1"
 	shift
-	OVERLAY_SHOT_MS=$(now_ms)
-	text=$(overlay_ocr "$src")
-	OVERLAY_LAST_TEXT=$text
 	for w in "$@"; do
-		grep -qiF -- "$w" <<<"$text" && return 1
+		grep -qiF -- "$w" <<<"$OVERLAY_LAST_TEXT" && return 1
 	done
 	return 0
 }
