@@ -146,8 +146,34 @@ static void test_format(void)
 	bfree(s);
 }
 
+/* Lines stacked in a box: newest at the bottom (or the top), a gap between lines, older ones that do not fit left out
+ * while the newest stays even when taller than the box. */
+static void test_stack(void)
+{
+	const float heights[4] = {20.0f, 30.0f, 20.0f, 25.5f};
+	int32_t tops[4] = {-1, -1, -1, -1};
+	/* 100 high, padding 10, gap 5: newest 25.5 at 64.5 (→ 65), then 20 at 39.5 (→ 40), then 30 at 4.5: out */
+	size_t first = rfo_overlay_stack(heights, 4, 100.0f, 10.0f, 5.0f, false, tops);
+	check(first == 2);
+	check(tops[3] == 65 && tops[2] == 40);
+	/* newest at the top: 10, then 40.5 (→ 41), then 65.5 + 30 > 90.5: out */
+	first = rfo_overlay_stack(heights, 4, 100.0f, 10.0f, 5.0f, true, tops);
+	check(first == 2);
+	check(tops[3] == 10 && tops[2] == 41);
+	/* room for all four */
+	first = rfo_overlay_stack(heights, 4, 200.0f, 0.0f, 2.0f, false, tops);
+	check(first == 0);
+	check(tops[3] == 175 && tops[2] == 153 && tops[1] == 121 && tops[0] == 99);
+	/* one line taller than the box: still drawn (cut), nothing older */
+	const float tall[2] = {10.0f, 300.0f};
+	first = rfo_overlay_stack(tall, 2, 100.0f, 10.0f, 5.0f, false, tops);
+	check(first == 1 && tops[1] == -210);
+	check(rfo_overlay_stack(heights, 0, 100.0f, 10.0f, 5.0f, false, tops) == 0);
+}
+
 int main(void)
 {
+	test_stack();
 	test_filter();
 	test_select();
 	test_format();

@@ -1,18 +1,22 @@
 /* The overlay sources' painter (plugin/ui/overlays): called from a thread other than the application's, as the
- * overlays' worker does, it paints plain text (markup stays text), a hint, nothing for an empty frame, stays inside
- * the buffer's rows (linesize wider than the picture) and draws a fading line fainter. Emote images: the cache takes
+ * overlays' worker does, it paints each line into a picture of its own, inside the box's width, which the test stacks
+ * and composites as OBS would draw them: plain text (markup stays text), a hint, a fading line fainter. Emote images: the cache takes
  * only small raster images; an emote whose image it has is drawn as the image, at the line's height, in its code
  * word's place (the text before it on its left, the text after it on its right, the code word itself not drawn);
  * one it has not stays its code word. Qt offscreen. */
+#include "rfo-overlay-model.h"
 #include "rfo-ui-overlays.h"
 
 #include <QBuffer>
 #include <QGuiApplication>
 #include <QImage>
 
+#include <util/bmem.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -20,6 +24,46 @@
 #include "rfo-test.h"
 
 static const uint32_t W = 320, H = 120, LINESIZE = W * 4 + 64;
+
+/* What OBS would show: each line painted on a second thread (as the overlays' worker paints), every picture inside
+ * the box's width, stacked as the worker stacks them and drawn premultiplied over the W × H pixels of buf (cleared
+ * first; the bytes after each row are not touched). */
+static void paint_frame(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f,
+			const rfo_ui_overlay_line *lines, size_t n, std::vector<uint8_t> &buf, bool newest_top = false)
+{
+	std::vector<rfo_ui_overlay_picture> pics(f.hint ? 1 : n);
+	std::thread worker([&] {
+		for (size_t i = 0; i < pics.size(); i++)
+			view->paint_line(&f, f.hint ? nullptr : &lines[i], &pics[i]);
+	});
+	worker.join();
+	for (uint32_t y = 0; y < H; y++)
+		memset(buf.data() + y * LINESIZE, 0, W * 4);
+	std::vector<float> heights;
+	std::vector<int32_t> tops(pics.size(), 0);
+	for (const rfo_ui_overlay_picture &p : pics)
+		heights.push_back(p.height);
+	const size_t first = f.hint ? 0
+				    : rfo_overlay_stack(heights.data(), n, float(H), float(f.padding),
+							RFO_UI_OVERLAY_GAP(f.font_size), newest_top, tops.data());
+	for (size_t i = first; i < pics.size(); i++) {
+		const rfo_ui_overlay_picture &p = pics[i];
+		check(!p.rgba || (p.x >= 0 && p.x + int(p.w) <= int(W)));
+		for (uint32_t py = 0; p.rgba && py < p.h; py++) {
+			const int y = tops[i] + p.y + int(py);
+			if (y < 0 || y >= int(H))
+				continue;
+			for (uint32_t px = 0; px < p.w; px++) {
+				const uint8_t *s = p.rgba + (size_t(py) * p.w + px) * 4;
+				uint8_t *d = buf.data() + size_t(y) * LINESIZE + size_t(p.x + int(px)) * 4;
+				for (int c = 0; c < 4; c++)
+					d[c] = uint8_t(s[c] + d[c] * (255 - s[3]) / 255);
+			}
+		}
+	}
+	for (const rfo_ui_overlay_picture &p : pics)
+		bfree(p.rgba);
+}
 
 /* opaque pixels, and whether any byte of the padding at the end of each row was written */
 static size_t opaque_pixels(const std::vector<uint8_t> &buf, bool *padding_touched)
@@ -43,12 +87,11 @@ struct ink_place {
 	size_t badge_left = 0, badge_right = 0;
 };
 
-static ink_place find_ink(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f, uint32_t badge,
-			  uint8_t opaque = 128)
+static ink_place find_ink(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f,
+			  const rfo_ui_overlay_line &line, uint32_t badge, uint8_t opaque = 128)
 {
 	std::vector<uint8_t> buf(LINESIZE * H, 0);
-	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
-	worker.join();
+	paint_frame(view, f, &line, 1, buf);
 	ink_place k;
 	for (uint32_t y = 0; y < H; y++)
 		for (uint32_t x = 0; x < W; x++) {
@@ -83,13 +126,11 @@ static void test_rtl(const rfo_ui_overlays_view *view)
 	f.font_size = 20;
 	f.text_color = 0xFFFFFFFF;
 	f.padding = pad;
-	f.lines = &line;
-	f.line_count = 1;
 
 	const char *rtl_texts[2] = {"\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627"};
 	for (const char *text : rtl_texts) {
 		line.text = text;
-		const ink_place k = find_ink(view, f, purple);
+		const ink_place k = find_ink(view, f, line, purple);
 		fprintf(stderr, "right to left: ink %d..%d, badge %zu left, %zu right\n", k.x0, k.x1, k.badge_left,
 			k.badge_right);
 		check(k.x1 >= int(W - pad) - 2 && k.x1 < int(W - pad) + 2);
@@ -97,14 +138,14 @@ static void test_rtl(const rfo_ui_overlays_view *view)
 		check(k.badge_right > 50 && k.badge_left == 0);
 		/* fading: the same place */
 		line.alpha = 0.5f;
-		const ink_place faded = find_ink(view, f, purple, 40);
+		const ink_place faded = find_ink(view, f, line, purple, 40);
 		check(faded.x0 > int(W / 3) && faded.x1 >= int(W - pad) - 2);
 		line.alpha = 1.0f;
 	}
 
 	line.author = "\u05e2\u05de\u05d9\u05ea";
 	line.text = "hello";
-	const ink_place k = find_ink(view, f, purple);
+	const ink_place k = find_ink(view, f, line, purple);
 	fprintf(stderr, "left to right: ink %d..%d, badge %zu left, %zu right\n", k.x0, k.x1, k.badge_left,
 		k.badge_right);
 	check(k.x0 >= int(pad) - 2 && k.x0 < int(pad) + 2);
@@ -112,15 +153,15 @@ static void test_rtl(const rfo_ui_overlays_view *view)
 	check(k.badge_left > 50 && k.badge_right == 0);
 }
 
-static size_t paint_on_thread(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f)
+static size_t paint_on_thread(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f,
+			      const rfo_ui_overlay_line *lines, size_t n, bool newest_top = false)
 {
 	std::vector<uint8_t> buf(LINESIZE * H, 0xAB);
-	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
-	worker.join();
+	paint_frame(view, f, lines, n, buf, newest_top);
 	bool touched = false;
-	const size_t n = opaque_pixels(buf, &touched);
+	const size_t opaque = opaque_pixels(buf, &touched);
 	check(!touched);
-	return n;
+	return opaque;
 }
 
 static QByteArray solid_png(int w, int h, uint32_t rgb)
@@ -142,11 +183,11 @@ struct emote_place {
 	size_t white_left = 0, white_inside = 0, white_right = 0, white = 0;
 };
 
-static emote_place find_emote(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f, uint32_t rgb)
+static emote_place find_emote(const rfo_ui_overlays_view *view, const rfo_ui_overlay_frame &f,
+			      const rfo_ui_overlay_line &line, uint32_t rgb)
 {
 	std::vector<uint8_t> buf(LINESIZE * H, 0xAB);
-	std::thread worker([&] { view->paint(&f, buf.data(), W, H, LINESIZE); });
-	worker.join();
+	paint_frame(view, f, &line, 1, buf);
 	emote_place e;
 	for (int y = 0; y < int(H); y++)
 		for (int x = 0; x < int(W); x++) {
@@ -198,10 +239,8 @@ static void test_emotes(const rfo_ui_overlays_view *view)
 	f.font_size = 24;
 	f.text_color = 0xFFFFFFFF;
 	f.padding = 8;
-	f.lines = &line;
-	f.line_count = 1;
 
-	const emote_place with = find_emote(view, f, EMOTE);
+	const emote_place with = find_emote(view, f, line, EMOTE);
 	fprintf(stderr, "emote: %zu pixels in x %d..%d y %d..%d; white pixels left %zu, inside %zu, right %zu\n",
 		with.pixels, with.x0, with.x1, with.y0, with.y1, with.white_left, with.white_inside, with.white_right);
 	const int h = with.y1 - with.y0 + 1, w = with.x1 - with.x0 + 1;
@@ -215,13 +254,13 @@ static void test_emotes(const rfo_ui_overlays_view *view)
 	/* the same line while the cache lacks the image, or with the switch off (no emotes given): the code word */
 	line.emotes = nullptr;
 	line.emote_count = 0;
-	const emote_place off = find_emote(view, f, EMOTE);
+	const emote_place off = find_emote(view, f, line, EMOTE);
 	check(off.pixels == 0 && off.white > with.white + 40);
 	line.emotes = &emote;
 	line.emote_count = 1;
 	view->drop_images();
 	check(!view->has_image("http://127.0.0.1/kappa.png"));
-	const emote_place gone = find_emote(view, f, EMOTE);
+	const emote_place gone = find_emote(view, f, line, EMOTE);
 	check(gone.pixels == 0 && gone.white == off.white);
 
 	/* an emote at the very start of right-to-left text, and a range outside the text, paint without harm */
@@ -230,7 +269,7 @@ static void test_emotes(const rfo_ui_overlays_view *view)
 	line.text = "Kappa \u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd";
 	line.emotes = rtl;
 	line.emote_count = 2;
-	const emote_place r = find_emote(view, f, EMOTE);
+	const emote_place r = find_emote(view, f, line, EMOTE);
 	check(r.pixels > 300 && r.white_inside == 0 && r.white > 40);
 	view->drop_images();
 }
@@ -239,7 +278,7 @@ int main(int argc, char **argv)
 {
 	QGuiApplication app(argc, argv);
 	const rfo_ui_overlays_view *view = rfo_ui_overlays_connect();
-	check(view && view->paint && view->threaded);
+	check(view && view->paint_line && view->threaded);
 	test_rtl(view);
 
 	rfo_ui_overlay_line lines[2] = {};
@@ -261,31 +300,34 @@ int main(int argc, char **argv)
 	f.text_color = 0xFFFFFFFF;
 	f.outline = true;
 	f.padding = 8;
-	f.lines = lines;
-	f.line_count = 2;
 
-	const size_t full = paint_on_thread(view, f);
+	const size_t full = paint_on_thread(view, f, lines, 2);
 	check(full > 500);
+	/* the same two lines newest at the top: as much ink */
+	const size_t top = paint_on_thread(view, f, lines, 2, true);
+	check(top > full * 9 / 10 && top < full * 11 / 10);
 
 	/* a fading line is fainter: fewer opaque pixels */
 	lines[0].alpha = lines[1].alpha = 0.3f;
-	const size_t faint = paint_on_thread(view, f);
+	const size_t faint = paint_on_thread(view, f, lines, 2);
 	fprintf(stderr, "opaque pixels: %zu full, %zu faded\n", full, faint);
 	check(faint < full / 4);
 	lines[0].alpha = lines[1].alpha = 1.0f;
 
-	/* an opaque background fills the whole picture, and only the picture */
-	f.background = 0xFF000000;
-	check(paint_on_thread(view, f) == size_t(W) * H);
-	f.background = 0;
+	/* a line's picture is only as large as its ink (and the donation's highlight): far less than the box */
+	rfo_ui_overlay_picture one = {};
+	std::thread([&] { view->paint_line(&f, &lines[0], &one); }).join();
+	fprintf(stderr, "one line: %ux%u at %d,%d, height %.1f\n", one.w, one.h, one.x, one.y, double(one.height));
+	check(one.rgba && one.w > 100 && one.w <= W && one.y < 0);
+	check(one.height > f.font_size * 0.9f && float(one.h) < one.height + f.font_size);
+	bfree(one.rgba);
 
 	/* nothing to show: fully transparent */
-	f.line_count = 0;
-	check(paint_on_thread(view, f) == 0);
+	check(paint_on_thread(view, f, lines, 0) == 0);
 
 	/* the hint alone */
 	f.hint = "Restream: chat is not connected";
-	const size_t hint = paint_on_thread(view, f);
+	const size_t hint = paint_on_thread(view, f, nullptr, 0);
 	check(hint > 0 && hint < full);
 	f.hint = nullptr;
 

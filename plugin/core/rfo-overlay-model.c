@@ -1,6 +1,7 @@
 /* The overlay sources' pure logic. See rfo-overlay-model.h. */
 #include "rfo-overlay-model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -169,6 +170,23 @@ size_t rfo_overlay_select(const struct rfo_chat_message *const *messages, const 
 	if (next_change_ms)
 		*next_change_ms = soonest;
 	return n;
+}
+
+size_t rfo_overlay_stack(const float *heights, size_t count, float box_height, float padding, float gap,
+			 bool newest_top, int32_t *tops)
+{
+	float y = newest_top ? padding : box_height - padding;
+	size_t oldest = count;
+	for (size_t k = 0; k < count; k++) {
+		const size_t i = count - 1 - k;
+		const float top = newest_top ? y : y - heights[i];
+		if (k && (top < padding - 0.5f || top + heights[i] > box_height - padding + 0.5f))
+			break;
+		tops[i] = (int32_t)lroundf(top);
+		oldest = i;
+		y = newest_top ? y + heights[i] + gap : y - heights[i] - gap;
+	}
+	return oldest;
 }
 
 static void cat_grouped(struct dstr *s, int64_t v, char sep)

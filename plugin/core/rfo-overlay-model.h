@@ -1,7 +1,7 @@
 #pragma once
 /* The overlay sources' pure logic: the platform filter (comma-separated platform names, as GetChat names them),
- * which chat lines an overlay shows (kinds, lifetime, fade-out, maximum lines) and the viewer count's format
- * text. No I/O, no clock: the caller passes each message's age. */
+ * which chat lines an overlay shows (kinds, lifetime, fade-out, maximum lines), where they go, and the viewer count's
+ * format text. No I/O, no clock: the caller passes each message's age. */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,6 +60,14 @@ struct rfo_overlay_pick {
 size_t rfo_overlay_select(const struct rfo_chat_message *const *messages, const uint64_t *ages_ms, size_t count,
 			  const struct rfo_overlay_select_opts *opts, struct rfo_overlay_pick *out,
 			  uint64_t *next_change_ms);
+
+/* Where the lines go in a box `box_height` px high with `padding` inside it and `gap` px between lines; `heights`
+ * (px) oldest first. Newest at the bottom, older ones above it; or (newest_top) newest at the top, older ones below.
+ * Older lines that do not fit are left out; the newest is placed even when it is cut. Writes the top of each placed
+ * line (rounded to whole pixels: drawn 1:1) into `tops` at its index and returns the index of the oldest one placed
+ * (count: none). */
+size_t rfo_overlay_stack(const float *heights, size_t count, float box_height, float padding, float gap,
+			 bool newest_top, int32_t *tops);
 
 /* Expands a viewers format text: "{total}" becomes the total (grouped in thousands with `sep`, none when sep is
  * 0), "{{" and "}}" a brace; other text stays. total < 0 (unknown) gives "–". Returns a new string (bfree). */

@@ -178,8 +178,7 @@ void rfo_chat_source_build(struct rfo_overlay_paint *p, const struct rfo_overlay
 	}
 	if (!asked && *next_ms > RFO_OVERLAY_IMAGE_RETRY_MS)
 		*next_ms = RFO_OVERLAY_IMAGE_RETRY_MS;
-	p->frame.lines = p->lines;
-	p->frame.line_count = n;
-	p->frame.newest_top = s->newest_top;
+	p->num_lines = n;
+	p->newest_top = s->newest_top;
 	p->frame.platform_colors = s->platform_colors;
 }

@@ -1,5 +1,5 @@
-/* What both overlay sources share: the instance (settings, the frame handed from the worker to the graphics thread,
- * the texture), the source callbacks around it, and the look's properties. See rfo-overlays.h. */
+/* What both overlay sources share: the instance (its settings and lifetime; what it draws is in rfo-overlay-draw.c),
+ * the source callbacks around it, and the look's properties. See rfo-overlays.h. */
 #include "rfo-overlays-private.h"
 #include "rfo-overlays.h"
 
@@ -44,9 +44,8 @@ void rfo_overlay_release(struct rfo_overlay *o)
 {
 	if (!o || os_atomic_dec_long(&o->refs) > 0)
 		return;
+	rfo_overlay_free_layouts(o);
 	pthread_mutex_destroy(&o->mutex);
-	bfree(o->pending);
-	bfree(o->spare);
 	bfree(o);
 }
 
@@ -54,13 +53,8 @@ void rfo_overlay_destroy(struct rfo_overlay *o)
 {
 	if (!o)
 		return;
-	rfo_overlays_remove(o); /* the worker may still hold a reference: it only paints into buffers */
-	if (o->tex) {
-		obs_enter_graphics();
-		gs_texture_destroy(o->tex);
-		obs_leave_graphics();
-		o->tex = NULL;
-	}
+	rfo_overlays_remove(o); /* the worker may still hold a reference: it only paints pictures */
+	rfo_overlay_drop_textures(o);
 	rfo_overlay_release(o);
 }
 
@@ -108,95 +102,6 @@ void rfo_overlay_update(struct rfo_overlay *o, obs_data_t *settings)
 	o->settings = s;
 	pthread_mutex_unlock(&o->mutex);
 	rfo_overlays_wake();
-}
-
-uint8_t *rfo_overlay_publish(struct rfo_overlay *o, uint8_t *buf, uint32_t w, uint32_t h, size_t *old_size)
-{
-	/* found before the lock: the graphics thread never waits for the scan */
-	struct rfo_overlay_rect ink[RFO_OVERLAY_INK_MAX];
-	const size_t num_ink = rfo_overlay_ink(buf, w, h, w * 4, ink, RFO_OVERLAY_INK_MAX);
-	pthread_mutex_lock(&o->mutex);
-	uint8_t *old = o->pending;
-	*old_size = (size_t)o->pending_w * o->pending_h * 4;
-	o->pending = buf;
-	o->pending_w = w;
-	o->pending_h = h;
-	memcpy(o->pending_ink, ink, num_ink * sizeof(ink[0]));
-	o->pending_num_ink = num_ink;
-	os_atomic_set_bool(&o->ready, true);
-	pthread_mutex_unlock(&o->mutex);
-	return old;
-}
-
-static inline bool frame_ready(struct rfo_overlay *o)
-{
-	return os_atomic_load_bool(&o->ready);
-}
-
-/* Graphics thread: a new picture becomes a new texture, made from the worker's buffer under the lock (the buffer
- * stays the worker's, reused for its next paint); unchanged content costs one atomic read, a picture without ink no
- * texture at all. A texture made from memory rather than an update of a dynamic one (libobs maps the texture's pixel
- * buffer, which waits for llvmpipe to finish with it): in paired runs at 20 messages a second and in a flood, OBS's
- * graphics-thread median rose by 0.6 / 0.5 ms over an empty scene against 1.8 / 2.3 ms with the update in place, at
- * the price of 7 MB more VmRSS (the renderer's texture memory allocated anew at each change). */
-static void upload(struct rfo_overlay *o)
-{
-	pthread_mutex_lock(&o->mutex);
-	os_atomic_set_bool(&o->ready, false);
-	o->num_ink = o->pending ? o->pending_num_ink : 0;
-	if (o->tex) {
-		gs_texture_destroy(o->tex);
-		o->tex = NULL;
-	}
-	if (o->num_ink) {
-		memcpy(o->ink, o->pending_ink, o->num_ink * sizeof(o->ink[0]));
-		const uint8_t *data = o->pending;
-		o->tex = gs_texture_create(o->pending_w, o->pending_h, GS_RGBA, 1, &data, 0);
-		o->tex_w = o->pending_w;
-		o->tex_h = o->pending_h;
-		if (!o->tex)
-			o->num_ink = 0;
-	}
-	pthread_mutex_unlock(&o->mutex);
-}
-
-/* One part of the texture in place, one pixel wider on every side (within the texture) so that a scaled draw keeps
- * the filtering's fringe. */
-static void draw_part(struct rfo_overlay *o, const struct rfo_overlay_rect *r)
-{
-	const uint32_t x = r->x ? r->x - 1 : 0, y = r->y ? r->y - 1 : 0;
-	const uint32_t right = r->x + r->w < o->tex_w ? r->x + r->w + 1 : o->tex_w;
-	const uint32_t bottom = r->y + r->h < o->tex_h ? r->y + r->h + 1 : o->tex_h;
-	gs_matrix_push();
-	gs_matrix_translate3f((float)x, (float)y, 0.0f);
-	gs_draw_sprite_subregion(o->tex, 0, x, y, right - x, bottom - y);
-	gs_matrix_pop();
-}
-
-/* Draws only the parts with ink: a software renderer (llvmpipe) pays for every pixel of a draw, transparent or not,
- * and most of a chat box is transparent. The pixels are drawn as they are, without sRGB conversions: they are
- * sRGB-encoded and premultiplied in that encoding (QPainter blends in sRGB space), so decoding them on the texture
- * read and encoding again on the framebuffer write changes no opaque pixel and blends antialiased edges in a space
- * they were not computed for, while llvmpipe pays the conversions per pixel (2-5 points of a core at 20 messages a
- * second, measured with the texture updated in place). */
-void rfo_overlay_render(struct rfo_overlay *o)
-{
-	if (frame_ready(o))
-		upload(o);
-	if (!o->tex || !o->num_ink)
-		return;
-	gs_effect_t *effect = obs_get_base_effect(OBS_EFFECT_DEFAULT);
-	const bool previous = gs_framebuffer_srgb_enabled();
-	gs_enable_framebuffer_srgb(false);
-	gs_blend_state_push();
-	gs_blend_function(GS_BLEND_ONE, GS_BLEND_INVSRCALPHA); /* the painter's pixels are premultiplied */
-	gs_eparam_t *image = gs_effect_get_param_by_name(effect, "image");
-	gs_effect_set_texture(image, o->tex);
-	while (gs_effect_loop(effect, "Draw"))
-		for (size_t i = 0; i < o->num_ink; i++)
-			draw_part(o, &o->ink[i]);
-	gs_blend_state_pop();
-	gs_enable_framebuffer_srgb(previous);
 }
 
 uint32_t rfo_overlay_width(struct rfo_overlay *o)

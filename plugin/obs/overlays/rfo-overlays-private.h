@@ -2,11 +2,11 @@
 /* Shared between the files of plugin/obs/overlays (functions only, no shared variables). */
 
 #include "rfo-chat.h"
-#include "rfo-overlay-ink.h"
 #include "rfo-overlay-model.h"
 #include "rfo-ui-overlays.h"
 
 #include <obs.h>
+#include <util/darray.h>
 #include <util/threading.h>
 
 #define RFO_CHAT_SOURCE_ID "restream_chat_source"
@@ -37,31 +37,46 @@ struct rfo_overlay_settings {
 	bool per_platform, hide_offline;
 };
 
+/* One line's picture, shared by every layout that shows it (counted references): painted by the worker (or the UI
+ * thread), made a texture by the graphics thread, which alone touches `tex`. */
+struct rfo_overlay_picture {
+	volatile long refs;
+	uint64_t key;                     /* a hash of the line and the look it was painted with */
+	struct rfo_ui_overlay_picture px; /* the painter's; its pixels are freed once they are a texture */
+	gs_texture_t *tex;
+};
+
+/* What a source draws: a background under pictures at their places (references), within w × h. */
+struct rfo_overlay_layout {
+	uint32_t w, h;
+	uint32_t background; /* 0xAARRGGBB; alpha 0: none */
+	size_t num;
+	struct rfo_overlay_placed {
+		struct rfo_overlay_picture *pic;
+		int32_t x, y;
+	} items[RFO_OVERLAY_MAX_LINES];
+};
+
 struct rfo_overlay {
 	enum rfo_overlay_kind kind;
 	obs_source_t *source; /* set at create; valid until the source's destroy unregisters it */
 	volatile long refs;
 	volatile bool active;  /* shown on the program output (activate/deactivate) */
 	volatile long showing; /* shown anywhere, preview and properties dialog included (show/hide) */
-	volatile bool ready;   /* a painted frame waits in `pending` for the graphics thread */
+	volatile bool ready;   /* a layout waits in `pending` for the graphics thread */
 
-	pthread_mutex_t mutex; /* guards settings and the pending frame below; a leaf */
+	pthread_mutex_t mutex; /* guards settings, pending and dead below; a leaf */
 	struct rfo_overlay_settings settings;
-	uint8_t *pending; /* premultiplied RGBA, pending_w × pending_h; NULL = nothing to draw */
-	uint32_t pending_w, pending_h;
-	struct rfo_overlay_rect pending_ink[RFO_OVERLAY_INK_MAX]; /* where `pending` has ink */
-	size_t pending_num_ink;
+	struct rfo_overlay_layout *pending;
+	DARRAY(struct rfo_overlay_picture *) dead; /* textures whose last reference went off the graphics thread */
 
-	/* the worker's own (rfo-overlays.c) */
-	uint8_t *spare;
-	size_t spare_size;
+	/* the worker's own (rfo-overlays.c): the pictures of the last layout, for the next one to reuse */
+	struct rfo_overlay_picture *cache[RFO_OVERLAY_MAX_LINES];
+	size_t num_cache;
 	uint64_t inputs_key, content_key, deadline_ns;
 
 	/* the graphics thread's own (video_render, destroy) */
-	gs_texture_t *tex;
-	uint32_t tex_w, tex_h;
-	struct rfo_overlay_rect ink[RFO_OVERLAY_INK_MAX]; /* the parts of the texture that are drawn */
-	size_t num_ink;                                   /* 0: nothing to draw */
+	struct rfo_overlay_layout *shown;
 };
 
 /* ---- rfo-overlay-source.c: what both kinds share ---- */
@@ -72,12 +87,6 @@ void rfo_overlay_release(struct rfo_overlay *o);
 void rfo_overlay_destroy(struct rfo_overlay *o);
 /* Reads the settings (update; any thread) and wakes the worker. */
 void rfo_overlay_update(struct rfo_overlay *o, obs_data_t *settings);
-/* Worker: hands a painted buffer (w × h RGBA; NULL = draw nothing) to the graphics thread with where it has ink
- * (rfo_overlay_ink: only that is drawn); takes buf and returns the buffer it replaced (NULL, or one of *old_size bytes
- * to reuse). */
-uint8_t *rfo_overlay_publish(struct rfo_overlay *o, uint8_t *buf, uint32_t w, uint32_t h, size_t *old_size);
-/* Graphics thread: uploads a published frame and draws. */
-void rfo_overlay_render(struct rfo_overlay *o);
 uint32_t rfo_overlay_width(struct rfo_overlay *o);
 uint32_t rfo_overlay_height(struct rfo_overlay *o);
 /* registers a source kind: INFO brings its id, name, create, defaults and properties; the rest (drawing, show/hide,
@@ -92,6 +101,23 @@ void rfo_overlay_look_defaults(obs_data_t *settings, uint32_t width, uint32_t he
 /* Sets the platform switches of `settings` from a filter mask (0 = all). */
 void rfo_overlay_set_platforms(obs_data_t *settings, uint32_t mask);
 uint32_t rfo_overlay_read_platforms(obs_data_t *settings);
+
+/* ---- rfo-overlay-draw.c: the pictures, handed from the worker to the graphics thread, and the draw ---- */
+/* A picture of the painter's (takes px->rgba) with one reference. */
+struct rfo_overlay_picture *rfo_overlay_picture_new(uint64_t key, struct rfo_ui_overlay_picture *px);
+struct rfo_overlay_picture *rfo_overlay_picture_addref(struct rfo_overlay_picture *pic);
+/* Drops a reference; the last one frees the picture, its texture on the graphics thread (graphics: the caller is in
+ * the graphics context; otherwise a texture waits in o->dead for it). */
+void rfo_overlay_picture_release(struct rfo_overlay *o, struct rfo_overlay_picture *pic, bool graphics);
+/* Worker: hands a layout (and its references) to the graphics thread; one not drawn yet is replaced. */
+void rfo_overlay_publish(struct rfo_overlay *o, struct rfo_overlay_layout *layout);
+/* Graphics thread: takes a published layout, makes its new pictures textures and draws. */
+void rfo_overlay_render(struct rfo_overlay *o);
+/* The source's destroy (any thread but the graphics one): frees the textures in the graphics context and what the
+ * graphics thread held. */
+void rfo_overlay_drop_textures(struct rfo_overlay *o);
+/* The last reference: frees what the worker and the hand-over held. */
+void rfo_overlay_free_layouts(struct rfo_overlay *o);
 
 /* ---- rfo-chat-source.c, rfo-viewers-source.c ---- */
 void rfo_chat_source_register(void);
@@ -110,7 +136,10 @@ void rfo_overlays_foreach(void (*cb)(void *param, obs_source_t *source, enum rfo
 struct rfo_overlay_paint {
 	struct rfo_overlay *overlay; /* a reference */
 	struct rfo_ui_overlay_frame frame;
-	struct rfo_ui_overlay_line lines[RFO_OVERLAY_MAX_LINES];
+	struct rfo_ui_overlay_line lines[RFO_OVERLAY_MAX_LINES]; /* oldest first */
+	size_t num_lines;
+	bool newest_top;            /* the newest (last) line at the top, older ones below it */
+	uint64_t images_generation; /* of the round: a line with emotes is painted again when an image arrived */
 	struct rfo_overlay_settings settings;
 	struct rfo_chat_message **messages; /* references the lines' strings point into */
 	size_t num_messages;

@@ -156,6 +156,7 @@ static struct rfo_overlay_paint *build(struct rfo_overlay *o, const struct rfo_o
 	f->shadow = s->shadow;
 	f->padding = s->padding;
 	f->label = s->label;
+	p->images_generation = r->images_generation;
 	p->key = rfo_overlay_hash(14695981039346656037ULL, &s->generation, sizeof(s->generation));
 
 	uint64_t next_ms = UINT64_MAX;
@@ -180,29 +181,79 @@ static struct rfo_overlay_paint *build(struct rfo_overlay *o, const struct rfo_o
 	return p;
 }
 
-/* Paints p into a buffer of its own overlay and hands it to the graphics thread; frees p. */
+/* What a line's picture depends on: the look (any change of the settings paints every line again) and the line. */
+static uint64_t line_key(const struct rfo_overlay_paint *p, const struct rfo_ui_overlay_line *l)
+{
+	uint64_t k = rfo_overlay_hash(14695981039346656037ULL, &p->settings.generation, sizeof(p->settings.generation));
+	k = rfo_overlay_hash_str(k, l->platform);
+	k = rfo_overlay_hash_str(k, l->author);
+	k = rfo_overlay_hash_str(k, l->text);
+	k = rfo_overlay_hash_str(k, l->donation);
+	k = rfo_overlay_hash_str(k, l->time);
+	const uint32_t colors[2] = {l->platform_color, l->author_color};
+	const bool flags[2] = {l->highlight, l->system};
+	k = rfo_overlay_hash(k, colors, sizeof(colors));
+	k = rfo_overlay_hash(k, flags, sizeof(flags));
+	k = rfo_overlay_hash(k, &l->alpha, sizeof(l->alpha));
+	k = rfo_overlay_hash(k, &l->emote_count, sizeof(l->emote_count));
+	for (size_t i = 0; i < l->emote_count; i++)
+		k = rfo_overlay_hash_str(k, l->emotes[i].url);
+	if (l->emote_count)
+		k = rfo_overlay_hash(k, &p->images_generation, sizeof(p->images_generation));
+	return k;
+}
+
+/* The line's picture: the one the last layout had for it, or a new paint. */
+static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const struct rfo_overlay_paint *p,
+						const struct rfo_ui_overlay_line *l,
+						const struct rfo_ui_overlays_view *view)
+{
+	const uint64_t key = line_key(p, l);
+	for (size_t i = 0; i < o->num_cache; i++)
+		if (o->cache[i]->key == key)
+			return rfo_overlay_picture_addref(o->cache[i]);
+	struct rfo_ui_overlay_picture px;
+	view->paint_line(&p->frame, l, &px);
+	return rfo_overlay_picture_new(key, &px);
+}
+
+/* Lays p out from its lines' pictures (painting only lines not shown before) and hands the layout to the graphics
+ * thread; frees p. */
 static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overlays_view *view)
 {
 	struct rfo_overlay *o = p->overlay;
-	const uint32_t w = p->frame.width, h = p->frame.height;
-	uint8_t *buf = NULL;
-	if (p->frame.hint || p->frame.line_count) {
-		const size_t size = (size_t)w * h * 4;
-		buf = o->spare && o->spare_size == size ? o->spare : NULL;
-		if (!buf) {
-			bfree(o->spare);
-			buf = bmalloc(size);
+	const struct rfo_ui_overlay_frame *f = &p->frame;
+	struct rfo_overlay_layout *layout = bzalloc(sizeof(*layout));
+	layout->w = f->width;
+	layout->h = f->height;
+	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
+	size_t n = 0;
+	if (f->hint) {
+		struct rfo_ui_overlay_picture px;
+		view->paint_line(f, NULL, &px);
+		layout->items[layout->num++] = (struct rfo_overlay_placed){rfo_overlay_picture_new(0, &px), px.x, px.y};
+	} else if (p->num_lines) {
+		layout->background = f->background;
+		float heights[RFO_OVERLAY_MAX_LINES];
+		int32_t tops[RFO_OVERLAY_MAX_LINES];
+		for (; n < p->num_lines; n++) {
+			pics[n] = line_picture(o, p, &p->lines[n], view);
+			heights[n] = pics[n]->px.height;
 		}
-		o->spare = NULL;
-		view->paint(&p->frame, buf, w, h, w * 4);
+		const size_t first = rfo_overlay_stack(heights, n, (float)f->height, (float)f->padding,
+						       RFO_UI_OVERLAY_GAP(f->font_size), p->newest_top, tops);
+		for (size_t i = first; i < n; i++) {
+			if (!pics[i]->px.w)
+				continue;
+			layout->items[layout->num++] = (struct rfo_overlay_placed){
+				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
+		}
 	}
-	size_t old_size = 0;
-	uint8_t *old = rfo_overlay_publish(o, buf, w, h, &old_size);
-	if (old) {
-		bfree(o->spare);
-		o->spare = old;
-		o->spare_size = old_size;
-	}
+	for (size_t i = 0; i < o->num_cache; i++)
+		rfo_overlay_picture_release(o, o->cache[i], false);
+	memcpy(o->cache, pics, n * sizeof(pics[0]));
+	o->num_cache = n;
+	rfo_overlay_publish(o, layout);
 	paint_free(p);
 }
 

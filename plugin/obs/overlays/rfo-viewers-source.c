@@ -130,14 +130,13 @@ void rfo_viewers_source_build(struct rfo_overlay_paint *p, const struct rfo_over
 		p->key = rfo_overlay_hash_str(p->key, sums[i].platform);
 		p->key = rfo_overlay_hash_str(p->key, count);
 	}
-	/* the painter puts the last line on top with newest_top: the total first, then the platforms downwards */
+	/* the last line goes on top with newest_top: the total first, then the platforms downwards */
 	for (size_t i = 0; i < lines / 2; i++) {
 		struct rfo_ui_overlay_line t = p->lines[i];
 		p->lines[i] = p->lines[lines - 1 - i];
 		p->lines[lines - 1 - i] = t;
 	}
-	p->frame.lines = p->lines;
-	p->frame.line_count = lines;
-	p->frame.newest_top = true;
+	p->num_lines = lines;
+	p->newest_top = true;
 	p->frame.centered = true;
 }

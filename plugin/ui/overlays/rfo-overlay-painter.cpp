@@ -1,5 +1,5 @@
 /* The overlay sources' painter (rfo-ui-overlays.h): plain strings shaped with QTextLayout (bidi, font fallback,
- * colour emoji) and painted with QPainter into the caller's RGBA buffer. Runs on the overlays' worker thread: no
+ * colour emoji) and painted with QPainter, each line into a picture of its own. Runs on the overlays' worker thread: no
  * widget, no static state written after rfo_ui_overlays_connect but the emote images' locked cache
  * (rfo-overlay-images.cpp). */
 #include "rfo-ui-overlays.h"
@@ -7,6 +7,8 @@
 #include "rfo-chat-look.h"
 #include "rfo-overlay-images.hpp"
 #include "rfo-ui-thread.hpp"
+
+#include <util/bmem.h>
 
 #include <QFont>
 #include <QFontDatabase>
@@ -17,6 +19,7 @@
 #include <QTextLayout>
 #include <QTextOption>
 
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -310,7 +313,7 @@ static void draw_emotes(QPainter &p, const laid_line &l, QPointF at)
 static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, uint32_t w,
 		      qreal badge, const QFont &font)
 {
-	const qreal pad = f->padding, gap = f->font_size / 4.0;
+	const qreal pad = f->padding, gap = RFO_UI_OVERLAY_GAP(f->font_size);
 	if (l.highlight)
 		p.fillRect(QRectF(pad / 2, at.y() - gap / 2, qreal(w) - pad, l.height + gap),
 			   QColor(0xFF, 0xC1, 0x07, 70));
@@ -321,80 +324,111 @@ static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	draw_emotes(p, l, at);
 }
 
-static void paint_hint(QPainter &p, const rfo_ui_overlay_frame *f, const QFont &font)
+/* The hint: the whole box, its text dimmed at the top left. */
+static void paint_hint(const rfo_ui_overlay_frame *f, const QFont &font, rfo_ui_overlay_picture *out)
 {
+	const uint32_t w = f->width, h = f->height;
+	out->rgba = static_cast<uint8_t *>(bmalloc(size_t(w) * h * 4));
+	QImage img(out->rgba, int(w), int(h), int(w * 4), QImage::Format_RGBA8888_Premultiplied);
+	img.fill(Qt::transparent);
+	QPainter p(&img);
+	p.setRenderHint(QPainter::TextAntialiasing);
 	QColor c = argb(f->text_color);
 	c.setAlphaF(0.6);
 	p.setPen(c);
 	p.setFont(font);
 	const qreal pad = f->padding;
-	p.drawText(QRectF(pad, pad, f->width - 2 * pad, f->height - 2 * pad), Qt::AlignLeft | Qt::AlignTop,
+	p.drawText(QRectF(pad, pad, w - 2 * pad, h - 2 * pad), Qt::AlignLeft | Qt::AlignTop,
 		   QString::fromUtf8(f->hint));
+	out->w = w;
+	out->h = h;
+	out->height = float(h);
 }
 
-static void paint(const rfo_ui_overlay_frame *f, uint8_t *rgba, uint32_t w, uint32_t h, uint32_t linesize)
+/* The rows a line's picture may have at most: a message's wrapped lines beyond that are never on any screen. */
+static const int MAX_PICTURE_ROWS = 8192;
+
+/* What a line covers: its text lines as aligned, its badge and its highlight, widened by the outline, the shadow
+ * and glyphs reaching past their advance (italics, emoji); within the box's width. */
+static QRect line_bounds(const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, qreal badge)
 {
-	QImage img(rgba, int(w), int(h), int(linesize), QImage::Format_RGBA8888_Premultiplied);
-	img.fill(Qt::transparent);
-	if (!f || (!f->hint && !f->line_count))
+	const qreal pad = f->padding, w = f->width, gap = RFO_UI_OVERLAY_GAP(f->font_size);
+	QRectF r;
+	for (int i = 0; i < l.layout->lineCount(); i++)
+		r |= l.layout->lineAt(i).naturalTextRect().translated(at);
+	if (l.t.has_badge)
+		r |= QRectF(l.rtl ? w - pad - badge : at.x(), at.y() + badge * 0.1, badge, badge);
+	const qreal o = f->font_size >= 24 ? 2.0 : 1.0; /* draw_text's outline offset; the shadow's is o + 1 */
+	const qreal m = o + 2 + f->font_size / 8.0;
+	r.adjust(-m, -m, m, m);
+	if (l.highlight)
+		r |= QRectF(pad / 2, at.y() - gap / 2, w - pad, l.height + gap);
+	const int left = qMax(0, int(std::floor(r.left()))), right = qMin(int(f->width), int(std::ceil(r.right())));
+	const int top = int(std::floor(r.top()));
+	const int bottom = qMin(int(std::ceil(r.bottom())), top + MAX_PICTURE_ROWS);
+	return QRect(QPoint(left, top), QPoint(right - 1, bottom - 1));
+}
+
+/* A fading line: every premultiplied channel scaled by its alpha (drawn whole first, so that its outline strokes do
+ * not add up). */
+static void fade(uint8_t *rgba, size_t bytes, float alpha)
+{
+	const uint32_t a = uint32_t(qBound(0.0f, alpha, 1.0f) * 256.0f + 0.5f);
+	for (size_t i = 0; i < bytes; i++)
+		rgba[i] = uint8_t((rgba[i] * a) >> 8);
+}
+
+static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *line, rfo_ui_overlay_picture *out)
+{
+	*out = rfo_ui_overlay_picture{};
+	if (!f || f->width == 0 || f->height == 0)
 		return;
+	const QFont font = frame_font(f);
+	if (f->hint) {
+		paint_hint(f, font, out);
+		return;
+	}
+	if (!line)
+		return;
+	const qreal pad = f->padding;
+	const qreal avail = qreal(f->width) - 2 * pad;
+	const qreal badge = QFontMetricsF(font).height() * 0.8;
+	const qreal gap = RFO_UI_OVERLAY_GAP(f->font_size);
+
+	laid_line l;
+	l.t = build_line(f, line);
+	l.indent = l.t.has_badge ? badge + gap : 0;
+	l.alpha = line->alpha;
+	l.highlight = line->highlight;
+	l.rtl = !f->centered && line_rtl(line, l.t.text);
+	l.layout = lay(l.t, font, nullptr, avail, l.indent, l.rtl, &l.height, &l.natural);
+	const QColor dark(0, 0, 0, 200);
+	if (f->outline || f->shadow)
+		l.dark = lay(l.t, font, &dark, avail, l.indent, l.rtl, nullptr, nullptr);
+	qreal x = pad;
+	if (f->centered)
+		x = pad + qMax<qreal>(0, (avail - l.indent - l.natural) / 2);
+
+	const QRect r = line_bounds(f, l, QPointF(x, 0), badge);
+	out->height = float(l.height);
+	if (r.isEmpty())
+		return;
+	const size_t bytes = size_t(r.width()) * size_t(r.height()) * 4;
+	out->rgba = static_cast<uint8_t *>(bmalloc(bytes));
+	QImage img(out->rgba, r.width(), r.height(), r.width() * 4, QImage::Format_RGBA8888_Premultiplied);
+	img.fill(Qt::transparent);
 	QPainter p(&img);
 	p.setRenderHint(QPainter::Antialiasing);
 	p.setRenderHint(QPainter::TextAntialiasing);
-	const QFont font = frame_font(f);
-	if (f->hint) {
-		paint_hint(p, f, font);
-		return;
-	}
-	if ((f->background >> 24) & 0xFF)
-		p.fillRect(QRectF(0, 0, w, h), argb(f->background));
-
-	const qreal pad = f->padding;
-	const qreal avail = qreal(w) - 2 * pad;
-	const qreal badge = QFontMetricsF(font).height() * 0.8;
-	const QColor dark(0, 0, 0, 200);
-	const qreal gap = f->font_size / 4.0;
-
-	std::vector<laid_line> lines(f->line_count);
-	for (size_t i = 0; i < f->line_count; i++) {
-		laid_line &l = lines[i];
-		l.t = build_line(f, &f->lines[i]);
-		l.indent = l.t.has_badge ? badge + gap : 0;
-		l.alpha = f->lines[i].alpha;
-		l.highlight = f->lines[i].highlight;
-		l.rtl = !f->centered && line_rtl(&f->lines[i], l.t.text);
-		l.layout = lay(l.t, font, nullptr, avail, l.indent, l.rtl, &l.height, &l.natural);
-		if (f->outline || f->shadow)
-			l.dark = lay(l.t, font, &dark, avail, l.indent, l.rtl, nullptr, nullptr);
-	}
-
-	/* newest (last) at the bottom, growing upwards; or newest at the top, growing downwards */
-	qreal y = f->newest_top ? pad : qreal(h) - pad;
-	for (size_t k = 0; k < lines.size(); k++) {
-		const laid_line &l = lines[lines.size() - 1 - k];
-		qreal top = f->newest_top ? y : y - l.height;
-		if (k && (top < pad - 0.5 || top + l.height > qreal(h) - pad + 0.5))
-			break; /* older lines that do not fit are left out; the newest is drawn, cut if need be */
-		qreal x = pad;
-		if (f->centered)
-			x = pad + qMax<qreal>(0, (avail - l.indent - l.natural) / 2);
-		if (l.alpha >= 1.0f) {
-			draw_line(p, f, l, QPointF(x, top), w, badge, font);
-		} else {
-			/* a fading line is drawn whole, then blended: its outline strokes must not add up */
-			const int margin = int(gap) + 4;
-			QImage layer(int(w), int(l.height) + 2 * margin, QImage::Format_RGBA8888_Premultiplied);
-			layer.fill(Qt::transparent);
-			QPainter lp(&layer);
-			lp.setRenderHints(p.renderHints());
-			draw_line(lp, f, l, QPointF(x, margin), w, badge, font);
-			lp.end();
-			p.setOpacity(l.alpha);
-			p.drawImage(QPointF(0, top - margin), layer);
-			p.setOpacity(1.0);
-		}
-		y = f->newest_top ? y + l.height + gap : y - l.height - gap;
-	}
+	p.translate(-r.left(), -r.top());
+	draw_line(p, f, l, QPointF(x, 0), f->width, badge, font);
+	p.end();
+	if (l.alpha < 1.0f)
+		fade(out->rgba, bytes, l.alpha);
+	out->w = uint32_t(r.width());
+	out->h = uint32_t(r.height());
+	out->x = r.left();
+	out->y = r.top();
 }
 
 static bool threaded_text()
@@ -424,7 +458,7 @@ static void drop_images()
 	rfoOverlayImagesDrop();
 }
 
-static rfo_ui_overlays_view view_table = {paint, true, add_image, has_image, drop_images};
+static rfo_ui_overlays_view view_table = {paint_line, true, add_image, has_image, drop_images};
 
 extern "C" const rfo_ui_overlays_view *rfo_ui_overlays_connect(void)
 {

@@ -2,9 +2,9 @@
 /* The overlay sources' painter: the port between plugin/obs/overlays (which decides what an overlay shows) and Qt
  * (which shapes and paints text). Plain C, no Qt.
  *
- * Unlike every other function of plugin/ui, `paint` is called off the UI thread: on the overlays' own worker thread,
- * so that shaping and painting never run on OBS's graphics or UI thread. It only paints into a QImage over the
- * caller's buffer (QPainter on a QImage is reentrant; fonts are shared through Qt's locked font database). When Qt
+ * Unlike every other function of plugin/ui, `paint_line` is called off the UI thread: on the overlays' own worker
+ * thread, so that shaping and painting never run on OBS's graphics or UI thread. It only paints into a QImage over
+ * the line's own picture (QPainter on a QImage is reentrant; fonts are shared through Qt's locked font database). When Qt
  * says text cannot be rendered outside the GUI thread, `threaded` is false and the caller dispatches the call to the
  * UI thread instead. */
 
@@ -43,30 +43,41 @@ struct rfo_ui_overlay_line {
 	size_t emote_count;
 };
 
-/* What one overlay shows: its look and its lines. Colours are 0xAARRGGBB. */
+#define RFO_UI_OVERLAY_GAP(font_size) ((float)(font_size) / 4.0f)
+
+/* One overlay's look and the box its lines go in, font_size / 4 px apart (RFO_UI_OVERLAY_GAP). Colours are
+ * 0xAARRGGBB. */
 struct rfo_ui_overlay_frame {
 	uint32_t width, height;
 	const char *font_face; /* NULL: the default sans-serif */
 	int font_size;         /* px */
 	bool bold, italic;     /* the style, from OBS's font flags */
 	uint32_t text_color;
-	uint32_t background; /* alpha 0: none */
+	uint32_t background; /* alpha 0: none (drawn by the caller, under the lines) */
 	bool outline, shadow;
 	uint32_t padding;
 	bool platform_colors; /* authors in their platform's colour */
 	enum rfo_ui_overlay_label label;
-	bool newest_top;
-	bool centered; /* the viewer count: lines centred */
-	const struct rfo_ui_overlay_line *lines;
-	size_t line_count;
+	bool centered;    /* the viewer count: lines centred */
 	const char *hint; /* non-NULL: this one line only, dimmed (preview while signed out or disconnected) */
 };
 
+/* One line painted on its own, to be drawn as it is (premultiplied, sRGB-encoded RGBA, w × h, w * 4 bytes a row) at
+ * (x, top + y) of the box, where top is the line's place (rfo_overlay_stack); y is negative where an outline, a
+ * shadow or a donation's highlight reaches above the line. `height` is the line's own height, for stacking. */
+struct rfo_ui_overlay_picture {
+	uint8_t *rgba; /* bmalloc'd, the caller's to bfree; NULL: nothing to draw */
+	uint32_t w, h;
+	int32_t x, y;
+	float height;
+};
+
 struct rfo_ui_overlays_view {
-	/* Paints `frame` into rgba (premultiplied RGBA, w × h, linesize bytes a row), which it clears first. */
-	void (*paint)(const struct rfo_ui_overlay_frame *frame, uint8_t *rgba, uint32_t w, uint32_t h,
-		      uint32_t linesize);
-	/* Whether paint may run off the UI thread (Qt renders text outside the GUI thread). */
+	/* Paints `line` as `frame` looks into a picture of its own (only as large as its ink), at its alpha; with
+	 * frame->hint, paints the hint instead (line unused: a picture of the whole box at 0, 0). */
+	void (*paint_line)(const struct rfo_ui_overlay_frame *frame, const struct rfo_ui_overlay_line *line,
+			   struct rfo_ui_overlay_picture *out);
+	/* Whether paint_line may run off the UI thread (Qt renders text outside the GUI thread). */
 	bool threaded;
 	/* Emote images, shared by every overlay (any thread; the cache is locked, bounded in count and bytes, the least
 	 * recently drawn dropped first). add_image decodes `data` (PNG/GIF/JPEG/WebP, at most 512×512 pixels) and keeps

@@ -1,0 +1,190 @@
+/* The overlay sources' pictures, from the worker that paints them to the graphics thread that draws them: each line
+ * is a picture of its own, painted once and drawn as a texture at its place for as long as it is shown. A new chat
+ * message costs one line's paint and one small texture; the lines that only move cost nothing but their draw. See
+ * rfo-overlays.h. */
+#include "rfo-overlays-private.h"
+
+#include <graphics/vec4.h>
+#include <obs-module.h>
+#include <util/bmem.h>
+
+struct rfo_overlay_picture *rfo_overlay_picture_new(uint64_t key, struct rfo_ui_overlay_picture *px)
+{
+	struct rfo_overlay_picture *pic = bzalloc(sizeof(*pic));
+	pic->refs = 1;
+	pic->key = key;
+	pic->px = *px;
+	px->rgba = NULL;
+	return pic;
+}
+
+struct rfo_overlay_picture *rfo_overlay_picture_addref(struct rfo_overlay_picture *pic)
+{
+	os_atomic_inc_long(&pic->refs);
+	return pic;
+}
+
+static void picture_free(struct rfo_overlay_picture *pic)
+{
+	if (pic->tex) /* only in the graphics context */
+		gs_texture_destroy(pic->tex);
+	bfree(pic->px.rgba);
+	bfree(pic);
+}
+
+void rfo_overlay_picture_release(struct rfo_overlay *o, struct rfo_overlay_picture *pic, bool graphics)
+{
+	if (!pic || os_atomic_dec_long(&pic->refs) > 0)
+		return;
+	if (!pic->tex || graphics) {
+		picture_free(pic);
+		return;
+	}
+	pthread_mutex_lock(&o->mutex);
+	da_push_back(o->dead, &pic);
+	pthread_mutex_unlock(&o->mutex);
+}
+
+static void layout_free(struct rfo_overlay *o, struct rfo_overlay_layout *layout, bool graphics)
+{
+	if (!layout)
+		return;
+	for (size_t i = 0; i < layout->num; i++)
+		rfo_overlay_picture_release(o, layout->items[i].pic, graphics);
+	bfree(layout);
+}
+
+void rfo_overlay_publish(struct rfo_overlay *o, struct rfo_overlay_layout *layout)
+{
+	pthread_mutex_lock(&o->mutex);
+	struct rfo_overlay_layout *old = o->pending;
+	o->pending = layout;
+	os_atomic_set_bool(&o->ready, true);
+	pthread_mutex_unlock(&o->mutex);
+	layout_free(o, old, false); /* never drawn */
+}
+
+/* Graphics thread: the published layout replaces the shown one; its new pictures become textures (made from memory:
+ * a texture updated in place makes libobs map its pixel buffer, which waits for llvmpipe to finish drawing with it),
+ * whose pixels are then freed. Pictures that are no longer shown are freed with their textures. */
+static void take(struct rfo_overlay *o)
+{
+	struct rfo_overlay_picture **dead = NULL;
+	size_t num_dead = 0;
+	pthread_mutex_lock(&o->mutex);
+	os_atomic_set_bool(&o->ready, false);
+	struct rfo_overlay_layout *layout = o->pending;
+	o->pending = NULL;
+	if (o->dead.num) {
+		dead = o->dead.array;
+		num_dead = o->dead.num;
+		da_init(o->dead);
+	}
+	pthread_mutex_unlock(&o->mutex);
+	for (size_t i = 0; i < num_dead; i++)
+		picture_free(dead[i]);
+	bfree(dead);
+	if (!layout)
+		return;
+	layout_free(o, o->shown, true);
+	o->shown = layout;
+	for (size_t i = 0; i < layout->num; i++) {
+		struct rfo_overlay_picture *pic = layout->items[i].pic;
+		if (pic->tex || !pic->px.rgba)
+			continue;
+		const uint8_t *data = pic->px.rgba;
+		pic->tex = gs_texture_create(pic->px.w, pic->px.h, GS_RGBA, 1, &data, 0);
+		bfree(pic->px.rgba);
+		pic->px.rgba = NULL; /* a texture that could not be made is not drawn */
+	}
+}
+
+static void draw_background(const struct rfo_overlay_layout *l)
+{
+	const float a = (float)(l->background >> 24) / 255.0f;
+	struct vec4 color; /* premultiplied, in the same encoding as the painter's pixels */
+	vec4_set(&color, (float)((l->background >> 16) & 0xFF) / 255.0f * a,
+		 (float)((l->background >> 8) & 0xFF) / 255.0f * a, (float)(l->background & 0xFF) / 255.0f * a, a);
+	gs_effect_t *solid = obs_get_base_effect(OBS_EFFECT_SOLID);
+	gs_effect_set_vec4(gs_effect_get_param_by_name(solid, "color"), &color);
+	while (gs_effect_loop(solid, "Solid"))
+		gs_draw_sprite(NULL, 0, l->w, l->h);
+}
+
+/* One picture at its place, only the part inside the source's box (the newest line may be taller than the box). */
+static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, gs_effect_t *effect,
+			 gs_eparam_t *image)
+{
+	const struct rfo_overlay_picture *pic = at->pic;
+	const int64_t x0 = at->x > 0 ? at->x : 0, y0 = at->y > 0 ? at->y : 0;
+	const int64_t x1 = (int64_t)at->x + pic->px.w < l->w ? (int64_t)at->x + pic->px.w : l->w;
+	const int64_t y1 = (int64_t)at->y + pic->px.h < l->h ? (int64_t)at->y + pic->px.h : l->h;
+	if (!pic->tex || x1 <= x0 || y1 <= y0)
+		return;
+	gs_effect_set_texture(image, pic->tex);
+	gs_matrix_push();
+	gs_matrix_translate3f((float)x0, (float)y0, 0.0f);
+	while (gs_effect_loop(effect, "Draw"))
+		gs_draw_sprite_subregion(pic->tex, 0, (uint32_t)(x0 - at->x), (uint32_t)(y0 - at->y),
+					 (uint32_t)(x1 - x0), (uint32_t)(y1 - y0));
+	gs_matrix_pop();
+}
+
+/* Unchanged content costs one atomic read and the draws. The pictures are drawn as they are, without sRGB
+ * conversions: they are sRGB-encoded and premultiplied in that encoding (QPainter blends in sRGB space), so decoding
+ * them on the texture read and encoding again on the framebuffer write changes no opaque pixel and blends
+ * antialiased edges in a space they were not computed for, while llvmpipe pays the conversions per pixel. Each picture
+ * is only as large as its line's ink: a software renderer pays for every pixel of a draw, transparent or not. */
+void rfo_overlay_render(struct rfo_overlay *o)
+{
+	if (os_atomic_load_bool(&o->ready))
+		take(o);
+	const struct rfo_overlay_layout *l = o->shown;
+	if (!l || !l->num)
+		return;
+	const bool previous = gs_framebuffer_srgb_enabled();
+	gs_enable_framebuffer_srgb(false);
+	gs_blend_state_push();
+	gs_blend_function(GS_BLEND_ONE, GS_BLEND_INVSRCALPHA); /* premultiplied */
+	if (l->background >> 24)
+		draw_background(l);
+	gs_effect_t *effect = obs_get_base_effect(OBS_EFFECT_DEFAULT);
+	gs_eparam_t *image = gs_effect_get_param_by_name(effect, "image");
+	for (size_t i = 0; i < l->num; i++)
+		draw_picture(l, &l->items[i], effect, image);
+	gs_blend_state_pop();
+	gs_enable_framebuffer_srgb(previous);
+}
+
+void rfo_overlay_drop_textures(struct rfo_overlay *o)
+{
+	obs_enter_graphics();
+	take(o); /* the dead textures too */
+	/* the worker's cache and a later layout may share these pictures: only their textures go now */
+	for (size_t i = 0; o->shown && i < o->shown->num; i++) {
+		struct rfo_overlay_picture *pic = o->shown->items[i].pic;
+		if (pic->tex)
+			gs_texture_destroy(pic->tex);
+		pic->tex = NULL;
+	}
+	layout_free(o, o->shown, true);
+	o->shown = NULL;
+	obs_leave_graphics();
+}
+
+void rfo_overlay_free_layouts(struct rfo_overlay *o)
+{
+	for (size_t i = 0; i < o->num_cache; i++)
+		rfo_overlay_picture_release(o, o->cache[i], false);
+	o->num_cache = 0;
+	layout_free(o, o->pending, false);
+	o->pending = NULL;
+	/* none with a texture once the source's destroy freed them; should one be left, it is freed where it may be */
+	if (o->dead.num) {
+		obs_enter_graphics();
+		for (size_t i = 0; i < o->dead.num; i++)
+			picture_free(o->dead.array[i]);
+		obs_leave_graphics();
+	}
+	da_free(o->dead);
+}
