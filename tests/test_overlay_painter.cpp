@@ -48,13 +48,13 @@ static void paint_frame(const rfo_ui_overlays_view *view, const rfo_ui_overlay_f
 							RFO_UI_OVERLAY_GAP(f.font_size), newest_top, tops.data());
 	for (size_t i = first; i < pics.size(); i++) {
 		const rfo_ui_overlay_picture &p = pics[i];
-		check(!p.rgba || (p.x >= 0 && p.x + int(p.w) <= int(W)));
-		for (uint32_t py = 0; p.rgba && py < p.h; py++) {
+		check(!p.bgra || (p.x >= 0 && p.x + int(p.w) <= int(W)));
+		for (uint32_t py = 0; p.bgra && py < p.h; py++) {
 			const int y = tops[i] + p.y + int(py);
 			if (y < 0 || y >= int(H))
 				continue;
 			for (uint32_t px = 0; px < p.w; px++) {
-				const uint8_t *s = p.rgba + (size_t(py) * p.w + px) * 4;
+				const uint8_t *s = p.bgra + (size_t(py) * p.w + px) * 4;
 				uint8_t *d = buf.data() + size_t(y) * LINESIZE + size_t(p.x + int(px)) * 4;
 				for (int c = 0; c < 4; c++)
 					d[c] = uint8_t(s[c] + d[c] * (255 - s[3]) / 255);
@@ -62,7 +62,7 @@ static void paint_frame(const rfo_ui_overlays_view *view, const rfo_ui_overlay_f
 		}
 	}
 	for (const rfo_ui_overlay_picture &p : pics)
-		bfree(p.rgba);
+		bfree(p.bgra);
 }
 
 /* opaque pixels, and whether any byte of the padding at the end of each row was written */
@@ -102,8 +102,8 @@ static ink_place find_ink(const rfo_ui_overlays_view *view, const rfo_ui_overlay
 				k.x0 = int(x);
 			if (int(x) > k.x1)
 				k.x1 = int(x);
-			if (px[0] == ((badge >> 16) & 0xFF) && px[1] == ((badge >> 8) & 0xFF) &&
-			    px[2] == (badge & 0xFF))
+			if (px[2] == ((badge >> 16) & 0xFF) && px[1] == ((badge >> 8) & 0xFF) &&
+			    px[0] == (badge & 0xFF))
 				(x < W / 2 ? k.badge_left : k.badge_right)++;
 		}
 	return k;
@@ -192,7 +192,7 @@ static emote_place find_emote(const rfo_ui_overlays_view *view, const rfo_ui_ove
 	for (int y = 0; y < int(H); y++)
 		for (int x = 0; x < int(W); x++) {
 			const uint8_t *px = buf.data() + y * LINESIZE + x * 4;
-			if (px[0] == ((rgb >> 16) & 0xFF) && px[1] == ((rgb >> 8) & 0xFF) && px[2] == (rgb & 0xFF) &&
+			if (px[2] == ((rgb >> 16) & 0xFF) && px[1] == ((rgb >> 8) & 0xFF) && px[0] == (rgb & 0xFF) &&
 			    px[3] == 0xFF) {
 				e.pixels++;
 				e.x0 = std::min(e.x0, x);
@@ -318,9 +318,9 @@ int main(int argc, char **argv)
 	rfo_ui_overlay_picture one = {};
 	std::thread([&] { view->paint_line(&f, &lines[0], &one); }).join();
 	fprintf(stderr, "one line: %ux%u at %d,%d, height %.1f\n", one.w, one.h, one.x, one.y, double(one.height));
-	check(one.rgba && one.w > 100 && one.w <= W && one.y < 0);
+	check(one.bgra && one.w > 100 && one.w <= W && one.y > -f.font_size && one.y < f.font_size);
 	check(one.height > f.font_size * 0.9f && float(one.h) < one.height + f.font_size);
-	bfree(one.rgba);
+	bfree(one.bgra);
 
 	/* nothing to show: fully transparent */
 	check(paint_on_thread(view, f, lines, 0) == 0);

@@ -14,7 +14,7 @@ struct rfo_overlay_picture *rfo_overlay_picture_new(uint64_t key, struct rfo_ui_
 	pic->refs = 1;
 	pic->key = key;
 	pic->px = *px;
-	px->rgba = NULL;
+	px->bgra = NULL;
 	return pic;
 }
 
@@ -28,7 +28,7 @@ static void picture_free(struct rfo_overlay_picture *pic)
 {
 	if (pic->tex) /* only in the graphics context */
 		gs_texture_destroy(pic->tex);
-	bfree(pic->px.rgba);
+	bfree(pic->px.bgra);
 	bfree(pic);
 }
 
@@ -90,12 +90,12 @@ static void take(struct rfo_overlay *o)
 	o->shown = layout;
 	for (size_t i = 0; i < layout->num; i++) {
 		struct rfo_overlay_picture *pic = layout->items[i].pic;
-		if (pic->tex || !pic->px.rgba)
+		if (pic->tex || !pic->px.bgra)
 			continue;
-		const uint8_t *data = pic->px.rgba;
-		pic->tex = gs_texture_create(pic->px.w, pic->px.h, GS_RGBA, 1, &data, 0);
-		bfree(pic->px.rgba);
-		pic->px.rgba = NULL; /* a texture that could not be made is not drawn */
+		const uint8_t *data = pic->px.bgra;
+		pic->tex = gs_texture_create(pic->px.w, pic->px.h, GS_BGRA, 1, &data, 0);
+		bfree(pic->px.bgra);
+		pic->px.bgra = NULL; /* a texture that could not be made is not drawn */
 	}
 }
 

@@ -103,7 +103,7 @@ void rfo_overlay_set_platforms(obs_data_t *settings, uint32_t mask);
 uint32_t rfo_overlay_read_platforms(obs_data_t *settings);
 
 /* ---- rfo-overlay-draw.c: the pictures, handed from the worker to the graphics thread, and the draw ---- */
-/* A picture of the painter's (takes px->rgba) with one reference. */
+/* A picture of the painter's (takes px->bgra) with one reference. */
 struct rfo_overlay_picture *rfo_overlay_picture_new(uint64_t key, struct rfo_ui_overlay_picture *px);
 struct rfo_overlay_picture *rfo_overlay_picture_addref(struct rfo_overlay_picture *pic);
 /* Drops a reference; the last one frees the picture, its texture on the graphics thread (graphics: the caller is in

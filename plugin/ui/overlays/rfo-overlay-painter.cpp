@@ -1,5 +1,6 @@
 /* The overlay sources' painter (rfo-ui-overlays.h): plain strings shaped with QTextLayout (bidi, font fallback,
- * colour emoji) and painted with QPainter, each line into a picture of its own. Runs on the overlays' worker thread: no
+ * colour emoji) and painted with QPainter, each line into a picture of its own (QImage's ARGB32_Premultiplied: the
+ * raster engine's own format, whose text blending has a fast path; RGBA8888 goes through 64-bit pixels). Runs on the overlays' worker thread: no
  * widget, no static state written after rfo_ui_overlays_connect but the emote images' locked cache
  * (rfo-overlay-images.cpp). */
 #include "rfo-ui-overlays.h"
@@ -328,8 +329,8 @@ static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 static void paint_hint(const rfo_ui_overlay_frame *f, const QFont &font, rfo_ui_overlay_picture *out)
 {
 	const uint32_t w = f->width, h = f->height;
-	out->rgba = static_cast<uint8_t *>(bmalloc(size_t(w) * h * 4));
-	QImage img(out->rgba, int(w), int(h), int(w * 4), QImage::Format_RGBA8888_Premultiplied);
+	out->bgra = static_cast<uint8_t *>(bmalloc(size_t(w) * h * 4));
+	QImage img(out->bgra, int(w), int(h), int(w * 4), QImage::Format_ARGB32_Premultiplied);
 	img.fill(Qt::transparent);
 	QPainter p(&img);
 	p.setRenderHint(QPainter::TextAntialiasing);
@@ -371,12 +372,49 @@ static QRect line_bounds(const rfo_ui_overlay_frame *f, const laid_line &l, QPoi
 
 /* A fading line: every premultiplied channel scaled by its alpha (drawn whole first, so that its outline strokes do
  * not add up). */
-static void fade(uint8_t *rgba, size_t bytes, float alpha)
+static void fade(uint8_t *bgra, size_t bytes, float alpha)
 {
 	const uint32_t a = uint32_t(qBound(0.0f, alpha, 1.0f) * 256.0f + 0.5f);
 	for (size_t i = 0; i < bytes; i++)
-		rgba[i] = uint8_t((rgba[i] * a) >> 8);
+		bgra[i] = uint8_t((bgra[i] * a) >> 8);
 }
+
+/* Copies the ink of a painted w × h area (the margins line_bounds leaves for the outline, the shadow and overhangs are
+ * mostly transparent, and the renderer pays for every pixel it draws) into the picture, placed at x, y; no ink: no
+ * picture. A premultiplied pixel without alpha is 0. */
+static void cut_ink(const uint32_t *px, uint32_t w, uint32_t h, int32_t x, int32_t y, rfo_ui_overlay_picture *out)
+{
+	uint32_t top = h, bottom = 0, left = w, right = 0;
+	for (uint32_t row = 0; row < h; row++) {
+		const uint32_t *p = px + size_t(row) * w;
+		uint32_t a = 0;
+		while (a < w && !p[a])
+			a++;
+		if (a == w)
+			continue;
+		uint32_t b = w;
+		while (!p[b - 1])
+			b--;
+		top = qMin(top, row);
+		bottom = row + 1;
+		left = qMin(left, a);
+		right = qMax(right, b);
+	}
+	if (top >= bottom)
+		return;
+	out->w = right - left;
+	out->h = bottom - top;
+	out->x = x + int32_t(left);
+	out->y = y + int32_t(top);
+	out->bgra = static_cast<uint8_t *>(bmalloc(size_t(out->w) * out->h * 4));
+	for (uint32_t row = 0; row < out->h; row++)
+		memcpy(out->bgra + size_t(row) * out->w * 4, px + size_t(top + row) * w + left, size_t(out->w) * 4);
+}
+
+/* Where each thread paints a line before its ink is cut out (a buffer of its own per line would fault in fresh pages
+ * at every paint: in a flood, most of the worker's time); kept up to this many pixels. */
+static const size_t SCRATCH_KEPT = 1u << 18;
+static thread_local std::vector<uint32_t> scratch;
 
 static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *line, rfo_ui_overlay_picture *out)
 {
@@ -413,9 +451,13 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	out->height = float(l.height);
 	if (r.isEmpty())
 		return;
-	const size_t bytes = size_t(r.width()) * size_t(r.height()) * 4;
-	out->rgba = static_cast<uint8_t *>(bmalloc(bytes));
-	QImage img(out->rgba, r.width(), r.height(), r.width() * 4, QImage::Format_RGBA8888_Premultiplied);
+	const size_t pixels = size_t(r.width()) * size_t(r.height());
+	std::vector<uint32_t> once;
+	std::vector<uint32_t> &buf = pixels <= SCRATCH_KEPT ? scratch : once;
+	if (buf.size() < pixels)
+		buf.resize(pixels);
+	QImage img(reinterpret_cast<uchar *>(buf.data()), r.width(), r.height(), r.width() * 4,
+		   QImage::Format_ARGB32_Premultiplied);
 	img.fill(Qt::transparent);
 	QPainter p(&img);
 	p.setRenderHint(QPainter::Antialiasing);
@@ -423,12 +465,9 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	p.translate(-r.left(), -r.top());
 	draw_line(p, f, l, QPointF(x, 0), f->width, badge, font);
 	p.end();
-	if (l.alpha < 1.0f)
-		fade(out->rgba, bytes, l.alpha);
-	out->w = uint32_t(r.width());
-	out->h = uint32_t(r.height());
-	out->x = r.left();
-	out->y = r.top();
+	cut_ink(buf.data(), uint32_t(r.width()), uint32_t(r.height()), r.left(), r.top(), out);
+	if (out->bgra && l.alpha < 1.0f)
+		fade(out->bgra, size_t(out->w) * out->h * 4, l.alpha);
 }
 
 static bool threaded_text()
