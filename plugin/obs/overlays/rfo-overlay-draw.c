@@ -4,7 +4,9 @@
  * rfo-overlays.h. */
 #include "rfo-overlays-private.h"
 
+#include <graphics/matrix4.h>
 #include <graphics/vec4.h>
+#include <math.h>
 #include <obs-module.h>
 #include <util/bmem.h>
 
@@ -99,6 +101,25 @@ static void take(struct rfo_overlay *o)
 	}
 }
 
+/* Whether this draw lands 1:1 on the target's pixels: the world matrix moves by whole pixels only and the viewport is
+ * the render target's size (the canvas, a filter's texture; not the properties dialog's scaled preview, nor a scaled
+ * or rotated scene item). Then nearest sampling reads exactly what linear sampling would, at a fraction of a software
+ * renderer's cost per pixel. */
+static bool one_to_one(void)
+{
+	struct matrix4 m;
+	gs_matrix_get(&m);
+	const float e = 1e-4f;
+	if (fabsf(m.x.x - 1.0f) > e || fabsf(m.y.y - 1.0f) > e || fabsf(m.x.y) > e || fabsf(m.y.x) > e ||
+	    fabsf(m.t.x - roundf(m.t.x)) > 1e-3f || fabsf(m.t.y - roundf(m.t.y)) > 1e-3f)
+		return false;
+	gs_texture_t *target = gs_get_render_target();
+	struct gs_rect vp;
+	gs_get_viewport(&vp);
+	return target && vp.x == 0 && vp.y == 0 && gs_texture_get_width(target) == (uint32_t)vp.cx &&
+	       gs_texture_get_height(target) == (uint32_t)vp.cy;
+}
+
 static void draw_background(const struct rfo_overlay_layout *l)
 {
 	const float a = (float)(l->background >> 24) / 255.0f;
@@ -113,7 +134,7 @@ static void draw_background(const struct rfo_overlay_layout *l)
 
 /* One picture at its place, only the part inside the source's box (the newest line may be taller than the box). */
 static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, gs_effect_t *effect,
-			 gs_eparam_t *image)
+			 gs_eparam_t *image, gs_samplerstate_t *point)
 {
 	const struct rfo_overlay_picture *pic = at->pic;
 	const int64_t x0 = at->x > 0 ? at->x : 0, y0 = at->y > 0 ? at->y : 0;
@@ -122,6 +143,8 @@ static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_ov
 	if (!pic->tex || x1 <= x0 || y1 <= y0)
 		return;
 	gs_effect_set_texture(image, pic->tex);
+	if (point)
+		gs_effect_set_next_sampler(image, point);
 	gs_matrix_push();
 	gs_matrix_translate3f((float)x0, (float)y0, 0.0f);
 	while (gs_effect_loop(effect, "Draw"))
@@ -142,6 +165,15 @@ void rfo_overlay_render(struct rfo_overlay *o)
 	const struct rfo_overlay_layout *l = o->shown;
 	if (!l || !l->num)
 		return;
+	if (!o->point) {
+		struct gs_sampler_info info = {.filter = GS_FILTER_POINT,
+					       .address_u = GS_ADDRESS_CLAMP,
+					       .address_v = GS_ADDRESS_CLAMP,
+					       .address_w = GS_ADDRESS_CLAMP,
+					       .max_anisotropy = 1};
+		o->point = gs_samplerstate_create(&info);
+	}
+	gs_samplerstate_t *point = one_to_one() ? o->point : NULL;
 	const bool previous = gs_framebuffer_srgb_enabled();
 	gs_enable_framebuffer_srgb(false);
 	gs_blend_state_push();
@@ -151,7 +183,7 @@ void rfo_overlay_render(struct rfo_overlay *o)
 	gs_effect_t *effect = obs_get_base_effect(OBS_EFFECT_DEFAULT);
 	gs_eparam_t *image = gs_effect_get_param_by_name(effect, "image");
 	for (size_t i = 0; i < l->num; i++)
-		draw_picture(l, &l->items[i], effect, image);
+		draw_picture(l, &l->items[i], effect, image, point);
 	gs_blend_state_pop();
 	gs_enable_framebuffer_srgb(previous);
 }
@@ -169,6 +201,9 @@ void rfo_overlay_drop_textures(struct rfo_overlay *o)
 	}
 	layout_free(o, o->shown, true);
 	o->shown = NULL;
+	if (o->point)
+		gs_samplerstate_destroy(o->point);
+	o->point = NULL;
 	obs_leave_graphics();
 }
 

@@ -21,6 +21,7 @@
 
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
+#define FLOOD_MS 100U               /* the shortest time between two rounds while chat floods in */
 
 struct seen {
 	uint64_t seq;
@@ -203,15 +204,17 @@ static uint64_t line_key(const struct rfo_overlay_paint *p, const struct rfo_ui_
 	return k;
 }
 
-/* The line's picture: the one the last layout had for it, or a new paint. */
+/* The line's picture: the one the last layout had for it, or (*fresh) a new paint. */
 static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const struct rfo_overlay_paint *p,
 						const struct rfo_ui_overlay_line *l,
-						const struct rfo_ui_overlays_view *view)
+						const struct rfo_ui_overlays_view *view, bool *fresh)
 {
 	const uint64_t key = line_key(p, l);
+	*fresh = false;
 	for (size_t i = 0; i < o->num_cache; i++)
 		if (o->cache[i]->key == key)
 			return rfo_overlay_picture_addref(o->cache[i]);
+	*fresh = true;
 	struct rfo_ui_overlay_picture px;
 	view->paint_line(&p->frame, l, &px);
 	return rfo_overlay_picture_new(key, &px);
@@ -228,6 +231,7 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 	layout->h = f->height;
 	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
 	size_t n = 0;
+	o->flooded = false;
 	if (f->hint) {
 		struct rfo_ui_overlay_picture px;
 		view->paint_line(f, NULL, &px);
@@ -236,18 +240,22 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 		layout->background = f->background;
 		float heights[RFO_OVERLAY_MAX_LINES];
 		int32_t tops[RFO_OVERLAY_MAX_LINES];
+		bool fresh[RFO_OVERLAY_MAX_LINES];
 		for (; n < p->num_lines; n++) {
-			pics[n] = line_picture(o, p, &p->lines[n], view);
+			pics[n] = line_picture(o, p, &p->lines[n], view, &fresh[n]);
 			heights[n] = pics[n]->px.height;
 		}
 		const size_t first = rfo_overlay_stack(heights, n, (float)f->height, (float)f->padding,
 						       RFO_UI_OVERLAY_GAP(f->font_size), p->newest_top, tops);
+		size_t new_lines = 0;
 		for (size_t i = first; i < n; i++) {
+			new_lines += fresh[i];
 			if (!pics[i]->px.w)
 				continue;
 			layout->items[layout->num++] = (struct rfo_overlay_placed){
 				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
 		}
+		o->flooded = new_lines >= 3 && new_lines * 2 > n - first;
 	}
 	for (size_t i = 0; i < o->num_cache; i++)
 		rfo_overlay_picture_release(o, o->cache[i], false);
@@ -343,8 +351,9 @@ static bool signed_in_now(void)
 }
 
 /* One round over every source; returns when the next one is due by itself (a line fades or expires, the viewers'
- * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. */
-static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
+ * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. *flood: a chat source's
+ * new picture was mostly new lines. */
+static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
 {
 	uint64_t wake_at = UINT64_MAX;
 	struct rfo_overlay_round *r = &overlays.round;
@@ -400,9 +409,10 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 		}
 		struct rfo_overlay_paint *p = build(o, r);
 		wake_at = min_u64(wake_at, o->deadline_ns);
-		if (p && view->threaded)
+		if (p && view->threaded) {
 			paint_publish(p, view);
-		else if (p)
+			*flood |= o->flooded;
+		} else if (p)
 			rfo_dispatch(paint_task, p);
 	}
 	for (size_t i = 0; i < list.num; i++)
@@ -416,6 +426,7 @@ static void *worker(void *param)
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-overlays");
 	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX;
+	bool flood = false;
 	while (!stopping()) {
 		/* nothing polls: a change wakes the worker (a new message or link change through the chat feed, a source
 		 * added, changed, shown or activated), or the time the last round said something changes by itself */
@@ -425,16 +436,19 @@ static void *worker(void *param)
 		else if (wake_at > now)
 			os_event_timedwait(overlays.wake, (unsigned long)((wake_at - now) / 1000000ULL) + 1);
 		const uint32_t step = frame_ms();
-		/* a flood of changes is coalesced: at most one round per frame interval */
+		/* changes are coalesced: at most one round per frame interval; while chat floods in (most lines of the last
+		 * picture were new: each would be on screen for a frame or two, too short to be read), at most one per
+		 * FLOOD_MS, which spares OBS's graphics thread a dozen new textures at every frame */
+		const uint64_t gap_ns = (flood && FLOOD_MS > step ? FLOOD_MS : step) * 1000000ULL;
 		const uint64_t since = os_gettime_ns() - last_ns;
-		if (last_ns && since < step * 1000000ULL &&
-		    os_event_timedwait(overlays.stopped,
-				       (unsigned long)((step * 1000000ULL - since) / 1000000ULL) + 1) == 0)
+		if (last_ns && since < gap_ns &&
+		    os_event_timedwait(overlays.stopped, (unsigned long)((gap_ns - since) / 1000000ULL) + 1) == 0)
 			break;
 		if (stopping())
 			break;
 		last_ns = os_gettime_ns();
-		wake_at = run_round(step, &copied_seq);
+		flood = false;
+		wake_at = run_round(step, &copied_seq, &flood);
 	}
 	return NULL;
 }
