@@ -17,6 +17,7 @@
 #include <QPainter>
 #include <QFontMetricsF>
 #include <QGuiApplication>
+#include <QHash>
 #include <QTextLayout>
 #include <QTextOption>
 
@@ -38,16 +39,41 @@ static QColor rgb(uint32_t c)
 	return QColor((c >> 16) & 0xFF, (c >> 8) & 0xFF, c & 0xFF);
 }
 
-static QFont frame_font(const rfo_ui_overlay_frame *f)
+/* What each painting thread keeps between lines (fonts belong to the thread that uses them, and a line painted every
+ * 50 ms would otherwise resolve its font and draw its badge from nothing each time): the last look's font and metrics
+ * and the badges drawn in it. */
+struct thread_look {
+	QByteArray face;
+	int size = 0;
+	bool bold = false, italic = false;
+	QFont font;
+	qreal height = 0, nbsp = 0;
+	QHash<QString, QImage> badges; /* by mark, colour and size */
+};
+static thread_local thread_look look;
+
+static const thread_look &frame_look(const rfo_ui_overlay_frame *f)
 {
-	QFont font(f->font_face && *f->font_face ? QString::fromUtf8(f->font_face) : QStringLiteral("Sans Serif"));
-	font.setPixelSize(f->font_size > 4 ? f->font_size : 4);
+	const QByteArray face = f->font_face && *f->font_face ? QByteArray(f->font_face) : QByteArray("Sans Serif");
+	const int size = f->font_size > 4 ? f->font_size : 4;
+	if (look.size == size && look.bold == f->bold && look.italic == f->italic && look.face == face)
+		return look;
+	look = thread_look();
+	look.face = face;
+	look.size = size;
+	look.bold = f->bold;
+	look.italic = f->italic;
+	look.font = QFont(QString::fromUtf8(face));
+	look.font.setPixelSize(size);
 	if (f->bold)
-		font.setBold(true);
+		look.font.setBold(true);
 	if (f->italic)
-		font.setItalic(true);
-	font.setStyleStrategy(QFont::PreferAntialias);
-	return font;
+		look.font.setItalic(true);
+	look.font.setStyleStrategy(QFont::PreferAntialias);
+	const QFontMetricsF m(look.font);
+	look.height = m.height();
+	look.nbsp = m.horizontalAdvance(QChar(0xA0));
+	return look;
 }
 
 /* An emote drawn as its image: the no-break space at `pos` of the line's text holds its place. */
@@ -104,9 +130,8 @@ static void append_body(line_text &t, const rfo_ui_overlay_frame *f, const rfo_u
 		if (image.isNull())
 			continue;
 		if (height <= 0) {
-			const QFontMetricsF m(frame_font(f));
-			height = m.height();
-			space = m.horizontalAdvance(QChar(0xA0));
+			height = frame_look(f).height;
+			space = frame_look(f).nbsp;
 		}
 		append(t, QString::fromUtf8(text + at, int(e.byte_start - at)), fmt);
 		const qreal width = qMin(height * 4, image.width() * height / image.height());
@@ -253,9 +278,16 @@ static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, c
 	return layout;
 }
 
+/* The outline's and the shadow's colour. */
+static QColor outline_color()
+{
+	return QColor(0, 0, 0, 200);
+}
+
 static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, const QColor &pen)
 {
 	const qreal o = f->font_size >= 24 ? 2.0 : 1.0;
+	p.setPen(outline_color()); /* the text without a format of its own (the message) takes the pen */
 	if (l.dark && f->shadow)
 		l.dark->draw(&p, at + QPointF(o + 1, o + 1));
 	if (l.dark && f->outline) {
@@ -268,27 +300,46 @@ static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_lin
 	l.layout->draw(&p, at);
 }
 
-/* The platform's badge: its colour, its mark ("Tw", "YT") in white, or black where white does not read. */
-static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, const QFont &font)
+/* The platform's badge, `size` px: its colour, its mark ("Tw", "YT") in white, or black where white does not read. */
+static QImage badge_image(const QString &mark, uint32_t color, qreal size, const QFont &font)
 {
+	const int side = int(std::ceil(size));
+	QImage img(side, side, QImage::Format_ARGB32_Premultiplied);
+	img.fill(Qt::transparent);
+	QPainter p(&img);
+	p.setRenderHint(QPainter::Antialiasing);
+	p.setRenderHint(QPainter::TextAntialiasing);
 	p.setPen(Qt::NoPen);
-	p.setBrush(rgb(l.t.badge));
-	const QRectF r(at.x(), at.y() + size * 0.1, size, size);
+	p.setBrush(rgb(color));
+	const QRectF r(0, 0, size, size);
 	p.drawRoundedRect(r, size * 0.25, size * 0.25);
 	QFont small = font;
 	small.setBold(true);
 	small.setItalic(false);
-	int px = qMax(4, int(size * (l.t.badge_letter.size() > 1 ? 0.5 : 0.7)));
+	int px = qMax(4, int(size * (mark.size() > 1 ? 0.5 : 0.7)));
 	small.setPixelSize(px);
 	/* two wide letters ("YT") must stay inside the badge */
-	while (px > 4 && QFontMetricsF(small).horizontalAdvance(l.t.badge_letter) > size * 0.86)
+	while (px > 4 && QFontMetricsF(small).horizontalAdvance(mark) > size * 0.86)
 		small.setPixelSize(--px);
 	p.setFont(small);
 	/* white as the platforms' own marks are, unless it does not read (3:1, large bold text): light greens, yellow */
-	const bool dark = rfo_chat_color_contrast(l.t.badge, 0xFFFFFF) < 3.0;
+	const bool dark = rfo_chat_color_contrast(color, 0xFFFFFF) < 3.0;
 	p.setPen(dark ? QColor(0x10, 0x10, 0x10) : QColor(Qt::white));
-	p.drawText(r, Qt::AlignCenter, l.t.badge_letter);
-	p.setBrush(Qt::NoBrush);
+	p.drawText(r, Qt::AlignCenter, mark);
+	return img;
+}
+
+/* A badge is drawn once per thread, look and platform, then copied (at most 64 kept). */
+static void draw_badge(QPainter &p, const laid_line &l, QPointF at, qreal size, const QFont &font)
+{
+	const QString key = l.t.badge_letter + QLatin1Char('/') + QString::number(l.t.badge, 16);
+	auto it = look.badges.constFind(key);
+	if (it == look.badges.constEnd()) {
+		if (look.badges.size() >= 64)
+			look.badges.clear();
+		it = look.badges.insert(key, badge_image(l.t.badge_letter, l.t.badge, size, font));
+	}
+	p.drawImage(QPointF(at.x(), at.y() + size * 0.1), *it);
 }
 
 /* The emotes' images over the places their no-break spaces keep (either edge first: right-to-left runs too). */
@@ -421,7 +472,7 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	*out = rfo_ui_overlay_picture{};
 	if (!f || f->width == 0 || f->height == 0)
 		return;
-	const QFont font = frame_font(f);
+	const QFont font = frame_look(f).font;
 	if (f->hint) {
 		paint_hint(f, font, out);
 		return;
@@ -430,7 +481,7 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 		return;
 	const qreal pad = f->padding;
 	const qreal avail = qreal(f->width) - 2 * pad;
-	const qreal badge = QFontMetricsF(font).height() * 0.8;
+	const qreal badge = frame_look(f).height * 0.8;
 	const qreal gap = RFO_UI_OVERLAY_GAP(f->font_size);
 
 	laid_line l;
@@ -440,7 +491,7 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	l.highlight = line->highlight;
 	l.rtl = !f->centered && line_rtl(line, l.t.text);
 	l.layout = lay(l.t, font, nullptr, avail, l.indent, l.rtl, &l.height, &l.natural);
-	const QColor dark(0, 0, 0, 200);
+	const QColor dark = outline_color();
 	if (f->outline || f->shadow)
 		l.dark = lay(l.t, font, &dark, avail, l.indent, l.rtl, nullptr, nullptr);
 	qreal x = pad;
