@@ -29,7 +29,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-signin.sh"
 source "$(dirname "${BASH_SOURCE[0]}")/../e2e/lib-chat.sh"
-runs=2 window_s=20 settle_s=2 window2_s=10
+runs=2 window_s=20 settle_s=2 window2_s=10 only_phases=()
 while (($#)); do
 	case "$1" in
 	--quick) runs=1 window_s=4 settle_s=0.5 window2_s=2 ;;
@@ -37,8 +37,12 @@ while (($#)); do
 		runs=$2
 		shift
 		;;
+	--phase) # only these phases (repeatable): idle, rate20, flood
+		only_phases+=("$2")
+		shift
+		;;
 	*)
-		echo "usage: bench-overlays.sh [--quick] [--runs N]" >&2
+		echo "usage: bench-overlays.sh [--quick] [--runs N] [--phase idle|rate20|flood]..." >&2
 		exit 2
 		;;
 	esac
@@ -64,6 +68,9 @@ RESULTS="$E2E_TMP/results"
 bench() { echo "BENCH $*" >>"$E2E_TMP/bench.lines"; }
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# anon_kb: RssAnon of the OBS process (what it allocated; VmRSS also counts the pages of files it maps, such as the
+# code of libLLVM that llvmpipe pages in the first time it compiles a shader)
+anon_kb() { awk '/^RssAnon:/ {print $2}' "/proc/$OBS_PID/status"; }
 
 # thread_groups PID: "rfo gfx llvm ui" CPU time in µs (schedstat) of the plugin's rfo-* threads, OBS's graphics
 # thread, llvmpipe's rasterizer threads and the UI (main) thread
@@ -166,7 +173,7 @@ lifetime() {
 	e2e_sign_in 30
 	chat_wait_link connected 20
 	sleep "$settle_s"
-	rss0=$(obs_rss_kb)
+	rss0=$(obs_rss_kb) anon0=$(anon_kb)
 	case "$cfg" in
 	b) obs_req CreateInput "$(jq -nc --arg s "$SCENE" --argjson v "$TEXT_SETTINGS" \
 		'{sceneName: $s, inputName: "bench text", inputKind: "text_ft2_source_v2", inputSettings: $v}')" >/dev/null ;;
@@ -187,11 +194,11 @@ lifetime() {
 	sleep "$window_s"
 	c1=$(cpu_ticks "$OBS_PID") g1=$(thread_groups "$OBS_PID") t1=$(now_ms)
 	s1=$(render_skipped)
-	rss1=$(obs_rss_kb)
+	rss1=$(obs_rss_kb) anon1=$(anon_kb)
 	# idle phase, after its window: 15 messages; then a second window with them shown and unchanged (CPU, llvmpipe,
 	# the plugin's threads); then (c) a second chat source with the same settings (a: the same wait), to tell what
 	# each further source adds from what the first one's arrival costs the process once
-	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1
+	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1 anon_msgs=0
 	if [ "$phase" = idle ]; then
 		r=$(emu_ctl POST chat/flood '{"rate":15,"seconds":1}')
 		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
@@ -204,7 +211,7 @@ lifetime() {
 		lines="$(awk -v t=$((q1 - q0)) -v hz="$(getconf CLK_TCK)" -v ms=$((u1 - u0)) \
 			'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $(((hb[2] - ha[2]) * 1000 / (u1 - u0)))"
 		lines+=" $(((hb[0] - ha[0]) * 1000 / (u1 - u0)))"
-		rss_msgs=$(obs_rss_kb)
+		rss_msgs=$(obs_rss_kb) anon_msgs=$(($(anon_kb) - anon0))
 		if [ "$cfg" = c ]; then
 			obs_req CreateInput "$(jq -nc --arg s "$SCENE" --arg k "$CHAT_KIND" --argjson v "$CHAT_SETTINGS" \
 				'{sceneName: $s, inputName: "bench chat 2", inputKind: $k, inputSettings: $v}')" >/dev/null
@@ -230,13 +237,14 @@ lifetime() {
 		'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $((rss1 - rss0)) $prof" \
 		"$(((gb[0] - ga[0]) * 1000 / (t1 - t0))) $(((gb[1] - ga[1]) * 1000 / (t1 - t0)))" \
 		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" \
-		"$rss_msgs $rss_second $lines" >>"$RESULTS"
+		"$rss_msgs $rss_second $lines $((anon1 - anon0)) $anon_msgs" >>"$RESULTS"
 	e2e_log "$phase $cfg run $run: $(tail -n 1 "$RESULTS") (load $(loadavg))"
 }
 
 # the idle phase only compares the chat source's unchanged content with the empty scene
 phases=(rate20 flood)
 [ -n "$have_chat" ] && phases=(idle "${phases[@]}")
+((${#only_phases[@]})) && phases=("${only_phases[@]}")
 load_start=$(loadavg)
 started=$SECONDS
 for ((run = 1; run <= runs; run++)); do
@@ -256,7 +264,8 @@ load_end=$(loadavg)
 # field numbers in $RESULTS: 4 cpu_pct, 5 rss_added_kb, 6 gt_median, 7 gt_max, 8 gt_p99, 9 tick_median,
 # 10 rfo µs/s, 11 gfx µs/s, 12 llvm µs/s, 13 ui µs/s, 14 late frames, 15 RSS growth with 15 messages shown,
 # 16 RSS growth after a second chat source, 17-19 with 15 lines shown and unchanged: CPU %, llvmpipe µs/s,
-# rfo µs/s (15-19: idle phase only)
+# rfo µs/s (15-19: idle phase only), 20 RssAnon growth over the lifetime's window, 21 RssAnon growth with 15 messages
+# shown (idle phase only)
 # fig PHASE CONFIG FIELD [diff]: median over the runs of the field (with "diff": minus (a)'s in the same run)
 fig() {
 	awk -v p="$1" -v c="$2" -v f="$3" -v d="${4:-}" '
@@ -272,23 +281,24 @@ fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { if (v == "") print "–"; else pri
 
 printf '\nOBS overlays: 1920x1080 at %d fps, llvmpipe, %s, window %d s, %d run(s) in %d s, load average %s -> %s\n' \
 	"$FPS" "OBS $(dpkg-query -W -f '${Version}' obs-studio 2>/dev/null || echo '?')" "$window_s" "$runs" $((SECONDS - started)) "$load_start" "$load_end"
-printf '%-6s %-22s %8s %8s %9s %8s %8s %9s %8s %9s %8s %8s %6s\n' phase config 'CPU %' '+vs (a)' 'gfx med' \
-	'+vs (a)' 'gfx max' '+vs (a)' 'gfx p99' 'tick med' 'rfo %' 'RSS +MB' late
+printf '%-6s %-22s %8s %8s %9s %8s %8s %9s %8s %9s %8s %8s %8s %6s\n' phase config 'CPU %' '+vs (a)' 'gfx med' \
+	'+vs (a)' 'gfx max' '+vs (a)' 'gfx p99' 'tick med' 'rfo %' 'RSS +MB' 'anon +MB' late
 for phase in idle rate20 flood; do
 	for cfg in "${configs[@]}"; do
 		[ -n "$(fig "$phase" "$cfg" 4)" ] || continue
-		printf '%-6s %-22s %8.2f %8s %9.3f %8s %8.1f %9s %8.1f %9.3f %8.3f %8s %6.0f\n' "$phase" "${cfg_name[$cfg]}" \
+		printf '%-6s %-22s %8.2f %8s %9.3f %8s %8.1f %9s %8.1f %9.3f %8.3f %8s %8s %6.0f\n' "$phase" "${cfg_name[$cfg]}" \
 			"$(fig "$phase" "$cfg" 4)" "$(fmt "$(fig "$phase" "$cfg" 4 diff)")" "$(fig "$phase" "$cfg" 6)" \
 			"$(fmt "$(fig "$phase" "$cfg" 6 diff)" 3)" "$(fig "$phase" "$cfg" 7)" "$(fmt "$(fig "$phase" "$cfg" 7 diff)" 1)" \
 			"$(fig "$phase" "$cfg" 8)" "$(fig "$phase" "$cfg" 9)" "$(awk -v u="$(fig "$phase" "$cfg" 10)" 'BEGIN {printf "%.3f", u / 10000}')" \
 			"$(fmt "$(awk -v k="$(fig "$phase" "$cfg" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" 1)" \
+			"$(fmt "$(awk -v k="$(fig "$phase" "$cfg" 20 diff)" 'BEGIN {printf "%.1f", k / 1024}')" 1)" \
 			"$(fig "$phase" "$cfg" 14)"
 	done
 done
 echo "(CPU %: the whole OBS process, % of one core over the window; gfx: OBS's profiler for its graphics thread over"
 echo " the whole lifetime, ms per frame; tick med: tick_sources median, ms; rfo %: the plugin's threads; RSS +MB: VmRSS"
-echo " growth from before the source was created to the end of the window, minus (a)'s; late: frames rendered late"
-echo " in the window. Every figure is the median of the runs; '+vs (a)' is the median of the per-run differences.)"
+echo " growth from before the source was created to the end of the window, minus (a)'s; anon +MB: the same of RssAnon"
+echo " (VmRSS without the pages of mapped files); late: frames rendered late in the window. Every figure is the median of the runs; '+vs (a)' is the median of the per-run differences.)"
 echo "CPU by thread group, % of one core (graphics thread / llvmpipe / UI thread), median of the runs:"
 for phase in idle rate20 flood; do
 	for cfg in "${configs[@]}"; do
@@ -307,6 +317,7 @@ keys() { # PHASE LABEL CONFIG NAME: the BENCH lines of one configuration in one 
 	bench "overlay_${4}_${2}_gfx_max_added_ms" "$(fig "$1" "$3" 7 diff)" ms
 	bench "overlay_${4}_${2}_late_frames_added" "$(fig "$1" "$3" 14 diff)" frames
 	bench "overlay_${4}_${2}_rss_added_mb" "$(awk -v k="$(fig "$1" "$3" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
+	bench "overlay_${4}_${2}_anon_added_mb" "$(awk -v k="$(fig "$1" "$3" 20 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
 }
 for phase in rate20 flood; do
 	label=${phase/rate20/20}
@@ -333,9 +344,10 @@ if [ -n "$have_chat" ]; then
 		'BEGIN {printf "%.3f", u / 10000 + (t > 0 ? t * fps / 10 : 0)}')" %
 	bench overlay_chat_rss_added_mb "$(for p in idle rate20 flood; do fig "$p" c 5 diff; done |
 		awk 'NR == 1 || $1 > m {m = $1} END {printf "%.1f", m / 1024}')" MB
-	first=$(fig idle c 15 diff) second=$(fig idle c 16 diff)
-	printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene; a second one %+.1f MB\n' \
-		"$(awk -v k="$first" 'BEGIN {print k / 1024}')" "$(awk -v k="$second" 'BEGIN {print k / 1024}')"
+	first=$(fig idle c 15 diff) second=$(fig idle c 16 diff) first_anon=$(fig idle c 21 diff)
+	printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene (RssAnon %+.1f MB); a second one %+.1f MB\n' \
+		"$(awk -v k="$first" 'BEGIN {print k / 1024}')" "$(awk -v k="$first_anon" 'BEGIN {print k / 1024}')" \
+		"$(awk -v k="$second" 'BEGIN {print k / 1024}')"
 	lp=$(fig idle c 17 diff) ll=$(fig idle c 18 diff) lr=$(fig idle c 19 diff)
 	printf 'unchanged content with 15 lines shown (%d s): process %+.2f, llvmpipe %+.2f, the plugin'"'"'s threads %+.3f points of a core against the empty scene\n' \
 		"$window2_s" "$lp" "$(awk -v u="$ll" 'BEGIN {print u / 10000}')" "$(awk -v u="$lr" 'BEGIN {print u / 10000}')"
@@ -343,6 +355,7 @@ if [ -n "$have_chat" ]; then
 	bench overlay_unchanged_lines_llvmpipe_added_pct "$(awk -v u="$ll" 'BEGIN {printf "%.2f", u / 10000}')" %
 	bench overlay_unchanged_lines_rfo_threads_added_pct "$(awk -v u="$lr" 'BEGIN {printf "%.3f", u / 10000}')" %
 	bench overlay_chat_rss_first_source_mb "$(awk -v k="$first" 'BEGIN {printf "%.1f", k / 1024}')" MB
+	bench overlay_chat_anon_first_source_mb "$(awk -v k="$first_anon" 'BEGIN {printf "%.1f", k / 1024}')" MB
 	bench overlay_chat_rss_second_source_mb "$(awk -v k="$second" 'BEGIN {printf "%.1f", k / 1024}')" MB
 else
 	echo "(c) not measured: $CHAT_KIND not registered"
