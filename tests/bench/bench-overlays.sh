@@ -298,7 +298,8 @@ done
 echo "(CPU %: the whole OBS process, % of one core over the window; gfx: OBS's profiler for its graphics thread over"
 echo " the whole lifetime, ms per frame; tick med: tick_sources median, ms; rfo %: the plugin's threads; RSS +MB: VmRSS"
 echo " growth from before the source was created to the end of the window, minus (a)'s; anon +MB: the same of RssAnon"
-echo " (VmRSS without the pages of mapped files); late: frames rendered late in the window. Every figure is the median of the runs; '+vs (a)' is the median of the per-run differences.)"
+echo " (VmRSS without the pages of mapped files); late: frames rendered late in the window. Every figure is the median"
+echo " of the runs; '+vs (a)' is the median of the per-run differences.)"
 echo "CPU by thread group, % of one core (graphics thread / llvmpipe / UI thread), median of the runs:"
 for phase in idle rate20 flood; do
 	for cfg in "${configs[@]}"; do
@@ -345,11 +346,11 @@ if [ -n "$have_chat" ]; then
 	bench overlay_chat_rss_added_mb "$(for p in idle rate20 flood; do fig "$p" c 5 diff; done |
 		awk 'NR == 1 || $1 > m {m = $1} END {printf "%.1f", m / 1024}')" MB
 	first=$(fig idle c 15 diff) second=$(fig idle c 16 diff) first_anon=$(fig idle c 21 diff)
-	printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene (RssAnon %+.1f MB); a second one %+.1f MB\n' \
+	[ -n "$first" ] && printf 'VmRSS: the first chat source with 15 lines shown %+.1f MB against the empty scene (RssAnon %+.1f MB); a second one %+.1f MB\n' \
 		"$(awk -v k="$first" 'BEGIN {print k / 1024}')" "$(awk -v k="$first_anon" 'BEGIN {print k / 1024}')" \
 		"$(awk -v k="$second" 'BEGIN {print k / 1024}')"
 	lp=$(fig idle c 17 diff) ll=$(fig idle c 18 diff) lr=$(fig idle c 19 diff)
-	printf 'unchanged content with 15 lines shown (%d s): process %+.2f, llvmpipe %+.2f, the plugin'"'"'s threads %+.3f points of a core against the empty scene\n' \
+	[ -n "$lp" ] && printf 'unchanged content with 15 lines shown (%d s): process %+.2f, llvmpipe %+.2f, the plugin'"'"'s threads %+.3f points of a core against the empty scene\n' \
 		"$window2_s" "$lp" "$(awk -v u="$ll" 'BEGIN {print u / 10000}')" "$(awk -v u="$lr" 'BEGIN {print u / 10000}')"
 	bench overlay_unchanged_lines_process_added_pct "$lp" %
 	bench overlay_unchanged_lines_llvmpipe_added_pct "$(awk -v u="$ll" 'BEGIN {printf "%.2f", u / 10000}')" %
