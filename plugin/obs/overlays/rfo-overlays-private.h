@@ -65,10 +65,11 @@ struct rfo_overlay {
 	volatile long showing; /* shown anywhere, preview and properties dialog included (show/hide) */
 	volatile bool ready;   /* a layout waits in `pending` for the graphics thread */
 
-	pthread_mutex_t mutex; /* guards settings, pending and dead below; a leaf */
+	pthread_mutex_t mutex; /* guards settings, pending, dead and spent below; a leaf */
 	struct rfo_overlay_settings settings;
 	struct rfo_overlay_layout *pending;
 	DARRAY(struct rfo_overlay_picture *) dead; /* textures whose last reference went off the graphics thread */
+	DARRAY(uint8_t *) spent;                   /* pixels made textures, for the worker to free */
 
 	/* the worker's own (rfo-overlays.c): the pictures of the last layout, for the next one to reuse */
 	struct rfo_overlay_picture *cache[RFO_OVERLAY_MAX_LINES];
