@@ -128,6 +128,36 @@ profiler() {
 
 emu_start
 
+# Each frame of OBS's graphics thread inside the window, timed by uprobes on libobs' exported profile_start and
+# profile_end (the scope "obs_graphics_thread(…)" is one frame's work): OBS's profiler at exit has only the lifetime's
+# longest frame, which start-up and a source's creation (llvmpipe compiling) decide. Every configuration pays the
+# probes alike (about 2 µs a scope). Without perf or uprobes the window's longest frame is not measured.
+LIBOBS=$(ldd "$(command -v obs)" 2>/dev/null | awk '/libobs\.so/ {print $3; exit}')
+frame_probe=''
+frame_probe_setup() {
+	local a b
+	command -v perf >/dev/null && [ -n "$LIBOBS" ] || return 0
+	a=$(nm -D --defined-only "$LIBOBS" | awk '$3 == "profile_start" {print $1}')
+	b=$(nm -D --defined-only "$LIBOBS" | awk '$3 == "profile_end" {print $1}')
+	[ -n "$a" ] && [ -n "$b" ] || return 0
+	perf probe -q -d 'probe_libobs:rfo_frame_*' >/dev/null 2>&1 || true
+	perf probe -q -x "$LIBOBS" -a "rfo_frame_start=0x$a name=+0(%di):ustring" >/dev/null 2>&1 &&
+		perf probe -q -x "$LIBOBS" -a "rfo_frame_end=0x$b name=+0(%di):ustring" >/dev/null 2>&1 && frame_probe=1
+	return 0
+}
+frame_probe_setup
+e2e_log "frames in the window timed by uprobes: ${frame_probe:-no (perf or uprobes missing)}"
+# frame_longest DATA: the longest frame (ms) of the graphics thread in a record of the probes, and how many frames
+frame_longest() {
+	perf script -i "$1" -F tid,time,event,trace 2>/dev/null | awk '
+		/obs_graphics_thread\(/ {
+			t = $2; sub(/:$/, "", t)
+			if ($3 ~ /rfo_frame_start/) s[$1] = t
+			else if (s[$1] != "") { d = (t - s[$1]) * 1000; if (d > m) m = d; n++; s[$1] = "" }
+		}
+		END { if (n) printf "%.2f %d\n", m, n; else print "- 0" }'
+}
+
 # --- the profile: a 1920x1080 canvas at 30 fps (written before obs_write_global_ini, which keeps an existing one)
 profile="$HOME/.config/obs-studio/basic/profiles/Untitled"
 mkdir -p "$profile"
@@ -190,9 +220,20 @@ lifetime() {
 		sleep 1
 	fi
 	s0=$(render_skipped)
+	local frames="$E2E_TMP/frames.data" fpid='' longest='- 0'
+	if [ -n "$frame_probe" ]; then
+		perf record -q -e probe_libobs:rfo_frame_start -e probe_libobs:rfo_frame_end -p "$OBS_PID" -o "$frames" \
+			-- sleep "$window_s" >/dev/null 2>&1 &
+		fpid=$!
+	fi
 	c0=$(cpu_ticks "$OBS_PID") g0=$(thread_groups "$OBS_PID") t0=$(now_ms)
 	sleep "$window_s"
 	c1=$(cpu_ticks "$OBS_PID") g1=$(thread_groups "$OBS_PID") t1=$(now_ms)
+	if [ -n "$fpid" ]; then
+		wait "$fpid" || true
+		longest=$(frame_longest "$frames")
+		rm -f "$frames"
+	fi
 	s1=$(render_skipped)
 	rss1=$(obs_rss_kb) anon1=$(anon_kb)
 	# idle phase, after its window: 15 messages; then a second window with them shown and unchanged (CPU, llvmpipe,
@@ -237,7 +278,7 @@ lifetime() {
 		'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $((rss1 - rss0)) $prof" \
 		"$(((gb[0] - ga[0]) * 1000 / (t1 - t0))) $(((gb[1] - ga[1]) * 1000 / (t1 - t0)))" \
 		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" \
-		"$rss_msgs $rss_second $lines $((anon1 - anon0)) $anon_msgs" >>"$RESULTS"
+		"$rss_msgs $rss_second $lines $((anon1 - anon0)) $anon_msgs $longest" >>"$RESULTS"
 	e2e_log "$phase $cfg run $run: $(tail -n 1 "$RESULTS") (load $(loadavg))"
 }
 
@@ -265,7 +306,8 @@ load_end=$(loadavg)
 # 10 rfo µs/s, 11 gfx µs/s, 12 llvm µs/s, 13 ui µs/s, 14 late frames, 15 RSS growth with 15 messages shown,
 # 16 RSS growth after a second chat source, 17-19 with 15 lines shown and unchanged: CPU %, llvmpipe µs/s,
 # rfo µs/s (15-19: idle phase only), 20 RssAnon growth over the lifetime's window, 21 RssAnon growth with 15 messages
-# shown (idle phase only)
+# shown (idle phase only), 22 the longest frame of OBS's graphics thread inside the window (ms; "-": not measured),
+# 23 the frames timed
 # fig PHASE CONFIG FIELD [diff]: median over the runs of the field (with "diff": minus (a)'s in the same run)
 fig() {
 	awk -v p="$1" -v c="$2" -v f="$3" -v d="${4:-}" '
@@ -278,28 +320,40 @@ fig() {
 			printf "%.3f\n", m }' "$RESULTS"
 }
 fmt() { awk -v v="$1" -v d="${2:-2}" 'BEGIN { if (v == "") print "–"; else printf "%+." d "f\n", v }'; }
+# win_max PHASE CONFIG [diff]: the median over the runs of the window's longest frame (field 22), "–" unmeasured
+win_max() {
+	awk -v p="$1" -v c="$2" -v d="${3:-}" '
+		$1 == p && $2 == "a" { a[$3] = $22 }
+		$1 == p && $2 == c && $22 != "-" && $22 != "" { v[$3] = $22 }
+		END { n = 0; for (r in v) { if (d == "diff" && (a[r] == "-" || a[r] == "")) continue
+				x[++n] = (d == "diff" ? v[r] - a[r] : v[r]) }
+			if (!n) { print "–"; exit }
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (x[j] < x[i]) { t = x[i]; x[i] = x[j]; x[j] = t }
+			printf "%.1f\n", (n % 2) ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2 }' "$RESULTS"
+}
 
 printf '\nOBS overlays: 1920x1080 at %d fps, llvmpipe, %s, window %d s, %d run(s) in %d s, load average %s -> %s\n' \
 	"$FPS" "OBS $(dpkg-query -W -f '${Version}' obs-studio 2>/dev/null || echo '?')" "$window_s" "$runs" $((SECONDS - started)) "$load_start" "$load_end"
-printf '%-6s %-22s %8s %8s %9s %8s %8s %9s %8s %9s %8s %8s %8s %6s\n' phase config 'CPU %' '+vs (a)' 'gfx med' \
-	'+vs (a)' 'gfx max' '+vs (a)' 'gfx p99' 'tick med' 'rfo %' 'RSS +MB' 'anon +MB' late
+printf '%-6s %-22s %8s %8s %9s %8s %8s %9s %8s %9s %8s %8s %8s %8s %6s\n' phase config 'CPU %' '+vs (a)' 'gfx med' \
+	'+vs (a)' 'gfx max' '+vs (a)' 'gfx p99' 'tick med' 'rfo %' 'RSS +MB' 'anon +MB' 'win max' late
 for phase in idle rate20 flood; do
 	for cfg in "${configs[@]}"; do
 		[ -n "$(fig "$phase" "$cfg" 4)" ] || continue
-		printf '%-6s %-22s %8.2f %8s %9.3f %8s %8.1f %9s %8.1f %9.3f %8.3f %8s %8s %6.0f\n' "$phase" "${cfg_name[$cfg]}" \
+		printf '%-6s %-22s %8.2f %8s %9.3f %8s %8.1f %9s %8.1f %9.3f %8.3f %8s %8s %8s %6.0f\n' "$phase" "${cfg_name[$cfg]}" \
 			"$(fig "$phase" "$cfg" 4)" "$(fmt "$(fig "$phase" "$cfg" 4 diff)")" "$(fig "$phase" "$cfg" 6)" \
 			"$(fmt "$(fig "$phase" "$cfg" 6 diff)" 3)" "$(fig "$phase" "$cfg" 7)" "$(fmt "$(fig "$phase" "$cfg" 7 diff)" 1)" \
 			"$(fig "$phase" "$cfg" 8)" "$(fig "$phase" "$cfg" 9)" "$(awk -v u="$(fig "$phase" "$cfg" 10)" 'BEGIN {printf "%.3f", u / 10000}')" \
 			"$(fmt "$(awk -v k="$(fig "$phase" "$cfg" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" 1)" \
 			"$(fmt "$(awk -v k="$(fig "$phase" "$cfg" 20 diff)" 'BEGIN {printf "%.1f", k / 1024}')" 1)" \
-			"$(fig "$phase" "$cfg" 14)"
+			"$(win_max "$phase" "$cfg")" "$(fig "$phase" "$cfg" 14)"
 	done
 done
 echo "(CPU %: the whole OBS process, % of one core over the window; gfx: OBS's profiler for its graphics thread over"
 echo " the whole lifetime, ms per frame; tick med: tick_sources median, ms; rfo %: the plugin's threads; RSS +MB: VmRSS"
 echo " growth from before the source was created to the end of the window, minus (a)'s; anon +MB: the same of RssAnon"
-echo " (VmRSS without the pages of mapped files); late: frames rendered late in the window. Every figure is the median"
-echo " of the runs; '+vs (a)' is the median of the per-run differences.)"
+echo " (VmRSS without the pages of mapped files); win max: the graphics thread's longest frame inside the window, ms"
+echo " (uprobes); late: frames rendered late in the window. Every figure is the median of the runs; '+vs (a)' is the"
+echo " median of the per-run differences.)"
 echo "CPU by thread group, % of one core (graphics thread / llvmpipe / UI thread), median of the runs:"
 for phase in idle rate20 flood; do
 	for cfg in "${configs[@]}"; do
@@ -316,6 +370,13 @@ keys() { # PHASE LABEL CONFIG NAME: the BENCH lines of one configuration in one 
 	bench "overlay_${4}_${2}_cpu_added_pct" "$(fig "$1" "$3" 4 diff)" %
 	bench "overlay_${4}_${2}_gfx_median_added_ms" "$(fig "$1" "$3" 6 diff)" ms
 	bench "overlay_${4}_${2}_gfx_max_added_ms" "$(fig "$1" "$3" 7 diff)" ms
+	local wm
+	wm=$(win_max "$1" "$3" diff)
+	if [ "$wm" = – ]; then
+		bench "overlay_${4}_${2}_window_max_added_ms" # not measured: run-all.sh shows the budget as missing
+	else
+		bench "overlay_${4}_${2}_window_max_added_ms" "$wm" ms
+	fi
 	bench "overlay_${4}_${2}_late_frames_added" "$(fig "$1" "$3" 14 diff)" frames
 	bench "overlay_${4}_${2}_rss_added_mb" "$(awk -v k="$(fig "$1" "$3" 5 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
 	bench "overlay_${4}_${2}_anon_added_mb" "$(awk -v k="$(fig "$1" "$3" 20 diff)" 'BEGIN {printf "%.1f", k / 1024}')" MB
@@ -367,6 +428,7 @@ else
 	done
 fi
 bench overlay_loadavg "$load_start" load
+[ -n "$frame_probe" ] && perf probe -q -d 'probe_libobs:rfo_frame_*' >/dev/null 2>&1
 cat "$E2E_TMP/bench.lines"
 cp "$RESULTS" "$E2E_ART/results.txt"
 e2e_pass

@@ -30,7 +30,9 @@ done
 # CPU-time ratios are shown without a verdict (76-90 % from run to run on this shared machine).
 # End-to-end: 2,000/s is the emulator's maximum; 1,980 leaves 1 % for sampling.
 # Overlays (bench-overlays.sh, each against the empty scene of the same run): the chat source's added process CPU
-# minus the Text (FreeType 2) source's ≤ 0; graphics thread median ≤ +0.5 ms, longest frame ≤ +5 ms; VmRSS ≤ +20 MB
+# minus the Text (FreeType 2) source's ≤ 0; graphics thread median ≤ +0.5 ms, its longest frame inside the window
+# (uprobes on libobs' profiler scopes) ≤ +5 ms (the profiler's lifetime maximum, which OBS's start-up and the source's
+# creation decide, is shown without a budget); VmRSS ≤ +20 MB
 # per source (the first one, which also pays the process's one-time costs, and a second one); unchanged content
 # < 0.1 % of a core (0.099 at the printed precision), judged on what is attributable to the source (the plugin's
 # threads + tick_sources per frame); the whole-process difference is shown without one.
@@ -51,8 +53,8 @@ declare -A budget=(
 	[overlay_chat_minus_text_flood_cpu_pct]="le 0"
 	[overlay_chat_20_gfx_median_added_ms]="le 0.5"
 	[overlay_chat_flood_gfx_median_added_ms]="le 0.5"
-	[overlay_chat_20_gfx_max_added_ms]="le 5"
-	[overlay_chat_flood_gfx_max_added_ms]="le 5"
+	[overlay_chat_20_window_max_added_ms]="le 5"
+	[overlay_chat_flood_window_max_added_ms]="le 5"
 	[overlay_chat_20_rss_added_mb]="le 20"
 	[overlay_chat_flood_rss_added_mb]="le 20"
 	[overlay_chat_rss_added_mb]="le 20"
