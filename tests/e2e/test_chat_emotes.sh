@@ -20,7 +20,8 @@ export RFO_DOCK_TAB=chat
 chat_settings '{"history": 999999, "font_size": 99, "show_timestamps": "yes", "keywords": 42}' # clamped/ignored
 chat_start
 assert_json "$(chat_get 1)" '.historySize == 20000' "history size clamped to 20000"
-assert_log_contains "\\[restream-for-obs\\] dock: tab 'chat' selected" "RFO_DOCK_TAB"
+# the dock selects the tab once its pages are built, which may come after the chat connects
+obs_log_wait "\\[restream-for-obs\\] dock: tab 'chat' selected \\(RFO_DOCK_TAB\\)" 10
 
 emote() { jq -cn --arg u "$3" --argjson f "$1" --argjson t "$2" '{from:$f, to:$t, type:"imageUrl", payload:{url:$u}}'; }
 # replaces come in reverse order; from/to are inclusive code-point indexes (as the emulator's Twitch preset)
