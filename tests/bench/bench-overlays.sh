@@ -132,7 +132,7 @@ emu_start
 # profile_end (the scope "obs_graphics_thread(…)" is one frame's work): OBS's profiler at exit has only the lifetime's
 # longest frame, which start-up and a source's creation (llvmpipe compiling) decide. Every configuration pays the
 # probes alike (about 2 µs a scope). Without perf or uprobes the window's longest frame is not measured.
-LIBOBS=$(ldd "$(command -v obs)" 2>/dev/null | awk '/libobs\.so/ {print $3; exit}')
+LIBOBS=$(ldd "$(command -v obs)" 2>/dev/null | awk '/libobs\.so/ && !found {print $3; found = 1}') # no early exit: ldd would die of SIGPIPE
 frame_probe=''
 frame_probe_setup() {
 	local a b

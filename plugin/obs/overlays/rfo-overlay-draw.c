@@ -63,23 +63,29 @@ static void free_spent(uint8_t **spent, size_t num)
 	bfree(spent);
 }
 
+void rfo_overlay_free_spent(struct rfo_overlay *o)
+{
+	pthread_mutex_lock(&o->mutex);
+	uint8_t **spent = o->spent.array;
+	const size_t num_spent = o->spent.num;
+	da_init(o->spent);
+	pthread_mutex_unlock(&o->mutex);
+	free_spent(spent, num_spent);
+}
+
 void rfo_overlay_publish(struct rfo_overlay *o, struct rfo_overlay_layout *layout)
 {
 	pthread_mutex_lock(&o->mutex);
 	struct rfo_overlay_layout *old = o->pending;
 	o->pending = layout;
 	os_atomic_set_bool(&o->ready, true);
-	uint8_t **spent = o->spent.array;
-	const size_t num_spent = o->spent.num;
-	da_init(o->spent);
 	pthread_mutex_unlock(&o->mutex);
 	layout_free(o, old, false); /* never drawn */
-	free_spent(spent, num_spent);
 }
 
 /* Graphics thread: the published layout replaces the shown one; its new pictures become textures (made from memory:
  * a texture updated in place makes libobs map its pixel buffer, which waits for llvmpipe to finish drawing with it),
- * whose pixels go back to the worker to be freed where they were allocated, at its next layout (freed here, each went
+ * whose pixels go back to the worker to be freed where they were allocated, before its next layout's paints (freed here, each went
  * to another thread's heap, and some runs at 20 messages a second held tens of MB more). Pictures that are no longer
  * shown are freed with their textures. */
 static void take(struct rfo_overlay *o)

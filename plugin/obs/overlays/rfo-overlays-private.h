@@ -114,6 +114,8 @@ struct rfo_overlay_picture *rfo_overlay_picture_addref(struct rfo_overlay_pictur
 void rfo_overlay_picture_release(struct rfo_overlay *o, struct rfo_overlay_picture *pic, bool graphics);
 /* Worker: hands a layout (and its references) to the graphics thread; one not drawn yet is replaced. */
 void rfo_overlay_publish(struct rfo_overlay *o, struct rfo_overlay_layout *layout);
+/* Worker: frees the pixels the graphics thread has made textures of. */
+void rfo_overlay_free_spent(struct rfo_overlay *o);
 /* Graphics thread: takes a published layout, makes its new pictures textures and draws. */
 void rfo_overlay_render(struct rfo_overlay *o);
 /* The source's destroy (any thread but the graphics one): frees the textures in the graphics context and what the

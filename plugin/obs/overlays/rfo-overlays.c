@@ -220,8 +220,9 @@ static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const str
 	return rfo_overlay_picture_new(key, &px);
 }
 
-/* Lays p out from its lines' pictures (painting only lines not shown before) and hands the layout to the graphics
- * thread; frees p. */
+/* Lays p out from its lines' pictures (painting only lines not shown before, newest first, and none older than the
+ * first that does not fit: in a flood most lines are never on screen) and hands the layout to the graphics thread;
+ * frees p. */
 static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overlays_view *view)
 {
 	struct rfo_overlay *o = p->overlay;
@@ -230,37 +231,47 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 	layout->w = f->width;
 	layout->h = f->height;
 	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
-	size_t n = 0;
+	size_t first = p->num_lines;
 	o->flooded = false;
+	rfo_overlay_free_spent(o); /* before painting: the new lines reuse that memory */
 	if (f->hint) {
 		struct rfo_ui_overlay_picture px;
 		view->paint_line(f, NULL, &px);
 		layout->items[layout->num++] = (struct rfo_overlay_placed){rfo_overlay_picture_new(0, &px), px.x, px.y};
 	} else if (p->num_lines) {
 		layout->background = f->background;
+		const float gap = RFO_UI_OVERLAY_GAP(f->font_size);
 		float heights[RFO_OVERLAY_MAX_LINES];
 		int32_t tops[RFO_OVERLAY_MAX_LINES];
-		bool fresh[RFO_OVERLAY_MAX_LINES];
-		for (; n < p->num_lines; n++) {
-			pics[n] = line_picture(o, p, &p->lines[n], view, &fresh[n]);
-			heights[n] = pics[n]->px.height;
-		}
-		const size_t first = rfo_overlay_stack(heights, n, (float)f->height, (float)f->padding,
-						       RFO_UI_OVERLAY_GAP(f->font_size), p->newest_top, tops);
 		size_t new_lines = 0;
-		for (size_t i = first; i < n; i++) {
-			new_lines += fresh[i];
+		while (first > 0) {
+			const size_t i = first - 1;
+			bool fresh;
+			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view, &fresh);
+			heights[i] = pic->px.height;
+			if (rfo_overlay_stack(heights + i, p->num_lines - i, (float)f->height, (float)f->padding, gap,
+					      p->newest_top, tops + i) != 0) {
+				rfo_overlay_picture_release(o, pic, false);
+				break;
+			}
+			pics[i] = pic;
+			new_lines += fresh;
+			first = i;
+		}
+		rfo_overlay_stack(heights + first, p->num_lines - first, (float)f->height, (float)f->padding, gap,
+				  p->newest_top, tops + first);
+		for (size_t i = first; i < p->num_lines; i++) {
 			if (!pics[i]->px.w)
 				continue;
 			layout->items[layout->num++] = (struct rfo_overlay_placed){
 				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
 		}
-		o->flooded = new_lines >= 3 && new_lines * 2 > n - first;
+		o->flooded = new_lines >= 3 && new_lines * 2 > p->num_lines - first;
 	}
 	for (size_t i = 0; i < o->num_cache; i++)
 		rfo_overlay_picture_release(o, o->cache[i], false);
-	memcpy(o->cache, pics, n * sizeof(pics[0]));
-	o->num_cache = n;
+	o->num_cache = p->num_lines - first;
+	memcpy(o->cache, pics + first, o->num_cache * sizeof(pics[0]));
 	rfo_overlay_publish(o, layout);
 	paint_free(p);
 }
