@@ -75,7 +75,6 @@ struct rfo_overlay {
 	struct rfo_overlay_picture *cache[RFO_OVERLAY_MAX_LINES];
 	size_t num_cache;
 	uint64_t inputs_key, content_key, deadline_ns;
-	bool flooded; /* the last layout showed more new lines than lines shown before (and at least 3) */
 
 	/* the graphics thread's own (video_render, destroy) */
 	struct rfo_overlay_layout *shown;

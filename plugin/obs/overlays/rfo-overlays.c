@@ -21,7 +21,7 @@
 
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
-#define FLOOD_MS 100U               /* the shortest time between two rounds while chat floods in */
+#define MESSAGES_MS 100U            /* the shortest time between two rounds that take in new messages */
 
 struct seen {
 	uint64_t seq;
@@ -204,17 +204,15 @@ static uint64_t line_key(const struct rfo_overlay_paint *p, const struct rfo_ui_
 	return k;
 }
 
-/* The line's picture: the one the last layout had for it, or (*fresh) a new paint. */
+/* The line's picture: the one the last layout had for it, or a new paint. */
 static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const struct rfo_overlay_paint *p,
 						const struct rfo_ui_overlay_line *l,
-						const struct rfo_ui_overlays_view *view, bool *fresh)
+						const struct rfo_ui_overlays_view *view)
 {
 	const uint64_t key = line_key(p, l);
-	*fresh = false;
 	for (size_t i = 0; i < o->num_cache; i++)
 		if (o->cache[i]->key == key)
 			return rfo_overlay_picture_addref(o->cache[i]);
-	*fresh = true;
 	struct rfo_ui_overlay_picture px;
 	view->paint_line(&p->frame, l, &px);
 	return rfo_overlay_picture_new(key, &px);
@@ -232,7 +230,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 	layout->h = f->height;
 	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
 	size_t first = p->num_lines;
-	o->flooded = false;
 	rfo_overlay_free_spent(o); /* before painting: the new lines reuse that memory */
 	if (f->hint) {
 		struct rfo_ui_overlay_picture px;
@@ -243,11 +240,9 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 		const float gap = RFO_UI_OVERLAY_GAP(f->font_size);
 		float heights[RFO_OVERLAY_MAX_LINES];
 		int32_t tops[RFO_OVERLAY_MAX_LINES];
-		size_t new_lines = 0;
 		while (first > 0) {
 			const size_t i = first - 1;
-			bool fresh;
-			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view, &fresh);
+			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view);
 			heights[i] = pic->px.height;
 			if (rfo_overlay_stack(heights + i, p->num_lines - i, (float)f->height, (float)f->padding, gap,
 					      p->newest_top, tops + i) != 0) {
@@ -255,7 +250,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 				break;
 			}
 			pics[i] = pic;
-			new_lines += fresh;
 			first = i;
 		}
 		rfo_overlay_stack(heights + first, p->num_lines - first, (float)f->height, (float)f->padding, gap,
@@ -266,7 +260,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 			layout->items[layout->num++] = (struct rfo_overlay_placed){
 				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
 		}
-		o->flooded = new_lines >= 3 && new_lines * 2 > p->num_lines - first;
 	}
 	for (size_t i = 0; i < o->num_cache; i++)
 		rfo_overlay_picture_release(o, o->cache[i], false);
@@ -362,9 +355,8 @@ static bool signed_in_now(void)
 }
 
 /* One round over every source; returns when the next one is due by itself (a line fades or expires, the viewers'
- * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. *flood: a chat source's
- * new picture was mostly new lines. */
-static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
+ * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. */
+static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 {
 	uint64_t wake_at = UINT64_MAX;
 	struct rfo_overlay_round *r = &overlays.round;
@@ -420,10 +412,9 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
 		}
 		struct rfo_overlay_paint *p = build(o, r);
 		wake_at = min_u64(wake_at, o->deadline_ns);
-		if (p && view->threaded) {
+		if (p && view->threaded)
 			paint_publish(p, view);
-			*flood |= o->flooded;
-		} else if (p)
+		else if (p)
 			rfo_dispatch(paint_task, p);
 	}
 	for (size_t i = 0; i < list.num; i++)
@@ -437,7 +428,7 @@ static void *worker(void *param)
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-overlays");
 	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX;
-	bool flood = false;
+	bool messages = false;
 	while (!stopping()) {
 		/* nothing polls: a change wakes the worker (a new message or link change through the chat feed, a source
 		 * added, changed, shown or activated), or the time the last round said something changes by itself */
@@ -447,10 +438,12 @@ static void *worker(void *param)
 		else if (wake_at > now)
 			os_event_timedwait(overlays.wake, (unsigned long)((wake_at - now) / 1000000ULL) + 1);
 		const uint32_t step = frame_ms();
-		/* changes are coalesced: at most one round per frame interval; while chat floods in (most lines of the last
-		 * picture were new: each would be on screen for a frame or two, too short to be read), at most one per
-		 * FLOOD_MS, which spares OBS's graphics thread a dozen new textures at every frame */
-		const uint64_t gap_ns = (flood && FLOOD_MS > step ? FLOOD_MS : step) * 1000000ULL;
+		/* changes are coalesced: at most one round per frame interval; and after a round that took in new messages,
+		 * the next one is MESSAGES_MS away: a message after a quiet spell is shown at the next frame, the ones that
+		 * follow it in batches. A chat line read by people is not later for it, and OBS's graphics thread makes the
+		 * batch's textures in one frame instead of one every other frame (at 20 messages a second this halved the
+		 * graphics thread's and llvmpipe's added time; in a flood, a line per frame would not be readable anyway) */
+		const uint64_t gap_ns = (messages && MESSAGES_MS > step ? MESSAGES_MS : step) * 1000000ULL;
 		const uint64_t since = os_gettime_ns() - last_ns;
 		if (last_ns && since < gap_ns &&
 		    os_event_timedwait(overlays.stopped, (unsigned long)((gap_ns - since) / 1000000ULL) + 1) == 0)
@@ -458,8 +451,9 @@ static void *worker(void *param)
 		if (stopping())
 			break;
 		last_ns = os_gettime_ns();
-		flood = false;
-		wake_at = run_round(step, &copied_seq, &flood);
+		const uint64_t seq_before = copied_seq;
+		wake_at = run_round(step, &copied_seq);
+		messages = copied_seq != seq_before;
 	}
 	return NULL;
 }
