@@ -22,6 +22,7 @@
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
 #define MESSAGES_MS 100U            /* the shortest time between two rounds that take in new messages */
+#define FLOOD_MS 250U               /* … and after a round whose lines were mostly new */
 
 struct seen {
 	uint64_t seq;
@@ -204,15 +205,17 @@ static uint64_t line_key(const struct rfo_overlay_paint *p, const struct rfo_ui_
 	return k;
 }
 
-/* The line's picture: the one the last layout had for it, or a new paint. */
+/* The line's picture: the one the last layout had for it, or (*fresh) a new paint. */
 static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const struct rfo_overlay_paint *p,
 						const struct rfo_ui_overlay_line *l,
-						const struct rfo_ui_overlays_view *view)
+						const struct rfo_ui_overlays_view *view, bool *fresh)
 {
 	const uint64_t key = line_key(p, l);
+	*fresh = false;
 	for (size_t i = 0; i < o->num_cache; i++)
 		if (o->cache[i]->key == key)
 			return rfo_overlay_picture_addref(o->cache[i]);
+	*fresh = true;
 	struct rfo_ui_overlay_picture px;
 	view->paint_line(&p->frame, l, &px);
 	return rfo_overlay_picture_new(key, &px);
@@ -230,6 +233,7 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 	layout->h = f->height;
 	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
 	size_t first = p->num_lines;
+	o->flooded = false;
 	rfo_overlay_free_spent(o); /* before painting: the new lines reuse that memory */
 	if (f->hint) {
 		struct rfo_ui_overlay_picture px;
@@ -240,9 +244,11 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 		const float gap = RFO_UI_OVERLAY_GAP(f->font_size);
 		float heights[RFO_OVERLAY_MAX_LINES];
 		int32_t tops[RFO_OVERLAY_MAX_LINES];
+		size_t new_lines = 0;
 		while (first > 0) {
 			const size_t i = first - 1;
-			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view);
+			bool fresh;
+			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view, &fresh);
 			heights[i] = pic->px.height;
 			if (rfo_overlay_stack(heights + i, p->num_lines - i, (float)f->height, (float)f->padding, gap,
 					      p->newest_top, tops + i) != 0) {
@@ -250,6 +256,7 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 				break;
 			}
 			pics[i] = pic;
+			new_lines += fresh;
 			first = i;
 		}
 		rfo_overlay_stack(heights + first, p->num_lines - first, (float)f->height, (float)f->padding, gap,
@@ -260,6 +267,7 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 			layout->items[layout->num++] = (struct rfo_overlay_placed){
 				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
 		}
+		o->flooded = new_lines >= 3 && new_lines * 2 > p->num_lines - first;
 	}
 	for (size_t i = 0; i < o->num_cache; i++)
 		rfo_overlay_picture_release(o, o->cache[i], false);
@@ -355,8 +363,9 @@ static bool signed_in_now(void)
 }
 
 /* One round over every source; returns when the next one is due by itself (a line fades or expires, the viewers'
- * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. */
-static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
+ * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. *flood: a chat source's
+ * new layout was mostly new lines. */
+static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
 {
 	uint64_t wake_at = UINT64_MAX;
 	struct rfo_overlay_round *r = &overlays.round;
@@ -412,9 +421,10 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 		}
 		struct rfo_overlay_paint *p = build(o, r);
 		wake_at = min_u64(wake_at, o->deadline_ns);
-		if (p && view->threaded)
+		if (p && view->threaded) {
 			paint_publish(p, view);
-		else if (p)
+			*flood |= o->flooded;
+		} else if (p)
 			rfo_dispatch(paint_task, p);
 	}
 	for (size_t i = 0; i < list.num; i++)
@@ -428,7 +438,7 @@ static void *worker(void *param)
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-overlays");
 	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX;
-	bool messages = false;
+	bool messages = false, flood = false;
 	while (!stopping()) {
 		/* nothing polls: a change wakes the worker (a new message or link change through the chat feed, a source
 		 * added, changed, shown or activated), or the time the last round said something changes by itself */
@@ -440,10 +450,12 @@ static void *worker(void *param)
 		const uint32_t step = frame_ms();
 		/* changes are coalesced: at most one round per frame interval; and after a round that took in new messages,
 		 * the next one is MESSAGES_MS away: a message after a quiet spell is shown at the next frame, the ones that
-		 * follow it in batches. A chat line read by people is not later for it, and OBS's graphics thread makes the
-		 * batch's textures in one frame instead of one every other frame (at 20 messages a second this halved the
-		 * graphics thread's and llvmpipe's added time; in a flood, a line per frame would not be readable anyway) */
-		const uint64_t gap_ns = (messages && MESSAGES_MS > step ? MESSAGES_MS : step) * 1000000ULL;
+		 * follow it in batches. A chat line read by people is not later for it, and OBS's graphics thread makes a
+		 * batch's textures in one frame instead of one texture every other frame. When chat comes in faster than it
+		 * can be read (the last layout's lines mostly new), FLOOD_MS: each screenful stays a quarter of a second
+		 * instead of a tenth, and the worker paints and the graphics thread uploads less than half as many lines */
+		const uint32_t gap_ms = flood ? FLOOD_MS : messages ? MESSAGES_MS : 0;
+		const uint64_t gap_ns = (gap_ms > step ? gap_ms : step) * 1000000ULL;
 		const uint64_t since = os_gettime_ns() - last_ns;
 		if (last_ns && since < gap_ns &&
 		    os_event_timedwait(overlays.stopped, (unsigned long)((gap_ns - since) / 1000000ULL) + 1) == 0)
@@ -452,7 +464,8 @@ static void *worker(void *param)
 			break;
 		last_ns = os_gettime_ns();
 		const uint64_t seq_before = copied_seq;
-		wake_at = run_round(step, &copied_seq);
+		flood = false;
+		wake_at = run_round(step, &copied_seq, &flood);
 		messages = copied_seq != seq_before;
 	}
 	return NULL;
