@@ -11,7 +11,9 @@
 # any) shows them. So the differences to (a) are the sources' own costs.
 # Per lifetime: OBS starts (1080p30 profile, scene collection restored from a snapshot), signs in; VmRSS before the
 # source is created (CreateInput) and at the end of the window (idle phase: also after 15 messages, and after a
-# second chat source is added, which tells one-time costs of the process from each source's own); over the window
+# second chat source is added, which tells one-time costs of the process from each source's own; in (a), then OBS's
+# own Color Source as the scene's first source: on llvmpipe the first draw of any source compiles a shader and pages
+# in libLLVM's code, about 20 MB of VmRSS that a colour rectangle pays as much as a chat); over the window
 # (--quick 4 s, default 20 s, after 1 s of messages): utime+stime of the process (/proc/PID/stat), CPU per thread
 # group (schedstat: the plugin's rfo-* threads, OBS's graphics thread, llvmpipe's threads, the UI thread), and the
 # frames OBS rendered late (GetStats' renderSkippedFrames); after the quit, OBS's own profiler line for its graphics
@@ -22,7 +24,8 @@
 # set (default 2, --quick 1: about 2.5 minutes in all) and reports medians of the per-run figures. Each run's OBS
 # log is kept in the artifacts (logs/<phase>-<config>-<run>.txt).
 # Budgets (issue: on-stream overlays without a browser): (c)'s added process CPU ≤ (b)'s; graphics-thread median ≤
-# (a)'s + 0.5 ms; its maximum ≤ (a)'s + 5 ms; VmRSS ≤ +20 MB per source; unchanged content < 0.1 % of a core, judged
+# (a)'s + 0.5 ms; its maximum ≤ (a)'s + 5 ms; VmRSS ≤ +20 MB per source, judged beyond the renderer's first draw (the
+# Color Source's growth; the growth against the empty scene is printed beside it); unchanged content < 0.1 % of a core, judged
 # on what is attributable to the source (the plugin's rfo-* threads' extra CPU + the extra tick_sources time per
 # frame × 30), because two OBS processes differ by more than that for nothing (the whole-process figure is shown).
 # Prints a table and "BENCH <key> <value> <unit>" lines for run-all.sh.
@@ -239,7 +242,7 @@ lifetime() {
 	# idle phase, after its window: 15 messages; then a second window with them shown and unchanged (CPU, llvmpipe,
 	# the plugin's threads); then (c) a second chat source with the same settings (a: the same wait), to tell what
 	# each further source adds from what the first one's arrival costs the process once
-	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1 anon_msgs=0
+	local rss_msgs=0 rss_second=0 lines='- - -' h0 h1 q0 q1 u0 u1 anon_msgs=0 rss_color=-
 	if [ "$phase" = idle ]; then
 		r=$(emu_ctl POST chat/flood '{"rate":15,"seconds":1}')
 		jq -e '.ok' >/dev/null <<<"$r" || e2e_fail "flood refused: $r"
@@ -260,6 +263,16 @@ lifetime() {
 		sleep 1.5
 		rss_second=$(($(obs_rss_kb) - rss_msgs))
 		rss_msgs=$((rss_msgs - rss0))
+		# (a): OBS's own Color Source, 720x600, as the scene's first source: what the renderer's first draw of any
+		# source costs the process (llvmpipe compiles the draw and pages in libLLVM's code), for comparison
+		if [ "$cfg" = a ]; then
+			local before
+			before=$(obs_rss_kb)
+			obs_req CreateInput "$(jq -nc --arg s "$SCENE" '{sceneName: $s, inputName: "bench color",
+				inputKind: "color_source_v3", inputSettings: {width: 720, height: 600, color: 4294967295}}')" >/dev/null
+			sleep 1.5
+			rss_color=$(($(obs_rss_kb) - before))
+		fi
 	fi
 	if [ -n "$app" ]; then
 		wait "$app" || true
@@ -278,7 +291,7 @@ lifetime() {
 		'BEGIN {printf "%.2f", 100 * t / hz / (ms / 1000)}') $((rss1 - rss0)) $prof" \
 		"$(((gb[0] - ga[0]) * 1000 / (t1 - t0))) $(((gb[1] - ga[1]) * 1000 / (t1 - t0)))" \
 		"$(((gb[2] - ga[2]) * 1000 / (t1 - t0))) $(((gb[3] - ga[3]) * 1000 / (t1 - t0))) $((s1 - s0))" \
-		"$rss_msgs $rss_second $lines $((anon1 - anon0)) $anon_msgs $longest" >>"$RESULTS"
+		"$rss_msgs $rss_second $lines $((anon1 - anon0)) $anon_msgs $longest $rss_color" >>"$RESULTS"
 	e2e_log "$phase $cfg run $run: $(tail -n 1 "$RESULTS") (load $(loadavg))"
 }
 
@@ -307,7 +320,7 @@ load_end=$(loadavg)
 # 16 RSS growth after a second chat source, 17-19 with 15 lines shown and unchanged: CPU %, llvmpipe µs/s,
 # rfo µs/s (15-19: idle phase only), 20 RssAnon growth over the lifetime's window, 21 RssAnon growth with 15 messages
 # shown (idle phase only), 22 the longest frame of OBS's graphics thread inside the window (ms; "-": not measured),
-# 23 the frames timed
+# 23 the frames timed, 24 (a), idle phase: VmRSS growth when OBS's own Color Source is added as the first source
 # fig PHASE CONFIG FIELD [diff]: median over the runs of the field (with "diff": minus (a)'s in the same run)
 fig() {
 	awk -v p="$1" -v c="$2" -v f="$3" -v d="${4:-}" '
@@ -419,6 +432,25 @@ if [ -n "$have_chat" ]; then
 	bench overlay_chat_rss_first_source_mb "$(awk -v k="$first" 'BEGIN {printf "%.1f", k / 1024}')" MB
 	bench overlay_chat_anon_first_source_mb "$(awk -v k="$first_anon" 'BEGIN {printf "%.1f", k / 1024}')" MB
 	bench overlay_chat_rss_second_source_mb "$(awk -v k="$second" 'BEGIN {printf "%.1f", k / 1024}')" MB
+	# what a source costs beyond the renderer's first draw, which any source pays (OBS's own Color Source, in (a))
+	color=$(fig idle a 24)
+	if [ -n "$color" ] && [ -n "$first" ]; then
+		printf 'VmRSS: OBS'"'"'s own Color Source (720x600) as the first source %+.1f MB (the renderer'"'"'s first draw of any source); beyond it: the first chat source %+.1f MB' \
+			"$(awk -v k="$color" 'BEGIN {print k / 1024}')" "$(awk -v k="$first" -v c="$color" 'BEGIN {print (k - c) / 1024}')"
+		bench overlay_color_source_rss_mb "$(awk -v k="$color" 'BEGIN {printf "%.1f", k / 1024}')" MB
+		bench overlay_chat_rss_own_mb "$(awk -v k="$first" -v c="$color" 'BEGIN {printf "%.1f", (k - c) / 1024}')" MB
+		for phase in rate20 flood; do
+			label=${phase/rate20/20}
+			for cfg in b c; do
+				w=$(fig "$phase" "$cfg" 5 diff)
+				[ -n "$w" ] || continue
+				name=$([ "$cfg" = b ] && echo text || echo chat)
+				printf ', %s %s window %+.1f MB' "$name" "$label" "$(awk -v k="$w" -v c="$color" 'BEGIN {print (k - c) / 1024}')"
+				bench "overlay_${name}_${label}_rss_over_color_mb" "$(awk -v k="$w" -v c="$color" 'BEGIN {printf "%.1f", (k - c) / 1024}')" MB
+			done
+		done
+		echo
+	fi
 else
 	echo "(c) not measured: $CHAT_KIND not registered"
 	for k in chat_minus_text_20_cpu_pct chat_minus_text_flood_cpu_pct chat_20_gfx_median_added_ms \

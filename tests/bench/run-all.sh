@@ -32,8 +32,10 @@ done
 # Overlays (bench-overlays.sh, each against the empty scene of the same run): the chat source's added process CPU
 # minus the Text (FreeType 2) source's ≤ 0; graphics thread median ≤ +0.5 ms, its longest frame inside the window
 # (uprobes on libobs' profiler scopes) ≤ +5 ms (the profiler's lifetime maximum, which OBS's start-up and the source's
-# creation decide, is shown without a budget); VmRSS ≤ +20 MB
-# per source (the first one, which also pays the process's one-time costs, and a second one); unchanged content
+# creation decide, is shown without a budget); VmRSS ≤ +20 MB per source: a second chat source, and the first one
+# (with 15 lines; and at the end of each window) beyond what OBS's own Color Source costs as the scene's first source
+# in the same run — on llvmpipe the first draw of any source compiles a shader and pages in libLLVM's code, about
+# 20 MB of VmRSS; the growth against the empty scene is shown without a verdict; unchanged content
 # < 0.1 % of a core (0.099 at the printed precision), judged on what is attributable to the source (the plugin's
 # threads + tick_sources per frame); the whole-process difference is shown without one.
 declare -A budget=(
@@ -55,9 +57,9 @@ declare -A budget=(
 	[overlay_chat_flood_gfx_median_added_ms]="le 0.5"
 	[overlay_chat_20_window_max_added_ms]="le 5"
 	[overlay_chat_flood_window_max_added_ms]="le 5"
-	[overlay_chat_20_rss_added_mb]="le 20"
-	[overlay_chat_flood_rss_added_mb]="le 20"
-	[overlay_chat_rss_added_mb]="le 20"
+	[overlay_chat_20_rss_over_color_mb]="le 20"
+	[overlay_chat_flood_rss_over_color_mb]="le 20"
+	[overlay_chat_rss_own_mb]="le 20"
 	[overlay_chat_rss_second_source_mb]="le 20"
 	[overlay_unchanged_added_pct]="le 0.099"
 )
