@@ -158,9 +158,10 @@ static void draw_background(const struct rfo_overlay_layout *l)
 		gs_draw_sprite(NULL, 0, l->w, l->h);
 }
 
-/* One picture at its place, only the part inside the source's box (the newest line may be taller than the box). */
-static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, gs_effect_t *effect,
-			 gs_eparam_t *image, gs_samplerstate_t *point)
+/* One picture at its place, only the part inside the source's box (the newest line may be taller than the box), inside
+ * the default effect's "Draw" pass (libobs uploads the changed texture and the world matrix at each draw). */
+static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, gs_eparam_t *image,
+			 gs_samplerstate_t *point)
 {
 	const struct rfo_overlay_picture *pic = at->pic;
 	const int64_t x0 = at->x > 0 ? at->x : 0, y0 = at->y > 0 ? at->y : 0;
@@ -173,9 +174,8 @@ static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_ov
 		gs_effect_set_next_sampler(image, point);
 	gs_matrix_push();
 	gs_matrix_translate3f((float)x0, (float)y0, 0.0f);
-	while (gs_effect_loop(effect, "Draw"))
-		gs_draw_sprite_subregion(pic->tex, 0, (uint32_t)(x0 - at->x), (uint32_t)(y0 - at->y),
-					 (uint32_t)(x1 - x0), (uint32_t)(y1 - y0));
+	gs_draw_sprite_subregion(pic->tex, 0, (uint32_t)(x0 - at->x), (uint32_t)(y0 - at->y), (uint32_t)(x1 - x0),
+				 (uint32_t)(y1 - y0));
 	gs_matrix_pop();
 }
 
@@ -206,10 +206,20 @@ void rfo_overlay_render(struct rfo_overlay *o)
 	gs_blend_function(GS_BLEND_ONE, GS_BLEND_INVSRCALPHA); /* premultiplied */
 	if (l->background >> 24)
 		draw_background(l);
+	/* one pass for all the pictures: a pass per picture would bind the shaders and validate the pipeline anew for
+	 * each line, which llvmpipe and OBS's graphics thread pay at every frame */
 	gs_effect_t *effect = obs_get_base_effect(OBS_EFFECT_DEFAULT);
 	gs_eparam_t *image = gs_effect_get_param_by_name(effect, "image");
-	for (size_t i = 0; i < l->num; i++)
-		draw_picture(l, &l->items[i], effect, image, point);
+	gs_technique_t *tech = gs_effect_get_technique(effect, "Draw");
+	const size_t passes = gs_technique_begin(tech);
+	for (size_t pass = 0; pass < passes; pass++) {
+		if (!gs_technique_begin_pass(tech, pass))
+			continue;
+		for (size_t i = 0; i < l->num; i++)
+			draw_picture(l, &l->items[i], image, point);
+		gs_technique_end_pass(tech);
+	}
+	gs_technique_end(tech);
 	gs_blend_state_pop();
 	gs_enable_framebuffer_srgb(previous);
 }
