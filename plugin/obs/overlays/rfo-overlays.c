@@ -250,6 +250,7 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 			bool fresh;
 			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view, &fresh);
 			heights[i] = pic->px.height;
+			/* the places of lines i.. (a line's place depends only on the newer ones); 0: line i fits too */
 			if (rfo_overlay_stack(heights + i, p->num_lines - i, (float)f->height, (float)f->padding, gap,
 					      p->newest_top, tops + i) != 0) {
 				rfo_overlay_picture_release(o, pic, false);
@@ -259,8 +260,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 			new_lines += fresh;
 			first = i;
 		}
-		rfo_overlay_stack(heights + first, p->num_lines - first, (float)f->height, (float)f->padding, gap,
-				  p->newest_top, tops + first);
 		for (size_t i = first; i < p->num_lines; i++) {
 			if (!pics[i]->px.w)
 				continue;
