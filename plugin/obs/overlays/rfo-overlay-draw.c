@@ -85,9 +85,9 @@ void rfo_overlay_publish(struct rfo_overlay *o, struct rfo_overlay_layout *layou
 
 /* Graphics thread: the published layout replaces the shown one; its new pictures become textures (made from memory:
  * a texture updated in place makes libobs map its pixel buffer, which waits for llvmpipe to finish drawing with it),
- * whose pixels go back to the worker to be freed where they were allocated, before its next layout's paints (freed here, each went
- * to another thread's heap, and some runs at 20 messages a second held tens of MB more). Pictures that are no longer
- * shown are freed with their textures. */
+ * whose pixels go back to the worker to be freed where they were allocated, before its next layout's paints (freed
+ * here, each went to another thread's heap, and some runs at 20 messages a second held tens of MB more). Pictures
+ * that are no longer shown are freed with their textures. */
 static void take(struct rfo_overlay *o)
 {
 	struct rfo_overlay_picture **dead = NULL;
