@@ -74,7 +74,6 @@ struct rfo_overlay {
 	/* the worker's own (rfo-overlays.c): the pictures of the last layout, for the next one to reuse */
 	struct rfo_overlay_picture *cache[RFO_OVERLAY_MAX_LINES];
 	size_t num_cache;
-	bool flooded; /* the last layout had at least 3 new lines and more new lines than lines it kept */
 	uint64_t inputs_key, content_key, deadline_ns;
 
 	/* the graphics thread's own (video_render, destroy) */

@@ -21,8 +21,8 @@
 
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
-#define MESSAGES_MS 100U            /* the shortest time between two rounds that take in new messages */
-#define FLOOD_MS 250U               /* … and after a round whose lines were mostly new */
+#define BATCH_MS_PER_MESSAGE 100U   /* after a round that took in N new messages, the next is N × this away … */
+#define BATCH_MAX_MS 500U           /* … at most */
 
 struct seen {
 	uint64_t seq;
@@ -90,6 +90,17 @@ void rfo_overlays_wake(void)
 {
 	if (overlays.wake)
 		os_event_signal(overlays.wake);
+}
+
+/* The chat feed's notice of a new message or a link change (its socket thread): a scene collection without overlay
+ * sources lets the worker sleep through the chat (a source added later takes in the messages at its first round). */
+static void chat_changed(void)
+{
+	pthread_mutex_lock(&overlays.mutex);
+	const bool any = overlays.list.num > 0;
+	pthread_mutex_unlock(&overlays.mutex);
+	if (any)
+		rfo_overlays_wake();
 }
 
 void rfo_overlays_set_view(const struct rfo_ui_overlays_view *view)
@@ -205,17 +216,15 @@ static uint64_t line_key(const struct rfo_overlay_paint *p, const struct rfo_ui_
 	return k;
 }
 
-/* The line's picture: the one the last layout had for it, or (*fresh) a new paint. */
+/* The line's picture: the one the last layout had for it, or a new paint. */
 static struct rfo_overlay_picture *line_picture(struct rfo_overlay *o, const struct rfo_overlay_paint *p,
 						const struct rfo_ui_overlay_line *l,
-						const struct rfo_ui_overlays_view *view, bool *fresh)
+						const struct rfo_ui_overlays_view *view)
 {
 	const uint64_t key = line_key(p, l);
-	*fresh = false;
 	for (size_t i = 0; i < o->num_cache; i++)
 		if (o->cache[i]->key == key)
 			return rfo_overlay_picture_addref(o->cache[i]);
-	*fresh = true;
 	struct rfo_ui_overlay_picture px;
 	view->paint_line(&p->frame, l, &px);
 	return rfo_overlay_picture_new(key, &px);
@@ -233,7 +242,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 	layout->h = f->height;
 	struct rfo_overlay_picture *pics[RFO_OVERLAY_MAX_LINES];
 	size_t first = p->num_lines;
-	o->flooded = false;
 	rfo_overlay_free_spent(o); /* before painting: the new lines reuse that memory */
 	if (f->hint) {
 		struct rfo_ui_overlay_picture px;
@@ -244,11 +252,9 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 		const float gap = RFO_UI_OVERLAY_GAP(f->font_size);
 		float heights[RFO_OVERLAY_MAX_LINES];
 		int32_t tops[RFO_OVERLAY_MAX_LINES];
-		size_t new_lines = 0;
 		while (first > 0) {
 			const size_t i = first - 1;
-			bool fresh;
-			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view, &fresh);
+			struct rfo_overlay_picture *pic = line_picture(o, p, &p->lines[i], view);
 			heights[i] = pic->px.height;
 			/* the places of lines i.. (a line's place depends only on the newer ones); 0: line i fits too */
 			if (rfo_overlay_stack(heights + i, p->num_lines - i, (float)f->height, (float)f->padding, gap,
@@ -257,7 +263,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 				break;
 			}
 			pics[i] = pic;
-			new_lines += fresh;
 			first = i;
 		}
 		for (size_t i = first; i < p->num_lines; i++) {
@@ -266,7 +271,6 @@ static void paint_publish(struct rfo_overlay_paint *p, const struct rfo_ui_overl
 			layout->items[layout->num++] = (struct rfo_overlay_placed){
 				rfo_overlay_picture_addref(pics[i]), pics[i]->px.x, tops[i] + pics[i]->px.y};
 		}
-		o->flooded = new_lines >= 3 && new_lines * 2 > p->num_lines - first;
 	}
 	for (size_t i = 0; i < o->num_cache; i++)
 		rfo_overlay_picture_release(o, o->cache[i], false);
@@ -362,9 +366,8 @@ static bool signed_in_now(void)
 }
 
 /* One round over every source; returns when the next one is due by itself (a line fades or expires, the viewers'
- * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. *flood: a chat source's
- * new layout was mostly new lines. */
-static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
+ * next look at the stats), UINT64_MAX when only a change (rfo_overlays_wake) brings one. */
+static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 {
 	uint64_t wake_at = UINT64_MAX;
 	struct rfo_overlay_round *r = &overlays.round;
@@ -420,10 +423,9 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq, bool *flood)
 		}
 		struct rfo_overlay_paint *p = build(o, r);
 		wake_at = min_u64(wake_at, o->deadline_ns);
-		if (p && view->threaded) {
+		if (p && view->threaded)
 			paint_publish(p, view);
-			*flood |= o->flooded;
-		} else if (p)
+		else if (p)
 			rfo_dispatch(paint_task, p);
 	}
 	for (size_t i = 0; i < list.num; i++)
@@ -436,8 +438,7 @@ static void *worker(void *param)
 {
 	UNUSED_PARAMETER(param);
 	os_set_thread_name("rfo-overlays");
-	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX;
-	bool messages = false, flood = false;
+	uint64_t last_ns = 0, copied_seq = 0, wake_at = UINT64_MAX, taken = 0;
 	while (!stopping()) {
 		/* nothing polls: a change wakes the worker (a new message or link change through the chat feed, a source
 		 * added, changed, shown or activated), or the time the last round said something changes by itself */
@@ -447,14 +448,16 @@ static void *worker(void *param)
 		else if (wake_at > now)
 			os_event_timedwait(overlays.wake, (unsigned long)((wake_at - now) / 1000000ULL) + 1);
 		const uint32_t step = frame_ms();
-		/* changes are coalesced: at most one round per frame interval; and after a round that took in new messages,
-		 * the next one is MESSAGES_MS away: a message after a quiet spell is shown at the next frame, the ones that
-		 * follow it in batches. A chat line read by people is not later for it, and OBS's graphics thread makes a
-		 * batch's textures in one frame instead of one texture every other frame. When chat comes in faster than it
-		 * can be read (the last layout's lines mostly new), FLOOD_MS: each screenful stays a quarter of a second
-		 * instead of a tenth, and the worker paints and the graphics thread uploads less than half as many lines */
-		const uint32_t gap_ms = flood ? FLOOD_MS : messages ? MESSAGES_MS : 0;
-		const uint64_t gap_ns = (gap_ms > step ? gap_ms : step) * 1000000ULL;
+		/* changes are coalesced: at most one round per frame interval; and the busier the chat, the larger its
+		 * batches: after a round that took in N new messages the next one is N × 100 ms away (at most 500). A message
+		 * after a quiet spell, and each of a chat of up to ten a second, shows at the next frame; faster chat comes in
+		 * batches that grow up to half a second (a screenful lasts less than a second there: nobody reads it line by
+		 * line). Each round's paint starts cold — the text stack's code and data are out of the caches after a
+		 * sleep, which costs several times the paint of a line itself — and OBS's graphics thread makes a batch's
+		 * textures in one frame, so fewer, larger batches are most of what fast chat costs. */
+		const uint64_t batch_ms =
+			taken * BATCH_MS_PER_MESSAGE < BATCH_MAX_MS ? taken * BATCH_MS_PER_MESSAGE : BATCH_MAX_MS;
+		const uint64_t gap_ns = (batch_ms > step ? batch_ms : step) * 1000000ULL;
 		const uint64_t since = os_gettime_ns() - last_ns;
 		if (last_ns && since < gap_ns &&
 		    os_event_timedwait(overlays.stopped, (unsigned long)((gap_ns - since) / 1000000ULL) + 1) == 0)
@@ -463,9 +466,8 @@ static void *worker(void *param)
 			break;
 		last_ns = os_gettime_ns();
 		const uint64_t seq_before = copied_seq;
-		flood = false;
-		wake_at = run_round(step, &copied_seq, &flood);
-		messages = copied_seq != seq_before;
+		wake_at = run_round(step, &copied_seq);
+		taken = copied_seq - seq_before; /* the store numbers every message it takes, one after the other */
 	}
 	return NULL;
 }
@@ -493,7 +495,7 @@ bool rfo_overlays_create(void)
 		return false;
 	}
 	overlays.created = true;
-	rfo_chat_feed_set_notify(rfo_overlays_wake);
+	rfo_chat_feed_set_notify(chat_changed);
 	rfo_overlay_images_listen(true);
 	return true;
 }
