@@ -274,6 +274,73 @@ static void test_emotes(const rfo_ui_overlays_view *view)
 	view->drop_images();
 }
 
+/* Where a picture's white ink and its black ink are: their extremes (x0, y0, x1, y1) and counts. */
+struct ink_box {
+	int x0 = 1 << 20, y0 = 1 << 20, x1 = -1, y1 = -1;
+	size_t n = 0;
+	void add(int x, int y)
+	{
+		x0 = std::min(x0, x);
+		y0 = std::min(y0, y);
+		x1 = std::max(x1, x);
+		y1 = std::max(y1, y);
+		n++;
+	}
+};
+
+static void ink_boxes(const rfo_ui_overlay_picture &p, ink_box *white, ink_box *black)
+{
+	for (uint32_t y = 0; y < p.h; y++)
+		for (uint32_t x = 0; x < p.w; x++) {
+			const uint8_t *px = p.bgra + (size_t(y) * p.w + x) * 4; /* B, G, R, A premultiplied */
+			if (px[3] < 160)
+				continue;
+			if (px[0] > 200 && px[1] > 200 && px[2] > 200)
+				white->add(int(x), int(y));
+			else if (px[0] < 40 && px[1] < 40 && px[2] < 40)
+				black->add(int(x), int(y));
+		}
+}
+
+/* An outline is black ink around the text on every side; a shadow is black ink below and to the right of it only;
+ * with neither there is none. */
+static void test_outline(const rfo_ui_overlays_view *view)
+{
+	rfo_ui_overlay_line line = {};
+	line.text = "Hello outline";
+	line.alpha = 1.0f;
+	rfo_ui_overlay_frame f = {};
+	f.width = W;
+	f.height = H;
+	f.font_size = 24;
+	f.text_color = 0xFFFFFFFF;
+	f.padding = 8;
+	ink_box white[3], black[3];
+	for (int look = 0; look < 3; look++) {
+		f.outline = look == 1;
+		f.shadow = look == 2;
+		rfo_ui_overlay_picture p = {};
+		std::thread([&] { view->paint_line(&f, &line, &p); }).join();
+		check(p.bgra != nullptr);
+		if (p.bgra)
+			ink_boxes(p, &white[look], &black[look]);
+		bfree(p.bgra);
+		fprintf(stderr, "look %d: white %zu px (%d,%d)-(%d,%d), black %zu px (%d,%d)-(%d,%d)\n", look,
+			white[look].n, white[look].x0, white[look].y0, white[look].x1, white[look].y1, black[look].n,
+			black[look].x0, black[look].y0, black[look].x1, black[look].y1);
+		check(white[look].n > 100);
+	}
+	check(black[0].n == 0);
+	/* the outline: as much black as white at least, reaching past the text on all four sides */
+	check(black[1].n > white[1].n);
+	check(black[1].x0 < white[1].x0 && black[1].y0 < white[1].y0);
+	check(black[1].x1 > white[1].x1 && black[1].y1 > white[1].y1);
+	/* the shadow: past the text on the right and at the bottom only */
+	check(black[2].n > white[2].n / 4);
+	check(black[2].x0 > white[2].x0 && black[2].y0 > white[2].y0);
+	check(black[2].x1 > white[2].x1 && black[2].y1 > white[2].y1);
+}
+
 int main(int argc, char **argv)
 {
 	QGuiApplication app(argc, argv);
@@ -332,5 +399,6 @@ int main(int argc, char **argv)
 	f.hint = nullptr;
 
 	test_emotes(view);
+	test_outline(view);
 	return rfo_test_end();
 }

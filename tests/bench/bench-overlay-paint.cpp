@@ -104,18 +104,18 @@ int main(int argc, char **argv)
 
 	std::vector<chat_line> flood, mixed;
 	for (int i = 0; i < per_round; i++)
-		flood.push_back({"twitch", "KappaKing", "flood message #" + std::to_string(1000 + i), ""});
+		flood.push_back({"Twitch", "KappaKing", "flood message #" + std::to_string(1000 + i), ""});
 	const chat_line kinds[] = {
-		{"twitch", "KappaKing", "that was a clean clutch, GG", ""},
-		{"youtube", "Мария", "Привет из Москвы! 🎉", ""},
-		{"twitch", "streamfan_42", "lol 😂😂 no way", ""},
-		{"kick", "小明", "你好，今天玩什么游戏？", ""},
-		{"youtube", "أحمد", "مرحبا بالجميع", ""},
-		{"facebook", "Jordan Lee",
+		{"Twitch", "KappaKing", "that was a clean clutch, GG", ""},
+		{"YouTube", "Мария", "Привет из Москвы! 🎉", ""},
+		{"Twitch", "streamfan_42", "lol 😂😂 no way", ""},
+		{"Kick", "小明", "你好，今天玩什么游戏？", ""},
+		{"YouTube", "أحمد", "مرحبا بالجميع", ""},
+		{"Facebook", "Jordan Lee",
 		 "first time catching the stream live, the new overlay looks great and the audio is much better than "
 		 "last week",
 		 ""},
-		{"youtube", "Sam", "keep it up!", "$5.00"},
+		{"YouTube", "Sam", "keep it up!", "$5.00"},
 	};
 	for (int i = 0; i < per_round; i++) {
 		chat_line c = kinds[i % (sizeof(kinds) / sizeof(kinds[0]))];

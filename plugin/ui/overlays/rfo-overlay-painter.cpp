@@ -7,6 +7,7 @@
 #include "rfo-chat-emoji.hpp"
 #include "rfo-chat-look.h"
 #include "rfo-overlay-images.hpp"
+#include "rfo-overlay-outline.hpp"
 #include "rfo-ui-thread.hpp"
 
 #include <util/bmem.h>
@@ -201,11 +202,10 @@ static line_text build_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_
 	return t;
 }
 
-/* A laid-out message: one layout for the text and, with an outline or a shadow, one in that colour. */
+/* A laid-out message. */
 struct laid_line {
 	line_text t;
 	std::unique_ptr<QTextLayout> layout;
-	std::unique_ptr<QTextLayout> dark;
 	qreal height = 0;
 	qreal indent = 0;
 	qreal natural = 0;
@@ -240,16 +240,11 @@ static bool line_rtl(const rfo_ui_overlay_line *l, const QString &line)
 	return body >= 0 ? body == 1 : first_strong(line) == 1;
 }
 
-static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, const QColor *override_color,
-					qreal width, qreal indent, bool rtl, qreal *height, qreal *natural)
+static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, qreal width, qreal indent, bool rtl,
+					qreal *height, qreal *natural)
 {
 	auto layout = std::make_unique<QTextLayout>(t.text, font);
-	QVector<QTextLayout::FormatRange> formats = t.formats;
-	if (override_color) {
-		for (QTextLayout::FormatRange &r : formats)
-			r.format.setForeground(*override_color);
-	}
-	layout->setFormats(formats);
+	layout->setFormats(t.formats);
 	QTextOption opt;
 	opt.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
 	/* a right-to-left line is set flush right (QTextLayout does not mirror AlignLeft); the indent (the badge's room)
@@ -276,28 +271,6 @@ static std::unique_ptr<QTextLayout> lay(const line_text &t, const QFont &font, c
 	if (natural)
 		*natural = widest;
 	return layout;
-}
-
-/* The outline's and the shadow's colour. */
-static QColor outline_color()
-{
-	return QColor(0, 0, 0, 200);
-}
-
-static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, const QColor &pen)
-{
-	const qreal o = f->font_size >= 24 ? 2.0 : 1.0;
-	p.setPen(outline_color()); /* the text without a format of its own (the message) takes the pen */
-	if (l.dark && f->shadow)
-		l.dark->draw(&p, at + QPointF(o + 1, o + 1));
-	if (l.dark && f->outline) {
-		for (int dx = -1; dx <= 1; dx++)
-			for (int dy = -1; dy <= 1; dy++)
-				if (dx || dy)
-					l.dark->draw(&p, at + QPointF(dx * o, dy * o));
-	}
-	p.setPen(pen);
-	l.layout->draw(&p, at);
 }
 
 /* The platform's badge, `size` px: its colour, its mark ("Tw", "YT") in white, or black where white does not read. */
@@ -362,17 +335,28 @@ static void draw_emotes(QPainter &p, const laid_line &l, QPointF at)
 	p.restore();
 }
 
-static void draw_line(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, uint32_t w,
-		      qreal badge, const QFont &font)
+/* What is under the text: a donation's highlight. */
+static void draw_under(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at)
 {
 	const qreal pad = f->padding, gap = RFO_UI_OVERLAY_GAP(f->font_size);
 	if (l.highlight)
-		p.fillRect(QRectF(pad / 2, at.y() - gap / 2, qreal(w) - pad, l.height + gap),
+		p.fillRect(QRectF(pad / 2, at.y() - gap / 2, qreal(f->width) - pad, l.height + gap),
 			   QColor(0xFF, 0xC1, 0x07, 70));
-	const QPointF badge_at = l.rtl ? at + QPointF(qreal(w) - 2 * pad - badge, 0) : at;
+}
+
+static void draw_text(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at)
+{
+	p.setPen(argb(f->text_color)); /* the text without a format of its own (the message) takes the pen */
+	l.layout->draw(&p, at);
+}
+
+/* What is drawn over the text's place: the badge, the emotes' images. */
+static void draw_over(QPainter &p, const rfo_ui_overlay_frame *f, const laid_line &l, QPointF at, qreal badge,
+		      const QFont &font)
+{
+	const QPointF badge_at = l.rtl ? at + QPointF(qreal(f->width) - 2 * f->padding - badge, 0) : at;
 	if (l.t.has_badge)
 		draw_badge(p, l, badge_at, badge, font);
-	draw_text(p, f, l, at, argb(f->text_color));
 	draw_emotes(p, l, at);
 }
 
@@ -397,6 +381,12 @@ static void paint_hint(const rfo_ui_overlay_frame *f, const QFont &font, rfo_ui_
 	out->height = float(h);
 }
 
+/* How far the outline reaches from the text, in px. */
+static qreal outline_px(const rfo_ui_overlay_frame *f)
+{
+	return f->font_size >= 24 ? 2.0 : 1.0;
+}
+
 /* The rows a line's picture may have at most: a message's wrapped lines beyond that are never on any screen. */
 static const int MAX_PICTURE_ROWS = 8192;
 
@@ -410,7 +400,7 @@ static QRect line_bounds(const rfo_ui_overlay_frame *f, const laid_line &l, QPoi
 		r |= l.layout->lineAt(i).naturalTextRect().translated(at);
 	if (l.t.has_badge)
 		r |= QRectF(l.rtl ? w - pad - badge : at.x(), at.y() + badge * 0.1, badge, badge);
-	const qreal o = f->font_size >= 24 ? 2.0 : 1.0; /* draw_text's outline offset; the shadow's is o + 1 */
+	const qreal o = outline_px(f); /* the outline's reach; the shadow's offset is o + 1 */
 	const qreal m = o + 2 + f->font_size / 8.0;
 	r.adjust(-m, -m, m, m);
 	if (l.highlight)
@@ -462,10 +452,31 @@ static void cut_ink(const uint32_t *px, uint32_t w, uint32_t h, int32_t x, int32
 		memcpy(out->bgra + size_t(row) * out->w * 4, px + size_t(top + row) * w + left, size_t(out->w) * 4);
 }
 
-/* Where each thread paints a line before its ink is cut out (a buffer of its own per line would fault in fresh pages
- * at every paint: in a flood, most of the worker's time); kept up to this many pixels. */
+/* Where each thread paints a line before its ink is cut out, and its text alone when it has an outline or a shadow
+ * (a buffer of its own per line would fault in fresh pages at every paint: in a flood, most of the worker's time);
+ * kept up to this many pixels. */
 static const size_t SCRATCH_KEPT = 1u << 18;
-static thread_local std::vector<uint32_t> scratch;
+static thread_local std::vector<uint32_t> scratch, scratch_text;
+
+/* A cleared ARGB32_Premultiplied image of r's size over `kept` (or, larger than SCRATCH_KEPT, over `once`). */
+static QImage scratch_image(std::vector<uint32_t> &kept, std::vector<uint32_t> &once, const QRect &r)
+{
+	const size_t pixels = size_t(r.width()) * size_t(r.height());
+	std::vector<uint32_t> &b = pixels <= SCRATCH_KEPT ? kept : once;
+	if (b.size() < pixels)
+		b.resize(pixels);
+	std::fill(b.begin(), b.begin() + ptrdiff_t(pixels), 0u);
+	return QImage(reinterpret_cast<uchar *>(b.data()), r.width(), r.height(), r.width() * 4,
+		      QImage::Format_ARGB32_Premultiplied);
+}
+
+static void begin(QPainter &p, QImage &img, const QRect &r)
+{
+	p.begin(&img);
+	p.setRenderHint(QPainter::Antialiasing);
+	p.setRenderHint(QPainter::TextAntialiasing);
+	p.translate(-r.left(), -r.top());
+}
 
 static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line *line, rfo_ui_overlay_picture *out)
 {
@@ -490,33 +501,41 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	l.alpha = line->alpha;
 	l.highlight = line->highlight;
 	l.rtl = !f->centered && line_rtl(line, l.t.text);
-	l.layout = lay(l.t, font, nullptr, avail, l.indent, l.rtl, &l.height, &l.natural);
-	const QColor dark = outline_color();
-	if (f->outline || f->shadow)
-		l.dark = lay(l.t, font, &dark, avail, l.indent, l.rtl, nullptr, nullptr);
+	l.layout = lay(l.t, font, avail, l.indent, l.rtl, &l.height, &l.natural);
 	qreal x = pad;
 	if (f->centered)
 		x = pad + qMax<qreal>(0, (avail - l.indent - l.natural) / 2);
+	const QPointF at(x, 0);
 
-	const QRect r = line_bounds(f, l, QPointF(x, 0), badge);
+	const QRect r = line_bounds(f, l, at, badge);
 	out->height = float(l.height);
 	if (r.isEmpty())
 		return;
-	const size_t pixels = size_t(r.width()) * size_t(r.height());
-	std::vector<uint32_t> once;
-	std::vector<uint32_t> &buf = pixels <= SCRATCH_KEPT ? scratch : once;
-	if (buf.size() < pixels)
-		buf.resize(pixels);
-	QImage img(reinterpret_cast<uchar *>(buf.data()), r.width(), r.height(), r.width() * 4,
-		   QImage::Format_ARGB32_Premultiplied);
-	img.fill(Qt::transparent);
-	QPainter p(&img);
-	p.setRenderHint(QPainter::Antialiasing);
-	p.setRenderHint(QPainter::TextAntialiasing);
-	p.translate(-r.left(), -r.top());
-	draw_line(p, f, l, QPointF(x, 0), f->width, badge, font);
+	std::vector<uint32_t> once, once_text;
+	QImage img = scratch_image(scratch, once, r);
+	QPainter p;
+	begin(p, img, r);
+	draw_under(p, f, l, at);
+	if (f->outline || f->shadow) {
+		/* the text alone, then its outline and shadow from its ink, under it */
+		QImage text = scratch_image(scratch_text, once_text, r);
+		QPainter t;
+		begin(t, text, r);
+		draw_text(t, f, l, at);
+		t.end();
+		p.end();
+		const int o = int(outline_px(f));
+		rfoOverlayOutlineText(reinterpret_cast<uint32_t *>(img.bits()),
+				      reinterpret_cast<const uint32_t *>(text.constBits()), r.width(), r.height(),
+				      f->outline ? o : 0, f->shadow ? o + 1 : 0);
+		begin(p, img, r);
+	} else {
+		draw_text(p, f, l, at);
+	}
+	draw_over(p, f, l, at, badge, font);
 	p.end();
-	cut_ink(buf.data(), uint32_t(r.width()), uint32_t(r.height()), r.left(), r.top(), out);
+	cut_ink(reinterpret_cast<const uint32_t *>(img.constBits()), uint32_t(r.width()), uint32_t(r.height()),
+		r.left(), r.top(), out);
 	if (out->bgra && l.alpha < 1.0f)
 		fade(out->bgra, size_t(out->w) * out->h * 4, l.alpha);
 }
