@@ -57,6 +57,11 @@ assert_json_eq "$s" .totalViewers 47
 assert_json_eq "$s" .viewersKnown true
 assert_not_contains "$s" null "GetStats (obs_data has no null: unknown values are left out)"
 
+# the sequence's StatsChanged before the next changes: those then need one more (the sequence, with GetStats' polls,
+# can take less than the stats thread's 100-ms tick, so whether it alone gives one event or two is up to the timing)
+events_seen() { [ "$(grep -c . "$E2E_TMP/stats-events.jsonl" || true)" -ge 1 ]; }
+wait_until 5 events_seen || e2e_fail "no StatsChanged for the sequence"
+
 # deleteOutgoing removes the destination (even though the platform reported statuses for it)
 stats_push "{\"preset\":\"delete_outgoing\",\"channelId\":$FB}"
 stats_wait "([.channels[].channelId] | index($FB)) == null and .totalViewers == 17" 10 "Facebook not removed by deleteOutgoing"
@@ -71,9 +76,9 @@ stop_pid "$EVENTS_PID" INT 2
 n=$(grep -c . "$E2E_TMP/stats-events.jsonl" || true)
 cp "$E2E_TMP/stats-events.jsonl" "$E2E_ART/stats-events.jsonl"
 span_ms=$(($(now_ms) - t_burst))
-echo "stats_events=$n over ${span_ms} ms (frames pushed: 21 in $((t_end - t_burst)) ms)"
+echo "stats_events=$n over ${span_ms} ms (21 frames, then 2 more after the first event: $((t_end - t_burst)) ms)"
 echo "stats_events_per_s=$(awk -v n="$n" -v ms="$span_ms" 'BEGIN{printf "%.2f", n * 1000 / ms}')"
-((n >= 2)) || e2e_fail "only $n StatsChanged events for 21 frames"
+((n >= 2)) || e2e_fail "only $n StatsChanged events: none for the changes after the first"
 assert_le "$n" $((span_ms / 500 + 1)) "StatsChanged events (at most 2 a second)"
 last=$(tail -n 1 "$E2E_TMP/stats-events.jsonl" | jq -c .eventData)
 assert_json "$last" '(has("incoming") | not) and ([.channels[].channelId] == [1000101,1000102,1000105,1000107]) and .totalViewers == 17' \
