@@ -21,8 +21,10 @@
 
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
-#define BATCH_MS_PER_MESSAGE 100U   /* after a round that took in N new messages, the next is N × this away … */
-#define BATCH_MAX_MS 500U           /* … at most */
+#define BATCH_MS_PER_MESSAGE 100U   /* batch_ms */
+#define BATCH_MAX_MS 500U
+#define FLOOD_MESSAGES 50U
+#define FLOOD_MS 1000U
 
 struct seen {
 	uint64_t seq;
@@ -434,6 +436,20 @@ static uint64_t run_round(uint32_t step_ms, uint64_t *copied_seq)
 	return wake_at;
 }
 
+/* How long after a round that took in `taken` new messages the next one waits: N × 100 ms, at most 500; when a flood
+ * brings more than 50 (100 a second and more: a raid, a spam wave), a second. A message after a quiet spell, and each
+ * of a chat of up to ten a second, shows at the next frame; faster chat comes in batches that grow up to half a second
+ * (a screenful lasts less than a second there: nobody reads it line by line); in a flood each screenful stays long
+ * enough to be read. Each round's paint starts cold — the text stack's code and data are out of the caches after a
+ * sleep, which costs several times the paint of a line itself — and OBS's graphics thread makes a batch's textures
+ * in one frame, so fewer, larger batches are most of what fast chat costs. */
+static uint64_t batch_ms(uint64_t taken)
+{
+	if (taken > FLOOD_MESSAGES)
+		return FLOOD_MS;
+	return taken * BATCH_MS_PER_MESSAGE < BATCH_MAX_MS ? taken * BATCH_MS_PER_MESSAGE : BATCH_MAX_MS;
+}
+
 static void *worker(void *param)
 {
 	UNUSED_PARAMETER(param);
@@ -449,15 +465,9 @@ static void *worker(void *param)
 			os_event_timedwait(overlays.wake, (unsigned long)((wake_at - now) / 1000000ULL) + 1);
 		const uint32_t step = frame_ms();
 		/* changes are coalesced: at most one round per frame interval; and the busier the chat, the larger its
-		 * batches: after a round that took in N new messages the next one is N × 100 ms away (at most 500). A message
-		 * after a quiet spell, and each of a chat of up to ten a second, shows at the next frame; faster chat comes in
-		 * batches that grow up to half a second (a screenful lasts less than a second there: nobody reads it line by
-		 * line). Each round's paint starts cold — the text stack's code and data are out of the caches after a
-		 * sleep, which costs several times the paint of a line itself — and OBS's graphics thread makes a batch's
-		 * textures in one frame, so fewer, larger batches are most of what fast chat costs. */
-		const uint64_t batch_ms =
-			taken * BATCH_MS_PER_MESSAGE < BATCH_MAX_MS ? taken * BATCH_MS_PER_MESSAGE : BATCH_MAX_MS;
-		const uint64_t gap_ns = (batch_ms > step ? batch_ms : step) * 1000000ULL;
+		 * batches (batch_ms) */
+		const uint64_t batch = batch_ms(taken);
+		const uint64_t gap_ns = (batch > step ? batch : step) * 1000000ULL;
 		const uint64_t since = os_gettime_ns() - last_ns;
 		if (last_ns && since < gap_ns &&
 		    os_event_timedwait(overlays.stopped, (unsigned long)((gap_ns - since) / 1000000ULL) + 1) == 0)
