@@ -429,11 +429,16 @@ static void cut_ink(const uint32_t *px, uint32_t w, uint32_t h, int32_t x, int32
 	for (uint32_t row = 0; row < h; row++) {
 		const uint32_t *p = px + size_t(row) * w;
 		uint32_t a = 0;
+		/* four at a time: most of a row is clear */
+		while (a + 4 <= w && !(p[a] | p[a + 1] | p[a + 2] | p[a + 3]))
+			a += 4;
 		while (a < w && !p[a])
 			a++;
 		if (a == w)
 			continue;
 		uint32_t b = w;
+		while (b >= a + 4 && !(p[b - 1] | p[b - 2] | p[b - 3] | p[b - 4]))
+			b -= 4;
 		while (!p[b - 1])
 			b--;
 		top = qMin(top, row);
