@@ -274,6 +274,30 @@ static void test_emotes(const rfo_ui_overlays_view *view)
 	view->drop_images();
 }
 
+/* A picture's parts (what OBS draws) hold every pixel with ink, inside the picture; returns their area. */
+static size_t check_parts(const rfo_ui_overlay_picture &p)
+{
+	size_t area = 0, outside = 0;
+	check(p.num_parts <= RFO_UI_OVERLAY_PARTS);
+	for (uint32_t i = 0; i < p.num_parts; i++) {
+		const rfo_ui_overlay_part &part = p.parts[i];
+		check(part.x + part.w <= p.w && part.y + part.h <= p.h);
+		area += size_t(part.w) * part.h;
+	}
+	for (uint32_t y = 0; p.bgra && y < p.h; y++)
+		for (uint32_t x = 0; x < p.w; x++) {
+			bool in = false;
+			for (uint32_t i = 0; i < p.num_parts && !in; i++) {
+				const rfo_ui_overlay_part &part = p.parts[i];
+				in = x >= part.x && x < uint32_t(part.x + part.w) && y >= part.y &&
+				     y < uint32_t(part.y + part.h);
+			}
+			outside += !in && p.bgra[(size_t(y) * p.w + x) * 4 + 3] != 0;
+		}
+	check(outside == 0);
+	return area;
+}
+
 /* Where a picture's white ink and its black ink are: their extremes (x0, y0, x1, y1) and counts. */
 struct ink_box {
 	int x0 = 1 << 20, y0 = 1 << 20, x1 = -1, y1 = -1;
@@ -324,6 +348,10 @@ static void test_outline(const rfo_ui_overlays_view *view)
 		check(p.bgra != nullptr);
 		if (p.bgra)
 			ink_boxes(p, &white[look], &black[look]);
+		/* one line of two words: at least two parts (the space between them is not drawn), less than the picture */
+		const size_t area = check_parts(p);
+		fprintf(stderr, "look %d: %u parts, %zu of %u px\n", look, p.num_parts, area, p.w * p.h);
+		check(p.num_parts >= 2 && area < size_t(p.w) * p.h);
 		bfree(p.bgra);
 		fprintf(stderr, "look %d: white %zu px (%d,%d)-(%d,%d), black %zu px (%d,%d)-(%d,%d)\n", look,
 			white[look].n, white[look].x0, white[look].y0, white[look].x1, white[look].y1, black[look].n,
@@ -387,6 +415,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, "one line: %ux%u at %d,%d, height %.1f\n", one.w, one.h, one.x, one.y, double(one.height));
 	check(one.bgra && one.w > 100 && one.w <= W && one.y > -f.font_size && one.y < f.font_size);
 	check(one.height > f.font_size * 0.9f && float(one.h) < one.height + f.font_size);
+	check_parts(one); /* wrapped over three rows: its parts hold its ink all the same */
 	bfree(one.bgra);
 
 	/* nothing to show: fully transparent */

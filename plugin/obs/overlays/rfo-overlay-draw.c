@@ -158,25 +158,41 @@ static void draw_background(const struct rfo_overlay_layout *l)
 		gs_draw_sprite(NULL, 0, l->w, l->h);
 }
 
-/* One picture at its place, only the part inside the source's box (the newest line may be taller than the box), inside
- * the default effect's "Draw" pass (libobs uploads the changed texture and the world matrix at each draw). */
+/* The rectangle (x, y, w, h) of a picture placed at `at` (its pixel offsets from the picture's corner), only what is
+ * inside the source's box (the newest line may be taller than the box), inside the default effect's "Draw" pass
+ * (libobs uploads the changed texture and the world matrix at each draw). */
+static void draw_rect(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, int64_t x, int64_t y,
+		      int64_t w, int64_t h)
+{
+	const int64_t left = at->x + x, top = at->y + y;
+	const int64_t x0 = left > 0 ? left : 0, y0 = top > 0 ? top : 0;
+	const int64_t x1 = left + w < l->w ? left + w : l->w, y1 = top + h < l->h ? top + h : l->h;
+	if (x1 <= x0 || y1 <= y0)
+		return;
+	gs_matrix_push();
+	gs_matrix_translate3f((float)x0, (float)y0, 0.0f);
+	gs_draw_sprite_subregion(at->pic->tex, 0, (uint32_t)(x0 - at->x), (uint32_t)(y0 - at->y), (uint32_t)(x1 - x0),
+				 (uint32_t)(y1 - y0));
+	gs_matrix_pop();
+}
+
+/* One picture: its parts with ink (a software renderer pays for every pixel of a draw, transparent or not, and
+ * hardly anything for a draw more). */
 static void draw_picture(const struct rfo_overlay_layout *l, const struct rfo_overlay_placed *at, gs_eparam_t *image,
 			 gs_samplerstate_t *point)
 {
 	const struct rfo_overlay_picture *pic = at->pic;
-	const int64_t x0 = at->x > 0 ? at->x : 0, y0 = at->y > 0 ? at->y : 0;
-	const int64_t x1 = (int64_t)at->x + pic->px.w < l->w ? (int64_t)at->x + pic->px.w : l->w;
-	const int64_t y1 = (int64_t)at->y + pic->px.h < l->h ? (int64_t)at->y + pic->px.h : l->h;
-	if (!pic->tex || x1 <= x0 || y1 <= y0)
+	if (!pic->tex)
 		return;
 	gs_effect_set_texture(image, pic->tex);
 	if (point)
 		gs_effect_set_next_sampler(image, point);
-	gs_matrix_push();
-	gs_matrix_translate3f((float)x0, (float)y0, 0.0f);
-	gs_draw_sprite_subregion(pic->tex, 0, (uint32_t)(x0 - at->x), (uint32_t)(y0 - at->y), (uint32_t)(x1 - x0),
-				 (uint32_t)(y1 - y0));
-	gs_matrix_pop();
+	if (!pic->px.num_parts)
+		draw_rect(l, at, 0, 0, pic->px.w, pic->px.h);
+	for (uint32_t i = 0; i < pic->px.num_parts; i++) {
+		const struct rfo_ui_overlay_part *p = &pic->px.parts[i];
+		draw_rect(l, at, p->x, p->y, p->w, p->h);
+	}
 }
 
 /* Unchanged content costs one atomic read and the draws. The pictures are drawn as they are, without sRGB

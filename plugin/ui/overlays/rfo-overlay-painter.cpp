@@ -7,6 +7,7 @@
 #include "rfo-chat-emoji.hpp"
 #include "rfo-chat-look.h"
 #include "rfo-overlay-images.hpp"
+#include "rfo-overlay-ink.hpp"
 #include "rfo-overlay-outline.hpp"
 #include "rfo-ui-thread.hpp"
 
@@ -411,52 +412,6 @@ static QRect line_bounds(const rfo_ui_overlay_frame *f, const laid_line &l, QPoi
 	return QRect(QPoint(left, top), QPoint(right - 1, bottom - 1));
 }
 
-/* A fading line: every premultiplied channel scaled by its alpha (drawn whole first, so that its outline strokes do
- * not add up). */
-static void fade(uint8_t *bgra, size_t bytes, float alpha)
-{
-	const uint32_t a = uint32_t(qBound(0.0f, alpha, 1.0f) * 256.0f + 0.5f);
-	for (size_t i = 0; i < bytes; i++)
-		bgra[i] = uint8_t((bgra[i] * a) >> 8);
-}
-
-/* Copies the ink of a painted w × h area (the margins line_bounds leaves for the outline, the shadow and overhangs are
- * mostly transparent, and the renderer pays for every pixel it draws) into the picture, placed at x, y; no ink: no
- * picture. A premultiplied pixel without alpha is 0. */
-static void cut_ink(const uint32_t *px, uint32_t w, uint32_t h, int32_t x, int32_t y, rfo_ui_overlay_picture *out)
-{
-	uint32_t top = h, bottom = 0, left = w, right = 0;
-	for (uint32_t row = 0; row < h; row++) {
-		const uint32_t *p = px + size_t(row) * w;
-		uint32_t a = 0;
-		/* four at a time: most of a row is clear */
-		while (a + 4 <= w && !(p[a] | p[a + 1] | p[a + 2] | p[a + 3]))
-			a += 4;
-		while (a < w && !p[a])
-			a++;
-		if (a == w)
-			continue;
-		uint32_t b = w;
-		while (b >= a + 4 && !(p[b - 1] | p[b - 2] | p[b - 3] | p[b - 4]))
-			b -= 4;
-		while (!p[b - 1])
-			b--;
-		top = qMin(top, row);
-		bottom = row + 1;
-		left = qMin(left, a);
-		right = qMax(right, b);
-	}
-	if (top >= bottom)
-		return;
-	out->w = right - left;
-	out->h = bottom - top;
-	out->x = x + int32_t(left);
-	out->y = y + int32_t(top);
-	out->bgra = static_cast<uint8_t *>(bmalloc(size_t(out->w) * out->h * 4));
-	for (uint32_t row = 0; row < out->h; row++)
-		memcpy(out->bgra + size_t(row) * out->w * 4, px + size_t(top + row) * w + left, size_t(out->w) * 4);
-}
-
 /* Where each thread paints a line before its ink is cut out, and its text alone when it has an outline or a shadow
  * (a buffer of its own per line would fault in fresh pages at every paint: in a flood, most of the worker's time);
  * kept up to this many pixels. */
@@ -539,10 +494,10 @@ static void paint_line(const rfo_ui_overlay_frame *f, const rfo_ui_overlay_line 
 	}
 	draw_over(p, f, l, at, badge, font);
 	p.end();
-	cut_ink(reinterpret_cast<const uint32_t *>(img.constBits()), uint32_t(r.width()), uint32_t(r.height()),
-		r.left(), r.top(), out);
+	rfoOverlayCutInk(reinterpret_cast<const uint32_t *>(img.constBits()), uint32_t(r.width()), uint32_t(r.height()),
+			 r.left(), r.top(), out);
 	if (out->bgra && l.alpha < 1.0f)
-		fade(out->bgra, size_t(out->w) * out->h * 4, l.alpha);
+		rfoOverlayFade(out->bgra, size_t(out->w) * out->h * 4, l.alpha);
 }
 
 static bool threaded_text()

@@ -66,11 +66,23 @@ struct rfo_ui_overlay_frame {
  * w × h, w * 4 bytes a row) at
  * (x, top + y) of the box, where top is the line's place (rfo_overlay_stack); y is negative where an outline, a
  * shadow or a donation's highlight reaches above the line. `height` is the line's own height, for stacking. */
+#define RFO_UI_OVERLAY_PARTS 16
+
+/* A part of a picture with ink, in the picture's pixels. */
+struct rfo_ui_overlay_part {
+	uint16_t x, y, w, h;
+};
+
 struct rfo_ui_overlay_picture {
 	uint8_t *bgra; /* bmalloc'd, the caller's to bfree; NULL: nothing to draw */
 	uint32_t w, h;
 	int32_t x, y;
 	float height;
+	/* The parts to draw, which hold every pixel of the picture that is not transparent (its words, each only as tall
+	 * as its own ink: a software renderer pays for every pixel it draws, and a line of text is mostly clear between
+	 * and around its words); 0: the whole picture. */
+	struct rfo_ui_overlay_part parts[RFO_UI_OVERLAY_PARTS];
+	uint32_t num_parts;
 };
 
 struct rfo_ui_overlays_view {
