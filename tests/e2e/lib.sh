@@ -520,6 +520,17 @@ obs_events_start() {
 	wait_until 10 test -e "$ready" || e2e_fail "event subscription did not come up"
 }
 
+# obs_events_until OUTFILE FILTER MESSAGE: for a recorder started with --count 0: wait until one recorded event passes
+# the jq FILTER (true/false of one event) or the recorder's --timeout ran out, then end the recorder; fails with
+# MESSAGE when none passed. Waiting for the event itself, not for the first event of its kind, is what makes a late
+# event from an earlier step harmless.
+obs_events_any() { jq -e -s "any(.[]; $2)" "$1" >/dev/null 2>&1; }
+obs_events_until() {
+	until obs_events_any "$1" "$2" || pid_gone "$EVENTS_PID"; do sleep 0.05; done
+	stop_pid "$EVENTS_PID" TERM 2
+	obs_events_any "$1" "$2" || e2e_fail "$3: $(cut -c1-400 "$1")"
+}
+
 # obs_events_wait: wait for the obsws started by obs_events_start; fails when it did not get its --count.
 obs_events_wait() {
 	wait "$EVENTS_PID" || e2e_fail "events: did not receive the expected events"
