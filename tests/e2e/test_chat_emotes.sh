@@ -38,7 +38,6 @@ images_done() {
 wait_until 15 images_done || e2e_fail "emote fetches did not finish: $(obs_vendor GetChat '{"limit":1}' | jq -c .emoteImages)"
 push_emotes "Kappa again" "[$(emote 0 4 "$IMG_URL/emote.png")]"
 chat_wait_count 4 10
-sleep 1.5
 
 stats=$(obs_vendor GetChat '{"limit":1}' | jq -c .emoteImages)
 e2e_log "emote images: $stats"
@@ -47,9 +46,14 @@ assert_eq "$(grep -c 'GET /emote.png' "$IMG_LOG")" 1 "requests for the same emot
 assert_file_lacks "$IMG_LOG" 'x\.png' "image server log (refused URLs)"
 assert_json "$(chat_get 4)" '[.messages[].emotes] == [2,3,3,1]' "emote counts in GetChat"
 
-obs_screenshot chat-emotes
+# the dock repaints once the cached image is placed, on the UI thread: screenshots until the four emotes are there
 shot="$E2E_ART/chat-emotes.png"
-drawn=$(png_pixels "$shot" '#13F1A7')
+emotes_drawn() {
+	obs_screenshot chat-emotes >/dev/null
+	drawn=$(png_pixels "$shot" '#13F1A7')
+	((drawn >= 1600))
+}
+wait_until 10 emotes_drawn || true # the figure is asserted below, with its message
 big=$(png_pixels "$shot" '#F113A7')
 echo "chat_emote_pixels=$drawn chat_big_image_pixels=$big"
 ((drawn >= 150)) || e2e_fail "the emote image is not drawn in the dock ($drawn pixels of its colour)"
