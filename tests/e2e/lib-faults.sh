@@ -24,16 +24,21 @@ faults_start() {
 	e2e_log "signed in as $FAULTS_USER, stream server $FAULTS_SERVER, chat and streaming connected"
 }
 
-# faults_stamp_start: copy the emulator's log ([emu] METHOD /path -> status, one line per reply) with a
-# millisecond time in front of each line into $FAULTS_STAMPED, so that tests can check the plugin's request timing.
+# faults_stamp_start: copy the emulator's log into $FAULTS_STAMPED as "MS [emu] METHOD /path -> status", one line
+# per reply, so that tests can check the plugin's request timing. MS is the emulator's own time of the reply (its
+# "[emu MS]" prefix); lines without one get the time they were read.
 faults_stamp_start() {
 	FAULTS_STAMPED="$E2E_TMP/emulator-stamped.log"
 	: >"$FAULTS_STAMPED"
 	(
 		# --pid: tail (and with it the loop) ends with the test; TERM to this subshell would orphan them
 		tail -n 0 -F --pid=$$ "$E2E_ART/emulator.log" 2>/dev/null | while IFS= read -r line; do
-			t=${EPOCHREALTIME//[!0-9]/}
-			printf '%s %s\n' "$((t / 1000))" "$line"
+			if [[ "$line" =~ ^\[emu\ ([0-9]+)\]\ (.*)$ ]]; then
+				printf '%s [emu] %s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+			else
+				t=${EPOCHREALTIME//[!0-9]/}
+				printf '%s %s\n' "$((t / 1000))" "$line"
+			fi
 		done >>"$FAULTS_STAMPED"
 	) &
 	e2e_track_pid $!

@@ -205,7 +205,9 @@ static int write_response(struct http_sess *s)
 			return -1;
 	}
 	if (!emu.quiet)
-		fprintf(stderr, "[emu] %s %s -> %d%s\n", s->method, s->path, r->status,
+		/* the reply's time in the line itself: tests measure the gaps between requests from the log, which is
+		 * read by another process that a loaded machine can stall */
+		fprintf(stderr, "[emu %lld] %s %s -> %d%s\n", (long long)emu_now_ms(), s->method, s->path, r->status,
 			r->truncate ? " (truncated)" : "");
 	if (r->truncate) {
 		sess_reset(s);
