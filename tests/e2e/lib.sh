@@ -354,6 +354,15 @@ obs_wait_ready() {
 		((SECONDS < deadline)) || e2e_fail "obs-websocket did not answer on port $OBS_PORT within ${timeout}s"
 	done
 	OBS_READY_MS=$(($(now_ms) - OBS_EXEC_MS))
+	# obs-websocket answers while OBS's main window is still being set up, and OBS 32 deadlocks when a scene is
+	# created from another thread then: the creating thread holds libobs' "source_create" signal while it waits for
+	# the UI thread to list the scene, and the UI thread, building OBS's audio mixer, waits to connect to that same
+	# signal (seen once in CI: CreateScene unanswered, OBS stuck until killed). With the plugin loaded, its dock's
+	# "feature views built" line comes after OBS's FINISHED_LOADING, when that setup is over: the tests begin there.
+	if obs_log_has '\[restream-for-obs\] dock added to main window'; then
+		wait_until $((deadline - SECONDS > 1 ? deadline - SECONDS : 1)) obs_log_has '\[restream-for-obs\] dock: feature views built' ||
+			e2e_fail "OBS did not finish loading within ${timeout}s (no 'feature views built' line)"
+	fi
 	e2e_log "OBS ready after ${OBS_READY_MS} ms"
 	# on Wayland, OBS itself must say so (Qt falls back to xcb silently when it can)
 	[ -z "$OBS_WAYLAND" ] || assert_log_contains 'Platform: Wayland' "OBS log (Wayland platform)"

@@ -42,8 +42,9 @@ stats_wait '(.channels | length) == 6 and .incoming.bitrate > 0' 10 "rows after 
 # ---- (c) go-offline: deleteOutgoing for every channel, deleteIncoming; no online:false ----
 stats_emu POST stream/go-offline >/dev/null
 t0=$(now_ms)
-stats_wait '.channels == [] and (has("incoming") | not) and .totalViewers == 0' 3 "destinations after go-offline"
-((($(now_ms) - t0) < 3000)) || e2e_fail "go-offline took the age-out to clear"
+# (within 5 s: still sooner than the 6-s age-out could clear them, with room for a loaded machine)
+stats_wait '.channels == [] and (has("incoming") | not) and .totalViewers == 0' 5 "destinations after go-offline"
+((($(now_ms) - t0) < 5000)) || e2e_fail "go-offline took the age-out to clear"
 
 # ---- (d) keepalive: pings go unanswered -> reconnect after two missed pongs ----
 c0=$(stats_connects)
