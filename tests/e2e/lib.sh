@@ -517,6 +517,10 @@ obs_req() {
 # stream_active / stream_idle: OBS's stream output is (not) active.
 stream_active() { obs_req GetStreamStatus | jq -e '.outputActive == true' >/dev/null; }
 stream_idle() { obs_req GetStreamStatus | jq -e '.outputActive == false' >/dev/null; }
+# channels_settled: no channel switch in flight in the plugin (none "pending" in ListChannels). The emulator records
+# a switch before it answers, so its state can be final before the plugin handled the answers; a switch asked for
+# while one is in flight is refused ("already").
+channels_settled() { obs_vendor ListChannels | jq -e '[.channels[] | select(.pending == true)] | length == 0' >/dev/null; }
 
 # obs_events_start OUTFILE [obsws events ARGS...]: subscribe in the background (returns once subscribed);
 # sets EVENTS_PID. Example: obs_events_start "$E2E_TMP/ev" --vendor-event ChatMessage --count 3 --timeout 20

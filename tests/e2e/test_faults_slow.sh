@@ -94,8 +94,7 @@ faults_assert_alive "after the burst"
 
 # ---- rollback: a switch answered as pending that Restream then refuses comes back in ChannelsChanged with an error
 curl -fsS --max-time 5 -X DELETE "$RESTREAM_API_URL/_emu/faults" >/dev/null
-settled() { obs_vendor ListChannels | jq -e '[.channels[] | select(.pending == true)] | length == 0' >/dev/null; }
-wait_until 25 settled || e2e_fail "switches still pending after the slow routes: $(obs_vendor ListChannels)"
+wait_until 25 channels_settled || e2e_fail "switches still pending after the slow routes: $(obs_vendor ListChannels)"
 was=$(obs_vendor ListChannels | jq -r '.channels[] | select(.id == 1000106) | .enabled')
 # rollback_seen EVENTS NAME MESSAGE: the recorded ChannelsChanged events (artifact NAME.events) include one that rolls
 # channel 1000106 back to $was with an error sentence; fails with MESSAGE otherwise

@@ -21,10 +21,10 @@
 
 #define SEEN_RING 1024              /* arrival times of the most recent messages, by sequence number */
 #define STATS_EVERY_NS 250000000ULL /* the viewers sources look at the stats four times a second */
-#define BATCH_MS_PER_MESSAGE 100U   /* batch_ms */
-#define BATCH_MAX_MS 500U
-#define FLOOD_MESSAGES 50U
-#define FLOOD_MS 1000U
+#define BATCH_MS_PER_MESSAGE 100U   /* the worker's batches (batch_ms) … */
+#define BATCH_MAX_MS 500U           /* … at most */
+#define FLOOD_MESSAGES 50U          /* more in one round: a flood … */
+#define FLOOD_MS 1000U              /* … whose batches are a second apart */
 
 struct seen {
 	uint64_t seq;

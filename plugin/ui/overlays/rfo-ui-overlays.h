@@ -62,10 +62,6 @@ struct rfo_ui_overlay_frame {
 	const char *hint; /* non-NULL: this one line only, dimmed (preview while signed out or disconnected) */
 };
 
-/* One line painted on its own, to be drawn as it is (premultiplied, sRGB-encoded, bytes B, G, R, A: libobs' GS_BGRA;
- * w × h, w * 4 bytes a row) at
- * (x, top + y) of the box, where top is the line's place (rfo_overlay_stack); y is negative where an outline, a
- * shadow or a donation's highlight reaches above the line. `height` is the line's own height, for stacking. */
 #define RFO_UI_OVERLAY_PARTS 16
 
 /* A part of a picture with ink, in the picture's pixels. */
@@ -73,6 +69,10 @@ struct rfo_ui_overlay_part {
 	uint16_t x, y, w, h;
 };
 
+/* One line painted on its own, to be drawn as it is (premultiplied, sRGB-encoded, bytes B, G, R, A: libobs' GS_BGRA;
+ * w × h, w * 4 bytes a row) at (x, top + y) of the box, where top is the line's place (rfo_overlay_stack); y is
+ * negative where an outline, a shadow or a donation's highlight reaches above the line. `height` is the line's own
+ * height, for stacking. */
 struct rfo_ui_overlay_picture {
 	uint8_t *bgra; /* bmalloc'd, the caller's to bfree; NULL: nothing to draw */
 	uint32_t w, h;
